@@ -1,0 +1,23 @@
+"""Admin for API tokens: the secret is shown once, when the token is created."""
+
+from django.contrib import admin, messages
+
+from cms.models import ApiToken
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "id", "created_at", "last_used_at"]
+    list_filter = ["role"]
+    search_fields = ["name", "id"]
+    fields = ["name", "role", "id", "created_at", "last_used_at"]
+    readonly_fields = ["id", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            secret = obj.set_new_secret()
+            messages.warning(
+                request,
+                f"Token {obj.name!r} created. Copy it now, it will not be shown again: {secret}",
+            )
+        super().save_model(request, obj, form, change)

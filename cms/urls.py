@@ -1,0 +1,18 @@
+"""Routes. The API sits at the root with no trailing slashes; anything unknown answers a
+JSON 404, so clients never see an HTML page."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from cms.api import fallback
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("item_types.urls")),
+    re_path(r"^.*$", fallback.not_found),
+]
+
+handler404 = "cms.api.fallback.not_found"
+handler500 = "cms.api.fallback.server_error"
+handler400 = "cms.api.fallback.bad_request"
+handler403 = "cms.api.fallback.forbidden"

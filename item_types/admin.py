@@ -1,0 +1,208 @@
+"""Admin for the site and its locales, models with their fields, and fields.
+
+Every save goes through ``item_types.services``, the same code the API runs.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from cms.admin_forms import ServiceModelForm
+from cms.api.parsing import ResourceDocument
+from item_types import services
+from item_types.field_types import FIELD_TYPES
+from item_types.models import Field, ItemType, Site
+
+
+class SiteForm(ServiceModelForm):
+    locales = forms.CharField(
+        help_text="Locale codes separated by commas, the main locale first: en, it, pt-BR",
+    )
+
+    class Meta:
+        model = Site
+        fields = ["name", "locales", "timezone", "no_index"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["locales"] = ", ".join(self.instance.locales or [])
+
+    def clean_locales(self):
+        return [code.strip() for code in self.cleaned_data["locales"].split(",") if code.strip()]
+
+    def document(self):
+        return ResourceDocument(type="site", attributes=self.attributes(self.Meta.fields))
+
+    def call_service(self):
+        return services.site_update(site=Site.load(), document=self.document())
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    form = SiteForm
+    list_display = ["name", "locales", "timezone"]
+
+    def has_add_permission(self, request):
+        return False  # there is one site; it exists from the first request on
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        Site.load()
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        form.call_service()
+
+
+ITEM_TYPE_FORM_FIELDS = [
+    "name",
+    "api_key",
+    "modular_block",
+    "singleton",
+    "all_locales_required",
+    "sortable",
+    "tree",
+    "draft_mode_active",
+    "draft_saving_active",
+    "ordering_meta",
+    "ordering_direction",
+    "collection_appearance",
+    "hint",
+    "inverse_relationships_enabled",
+]
+
+
+class ItemTypeForm(ServiceModelForm):
+    class Meta:
+        model = ItemType
+        fields = ITEM_TYPE_FORM_FIELDS
+
+    def call_service(self):
+        document = ResourceDocument(
+            type="item_type", attributes=self.attributes(ITEM_TYPE_FORM_FIELDS)
+        )
+        if self.instance.pk and not self.instance._state.adding:
+            return services.item_type_update(item_type=self.instance, document=document)
+        return services.item_type_create(document=document)
+
+
+class FieldInline(admin.TabularInline):
+    """Fields in position order; each is edited on its own page, through the service."""
+
+    model = Field
+    fields = ["position", "label", "api_key", "field_type", "localized"]
+    readonly_fields = fields
+    ordering = ["position"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ItemType)
+class ItemTypeAdmin(admin.ModelAdmin):
+    form = ItemTypeForm
+    list_display = ["name", "api_key", "modular_block", "singleton", "field_count"]
+    list_filter = ["modular_block", "singleton"]
+    search_fields = ["name", "api_key"]
+    inlines = [FieldInline]
+    readonly_fields = ["add_field_link"]
+
+    @admin.display(description="Fields")
+    def field_count(self, obj):
+        return obj.fields.count()
+
+    @admin.display(description="")
+    def add_field_link(self, obj):
+        if not obj.pk:
+            return "Save the model, then add its fields."
+        url = reverse("admin:item_types_field_add") + f"?item_type={obj.pk}"
+        return format_html('<a class="addlink" href="{}">Add a field</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        saved = form.call_service()
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.item_type_destroy(item_type=obj)
+
+
+FIELD_FORM_FIELDS = [
+    "label",
+    "api_key",
+    "field_type",
+    "localized",
+    "validators",
+    "appearance",
+    "hint",
+    "default_value",
+    "position",
+]
+
+
+class FieldForm(ServiceModelForm):
+    field_type = forms.ChoiceField(choices=[(code, code) for code in FIELD_TYPES])
+    validators = forms.JSONField(
+        required=False, initial=dict, help_text='For example {"required": {}}'
+    )
+    appearance = forms.JSONField(required=False, help_text="Empty for the type's default")
+    default_value = forms.JSONField(required=False)
+    position = forms.IntegerField(
+        required=False, min_value=1, help_text="Empty to append at the end"
+    )
+
+    class Meta:
+        model = Field
+        fields = ["item_type", *FIELD_FORM_FIELDS]
+
+    def call_service(self):
+        attributes = self.attributes(FIELD_FORM_FIELDS)
+        for optional in ("appearance", "position"):
+            if attributes.get(optional) is None:
+                attributes.pop(optional, None)
+        attributes["validators"] = attributes.get("validators") or {}
+        document = ResourceDocument(type="field", attributes=attributes)
+        if self.instance.pk and not self.instance._state.adding:
+            return services.field_update(field=self.instance, document=document)
+        return services.field_create(item_type=self.cleaned_data["item_type"], document=document)
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    form = FieldForm
+    list_display = ["label", "api_key", "field_type", "item_type", "position", "localized"]
+    list_filter = ["field_type", "item_type"]
+    search_fields = ["label", "api_key"]
+    readonly_fields = ["validator_help"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A field stays with its model: moving it would orphan the model's records' values.
+        return ["item_type", "validator_help"] if obj else ["validator_help"]
+
+    @admin.display(description="Validators by field type")
+    def validator_help(self, obj):
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><b>{}</b>: {}</li>",
+                (
+                    (code, ", ".join(sorted(ft.allowed_validators)) or "none")
+                    for code, ft in FIELD_TYPES.items()
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        saved = form.call_service()
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.field_destroy(field=obj)

@@ -1,0 +1,158 @@
+"""Field types that hold uploads (file, gallery, seo) or an external video."""
+
+from cms.ids import is_valid_id
+from item_types.field_types.base import FieldType, expect, is_number
+
+IMAGE_VALIDATORS = frozenset({"file_size", "image_dimensions", "image_aspect_ratio"})
+
+
+def parse_file_value(value) -> dict:
+    """``{upload_id, alt?, title?, custom_data?, focal_point?}`` with every key present."""
+    expect(isinstance(value, dict), "Expected {upload_id, alt, title, custom_data, focal_point}.")
+    unknown = set(value) - {"upload_id", "alt", "title", "custom_data", "focal_point"}
+    expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
+    upload_id = value.get("upload_id")
+    expect(
+        isinstance(upload_id, str) and upload_id != "", "upload_id is required.", key="upload_id"
+    )
+    for key in ("alt", "title"):
+        expect(
+            value.get(key) is None or isinstance(value[key], str),
+            f"{key} must be a string or null.",
+            key=key,
+        )
+    custom_data = value.get("custom_data")
+    expect(
+        custom_data is None or isinstance(custom_data, dict),
+        "custom_data must be an object.",
+        key="custom_data",
+    )
+    expect(
+        all(isinstance(v, str) for v in (custom_data or {}).values()),
+        "custom_data values must be strings.",
+        key="custom_data",
+    )
+    focal_point = value.get("focal_point")
+    if focal_point is not None:
+        expect(
+            isinstance(focal_point, dict)
+            and set(focal_point) == {"x", "y"}
+            and all(is_number(focal_point[k]) and 0 <= focal_point[k] <= 1 for k in "xy"),
+            "focal_point must be {x, y} with numbers from 0 to 1.",
+            key="focal_point",
+        )
+    return {
+        "upload_id": upload_id,
+        "alt": value.get("alt"),
+        "title": value.get("title"),
+        "custom_data": custom_data or {},
+        "focal_point": focal_point,
+    }
+
+
+class FileType(FieldType):
+    code = "file"
+    allowed_validators = frozenset({"required", "extension", "required_alt_title"}) | (
+        IMAGE_VALIDATORS
+    )
+    default_editor = "file"
+    accepts_default_value = False
+
+    def parse(self, value):
+        return parse_file_value(value)
+
+
+class GalleryType(FieldType):
+    code = "gallery"
+    allowed_validators = frozenset({"size", "extension", "required_alt_title"}) | IMAGE_VALIDATORS
+    default_editor = "gallery"
+    accepts_default_value = False
+
+    def parse(self, value):
+        expect(isinstance(value, list), "Expected a list of files.")
+        return [parse_file_value(item) for item in value]
+
+
+class SeoType(FieldType):
+    code = "seo"
+    allowed_validators = (
+        frozenset({"required_seo_fields", "title_length", "description_length"}) | IMAGE_VALIDATORS
+    )
+    default_editor = "seo"
+    default_editor_parameters = {"fields": ["title", "description", "image", "twitter_card"]}
+    accepts_default_value = False
+    keys = ("title", "description", "image", "twitter_card", "no_index")
+
+    def parse(self, value):
+        expect(isinstance(value, dict), "Expected {title, description, image, twitter_card}.")
+        unknown = set(value) - set(self.keys)
+        expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
+        for key in ("title", "description"):
+            expect(
+                value.get(key) is None or isinstance(value[key], str),
+                f"{key} must be a string or null.",
+                key=key,
+            )
+        image = value.get("image")
+        expect(image is None or isinstance(image, str), "image must be an upload id.", key="image")
+        expect(
+            value.get("twitter_card") in (None, "summary", "summary_large_image"),
+            "twitter_card must be summary, summary_large_image or null.",
+            key="twitter_card",
+        )
+        expect(
+            value.get("no_index") is None or isinstance(value["no_index"], bool),
+            "no_index must be a boolean.",
+            key="no_index",
+        )
+        return {key: value.get(key) for key in self.keys}
+
+
+class VideoType(FieldType):
+    code = "video"
+    allowed_validators = frozenset({"required"})
+    default_editor = "video"
+    accepts_default_value = False
+    providers = ("youtube", "vimeo", "facebook")
+
+    def parse(self, value):
+        expect(isinstance(value, dict), "Expected a video object.")
+        expect(
+            value.get("provider") in self.providers,
+            "provider must be youtube, vimeo or facebook.",
+            key="provider",
+        )
+        for key in ("provider_uid", "url", "thumbnail_url"):
+            expect(
+                isinstance(value.get(key), str) and value[key] != "", f"{key} is required.", key=key
+            )
+        for key in ("width", "height"):
+            expect(
+                isinstance(value.get(key), int)
+                and not isinstance(value[key], bool)
+                and value[key] >= 0,
+                f"{key} must be a whole number.",
+                key=key,
+            )
+        expect(
+            value.get("title") is None or isinstance(value["title"], str),
+            "title must be a string.",
+            key="title",
+        )
+        return {
+            key: value.get(key)
+            for key in (
+                "provider",
+                "provider_uid",
+                "url",
+                "width",
+                "height",
+                "thumbnail_url",
+                "title",
+            )
+        }
+
+
+def check_record_id(value, key=None) -> str:
+    expect(is_valid_id(value), "Expected a record id.", **({"key": key} if key else {}))
+    return value

@@ -1,0 +1,29 @@
+"""Field types that reference other records."""
+
+from item_types.field_types.assets import check_record_id
+from item_types.field_types.base import FieldType, expect
+
+
+class LinkType(FieldType):
+    code = "link"
+    allowed_validators = frozenset({"required", "unique", "item_item_type"})
+    mandatory_validators = frozenset({"item_item_type"})
+    default_editor = "link_select"
+    accepts_default_value = False
+
+    def parse(self, value):
+        return check_record_id(value)
+
+
+class LinksType(FieldType):
+    code = "links"
+    allowed_validators = frozenset({"size", "items_item_type"})
+    mandatory_validators = frozenset({"items_item_type"})
+    default_editor = "links_select"
+    accepts_default_value = False
+
+    def parse(self, value):
+        expect(isinstance(value, list), "Expected a list of record ids.")
+        ids = [check_record_id(item) for item in value]
+        expect(len(set(ids)) == len(ids), "A record is linked twice.")
+        return ids

@@ -1,0 +1,186 @@
+"""Field types whose value is one scalar or a small fixed object."""
+
+import json
+import math
+import re
+from datetime import UTC, date, datetime
+
+from item_types.field_types.base import FieldType, expect, is_number
+
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class StringType(FieldType):
+    code = "string"
+    allowed_validators = frozenset({"required", "unique", "length", "format", "enum"})
+    default_editor = "single_line"
+    default_editor_parameters = {"heading": False, "placeholder": None}
+
+    def parse(self, value):
+        expect(isinstance(value, str), "Expected a string.")
+        return value
+
+
+class TextType(FieldType):
+    code = "text"
+    allowed_validators = frozenset({"required", "length", "format", "sanitized_html"})
+    default_editor = "textarea"
+    default_editor_parameters = {"placeholder": None}
+
+    def parse(self, value):
+        expect(isinstance(value, str), "Expected a string.")
+        return value
+
+
+class SlugType(FieldType):
+    code = "slug"
+    allowed_validators = frozenset(
+        {"required", "unique", "length", "slug_format", "slug_title_field"}
+    )
+    default_editor = "slug"
+    default_editor_parameters = {"url_prefix": None, "placeholder": None}
+
+    def parse(self, value):
+        expect(isinstance(value, str), "Expected a string.")
+        return value
+
+
+class BooleanType(FieldType):
+    code = "boolean"
+    allowed_validators = frozenset()
+    default_editor = "boolean"
+
+    def parse(self, value):
+        expect(isinstance(value, bool), "Expected true or false.")
+        return value
+
+
+class IntegerType(FieldType):
+    code = "integer"
+    allowed_validators = frozenset({"required", "number_range"})
+    default_editor = "integer"
+    default_editor_parameters = {"placeholder": None}
+
+    def parse(self, value):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        expect(isinstance(value, int) and not isinstance(value, bool), "Expected an integer.")
+        # PostgreSQL's bigint range: larger numbers could not be filtered or sorted.
+        expect(-(2**63) <= value < 2**63, "The integer is out of range.")
+        return value
+
+
+class FloatType(FieldType):
+    code = "float"
+    allowed_validators = frozenset({"required", "number_range"})
+    default_editor = "float"
+    default_editor_parameters = {"placeholder": None}
+
+    def parse(self, value):
+        expect(is_number(value), "Expected a number.")
+        expect(math.isfinite(value), "Expected a finite number.")
+        return value
+
+
+def parse_date(value) -> date:
+    expect(isinstance(value, str) and DATE_PATTERN.match(value), 'Expected "YYYY-MM-DD".')
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        expect(False, "Not a calendar date.")
+
+
+def parse_date_time(value) -> datetime:
+    """An ISO 8601 date and time; one without an offset is taken as UTC."""
+    expect(isinstance(value, str) and len(value) >= 16, "Expected an ISO 8601 date and time.")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        expect(False, "Expected an ISO 8601 date and time.")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def format_date_time(value: datetime) -> str:
+    """``2018-11-24T10:00:00.000+00:00``: milliseconds and an explicit offset, as DatoCMS."""
+    return value.isoformat(timespec="milliseconds")
+
+
+class DateType(FieldType):
+    code = "date"
+    allowed_validators = frozenset({"required", "date_range"})
+    default_editor = "date_picker"
+
+    def parse(self, value):
+        return parse_date(value).isoformat()
+
+
+class DateTimeType(FieldType):
+    code = "date_time"
+    allowed_validators = frozenset({"required", "date_time_range"})
+    default_editor = "date_time_picker"
+
+    def parse(self, value):
+        return format_date_time(parse_date_time(value))
+
+
+class ColorType(FieldType):
+    code = "color"
+    allowed_validators = frozenset({"required"})
+    default_editor = "color_picker"
+    default_editor_parameters = {"enable_alpha": False, "preset_colors": []}
+    channels = ("red", "green", "blue", "alpha")
+
+    def parse(self, value):
+        expect(isinstance(value, dict), "Expected {red, green, blue, alpha}.")
+        unknown = set(value) - set(self.channels)
+        expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
+        color = {}
+        for channel in self.channels:
+            component = value.get(channel, 255 if channel == "alpha" else None)
+            expect(
+                isinstance(component, int)
+                and not isinstance(component, bool)
+                and 0 <= component <= 255,
+                f"{channel} must be an integer from 0 to 255.",
+                key=channel,
+            )
+            color[channel] = component
+        return color
+
+
+class JsonType(FieldType):
+    code = "json"
+    allowed_validators = frozenset({"required"})
+    default_editor = "json_editor"
+
+    def parse(self, value):
+        expect(isinstance(value, str), "Expected a string holding JSON.")
+        try:
+            json.loads(value)
+        except ValueError:
+            expect(False, "The string is not valid JSON.")
+        return value
+
+
+class LatLonType(FieldType):
+    code = "lat_lon"
+    allowed_validators = frozenset({"required"})
+    default_editor = "map"
+
+    def parse(self, value):
+        expect(isinstance(value, dict), "Expected {latitude, longitude}.")
+        expect(set(value) <= {"latitude", "longitude"}, "Only latitude and longitude.")
+        latitude, longitude = value.get("latitude"), value.get("longitude")
+        expect(
+            is_number(latitude) and -90 <= latitude <= 90,
+            "latitude must be a number from -90 to 90.",
+            key="latitude",
+        )
+        expect(
+            is_number(longitude) and -180 <= longitude <= 180,
+            "longitude must be a number from -180 to 180.",
+            key="longitude",
+        )
+        return {"latitude": latitude, "longitude": longitude}

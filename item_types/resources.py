@@ -1,0 +1,126 @@
+"""How the site, item types and fields look on the wire (JSON:API resource objects)."""
+
+from item_types.models import Field, ItemType, Site
+
+
+def _to_one(type_: str, pk: str | None) -> dict:
+    return {"data": {"type": type_, "id": pk} if pk else None}
+
+
+def _to_many(type_: str, pks) -> dict:
+    return {"data": [{"type": type_, "id": pk} for pk in pks]}
+
+
+def _timestamp(value) -> str | None:
+    return value.isoformat(timespec="milliseconds") if value else None
+
+
+DEFAULT_THEME = {
+    "type": "monochromatic",
+    "hue": 190,
+    "logo": None,
+}
+DEFAULT_ASSETS_CDN_SETTINGS = {
+    "image": {"q": 75, "auto": ["format"], "cs": None},
+    "video": {"disable_serving_raw_videos": False},
+}
+
+
+def site_resource(site: Site, item_type_ids: list[str]) -> dict:
+    return {
+        "type": "site",
+        "id": site.id,
+        "attributes": {
+            "name": site.name,
+            "locales": list(site.locales),
+            "timezone": site.timezone,
+            "no_index": site.no_index,
+            "domain": site.domain,
+            "internal_domain": site.internal_domain,
+            "favicon": site.favicon,
+            "global_seo": site.global_seo,
+            "theme": site.theme or DEFAULT_THEME,
+            "require_2fa": site.require_2fa,
+            "ip_tracking_enabled": site.ip_tracking_enabled,
+            "force_use_of_sandbox_environments": site.force_use_of_sandbox_environments,
+            "google_maps_api_token": None,
+            "imgix_host": None,
+            "assets_cdn_default_settings": DEFAULT_ASSETS_CDN_SETTINGS,
+            "last_data_change_at": _timestamp(site.updated_at),
+        },
+        "relationships": {
+            "item_types": _to_many("item_type", item_type_ids),
+            "account": _to_one("account", None),
+        },
+        "meta": {
+            "created_at": _timestamp(site.created_at),
+            "draft_mode_default": False,
+        },
+    }
+
+
+def item_type_resource(item_type: ItemType, field_ids: list[str]) -> dict:
+    """``field_ids`` in position order: the caller fetches them (one query for a list)."""
+    return {
+        "type": "item_type",
+        "id": item_type.id,
+        "attributes": {
+            "name": item_type.name,
+            "api_key": item_type.api_key,
+            "singleton": item_type.singleton,
+            "all_locales_required": item_type.all_locales_required,
+            "sortable": item_type.sortable,
+            "modular_block": item_type.modular_block,
+            "tree": item_type.tree,
+            "draft_mode_active": item_type.draft_mode_active,
+            "draft_saving_active": item_type.draft_saving_active,
+            "ordering_direction": item_type.ordering_direction,
+            "ordering_meta": item_type.ordering_meta,
+            "collection_appearance": item_type.collection_appearance,
+            # DatoCMS still echoes its old misspelling; older clients read it.
+            "collection_appeareance": item_type.collection_appearance,
+            "hint": item_type.hint,
+            "inverse_relationships_enabled": item_type.inverse_relationships_enabled,
+            "has_singleton_item": False,
+        },
+        "relationships": {
+            "fields": _to_many("field", field_ids),
+            "fieldsets": _to_many("fieldset", []),
+            "singleton_item": _to_one("item", None),
+            "title_field": _to_one("field", item_type.title_field_id),
+            "image_preview_field": _to_one("field", item_type.image_preview_field_id),
+            "excerpt_field": _to_one("field", item_type.excerpt_field_id),
+            "ordering_field": _to_one("field", item_type.ordering_field_id),
+            "presentation_title_field": _to_one("field", item_type.presentation_title_field_id),
+            "presentation_image_field": _to_one("field", item_type.presentation_image_field_id),
+            "workflow": _to_one("workflow", None),
+        },
+        "meta": {"has_singleton_item": False},
+    }
+
+
+def field_resource(field: Field) -> dict:
+    return {
+        "type": "field",
+        "id": field.id,
+        "attributes": {
+            "label": field.label,
+            "api_key": field.api_key,
+            "field_type": field.field_type,
+            "localized": field.localized,
+            "validators": field.validators,
+            "appearance": field.appearance,
+            # Echoed under DatoCMS's old misspelling as well, as DatoCMS does.
+            "appeareance": field.appearance,
+            "position": field.position,
+            "hint": field.hint,
+            "default_value": field.default_value,
+            "deep_filtering_enabled": field.deep_filtering_enabled,
+            "content_link_enabled": field.content_link_enabled,
+        },
+        "relationships": {
+            "item_type": _to_one("item_type", field.item_type_id),
+            "fieldset": _to_one("fieldset", None),
+        },
+        "meta": {},
+    }

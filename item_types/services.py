@@ -1,0 +1,626 @@
+"""Writes to the content model. Each service checks everything, collects every problem,
+and either raises :class:`ApiErrors` having written nothing or saves in one transaction.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+
+from cms.api.attributes import clean_attributes
+from cms.api.errors import ApiError, ApiErrors, invalid_field
+from cms.api.parsing import ResourceDocument
+from item_types.field_types import FIELD_TYPES, FieldValueError
+from item_types.models import Field, ItemType, Site
+from item_types.schema import (
+    FIELD_ATTRIBUTES,
+    ITEM_TYPE_ATTRIBUTES,
+    ITEM_TYPE_FIELD_RELATIONSHIPS,
+    LOCALE_PATTERN,
+    RESERVED_FIELD_API_KEYS,
+    RESERVED_ITEM_TYPE_API_KEYS,
+    SITE_ATTRIBUTES,
+    is_api_key,
+)
+from item_types.validators import VALIDATORS, ParamError, SchemaContext
+
+
+def _raise_if(errors: list[ApiError]) -> None:
+    if errors:
+        raise ApiErrors(errors)
+
+
+# --- Site ---------------------------------------------------------------------------
+
+
+def _clean_locales(locales: list) -> list[ApiError]:
+    if not locales:
+        return [invalid_field("locales", "VALIDATION_REQUIRED", message="Give at least one.")]
+    bad = [loc for loc in locales if not isinstance(loc, str) or not LOCALE_PATTERN.match(loc)]
+    if bad:
+        return [
+            invalid_field(
+                "locales",
+                "VALIDATION_FORMAT",
+                invalid=bad,
+                message='Locale codes look like "en", "it" or "pt-BR".',
+            )
+        ]
+    if len(set(locales)) != len(locales):
+        return [
+            invalid_field("locales", "VALIDATION_UNIQUENESS", message="A locale is listed twice.")
+        ]
+    return []
+
+
+@transaction.atomic
+def site_update(*, site: Site, document: ResourceDocument) -> Site:
+    """Update the site. Removing a locale removes that locale's content with it.
+
+    That is what DatoCMS does, and it keeps the rule that every localized value names the
+    same locales: each localized value loses the same key.
+    """
+    cleaned, errors = clean_attributes(document.attributes, SITE_ATTRIBUTES, creating=False)
+    if "locales" in cleaned:
+        errors += _clean_locales(cleaned["locales"])
+    _raise_if(errors)
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    removed = set(site.locales) - set(cleaned.get("locales", site.locales))
+    for name, value in cleaned.items():
+        setattr(site, name, value)
+    site.save()
+    if removed:
+        _drop_locales_from_defaults(removed)
+    return site
+
+
+def _drop_locales_from_defaults(removed: set[str]) -> None:
+    # Records' localized values are dropped the same way once records exist (items app).
+    for field in Field.objects.filter(localized=True).exclude(default_value=None):
+        if isinstance(field.default_value, dict):
+            field.default_value = {
+                locale: value
+                for locale, value in field.default_value.items()
+                if locale not in removed
+            }
+            field.save(update_fields=["default_value", "updated_at"])
+
+
+# --- Item types ---------------------------------------------------------------------
+
+
+def _check_item_type_api_key(api_key: str, *, exclude_pk: str | None = None) -> list[ApiError]:
+    if not is_api_key(api_key):
+        return [
+            invalid_field(
+                "api_key",
+                "VALIDATION_FORMAT",
+                message="Use lowercase snake_case: letters, digits, underscores.",
+            )
+        ]
+    if api_key in RESERVED_ITEM_TYPE_API_KEYS:
+        return [invalid_field("api_key", "VALIDATION_RESERVED", reserved=api_key)]
+    taken = ItemType.objects.filter(api_key=api_key).exclude(pk=exclude_pk).exists()
+    if taken:
+        return [invalid_field("api_key", "VALIDATION_UNIQUENESS", record_type="ItemType")]
+    return []
+
+
+def _item_type_rules(values: dict) -> list[ApiError]:
+    """Rules between attributes, checked on the model as it will be saved."""
+    errors = []
+    if values["modular_block"]:
+        for flag in ("singleton", "sortable", "tree", "draft_mode_active"):
+            if values[flag]:
+                errors.append(
+                    invalid_field(
+                        flag,
+                        "VALIDATION_NOT_ALLOWED_FOR_BLOCKS",
+                        message="A block model can't have this.",
+                    )
+                )
+    if values["singleton"] and (values["sortable"] or values["tree"]):
+        errors.append(
+            invalid_field(
+                "singleton",
+                "VALIDATION_CONFLICT",
+                message="A singleton can't be sortable or a tree.",
+            )
+        )
+    if values["sortable"] and values["tree"]:
+        errors.append(
+            invalid_field(
+                "tree", "VALIDATION_CONFLICT", message="Choose sortable or tree, not both."
+            )
+        )
+    ordered_by = values["ordering_meta"] or values["ordering_field_id"]
+    if values["ordering_meta"] and values["ordering_field_id"]:
+        errors.append(
+            invalid_field(
+                "ordering_meta",
+                "VALIDATION_CONFLICT",
+                message="Order by a meta column or by a field, not both.",
+            )
+        )
+    if ordered_by and not values["ordering_direction"]:
+        errors.append(
+            invalid_field(
+                "ordering_direction",
+                "VALIDATION_REQUIRED",
+                message="Needed with ordering_meta or ordering_field.",
+            )
+        )
+    return errors
+
+
+def _clean_item_type(document: ResourceDocument, item_type: ItemType | None):
+    creating = item_type is None
+    cleaned, errors = clean_attributes(document.attributes, ITEM_TYPE_ATTRIBUTES, creating=creating)
+    if "collection_appeareance" in cleaned:  # DatoCMS's old spelling
+        cleaned.setdefault("collection_appearance", cleaned.pop("collection_appeareance"))
+    if "api_key" in cleaned:
+        errors += _check_item_type_api_key(
+            cleaned["api_key"], exclude_pk=None if creating else item_type.pk
+        )
+    if (
+        not creating
+        and "modular_block" in cleaned
+        and (cleaned["modular_block"] != item_type.modular_block)
+    ):
+        errors.append(
+            invalid_field(
+                "modular_block",
+                "VALIDATION_IMMUTABLE",
+                message="A model can't become a block model or back.",
+            )
+        )
+    relations, relation_errors = _clean_field_relationships(document, item_type)
+    errors += relation_errors
+    return cleaned, relations, errors
+
+
+def _clean_field_relationships(document: ResourceDocument, item_type: ItemType | None):
+    """title_field, ordering_field...: each must be a suitable field of this very model."""
+    relations: dict[str, str | None] = {}
+    errors: list[ApiError] = []
+    names = [name for name in ITEM_TYPE_FIELD_RELATIONSHIPS if name in document.relationships]
+    if not names:
+        return relations, errors
+    fields = {f.id: f for f in item_type.fields.all()} if item_type else {}
+    for name in names:
+        try:
+            field_id = document.relationship_id(name, "field")
+        except ApiError as error:
+            errors.append(error)
+            continue
+        if field_id is None:
+            relations[f"{name}_id"] = None
+            continue
+        field = fields.get(field_id)
+        allowed = ITEM_TYPE_FIELD_RELATIONSHIPS[name]
+        if field is None:
+            errors.append(
+                ApiError(
+                    "INVALID_RELATIONSHIP",
+                    422,
+                    field=name,
+                    code="VALIDATION_NOT_A_FIELD_OF_THIS_MODEL",
+                    id=field_id,
+                )
+            )
+        elif allowed is not None and field.field_type not in allowed:
+            errors.append(
+                ApiError(
+                    "INVALID_RELATIONSHIP",
+                    422,
+                    field=name,
+                    code="VALIDATION_FIELD_TYPE",
+                    allowed=sorted(allowed),
+                )
+            )
+        else:
+            relations[f"{name}_id"] = field_id
+    return relations, errors
+
+
+def _item_type_values(item_type: ItemType, cleaned: dict, relations: dict) -> dict:
+    values = {
+        name: getattr(item_type, name)
+        for name in (
+            "modular_block",
+            "singleton",
+            "sortable",
+            "tree",
+            "draft_mode_active",
+            "ordering_meta",
+            "ordering_direction",
+            "ordering_field_id",
+        )
+    }
+    values.update({k: v for k, v in {**cleaned, **relations}.items() if k in values})
+    return values
+
+
+def _save_unique(instance, field: str, record_type: str) -> None:
+    """Save; a unique api_key lost to a concurrent request is a 422, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise invalid_field(field, "VALIDATION_UNIQUENESS", record_type=record_type) from error
+
+
+@transaction.atomic
+def item_type_create(*, document: ResourceDocument) -> ItemType:
+    cleaned, relations, errors = _clean_item_type(document, None)
+    if document.id and ItemType.objects.filter(pk=document.id).exists():
+        errors.append(
+            ApiError(
+                "INVALID_ENTITY_ID",
+                422,
+                field="id",
+                code="VALIDATION_UNIQUENESS",
+                message="The id is taken.",
+            )
+        )
+    item_type = ItemType(**cleaned, **relations)
+    if document.id:
+        item_type.id = document.id
+    errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
+    _raise_if(errors)
+    _save_unique(item_type, "api_key", "ItemType")
+    return item_type
+
+
+@transaction.atomic
+def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> ItemType:
+    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
+    cleaned, relations, errors = _clean_item_type(document, item_type)
+    errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
+    _raise_if(errors)
+    for name, value in {**cleaned, **relations}.items():
+        setattr(item_type, name, value)
+    _save_unique(item_type, "api_key", "ItemType")
+    return item_type
+
+
+def _fields_naming(item_type_id: str, *, outside: ItemType | None = None) -> list[Field]:
+    """Fields whose validators name this item type (links to it, or blocks of it)."""
+    candidates = Field.objects.exclude(validators={}).select_related("item_type")
+    if outside is not None:
+        candidates = candidates.exclude(item_type=outside)
+    found = []
+    for field in candidates:
+        for params in field.validators.values():
+            if isinstance(params, dict) and item_type_id in (params.get("item_types") or []):
+                found.append(field)
+                break
+    return found
+
+
+@transaction.atomic
+def item_type_destroy(*, item_type: ItemType) -> None:
+    """Delete a model and its fields; refused while other models' fields point at it."""
+    referencing = _fields_naming(item_type.pk, outside=item_type)
+    if referencing:
+        raise ApiError(
+            "DELETE_RESTRICTION",
+            422,
+            message="Other models' fields link to this model or use it as a block.",
+            referenced_by=[
+                {"field": f.id, "api_key": f.api_key, "item_type": f.item_type.api_key}
+                for f in referencing
+            ],
+        )
+    item_type.delete()
+
+
+# --- Fields -------------------------------------------------------------------------
+
+
+def _check_field_api_key(api_key: str, item_type: ItemType, exclude_pk=None) -> list[ApiError]:
+    if not is_api_key(api_key):
+        return [
+            invalid_field(
+                "api_key",
+                "VALIDATION_FORMAT",
+                message="Use lowercase snake_case: letters, digits, underscores.",
+            )
+        ]
+    if api_key in RESERVED_FIELD_API_KEYS:
+        return [invalid_field("api_key", "VALIDATION_RESERVED", reserved=api_key)]
+    if item_type.fields.filter(api_key=api_key).exclude(pk=exclude_pk).exists():
+        return [invalid_field("api_key", "VALIDATION_UNIQUENESS", record_type="Field")]
+    return []
+
+
+def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
+    """Validators allowed for the type, mandatory ones present, each one's parameters sound."""
+    field_type = FIELD_TYPES[field_type_code]
+    errors: list[ApiError] = []
+    cleaned: dict = {}
+    for name, params in validators.items():
+        validator = VALIDATORS.get(name)
+        if validator is None:
+            errors.append(
+                invalid_field("validators", "VALIDATION_UNKNOWN_VALIDATOR", validator=name)
+            )
+            continue
+        if name not in field_type.allowed_validators:
+            errors.append(
+                invalid_field(
+                    "validators",
+                    "VALIDATION_VALIDATOR_NOT_ALLOWED",
+                    validator=name,
+                    field_type=field_type_code,
+                    allowed=sorted(field_type.allowed_validators),
+                )
+            )
+            continue
+        try:
+            cleaned[name] = validator.clean_params(params, context)
+        except ParamError as error:
+            errors.append(
+                invalid_field(
+                    "validators",
+                    "VALIDATION_INVALID_PARAMETERS",
+                    validator=name,
+                    parameter=error.parameter,
+                    message=error.message,
+                )
+            )
+    for name in sorted(field_type.mandatory_validators - set(validators)):
+        errors.append(
+            invalid_field(
+                "validators",
+                "VALIDATION_MISSING_VALIDATOR",
+                validator=name,
+                field_type=field_type_code,
+            )
+        )
+    return cleaned, errors
+
+
+def _clean_default_value(field_type_code: str, localized: bool, value, locales: list[str]):
+    """The default value, parsed by its field type; per locale when localized."""
+    field_type = FIELD_TYPES[field_type_code]
+    if value is None:
+        return ({locale: None for locale in locales} if localized else None), []
+    if not field_type.accepts_default_value:
+        return None, [
+            invalid_field(
+                "default_value",
+                "VALIDATION_NOT_ALLOWED",
+                message=f"A {field_type_code} field has no default value.",
+            )
+        ]
+    if not localized:
+        try:
+            return field_type.parse(value), []
+        except FieldValueError as error:
+            return None, [invalid_field("default_value", error.code, **error.details)]
+    if not isinstance(value, dict):
+        return None, [
+            invalid_field(
+                "default_value",
+                "INVALID_LOCALES",
+                message="A localized field's default is keyed by locale.",
+                required_locales=locales,
+            )
+        ]
+    unknown = sorted(set(value) - set(locales))
+    if unknown:
+        return None, [
+            invalid_field(
+                "default_value",
+                "INVALID_LOCALES",
+                unknown_locales=unknown,
+                required_locales=locales,
+            )
+        ]
+    parsed, errors = {}, []
+    for locale in locales:
+        raw = value.get(locale)
+        try:
+            parsed[locale] = None if raw is None else field_type.parse(raw)
+        except FieldValueError as error:
+            errors.append(
+                invalid_field("default_value", error.code, locale=locale, **error.details)
+            )
+    return parsed, errors
+
+
+def _clean_appearance(appearance: dict, field_type_code: str) -> tuple[dict, list[ApiError]]:
+    default = FIELD_TYPES[field_type_code].default_appearance()
+    editor = appearance.get("editor", default["editor"])
+    parameters = appearance.get(
+        "parameters", default["parameters"] if editor == default["editor"] else {}
+    )
+    addons = appearance.get("addons", [])
+    errors = []
+    if not isinstance(editor, str) or not editor:
+        errors.append(invalid_field("appearance", "VALIDATION_FORMAT", key="editor"))
+    if not isinstance(parameters, dict):
+        errors.append(invalid_field("appearance", "VALIDATION_FORMAT", key="parameters"))
+    if not isinstance(addons, list) or not all(isinstance(a, dict) for a in addons):
+        errors.append(invalid_field("appearance", "VALIDATION_FORMAT", key="addons"))
+    result = {"editor": editor, "parameters": parameters, "addons": addons}
+    if appearance.get("field_extension") is not None:
+        result["field_extension"] = appearance["field_extension"]
+    return result, errors
+
+
+CONTENT_LINK_TYPES = frozenset({"string", "text", "structured_text"})
+
+
+def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field | None):
+    """Check a field's attributes as they will be saved; return (values, errors)."""
+    creating = field is None
+    cleaned, errors = clean_attributes(document.attributes, FIELD_ATTRIBUTES, creating=creating)
+    if "appeareance" in cleaned:  # DatoCMS's old spelling
+        cleaned.setdefault("appearance", cleaned.pop("appeareance"))
+    if "api_key" in cleaned:
+        errors += _check_field_api_key(
+            cleaned["api_key"], item_type, exclude_pk=None if creating else field.pk
+        )
+    field_type_code = cleaned.get("field_type", field.field_type if field else None)
+    if field_type_code not in FIELD_TYPES:
+        return cleaned, errors  # the unknown type is already reported
+    type_changed = not creating and field_type_code != field.field_type
+    localized = cleaned.get("localized", field.localized if field else False)
+    if localized and item_type.modular_block:
+        errors.append(
+            invalid_field(
+                "localized",
+                "VALIDATION_NOT_LOCALIZABLE",
+                message="Fields of a block model can't be localized; "
+                "localize the field that holds the blocks.",
+            )
+        )
+    if cleaned.get("content_link_enabled") is False and field_type_code not in CONTENT_LINK_TYPES:
+        errors.append(invalid_field("content_link_enabled", "VALIDATION_NOT_ALLOWED"))
+
+    if "validators" in cleaned or creating or type_changed:
+        context = SchemaContext(
+            {it.id: it for it in ItemType.objects.all()}, field=field, item_type=item_type
+        )
+        validators = cleaned.get("validators", field.validators if field else {})
+        cleaned["validators"], validator_errors = _clean_validators(
+            field_type_code, validators, context
+        )
+        errors += validator_errors
+
+    if "default_value" in cleaned or creating or type_changed or "localized" in cleaned:
+        locales = Site.load().locales
+        raw = cleaned.get("default_value", field.default_value if field else None)
+        if not creating and "localized" in cleaned and "default_value" not in cleaned:
+            raw = _convert_default_localization(raw, field.localized, localized, locales)
+        cleaned["default_value"], default_errors = _clean_default_value(
+            field_type_code, localized, raw, locales
+        )
+        errors += default_errors
+
+    if "appearance" in cleaned or creating or type_changed:
+        appearance = cleaned.get("appearance", {} if creating or type_changed else field.appearance)
+        cleaned["appearance"], appearance_errors = _clean_appearance(appearance, field_type_code)
+        errors += appearance_errors
+    return cleaned, errors
+
+
+def _convert_default_localization(value, was_localized: bool, localized: bool, locales):
+    """Turning localization on keeps the default for the main locale; off keeps that one."""
+    if was_localized == localized or value is None:
+        return value
+    if localized:
+        return {locales[0]: value}
+    return value.get(locales[0]) if isinstance(value, dict) else None
+
+
+def _append_position(item_type: ItemType) -> int:
+    return (item_type.fields.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
+    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
+    cleaned, errors = _clean_field(document, item_type, None)
+    if document.id and Field.objects.filter(pk=document.id).exists():
+        errors.append(
+            ApiError(
+                "INVALID_ENTITY_ID",
+                422,
+                field="id",
+                code="VALIDATION_UNIQUENESS",
+                message="The id is taken.",
+            )
+        )
+    _raise_if(errors)
+    last = _append_position(item_type)
+    position = min(cleaned.pop("position", last), last)
+    item_type.fields.filter(position__gte=position).update(position=F("position") + 1)
+    field = Field(item_type=item_type, position=position, **cleaned)
+    if document.id:
+        field.id = document.id
+    _save_unique(field, "api_key", "Field")
+    _fill_presentation_fields(item_type, field)
+    return field
+
+
+def _fill_presentation_fields(item_type: ItemType, field: Field) -> None:
+    """As DatoCMS: the first string field titles the records, the first file previews them."""
+    changed = []
+    if field.field_type == "string" and item_type.title_field_id is None:
+        item_type.title_field = field
+        changed.append("title_field")
+    if field.field_type == "file" and item_type.image_preview_field_id is None:
+        item_type.image_preview_field = field
+        changed.append("image_preview_field")
+    if changed:
+        item_type.save(update_fields=[*changed, "updated_at"])
+
+
+@transaction.atomic
+def field_update(*, field: Field, document: ResourceDocument) -> Field:
+    item_type = ItemType.objects.select_for_update().get(pk=field.item_type_id)
+    field = Field.objects.get(pk=field.pk)
+    cleaned, errors = _clean_field(document, item_type, field)
+    if "field_type" in cleaned and cleaned["field_type"] != field.field_type:
+        errors += _field_type_change_errors(field, item_type)
+    _raise_if(errors)
+    if "position" in cleaned:
+        _move(field, cleaned.pop("position"))
+    for name, value in cleaned.items():
+        setattr(field, name, value)
+    _save_unique(field, "api_key", "Field")
+    return field
+
+
+def _field_type_change_errors(field: Field, item_type: ItemType) -> list[ApiError]:
+    """A field other settings depend on keeps its type while they do."""
+    uses = [
+        name
+        for name in ITEM_TYPE_FIELD_RELATIONSHIPS
+        if getattr(item_type, f"{name}_id") == field.pk
+    ]
+    if uses:
+        return [
+            invalid_field(
+                "field_type",
+                "VALIDATION_IN_USE",
+                used_as=uses,
+                message="The model uses this field; unset that first.",
+            )
+        ]
+    return []
+
+
+def _move(field: Field, position: int) -> None:
+    siblings = field.item_type.fields.exclude(pk=field.pk)
+    last = siblings.count() + 1
+    position = min(position, last)
+    old = field.position
+    if position < old:
+        siblings.filter(position__gte=position, position__lt=old).update(position=F("position") + 1)
+    elif position > old:
+        siblings.filter(position__gt=old, position__lte=position).update(position=F("position") - 1)
+    field.position = position
+
+
+@transaction.atomic
+def field_destroy(*, field: Field) -> None:
+    """Delete a field, closing the gap in positions; refused while a slug depends on it."""
+    dependants = [
+        other
+        for other in field.item_type.fields.filter(field_type="slug")
+        if (other.validators.get("slug_title_field") or {}).get("title_field_id") == field.pk
+    ]
+    if dependants:
+        raise ApiError(
+            "DELETE_RESTRICTION",
+            422,
+            message="A slug field is generated from this field.",
+            referenced_by=[{"field": f.id, "api_key": f.api_key} for f in dependants],
+        )
+    item_type_id, position = field.item_type_id, field.position
+    field.delete()
+    Field.objects.filter(item_type_id=item_type_id, position__gt=position).update(
+        position=F("position") - 1
+    )

@@ -1,0 +1,515 @@
+"""The registry of field validators: name -> the class that owns its parameters.
+
+Each validator checks its own parameters when a field is created or updated
+(``clean_params``: returns them normalised, defaults filled in, or raises
+:class:`ParamError`). Checking record values against them is record validation's job and
+lands with it; the parameters they read are settled here.
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from item_types.field_types.base import FieldValueError, is_number
+from item_types.field_types.scalar import parse_date, parse_date_time
+
+
+class ParamError(Exception):
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+class SchemaContext:
+    """What parameter checks need from the database, loaded once per request."""
+
+    def __init__(self, item_types_by_id: dict, field=None, item_type=None):
+        self.item_types_by_id = item_types_by_id
+        self.item_type = item_type
+        self.field = field
+        self._string_field_ids: set[str] | None = None
+
+    def string_field_ids(self) -> set[str]:
+        if self._string_field_ids is None:
+            fields = self.item_type.fields.filter(field_type="string") if self.item_type else []
+            self._string_field_ids = {f.id for f in fields}
+        return self._string_field_ids
+
+
+def _require(condition: bool, message: str, parameter: str | None = None) -> None:
+    if not condition:
+        raise ParamError(message, parameter)
+
+
+def _non_negative_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+class Validator:
+    name: ClassVar[str]
+    #: parameter -> (check, message); parameters not listed are refused.
+    parameters: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {}
+    required_parameters: ClassVar[frozenset[str]] = frozenset()
+
+    def clean_params(self, params: Any, context: SchemaContext) -> dict:
+        _require(isinstance(params, dict), "Parameters must be an object.")
+        unknown = set(params) - set(self.parameters)
+        _require(
+            not unknown,
+            f"Unknown parameters: {', '.join(sorted(unknown))}.",
+            sorted(unknown)[0] if unknown else None,
+        )
+        for name in sorted(self.required_parameters):
+            _require(name in params, f"{name} is required.", name)
+        for name, value in params.items():
+            check, message = self.parameters[name]
+            if value is not None:
+                _require(check(value), message, name)
+        return self.clean(dict(params), context)
+
+    def clean(self, params: dict, context: SchemaContext) -> dict:
+        """Cross-parameter checks and defaults; parameters are individually valid here."""
+        return params
+
+
+class NoParams(Validator):
+    pass
+
+
+class RequiredValidator(NoParams):
+    name = "required"
+
+
+class UniqueValidator(NoParams):
+    name = "unique"
+
+
+class _MinEqMax(Validator):
+    parameters = {
+        "min": (_non_negative_int, "min must be a whole number >= 0."),
+        "eq": (_non_negative_int, "eq must be a whole number >= 0."),
+        "max": (_non_negative_int, "max must be a whole number >= 0."),
+    }
+
+    def clean(self, params, context):
+        present = {k for k, v in params.items() if v is not None}
+        _require(present & {"min", "eq", "max"}, "Give min, max or eq.")
+        _require(
+            not ("eq" in present and present & {"min", "max"}), "eq excludes min and max.", "eq"
+        )
+        if {"min", "max"} <= present:
+            _require(params["min"] <= params["max"], "min must not exceed max.", "min")
+        return params
+
+
+class LengthValidator(_MinEqMax):
+    name = "length"
+
+
+class SizeValidator(_MinEqMax):
+    name = "size"
+    parameters = {
+        **_MinEqMax.parameters,
+        "multiple_of": (
+            lambda v: _non_negative_int(v) and v > 0,
+            "multiple_of must be a whole number > 0.",
+        ),
+    }
+
+    def clean(self, params, context):
+        if params.get("multiple_of") is not None and not any(
+            params.get(k) is not None for k in ("min", "eq", "max")
+        ):
+            return params
+        return super().clean(params, context)
+
+
+class NumberRangeValidator(Validator):
+    name = "number_range"
+    parameters = {
+        "min": (is_number, "min must be a number."),
+        "max": (is_number, "max must be a number."),
+    }
+
+    def clean(self, params, context):
+        low, high = params.get("min"), params.get("max")
+        _require(low is not None or high is not None, "Give min, max or both.")
+        if low is not None and high is not None:
+            _require(low <= high, "min must not exceed max.", "min")
+        return params
+
+
+def _parses(parse) -> Callable[[Any], bool]:
+    def check(value) -> bool:
+        try:
+            parse(value)
+        except FieldValueError:
+            return False
+        return True
+
+    return check
+
+
+class DateRangeValidator(NumberRangeValidator):
+    name = "date_range"
+    parameters = {
+        "min": (_parses(parse_date), 'min must be a date "YYYY-MM-DD".'),
+        "max": (_parses(parse_date), 'max must be a date "YYYY-MM-DD".'),
+    }
+
+    def clean(self, params, context):
+        low, high = params.get("min"), params.get("max")
+        _require(low is not None or high is not None, "Give min, max or both.")
+        if low is not None and high is not None:
+            _require(parse_date(low) <= parse_date(high), "min must not exceed max.", "min")
+        return params
+
+
+class DateTimeRangeValidator(Validator):
+    name = "date_time_range"
+    parameters = {
+        "min": (_parses(parse_date_time), "min must be an ISO 8601 date and time."),
+        "max": (_parses(parse_date_time), "max must be an ISO 8601 date and time."),
+    }
+
+    def clean(self, params, context):
+        low, high = params.get("min"), params.get("max")
+        _require(low is not None or high is not None, "Give min, max or both.")
+        if low is not None and high is not None:
+            _require(
+                parse_date_time(low) <= parse_date_time(high), "min must not exceed max.", "min"
+            )
+        return params
+
+
+def _is_regex(value) -> bool:
+    if not isinstance(value, str) or value == "":
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+class FormatValidator(Validator):
+    name = "format"
+    predefined = ("email", "url")
+    parameters = {
+        "custom_pattern": (_is_regex, "custom_pattern must be a valid regular expression."),
+        "predefined_pattern": (
+            lambda v: v in FormatValidator.predefined,
+            "predefined_pattern must be email or url.",
+        ),
+        "description": (lambda v: isinstance(v, str), "description must be a string."),
+    }
+
+    def clean(self, params, context):
+        given = [k for k in ("custom_pattern", "predefined_pattern") if params.get(k) is not None]
+        _require(len(given) == 1, "Give exactly one of custom_pattern and predefined_pattern.")
+        return params
+
+
+class SlugFormatValidator(FormatValidator):
+    name = "slug_format"
+    predefined = ("webpage_slug",)
+    parameters = {
+        "custom_pattern": FormatValidator.parameters["custom_pattern"],
+        "predefined_pattern": (
+            lambda v: v in SlugFormatValidator.predefined,
+            "predefined_pattern must be webpage_slug.",
+        ),
+    }
+
+
+class EnumValidator(Validator):
+    name = "enum"
+    parameters = {
+        "values": (
+            lambda v: (
+                isinstance(v, list) and len(v) > 0 and all(isinstance(item, str) for item in v)
+            ),
+            "values must be a non-empty list of strings.",
+        ),
+    }
+    required_parameters = frozenset({"values"})
+
+
+class SanitizedHtmlValidator(Validator):
+    name = "sanitized_html"
+    parameters = {
+        "sanitize_before_validation": (
+            lambda v: isinstance(v, bool),
+            "sanitize_before_validation must be a boolean.",
+        ),
+    }
+
+
+EXTENSION_LISTS = ("image", "transformable_image", "video", "document")
+
+
+class ExtensionValidator(Validator):
+    name = "extension"
+    parameters = {
+        "extensions": (
+            lambda v: isinstance(v, list) and all(isinstance(e, str) and e for e in v),
+            "extensions must be a list of file extensions.",
+        ),
+        "predefined_list": (
+            lambda v: v in EXTENSION_LISTS,
+            f"predefined_list must be one of {', '.join(EXTENSION_LISTS)}.",
+        ),
+    }
+
+    def clean(self, params, context):
+        given = [k for k in ("extensions", "predefined_list") if params.get(k) not in (None, [])]
+        _require(len(given) == 1, "Give exactly one of extensions and predefined_list.")
+        if params.get("extensions"):
+            params["extensions"] = [e.lower().lstrip(".") for e in params["extensions"]]
+        return params
+
+
+FILE_SIZE_UNITS = ("B", "KB", "MB")
+
+
+class FileSizeValidator(Validator):
+    name = "file_size"
+    parameters = {
+        "min_value": (lambda v: is_number(v) and v >= 0, "min_value must be a number >= 0."),
+        "max_value": (lambda v: is_number(v) and v >= 0, "max_value must be a number >= 0."),
+        "min_unit": (lambda v: v in FILE_SIZE_UNITS, "min_unit must be B, KB or MB."),
+        "max_unit": (lambda v: v in FILE_SIZE_UNITS, "max_unit must be B, KB or MB."),
+    }
+
+    def clean(self, params, context):
+        bounds = [b for b in ("min", "max") if params.get(f"{b}_value") is not None]
+        _require(bounds, "Give min_value, max_value or both.")
+        for bound in bounds:
+            _require(
+                params.get(f"{bound}_unit") is not None,
+                f"{bound}_unit is required with {bound}_value.",
+                f"{bound}_unit",
+            )
+        return params
+
+
+def _positive_int(value) -> bool:
+    return _non_negative_int(value) and value > 0
+
+
+class ImageDimensionsValidator(Validator):
+    name = "image_dimensions"
+    parameters = {
+        name: (_positive_int, f"{name} must be a whole number > 0.")
+        for name in ("width_min_value", "width_max_value", "height_min_value", "height_max_value")
+    }
+
+    def clean(self, params, context):
+        _require(any(v is not None for v in params.values()), "Give at least one bound.")
+        return params
+
+
+class ImageAspectRatioValidator(Validator):
+    name = "image_aspect_ratio"
+    parameters = {
+        f"{bound}_ar_{part}": (is_number, f"{bound}_ar_{part} must be a number.")
+        for bound in ("min", "eq", "max")
+        for part in ("numerator", "denominator")
+    }
+
+    def clean(self, params, context):
+        bounds = [
+            b
+            for b in ("min", "eq", "max")
+            if params.get(f"{b}_ar_numerator") is not None
+            or params.get(f"{b}_ar_denominator") is not None
+        ]
+        _require(bounds, "Give min, eq or max as numerator and denominator.")
+        for bound in bounds:
+            numerator = params.get(f"{bound}_ar_numerator")
+            denominator = params.get(f"{bound}_ar_denominator")
+            _require(
+                numerator is not None and denominator is not None and denominator > 0,
+                f"{bound} needs a numerator and a denominator > 0.",
+                f"{bound}_ar_denominator",
+            )
+        return params
+
+
+def _booleans(*keys: str) -> dict:
+    return {key: (lambda v: isinstance(v, bool), f"{key} must be a boolean.") for key in keys}
+
+
+class RequiredAltTitleValidator(Validator):
+    name = "required_alt_title"
+    parameters = _booleans("title", "alt")
+
+
+class RequiredSeoFieldsValidator(Validator):
+    name = "required_seo_fields"
+    parameters = _booleans("title", "description", "image", "twitter_card")
+
+
+class TitleLengthValidator(Validator):
+    name = "title_length"
+    parameters = {
+        "min": (_non_negative_int, "min must be a whole number >= 0."),
+        "max": (_non_negative_int, "max must be a whole number >= 0."),
+    }
+
+    def clean(self, params, context):
+        _require(
+            params.get("min") is not None or params.get("max") is not None, "Give min, max or both."
+        )
+        return params
+
+
+class DescriptionLengthValidator(TitleLengthValidator):
+    name = "description_length"
+
+
+class SlugTitleFieldValidator(Validator):
+    name = "slug_title_field"
+    parameters = {
+        "title_field_id": (lambda v: isinstance(v, str), "title_field_id must be a field id.")
+    }
+    required_parameters = frozenset({"title_field_id"})
+
+    def clean(self, params, context):
+        _require(
+            params["title_field_id"] in context.string_field_ids(),
+            "title_field_id must be a string field of the same model.",
+            "title_field_id",
+        )
+        return params
+
+
+def _id_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+class _ItemTypesValidator(Validator):
+    """Validators naming item types: each must exist and be of the right kind."""
+
+    needs_block_models: ClassVar[bool]
+    allow_empty: ClassVar[bool] = True
+    parameters = {"item_types": (_id_list, "item_types must be a list of model ids.")}
+    required_parameters = frozenset({"item_types"})
+
+    def clean(self, params, context):
+        ids = params["item_types"]
+        _require(self.allow_empty or ids, "Name at least one model.", "item_types")
+        _require(len(set(ids)) == len(ids), "A model is listed twice.", "item_types")
+        kind = "block models" if self.needs_block_models else "models (not block models)"
+        for item_type_id in ids:
+            item_type = context.item_types_by_id.get(item_type_id)
+            _require(item_type is not None, f"No model has id {item_type_id}.", "item_types")
+            _require(
+                item_type.modular_block == self.needs_block_models,
+                f"{item_type.api_key} is not allowed here: expected {kind}.",
+                "item_types",
+            )
+        return params
+
+
+class _BlocksValidator(_ItemTypesValidator):
+    needs_block_models = True
+
+
+class RichTextBlocksValidator(_BlocksValidator):
+    name = "rich_text_blocks"
+
+
+class SingleBlockBlocksValidator(_BlocksValidator):
+    name = "single_block_blocks"
+
+
+class StructuredTextBlocksValidator(_BlocksValidator):
+    name = "structured_text_blocks"
+
+
+class StructuredTextInlineBlocksValidator(_BlocksValidator):
+    name = "structured_text_inline_blocks"
+
+
+REFERENCE_STRATEGIES = {
+    "on_publish_with_unpublished_references_strategy": ("fail", "publish_references"),
+    "on_reference_unpublish_strategy": ("fail", "unpublish", "delete_references"),
+    "on_reference_delete_strategy": ("fail", "delete_references"),
+}
+# DatoCMS's defaults, filled in and echoed back when a field is saved.
+DEFAULT_STRATEGIES = {
+    "on_publish_with_unpublished_references_strategy": "fail",
+    "on_reference_unpublish_strategy": "fail",
+    "on_reference_delete_strategy": "delete_references",
+}
+
+
+class _LinksValidator(_ItemTypesValidator):
+    needs_block_models = False
+    parameters = {
+        **_ItemTypesValidator.parameters,
+        **{
+            name: (
+                lambda v, choices=choices: v in choices,
+                f"{name} must be one of {', '.join(choices)}.",
+            )
+            for name, choices in REFERENCE_STRATEGIES.items()
+        },
+    }
+
+    def clean(self, params, context):
+        params = super().clean(params, context)
+        for name, default in DEFAULT_STRATEGIES.items():
+            if params.get(name) is None:
+                params[name] = default
+        return params
+
+
+class ItemItemTypeValidator(_LinksValidator):
+    name = "item_item_type"
+    allow_empty = False
+
+
+class ItemsItemTypeValidator(_LinksValidator):
+    name = "items_item_type"
+    allow_empty = False
+
+
+class StructuredTextLinksValidator(_LinksValidator):
+    name = "structured_text_links"
+
+
+VALIDATORS: dict[str, Validator] = {
+    validator.name: validator()
+    for validator in (
+        RequiredValidator,
+        UniqueValidator,
+        LengthValidator,
+        SizeValidator,
+        NumberRangeValidator,
+        DateRangeValidator,
+        DateTimeRangeValidator,
+        FormatValidator,
+        EnumValidator,
+        SanitizedHtmlValidator,
+        ExtensionValidator,
+        FileSizeValidator,
+        ImageDimensionsValidator,
+        ImageAspectRatioValidator,
+        RequiredAltTitleValidator,
+        RequiredSeoFieldsValidator,
+        TitleLengthValidator,
+        DescriptionLengthValidator,
+        SlugFormatValidator,
+        SlugTitleFieldValidator,
+        ItemItemTypeValidator,
+        ItemsItemTypeValidator,
+        StructuredTextLinksValidator,
+        RichTextBlocksValidator,
+        SingleBlockBlocksValidator,
+        StructuredTextBlocksValidator,
+        StructuredTextInlineBlocksValidator,
+    )
+}

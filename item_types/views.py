@@ -1,0 +1,146 @@
+"""Schema endpoints: /site, /item-types, /fields. Thin: parse, call a service, render."""
+
+from django.db.models import Prefetch
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cms.api.errors import ApiError
+from cms.api.parsing import parse_resource
+from item_types import services
+from item_types.models import Field, ItemType, Site
+from item_types.resources import field_resource, item_type_resource, site_resource
+
+
+def _field_ids(item_type: ItemType) -> list[str]:
+    return list(item_type.fields.order_by("position").values_list("id", flat=True))
+
+
+def find_item_type(id_or_api_key: str) -> ItemType:
+    item_type = ItemType.objects.filter(pk=id_or_api_key).first() or (
+        ItemType.objects.filter(api_key=id_or_api_key).first()
+    )
+    if item_type is None:
+        raise ApiError("NOT_FOUND", 404, item_type=id_or_api_key)
+    return item_type
+
+
+def find_field(id_or_api_key: str) -> Field:
+    """A field by id, or as ``model_api_key::field_api_key``."""
+    if "::" in id_or_api_key:
+        model_key, _, field_key = id_or_api_key.partition("::")
+        field = Field.objects.filter(item_type__api_key=model_key, api_key=field_key).first()
+    else:
+        field = Field.objects.filter(pk=id_or_api_key).first()
+    if field is None:
+        raise ApiError("NOT_FOUND", 404, field=id_or_api_key)
+    return field
+
+
+def _item_types_with_field_ids():
+    return ItemType.objects.prefetch_related(
+        Prefetch("fields", queryset=Field.objects.order_by("position").only("id", "item_type"))
+    )
+
+
+class SiteView(APIView):
+    scope = "schema"
+
+    def get(self, request):
+        return Response(self._document(Site.load(), request.query_params.get("include", "")))
+
+    def put(self, request):
+        document = parse_resource(request.data, "site")
+        site = services.site_update(site=Site.load(), document=document)
+        return Response(self._document(site, ""))
+
+    @staticmethod
+    def _document(site: Site, include: str) -> dict:
+        wanted = {part.strip() for part in include.split(",") if part.strip()}
+        item_types = list(_item_types_with_field_ids())
+        body = {"data": site_resource(site, [it.id for it in item_types])}
+        included = []
+        if wanted & {"item_types", "item_types.fields"}:
+            included += [
+                item_type_resource(it, [f.id for f in it.fields.all()]) for it in item_types
+            ]
+        if "item_types.fields" in wanted:
+            included += [field_resource(f) for f in Field.objects.order_by("item_type", "position")]
+        if wanted:
+            body["included"] = included
+        return body
+
+
+class ItemTypeListView(APIView):
+    scope = "schema"
+
+    def get(self, request):
+        item_types = _item_types_with_field_ids()
+        return Response(
+            {"data": [item_type_resource(it, [f.id for f in it.fields.all()]) for it in item_types]}
+        )
+
+    def post(self, request):
+        document = parse_resource(request.data, "item_type", allow_id=True)
+        item_type = services.item_type_create(document=document)
+        return Response({"data": item_type_resource(item_type, [])}, status=201)
+
+
+class ItemTypeDetailView(APIView):
+    scope = "schema"
+
+    def get(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        return Response({"data": item_type_resource(item_type, _field_ids(item_type))})
+
+    def put(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        document = parse_resource(request.data, "item_type")
+        item_type = services.item_type_update(item_type=item_type, document=document)
+        return Response({"data": item_type_resource(item_type, _field_ids(item_type))})
+
+    def delete(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        answer = item_type_resource(item_type, _field_ids(item_type))
+        services.item_type_destroy(item_type=item_type)
+        return Response({"data": answer})
+
+
+class FieldListView(APIView):
+    scope = "schema"
+
+    def get(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        fields = item_type.fields.order_by("position")
+        return Response({"data": [field_resource(f) for f in fields]})
+
+    def post(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        document = parse_resource(request.data, "field", allow_id=True)
+        field = services.field_create(item_type=item_type, document=document)
+        item_type.refresh_from_db()
+        return Response(
+            {
+                "data": field_resource(field),
+                "included": [item_type_resource(item_type, _field_ids(item_type))],
+            },
+            status=201,
+        )
+
+
+class FieldDetailView(APIView):
+    scope = "schema"
+
+    def get(self, request, id_or_api_key):
+        return Response({"data": field_resource(find_field(id_or_api_key))})
+
+    def put(self, request, id_or_api_key):
+        field = find_field(id_or_api_key)
+        document = parse_resource(request.data, "field")
+        field = services.field_update(field=field, document=document)
+        return Response({"data": field_resource(field)})
+
+    def delete(self, request, id_or_api_key):
+        field = find_field(id_or_api_key)
+        answer = field_resource(field)
+        services.field_destroy(field=field)
+        return Response({"data": answer})

@@ -1,0 +1,1 @@
+"""Records and blocks: built by the record-creation issue."""

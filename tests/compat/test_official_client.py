@@ -1,0 +1,129 @@
+"""Drive DatoCMS's official npm client against a live server of this project.
+
+The Node side lives beside this file (package.json, package-lock.json, *.mjs). The client is
+installed with `npm ci` on first use; Node.js 20+ and npm must be on PATH. Without Node the test is
+skipped, unless CMS_COMPAT_REQUIRED=1 (then it fails).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+COMPAT_DIR = Path(__file__).resolve().parent
+CLIENT_PACKAGE = "@datocms/cma-client-node"
+NODE_TIMEOUT = 120
+
+
+def _missing_tool(message: str) -> None:
+    if os.environ.get("CMS_COMPAT_REQUIRED") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _pinned_version() -> str:
+    package = json.loads((COMPAT_DIR / "package.json").read_text())
+    return package["dependencies"][CLIENT_PACKAGE]
+
+
+def _installed_version() -> str | None:
+    manifest = COMPAT_DIR / "node_modules" / CLIENT_PACKAGE / "package.json"
+    if not manifest.is_file():
+        return None
+    return json.loads(manifest.read_text()).get("version")
+
+
+@pytest.fixture(scope="session")
+def node_client() -> str:
+    """Path of the `node` binary, with the pinned client installed in tests/compat/node_modules."""
+    node = shutil.which("node")
+    if node is None:
+        _missing_tool("node is not on PATH: the compat tests need Node.js 20+")
+    version = subprocess.run(
+        [node, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < 20:
+        _missing_tool(f"the compat tests need Node.js 20+, found {version}")
+
+    if _installed_version() != _pinned_version():
+        npm = shutil.which("npm")
+        if npm is None:
+            _missing_tool("npm is not on PATH: needed to install the official client")
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=COMPAT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            pytest.fail(
+                f"npm ci failed ({result.returncode}) in {COMPAT_DIR}\n"
+                f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+            )
+        installed = _installed_version()
+        assert installed == _pinned_version(), f"npm ci installed {CLIENT_PACKAGE} {installed}"
+    return node
+
+
+def _create_admin_token(name: str) -> str:
+    out = StringIO()
+    call_command("create_token", name, "--role", "admin", stdout=out)
+    lines = [line.strip() for line in out.getvalue().splitlines() if line.strip()]
+    assert lines, "create_token printed nothing"
+    return lines[-1]
+
+
+def _run_script(node: str, script: str, base_url: str, token: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "CMS_BASE_URL": base_url,
+        "CMS_API_TOKEN": token,
+        "NO_COLOR": "1",
+    }
+    try:
+        return subprocess.run(
+            [node, script],
+            cwd=COMPAT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(
+            f"node {script} did not finish within {NODE_TIMEOUT}s "
+            "(a non-JSON answer to a GET makes the client retry forever)\n"
+            f"--- stdout ---\n{exc.stdout or ''}\n--- stderr ---\n{exc.stderr or ''}"
+        )
+
+
+def _failure_report(script: str, result: subprocess.CompletedProcess) -> str:
+    failed = None
+    for line in result.stdout.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("ok") is False:
+            failed = record
+    head = f"node {script} exited {result.returncode}"
+    if failed:
+        head += f" at step {failed.get('step')!r}: {failed.get('error')}"
+    return f"{head}\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+
+
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)
+def test_schema_with_official_client(live_server, node_client):
+    token = _create_admin_token("compat-schema")
+    result = _run_script(node_client, "schema.mjs", live_server.url, token)
+    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
+    assert result.returncode == 0, _failure_report("schema.mjs", result)

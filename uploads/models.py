@@ -1,0 +1,1 @@
+"""Uploads: built by the uploads issue."""
