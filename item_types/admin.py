@@ -5,6 +5,7 @@ Every save goes through ``item_types.services``, the same code the API runs.
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -113,9 +114,12 @@ class ItemTypeAdmin(admin.ModelAdmin):
     inlines = [FieldInline]
     readonly_fields = ["add_field_link"]
 
-    @admin.display(description="Fields")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(number_of_fields=Count("fields"))
+
+    @admin.display(description="Fields", ordering="number_of_fields")
     def field_count(self, obj):
-        return obj.fields.count()
+        return obj.number_of_fields
 
     @admin.display(description="")
     def add_field_link(self, obj):

@@ -1,0 +1,46 @@
+"""Uniqueness holds under concurrent requests: the database decides, not a prior check."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from cms.models import ApiToken
+from item_types.models import ItemType
+from tests.conftest import Api
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_with_one_api_key_exactly_one_wins():
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    _, secret = ApiToken.create(name="race", role="admin")
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def create(index):
+        try:
+            barrier.wait()
+            body = {
+                "data": {
+                    "type": "item_type",
+                    "attributes": {"name": f"Post {index}", "api_key": "post"},
+                }
+            }
+            response = Api(secret).post("/item-types", body)
+            statuses.append((response.status_code, response.body))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    codes = sorted(status for status, _ in statuses)
+    assert codes == [201, 422, 422, 422, 422, 422], statuses
+    for status, body in statuses:
+        if status == 422:
+            details = body["data"][0]["attributes"]["details"]
+            assert (details["field"], details["code"]) == ("api_key", "VALIDATION_UNIQUENESS")
+    assert ItemType.objects.filter(api_key="post").count() == 1

@@ -1,0 +1,131 @@
+"""The Django admin saves through the API's services, so it obeys the same rules."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from cms.models import ApiToken
+from item_types.models import Field, ItemType, Site
+from tests.conftest import Api
+
+
+# The model page shows its fields inline; a form posts the inline's management data.
+EMPTY_FIELD_INLINE = {"fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
+
+
+@pytest.fixture
+def admin_client(db):
+    user = User.objects.create_superuser("root", "root@example.com", None)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/item_types/site/",
+        "/admin/item_types/itemtype/",
+        "/admin/item_types/itemtype/add/",
+        "/admin/item_types/field/",
+        "/admin/item_types/field/add/",
+        "/admin/cms/apitoken/",
+        "/admin/cms/apitoken/add/",
+    ],
+)
+def test_admin_pages_render(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "text/html" in response["Content-Type"]
+
+
+def test_a_token_created_in_the_admin_is_shown_once_and_works(admin_client):
+    response = admin_client.post(
+        "/admin/cms/apitoken/add/", {"name": "site", "role": "editor"}, follow=True
+    )
+    assert response.status_code == 200
+    match = re.search(r"will not be shown again: ([A-Za-z0-9_-]{40,})", response.content.decode())
+    assert match, "the secret was not shown"
+    secret = match.group(1)
+    token = ApiToken.objects.get(name="site")
+    assert token.role == "editor" and secret not in token.secret_hash
+    assert Api(secret).get("/site").status_code == 200
+    listing = admin_client.get("/admin/cms/apitoken/").content.decode()
+    assert secret not in listing
+
+
+def test_site_locales_are_edited_with_the_api_rules(admin_client):
+    site = Site.load()
+    url = f"/admin/item_types/site/{site.pk}/change/"
+    bad = admin_client.post(url, {"name": "S", "locales": "en, en", "timezone": "UTC"})
+    assert bad.status_code == 200  # the form again, with the error
+    assert "VALIDATION_UNIQUENESS" in bad.content.decode()
+    assert Site.load().locales == ["en"]
+    good = admin_client.post(url, {"name": "S", "locales": "it, en", "timezone": "Europe/Rome"})
+    assert good.status_code == 302
+    site = Site.load()
+    assert site.locales == ["it", "en"] and site.timezone == "Europe/Rome"
+
+
+def test_models_and_fields_are_created_with_the_api_rules(admin_client):
+    response = admin_client.post(
+        "/admin/item_types/itemtype/add/",
+        {
+            "name": "Post",
+            "api_key": "Bad Key",
+            "collection_appearance": "compact",
+            **EMPTY_FIELD_INLINE,
+        },
+    )
+    assert response.status_code == 200
+    assert "VALIDATION_FORMAT" in response.content.decode()
+    assert not ItemType.objects.exists()
+
+    response = admin_client.post(
+        "/admin/item_types/itemtype/add/",
+        {
+            "name": "Post",
+            "api_key": "post",
+            "collection_appearance": "compact",
+            **EMPTY_FIELD_INLINE,
+        },
+    )
+    assert response.status_code == 302
+    post = ItemType.objects.get(api_key="post")
+
+    response = admin_client.post(
+        "/admin/item_types/field/add/",
+        {
+            "item_type": post.pk,
+            "label": "Related",
+            "api_key": "related",
+            "field_type": "link",
+            "validators": "{}",
+        },
+    )
+    assert response.status_code == 200
+    assert "VALIDATION_MISSING_VALIDATOR" in response.content.decode()
+    assert not Field.objects.exists()
+
+    response = admin_client.post(
+        "/admin/item_types/field/add/",
+        {
+            "item_type": post.pk,
+            "label": "Title",
+            "api_key": "title",
+            "field_type": "string",
+            "validators": '{"required": {}}',
+        },
+    )
+    assert response.status_code == 302
+    title = Field.objects.get(api_key="title")
+    assert title.position == 1
+    assert title.appearance["editor"] == "single_line"
+    post.refresh_from_db()
+    assert post.title_field_id == title.pk
+
+    page = admin_client.get(f"/admin/item_types/itemtype/{post.pk}/change/")
+    assert page.status_code == 200 and "title" in page.content.decode()
