@@ -10,7 +10,6 @@ from cms.models import ApiToken
 from item_types.models import Field, ItemType, Site
 from tests.conftest import Api
 
-
 # The model page shows its fields inline; a form posts the inline's management data.
 EMPTY_FIELD_INLINE = {"fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
 
