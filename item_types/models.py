@@ -10,6 +10,8 @@ class Site(models.Model):
     """The one site this server holds. Its first locale is the main one."""
 
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
+    # Always 1: the unique constraint makes a second site impossible, even under a race.
+    singleton_key = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
     name = models.CharField(max_length=200, default="My site")
     locales = models.JSONField(default=list, help_text='Locale codes, main first: ["en", "it"]')
     timezone = models.CharField(max_length=64, default="UTC")
@@ -34,9 +36,7 @@ class Site(models.Model):
     @classmethod
     def load(cls) -> "Site":
         """The site, created with defaults on first use."""
-        site = cls.objects.first()
-        if site is None:
-            site, _ = cls.objects.get_or_create(defaults={"locales": ["en"]})
+        site, _ = cls.objects.get_or_create(singleton_key=1, defaults={"locales": ["en"]})
         return site
 
     @property

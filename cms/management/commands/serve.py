@@ -21,4 +21,5 @@ class Command(BaseCommand):
                 f"\n    {secret}\n\n"
                 "Use it as: Authorization: Bearer <token>\n"
             )
-        call_command("runserver", addrport, use_reloader=False)
+        # insecure_serving: the development server also serves the admin's static files.
+        call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
