@@ -87,20 +87,15 @@ def _drop_locales_from_defaults(removed: set[str]) -> None:
 # --- Item types ---------------------------------------------------------------------
 
 
-def _check_item_type_api_key(api_key: str, *, exclude_pk: str | None = None) -> list[ApiError]:
+def _check_api_key(api_key: str, *, reserved: frozenset[str], others, record_type: str):
+    """An api_key's shape, reserved names, and uniqueness among ``others`` (a queryset)."""
     if not is_api_key(api_key):
-        return [
-            invalid_field(
-                "api_key",
-                "VALIDATION_FORMAT",
-                message="Use lowercase snake_case: letters, digits, underscores.",
-            )
-        ]
-    if api_key in RESERVED_ITEM_TYPE_API_KEYS:
+        message = "Use lowercase snake_case: letters, digits, single underscores."
+        return [invalid_field("api_key", "VALIDATION_FORMAT", message=message)]
+    if api_key in reserved:
         return [invalid_field("api_key", "VALIDATION_RESERVED", reserved=api_key)]
-    taken = ItemType.objects.filter(api_key=api_key).exclude(pk=exclude_pk).exists()
-    if taken:
-        return [invalid_field("api_key", "VALIDATION_UNIQUENESS", record_type="ItemType")]
+    if others.filter(api_key=api_key).exists():
+        return [invalid_field("api_key", "VALIDATION_UNIQUENESS", record_type=record_type)]
     return []
 
 
@@ -157,8 +152,12 @@ def _clean_item_type(document: ResourceDocument, item_type: ItemType | None):
     if "collection_appeareance" in cleaned:  # DatoCMS's old spelling
         cleaned.setdefault("collection_appearance", cleaned.pop("collection_appeareance"))
     if "api_key" in cleaned:
-        errors += _check_item_type_api_key(
-            cleaned["api_key"], exclude_pk=None if creating else item_type.pk
+        others = ItemType.objects.exclude(pk=None if creating else item_type.pk)
+        errors += _check_api_key(
+            cleaned["api_key"],
+            reserved=RESERVED_ITEM_TYPE_API_KEYS,
+            others=others,
+            record_type="ItemType",
         )
     if (
         not creating
@@ -316,22 +315,6 @@ def item_type_destroy(*, item_type: ItemType) -> None:
 # --- Fields -------------------------------------------------------------------------
 
 
-def _check_field_api_key(api_key: str, item_type: ItemType, exclude_pk=None) -> list[ApiError]:
-    if not is_api_key(api_key):
-        return [
-            invalid_field(
-                "api_key",
-                "VALIDATION_FORMAT",
-                message="Use lowercase snake_case: letters, digits, underscores.",
-            )
-        ]
-    if api_key in RESERVED_FIELD_API_KEYS:
-        return [invalid_field("api_key", "VALIDATION_RESERVED", reserved=api_key)]
-    if item_type.fields.filter(api_key=api_key).exclude(pk=exclude_pk).exists():
-        return [invalid_field("api_key", "VALIDATION_UNIQUENESS", record_type="Field")]
-    return []
-
-
 def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
     """Validators allowed for the type, mandatory ones present, each one's parameters sound."""
     field_type = FIELD_TYPES[field_type_code]
@@ -458,8 +441,9 @@ def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field |
     if "appeareance" in cleaned:  # DatoCMS's old spelling
         cleaned.setdefault("appearance", cleaned.pop("appeareance"))
     if "api_key" in cleaned:
-        errors += _check_field_api_key(
-            cleaned["api_key"], item_type, exclude_pk=None if creating else field.pk
+        others = item_type.fields.exclude(pk=None if creating else field.pk)
+        errors += _check_api_key(
+            cleaned["api_key"], reserved=RESERVED_FIELD_API_KEYS, others=others, record_type="Field"
         )
     field_type_code = cleaned.get("field_type", field.field_type if field else None)
     if field_type_code not in FIELD_TYPES:

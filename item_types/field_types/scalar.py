@@ -10,39 +10,49 @@ from item_types.field_types.base import FieldType, expect, is_number
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class StringType(FieldType):
+class _TextValue(FieldType):
+    """Types whose value is a string; what the string may hold is up to validators."""
+
+    def parse(self, value):
+        expect(isinstance(value, str), "Expected a string.")
+        return value
+
+
+class StringType(_TextValue):
     code = "string"
     allowed_validators = frozenset({"required", "unique", "length", "format", "enum"})
     default_editor = "single_line"
-    default_editor_parameters = {"heading": False, "placeholder": None}
-
-    def parse(self, value):
-        expect(isinstance(value, str), "Expected a string.")
-        return value
+    default_editor_parameters = {"heading": False}
 
 
-class TextType(FieldType):
+class TextType(_TextValue):
     code = "text"
     allowed_validators = frozenset({"required", "length", "format", "sanitized_html"})
-    default_editor = "textarea"
-    default_editor_parameters = {"placeholder": None}
+    default_editor = "markdown"
+    default_editor_parameters = {
+        "toolbar": [
+            "heading",
+            "bold",
+            "italic",
+            "strikethrough",
+            "code",
+            "unordered_list",
+            "ordered_list",
+            "quote",
+            "link",
+            "image",
+            "fullscreen",
+        ],
+    }
 
-    def parse(self, value):
-        expect(isinstance(value, str), "Expected a string.")
-        return value
 
-
-class SlugType(FieldType):
+class SlugType(_TextValue):
     code = "slug"
     allowed_validators = frozenset(
         {"required", "unique", "length", "slug_format", "slug_title_field"}
     )
     default_editor = "slug"
-    default_editor_parameters = {"url_prefix": None, "placeholder": None}
-
-    def parse(self, value):
-        expect(isinstance(value, str), "Expected a string.")
-        return value
+    default_editor_parameters = {"url_prefix": None}
 
 
 class BooleanType(FieldType):
@@ -59,7 +69,6 @@ class IntegerType(FieldType):
     code = "integer"
     allowed_validators = frozenset({"required", "number_range"})
     default_editor = "integer"
-    default_editor_parameters = {"placeholder": None}
 
     def parse(self, value):
         if isinstance(value, float) and value.is_integer():
@@ -74,7 +83,6 @@ class FloatType(FieldType):
     code = "float"
     allowed_validators = frozenset({"required", "number_range"})
     default_editor = "float"
-    default_editor_parameters = {"placeholder": None}
 
     def parse(self, value):
         expect(is_number(value), "Expected a number.")
@@ -129,7 +137,6 @@ class ColorType(FieldType):
     code = "color"
     allowed_validators = frozenset({"required"})
     default_editor = "color_picker"
-    default_editor_parameters = {"enable_alpha": False, "preset_colors": []}
     channels = ("red", "green", "blue", "alpha")
 
     def parse(self, value):
@@ -153,7 +160,7 @@ class ColorType(FieldType):
 class JsonType(FieldType):
     code = "json"
     allowed_validators = frozenset({"required"})
-    default_editor = "json_editor"
+    default_editor = "json"
 
     def parse(self, value):
         expect(isinstance(value, str), "Expected a string holding JSON.")

@@ -48,12 +48,12 @@ def test_create_answers_the_field_and_its_model(api, post):
         "validators": {"required": {}},
         "appearance": {
             "editor": "single_line",
-            "parameters": {"heading": False, "placeholder": None},
+            "parameters": {"heading": False},
             "addons": [],
         },
         "appeareance": {
             "editor": "single_line",
-            "parameters": {"heading": False, "placeholder": None},
+            "parameters": {"heading": False},
             "addons": [],
         },
         "position": 1,
