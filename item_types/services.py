@@ -365,9 +365,10 @@ def _clean_validators(field_type_code: str, validators: dict, context: SchemaCon
 def _clean_default_value(field_type_code: str, localized: bool, value, locales: list[str]):
     """The default value, parsed by its field type; per locale when localized."""
     field_type = FIELD_TYPES[field_type_code]
-    if value is None:
-        return ({locale: None for locale in locales} if localized else None), []
     if not field_type.accepts_default_value:
+        # Such a field answers null; a per-locale object of nulls (sent back) means the same.
+        if value is None or (isinstance(value, dict) and all(v is None for v in value.values())):
+            return None, []
         return None, [
             invalid_field(
                 "default_value",
@@ -375,6 +376,8 @@ def _clean_default_value(field_type_code: str, localized: bool, value, locales: 
                 message=f"A {field_type_code} field has no default value.",
             )
         ]
+    if value is None:
+        return ({locale: None for locale in locales} if localized else None), []
     if not localized:
         try:
             return field_type.parse(value), []

@@ -42,6 +42,12 @@ def _require(condition: bool, message: str, parameter: str | None = None) -> Non
         raise ParamError(message, parameter)
 
 
+def _require_ordered(low, high, parameter: str) -> None:
+    """When both bounds are given, the lower must not exceed the upper."""
+    if low is not None and high is not None:
+        _require(low <= high, "The minimum must not exceed the maximum.", parameter)
+
+
 def _non_negative_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -61,7 +67,7 @@ class Validator:
             sorted(unknown)[0] if unknown else None,
         )
         for name in sorted(self.required_parameters):
-            _require(name in params, f"{name} is required.", name)
+            _require(params.get(name) is not None, f"{name} is required.", name)
         for name, value in params.items():
             check, message = self.parameters[name]
             if value is not None:
@@ -98,8 +104,7 @@ class _MinEqMax(Validator):
         _require(
             not ("eq" in present and present & {"min", "max"}), "eq excludes min and max.", "eq"
         )
-        if {"min", "max"} <= present:
-            _require(params["min"] <= params["max"], "min must not exceed max.", "min")
+        _require_ordered(params.get("min"), params.get("max"), "min")
         return params
 
 
@@ -125,21 +130,6 @@ class SizeValidator(_MinEqMax):
         return super().clean(params, context)
 
 
-class NumberRangeValidator(Validator):
-    name = "number_range"
-    parameters = {
-        "min": (is_number, "min must be a number."),
-        "max": (is_number, "max must be a number."),
-    }
-
-    def clean(self, params, context):
-        low, high = params.get("min"), params.get("max")
-        _require(low is not None or high is not None, "Give min, max or both.")
-        if low is not None and high is not None:
-            _require(low <= high, "min must not exceed max.", "min")
-        return params
-
-
 def _parses(parse) -> Callable[[Any], bool]:
     def check(value) -> bool:
         try:
@@ -151,36 +141,49 @@ def _parses(parse) -> Callable[[Any], bool]:
     return check
 
 
-class DateRangeValidator(NumberRangeValidator):
+def _same(value):
+    return value
+
+
+class _RangeValidator(Validator):
+    """``{min?, max?}``: at least one bound, in order once parsed."""
+
+    parse_bound: ClassVar[Callable[[Any], Any]] = staticmethod(_same)
+
+    def clean(self, params, context):
+        low, high = params.get("min"), params.get("max")
+        _require(low is not None or high is not None, "Give min, max or both.")
+        parse = type(self).parse_bound
+        _require_ordered(
+            None if low is None else parse(low), None if high is None else parse(high), "min"
+        )
+        return params
+
+
+class NumberRangeValidator(_RangeValidator):
+    name = "number_range"
+    parameters = {
+        "min": (is_number, "min must be a number."),
+        "max": (is_number, "max must be a number."),
+    }
+
+
+class DateRangeValidator(_RangeValidator):
     name = "date_range"
+    parse_bound = staticmethod(parse_date)
     parameters = {
         "min": (_parses(parse_date), 'min must be a date "YYYY-MM-DD".'),
         "max": (_parses(parse_date), 'max must be a date "YYYY-MM-DD".'),
     }
 
-    def clean(self, params, context):
-        low, high = params.get("min"), params.get("max")
-        _require(low is not None or high is not None, "Give min, max or both.")
-        if low is not None and high is not None:
-            _require(parse_date(low) <= parse_date(high), "min must not exceed max.", "min")
-        return params
 
-
-class DateTimeRangeValidator(Validator):
+class DateTimeRangeValidator(_RangeValidator):
     name = "date_time_range"
+    parse_bound = staticmethod(parse_date_time)
     parameters = {
         "min": (_parses(parse_date_time), "min must be an ISO 8601 date and time."),
         "max": (_parses(parse_date_time), "max must be an ISO 8601 date and time."),
     }
-
-    def clean(self, params, context):
-        low, high = params.get("min"), params.get("max")
-        _require(low is not None or high is not None, "Give min, max or both.")
-        if low is not None and high is not None:
-            _require(
-                parse_date_time(low) <= parse_date_time(high), "min must not exceed max.", "min"
-            )
-        return params
 
 
 def _is_regex(value) -> bool:
@@ -253,7 +256,7 @@ class ExtensionValidator(Validator):
     name = "extension"
     parameters = {
         "extensions": (
-            lambda v: isinstance(v, list) and all(isinstance(e, str) and e for e in v),
+            lambda v: isinstance(v, list) and all(isinstance(e, str) and e.lstrip(".") for e in v),
             "extensions must be a list of file extensions.",
         ),
         "predefined_list": (
@@ -270,7 +273,7 @@ class ExtensionValidator(Validator):
         return params
 
 
-FILE_SIZE_UNITS = ("B", "KB", "MB")
+FILE_SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
 
 
 class FileSizeValidator(Validator):
@@ -291,6 +294,12 @@ class FileSizeValidator(Validator):
                 f"{bound}_unit is required with {bound}_value.",
                 f"{bound}_unit",
             )
+        if len(bounds) == 2:
+            _require_ordered(
+                params["min_value"] * FILE_SIZE_UNITS[params["min_unit"]],
+                params["max_value"] * FILE_SIZE_UNITS[params["max_unit"]],
+                "min_value",
+            )
         return params
 
 
@@ -307,13 +316,22 @@ class ImageDimensionsValidator(Validator):
 
     def clean(self, params, context):
         _require(any(v is not None for v in params.values()), "Give at least one bound.")
+        for side in ("width", "height"):
+            _require_ordered(
+                params.get(f"{side}_min_value"),
+                params.get(f"{side}_max_value"),
+                f"{side}_min_value",
+            )
         return params
 
 
 class ImageAspectRatioValidator(Validator):
     name = "image_aspect_ratio"
     parameters = {
-        f"{bound}_ar_{part}": (is_number, f"{bound}_ar_{part} must be a number.")
+        f"{bound}_ar_{part}": (
+            lambda v: is_number(v) and v > 0,
+            f"{bound}_ar_{part} must be a number > 0.",
+        )
         for bound in ("min", "eq", "max")
         for part in ("numerator", "denominator")
     }
@@ -326,14 +344,20 @@ class ImageAspectRatioValidator(Validator):
             or params.get(f"{b}_ar_denominator") is not None
         ]
         _require(bounds, "Give min, eq or max as numerator and denominator.")
+        ratios = {}
         for bound in bounds:
             numerator = params.get(f"{bound}_ar_numerator")
             denominator = params.get(f"{bound}_ar_denominator")
             _require(
-                numerator is not None and denominator is not None and denominator > 0,
-                f"{bound} needs a numerator and a denominator > 0.",
+                numerator is not None and denominator is not None,
+                f"{bound} needs both a numerator and a denominator.",
                 f"{bound}_ar_denominator",
             )
+            ratios[bound] = numerator / denominator
+        _require(
+            not ("eq" in ratios and {"min", "max"} & set(ratios)), "eq excludes min and max.", "eq"
+        )
+        _require_ordered(ratios.get("min"), ratios.get("max"), "min_ar_numerator")
         return params
 
 
@@ -351,18 +375,12 @@ class RequiredSeoFieldsValidator(Validator):
     parameters = _booleans("title", "description", "image", "twitter_card")
 
 
-class TitleLengthValidator(Validator):
+class TitleLengthValidator(_RangeValidator):
     name = "title_length"
     parameters = {
         "min": (_non_negative_int, "min must be a whole number >= 0."),
         "max": (_non_negative_int, "max must be a whole number >= 0."),
     }
-
-    def clean(self, params, context):
-        _require(
-            params.get("min") is not None or params.get("max") is not None, "Give min, max or both."
-        )
-        return params
 
 
 class DescriptionLengthValidator(TitleLengthValidator):

@@ -86,7 +86,11 @@ class FloatType(FieldType):
 
     def parse(self, value):
         expect(is_number(value), "Expected a number.")
-        expect(math.isfinite(value), "Expected a finite number.")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer too large for a double
+            finite = False
+        expect(finite, "Expected a finite number a double can hold.")
         return value
 
 
@@ -165,10 +169,15 @@ class JsonType(FieldType):
     def parse(self, value):
         expect(isinstance(value, str), "Expected a string holding JSON.")
         try:
-            json.loads(value)
-        except ValueError:
+            json.loads(value, parse_constant=_reject_non_json_constant)
+        except (ValueError, RecursionError):
             expect(False, "The string is not valid JSON.")
         return value
+
+
+def _reject_non_json_constant(name: str):
+    # Python's json accepts NaN and Infinity; JSON does not.
+    raise ValueError(f"{name} is not JSON")
 
 
 class LatLonType(FieldType):
