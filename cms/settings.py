@@ -119,6 +119,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# Uploads: a folder under the data directory by default; S3-compatible storage when
+# CMS_STORAGE=s3 (django-storages reads the AWS_* variables below).
+MEDIA_ROOT = Path(os.environ.get("CMS_MEDIA_ROOT") or DATA_DIR / "uploads").resolve()
+MEDIA_URL = "/media/"
+CMS_MAX_UPLOAD_BYTES = int(os.environ.get("CMS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+CMS_UPLOAD_URL_MAX_AGE = int(os.environ.get("CMS_UPLOAD_URL_MAX_AGE", 15 * 60))
+if os.environ.get("CMS_STORAGE", "filesystem") == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Multipart files stream to a temporary file, never whole into memory, and are refused
+# as soon as they pass CMS_MAX_UPLOAD_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "uploads.handlers.MaxSizeUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # The API has no trailing slashes; a missing one must never redirect.
 APPEND_SLASH = False
 

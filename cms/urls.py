@@ -9,6 +9,7 @@ from cms.api import fallback
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("item_types.urls")),
+    path("", include("uploads.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

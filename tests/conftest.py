@@ -98,6 +98,20 @@ def make_api(role: str) -> Api:
     return Api(secret)
 
 
+@pytest.fixture(autouse=True)
+def upload_storage(settings, tmp_path):
+    """Every test stores uploads in a temporary folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.MEDIA_ROOT, "base_url": "/media/"},
+        },
+    }
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def api(db) -> Api:
     return make_api("admin")

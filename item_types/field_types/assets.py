@@ -6,15 +6,17 @@ from item_types.field_types.base import FieldType, expect, is_number
 IMAGE_VALIDATORS = frozenset({"file_size", "image_dimensions", "image_aspect_ratio"})
 
 
-def parse_file_value(value) -> dict:
-    """``{upload_id, alt?, title?, custom_data?, focal_point?}`` with every key present."""
-    expect(isinstance(value, dict), "Expected {upload_id, alt, title, custom_data, focal_point}.")
-    unknown = set(value) - {"upload_id", "alt", "title", "custom_data", "focal_point"}
+METADATA_KEYS = ("alt", "title", "custom_data", "focal_point")
+
+
+def parse_file_metadata(value, *, extra_keys: tuple[str, ...] = ()) -> dict:
+    """``{alt?, title?, custom_data?, focal_point?}`` with every key present.
+
+    The same rules hold for a file field's value and an upload's default metadata.
+    """
+    expect(isinstance(value, dict), "Expected {alt, title, custom_data, focal_point}.")
+    unknown = set(value) - set(METADATA_KEYS) - set(extra_keys)
     expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
-    upload_id = value.get("upload_id")
-    expect(
-        isinstance(upload_id, str) and upload_id != "", "upload_id is required.", key="upload_id"
-    )
     for key in ("alt", "title"):
         expect(
             value.get(key) is None or isinstance(value[key], str),
@@ -42,12 +44,21 @@ def parse_file_value(value) -> dict:
             key="focal_point",
         )
     return {
-        "upload_id": upload_id,
         "alt": value.get("alt"),
         "title": value.get("title"),
         "custom_data": custom_data or {},
         "focal_point": focal_point,
     }
+
+
+def parse_file_value(value) -> dict:
+    """``{upload_id, alt?, title?, custom_data?, focal_point?}`` with every key present."""
+    metadata = parse_file_metadata(value, extra_keys=("upload_id",))
+    upload_id = value.get("upload_id")
+    expect(
+        isinstance(upload_id, str) and upload_id != "", "upload_id is required.", key="upload_id"
+    )
+    return {"upload_id": upload_id, **metadata}
 
 
 class FileType(FieldType):

@@ -1,0 +1,143 @@
+"""``filter[fields][<name>][<op>]`` and ``order_by`` turned into database queries.
+
+A list endpoint declares its filterable columns once (:class:`FilterColumn`); every
+operator becomes a ``Q`` the database evaluates. Unknown names, operators or values are
+refused with 422, never ignored and never a 500.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from cms.api.errors import ApiError
+from cms.api.query import comma_list
+
+EQUALITY = frozenset({"eq", "neq", "in", "not_in"})
+COMPARISON = frozenset({"eq", "neq", "gt", "gte", "lt", "lte"})
+TEXT = EQUALITY | {"matches", "exists"}
+
+
+def _bad(field: str, message: str, **details) -> ApiError:
+    return ApiError("INVALID_FILTER_FIELDS_PARAM", 422, field=field, message=message, **details)
+
+
+def _as_number(value, field: str):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _bad(field, f"{value!r} is not a number.") from None
+    return int(number) if number.is_integer() else number
+
+
+def _as_datetime(value, field: str):
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise _bad(field, f"{value!r} is not an ISO 8601 date and time.") from None
+
+
+def _as_boolean(value, field: str) -> bool:
+    if str(value).lower() in ("true", "1"):
+        return True
+    if str(value).lower() in ("false", "0"):
+        return False
+    raise _bad(field, f"{value!r} is not true or false.")
+
+
+def _as_text(value, field: str) -> str:
+    if not isinstance(value, str):
+        raise _bad(field, "Expected a text value.")
+    return value
+
+
+CONVERTERS: dict[str, Callable] = {
+    "text": _as_text,
+    "number": _as_number,
+    "datetime": _as_datetime,
+    "boolean": _as_boolean,
+}
+
+
+@dataclass(frozen=True)
+class FilterColumn:
+    column: str
+    kind: str = "text"  # text | number | datetime | boolean
+    ops: frozenset = EQUALITY
+    #: For a computed filter: (op, converted value) -> Q.
+    build: Callable[[str, object], Q] | None = None
+
+
+def _matches(column: str, value, field: str) -> Q:
+    if isinstance(value, str):
+        value = {"pattern": value}
+    if not isinstance(value, dict) or not isinstance(value.get("pattern"), str):
+        raise _bad(field, "matches takes [pattern] and optionally [case_sensitive].")
+    case_sensitive = str(value.get("case_sensitive", "false")).lower() == "true"
+    lookup = "regex" if case_sensitive else "iregex"
+    return Q(**{f"{column}__{lookup}": value["pattern"]})
+
+
+def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
+    if op not in spec.ops:
+        raise _bad(field, f"Unknown operator {op!r}.", operator=op, allowed=sorted(spec.ops))
+    convert = CONVERTERS[spec.kind]
+    if op == "exists":
+        present = _as_boolean(raw, field)
+        condition = (
+            ~Q(**{f"{spec.column}__isnull": True}) & ~Q(**{spec.column: ""})
+            if (spec.kind == "text")
+            else ~Q(**{f"{spec.column}__isnull": True})
+        )
+        return condition if present else ~condition
+    if op == "matches":
+        return _matches(spec.column, raw, field)
+    if op in ("in", "not_in"):
+        values = [convert(v, field) for v in comma_list(raw)]
+        if spec.build:
+            condition = Q(pk__in=[]) if not values else spec.build("in", values)
+        else:
+            condition = Q(**{f"{spec.column}__in": values})
+        return ~condition if op == "not_in" else condition
+    value = convert(raw, field)
+    if spec.build:
+        return spec.build(op, value)
+    if op == "neq":
+        return ~Q(**{spec.column: value})
+    lookup = "" if op == "eq" else f"__{op}"
+    return Q(**{f"{spec.column}{lookup}": value})
+
+
+def field_filters(fields_param, columns: dict[str, FilterColumn]) -> Q:
+    """``filter[fields]`` as one ``Q``: every field and operator must hold."""
+    if not isinstance(fields_param, dict):
+        raise _bad("fields", "Use filter[fields][<field>][<operator>]=<value>.")
+    condition = Q()
+    for field, ops in fields_param.items():
+        spec = columns.get(field)
+        if spec is None:
+            raise _bad(field, f"Can't filter on {field!r}.", allowed=sorted(columns))
+        if not isinstance(ops, dict) or not ops:
+            raise _bad(field, f"Use filter[fields][{field}][<operator>]=<value>.")
+        for op, raw in ops.items():
+            condition &= _condition(spec, field, op, raw)
+    return condition
+
+
+def ordering(order_by, columns: dict[str, str], default: list[str]) -> list[str]:
+    """``name_ASC,other_DESC`` as ORM ordering; the id always breaks ties."""
+    if not order_by:
+        return default
+    result = []
+    for rule in comma_list(order_by):
+        name, _, direction = rule.rpartition("_")
+        if direction not in ("ASC", "DESC") or name not in columns:
+            raise ApiError(
+                "INVALID_ORDERING",
+                422,
+                order_by=rule,
+                allowed=[f"{c}_{d}" for c in sorted(columns) for d in ("ASC", "DESC")],
+            )
+        result.append(("-" if direction == "DESC" else "") + columns[name])
+    return [*result, "id"]

@@ -1,0 +1,323 @@
+"""Uploads: issuing signed upload URLs, receiving bytes, creating and editing uploads.
+
+Every way in (the official client's three-step flow, a one-step multipart POST, the
+admin) ends in ``_create_upload``, which reads the facts from the stored bytes.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.db import IntegrityError, transaction
+from django.utils.text import get_valid_filename
+from django.utils.timezone import now
+
+from cms.api.attributes import Attribute, clean_attributes, is_object
+from cms.api.errors import ApiError, ApiErrors, invalid_field
+from cms.api.parsing import ResourceDocument
+from cms.ids import new_id
+from item_types.field_types import FieldValueError
+from item_types.field_types.assets import parse_file_metadata
+from item_types.models import Site
+from uploads import storage
+from uploads.analysis import analyse
+from uploads.models import Upload, UploadRequest
+
+MAX_FILENAME_LENGTH = 120
+
+
+def max_upload_bytes() -> int:
+    return settings.CMS_MAX_UPLOAD_BYTES
+
+
+def upload_url_max_age() -> int:
+    return settings.CMS_UPLOAD_URL_MAX_AGE
+
+
+def safe_filename(raw) -> str:
+    """A file name with no directories, control characters or shell-hostile characters.
+
+    ``../../etc/passwd`` becomes ``passwd``; ``héllo wörld.PNG`` becomes ``héllo_wörld.PNG``.
+    """
+    name = str(raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    try:
+        name = get_valid_filename(name)
+    except SuspiciousFileOperation:
+        name = ""
+    if not name:
+        return "file"
+    stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix[:16]
+    return stem[: MAX_FILENAME_LENGTH - len(suffix)] + suffix
+
+
+# --- Step 1 and 2: an upload request, then the bytes -----------------------------------
+
+
+def upload_request_create(*, request, document: ResourceDocument) -> tuple[UploadRequest, str]:
+    filename = document.attributes.get("filename")
+    if not isinstance(filename, str) or not filename.strip():
+        raise invalid_field("filename", "VALIDATION_REQUIRED", message="Give the file's name.")
+    unknown = sorted(set(document.attributes) - {"filename"})
+    if unknown:
+        raise ApiError(
+            "INVALID_ATTRIBUTES", 422, field=unknown[0], code="VALIDATION_UNKNOWN_ATTRIBUTE"
+        )
+    safe = safe_filename(filename)
+    # The path is the upload request's public id (as DatoCMS's): unique, unguessable.
+    upload_request = UploadRequest.objects.create(
+        path=f"/{new_id()}/{safe}",
+        filename=safe,
+        expires_at=now() + timedelta(seconds=upload_url_max_age()),
+    )
+    return upload_request, storage.put_url(request, upload_request, upload_url_max_age())
+
+
+def receive_content(*, token: str, stream, content_length: int | None) -> UploadRequest:
+    """Take the bytes of a signed PUT. The URL works once, before it expires."""
+    request_id = storage.unsign_put_token(token, upload_url_max_age())
+    if content_length is not None and content_length > max_upload_bytes():
+        raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
+    # Claimed atomically, so two PUTs racing on one URL can't both write.
+    claimed = UploadRequest.objects.filter(
+        pk=request_id, used_at=None, expires_at__gt=now()
+    ).update(used_at=now())
+    if not claimed:
+        raise ApiError("UPLOAD_URL_ALREADY_USED", 403)
+    upload_request = UploadRequest.objects.get(pk=request_id)
+    storage.save_stream(upload_request.path.lstrip("/"), stream, max_upload_bytes())
+    return upload_request
+
+
+# --- Step 3: the upload ------------------------------------------------------------------
+
+
+def _is_tag_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(tag, str) and tag.strip() for tag in value)
+
+
+UPLOAD_ATTRIBUTES: dict[str, Attribute] = {
+    "path": Attribute(max_length=300),
+    "basename": Attribute(max_length=200),
+    "author": Attribute(nullable=True),
+    "copyright": Attribute(nullable=True),
+    "notes": Attribute(nullable=True),
+    "tags": Attribute(check=_is_tag_list, expected="a list of non-empty strings"),
+    "default_field_metadata": Attribute(check=is_object, expected="an object keyed by locale"),
+    # Facts read from the file: answered, and ignored when a client sends them back.
+    **{
+        name: Attribute(read_only=True)
+        for name in (
+            "size",
+            "width",
+            "height",
+            "filename",
+            "url",
+            "format",
+            "mime_type",
+            "md5",
+            "is_image",
+            "created_at",
+            "updated_at",
+            "duration",
+            "frame_rate",
+            "blurhash",
+            "thumbhash",
+            "mux_playback_id",
+            "mux_mp4_highest_res",
+            "smart_tags",
+            "exif_info",
+            "colors",
+        )
+    },
+}
+
+
+def empty_metadata() -> dict:
+    return {"alt": None, "title": None, "custom_data": {}, "focal_point": None}
+
+
+def _clean_metadata(value: dict, locales: list[str]) -> tuple[dict, list[ApiError]]:
+    """Per-locale alt, title, custom data and focal point; every site locale present."""
+    unknown = sorted(set(value) - set(locales))
+    if unknown:
+        return {}, [
+            invalid_field(
+                "default_field_metadata",
+                "INVALID_LOCALES",
+                unknown_locales=unknown,
+                required_locales=locales,
+            )
+        ]
+    cleaned, errors = {}, []
+    for locale in locales:
+        try:
+            cleaned[locale] = parse_file_metadata(value.get(locale) or {})
+        except FieldValueError as error:
+            errors.append(
+                invalid_field("default_field_metadata", error.code, locale=locale, **error.details)
+            )
+    return cleaned, errors
+
+
+def _normalise_tags(tags: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        seen.setdefault(tag.strip(), None)
+    return list(seen)
+
+
+def _clean_upload_attributes(document: ResourceDocument, *, creating: bool):
+    cleaned, errors = clean_attributes(document.attributes, UPLOAD_ATTRIBUTES, creating=False)
+    if "tags" in cleaned:
+        cleaned["tags"] = _normalise_tags(cleaned["tags"])
+    locales = Site.load().locales
+    if "default_field_metadata" in cleaned:
+        cleaned["default_field_metadata"], metadata_errors = _clean_metadata(
+            cleaned["default_field_metadata"], locales
+        )
+        errors += metadata_errors
+    elif creating:
+        cleaned["default_field_metadata"] = {locale: empty_metadata() for locale in locales}
+    return cleaned, errors
+
+
+def check_upload_attributes(attributes: dict) -> None:
+    """Raise the errors creating an upload with these attributes would meet (no file stored)."""
+    document = ResourceDocument(type="upload", attributes=attributes)
+    _, errors = _clean_upload_attributes(document, creating=True)
+    if errors:
+        raise ApiErrors(errors)
+
+
+def _issued_request(path) -> UploadRequest:
+    """The upload request a path came from, once its bytes are in storage; 422 otherwise."""
+    if not isinstance(path, str) or not path:
+        raise invalid_field(
+            "path", "VALIDATION_REQUIRED", message="Give the id answered by POST /upload-requests."
+        )
+    upload_request = UploadRequest.objects.filter(path=path).first()
+    if upload_request is None or not storage.exists(path.lstrip("/")):
+        raise invalid_field(
+            "path", "VALIDATION_NOT_UPLOADED", message="No file was uploaded to this path."
+        )
+    return upload_request
+
+
+def _apply_facts(upload: Upload, filename: str) -> None:
+    """Read size, checksum and image facts from the stored bytes (never from the client)."""
+    name = upload.storage_name
+    if storage.size(name) > max_upload_bytes():  # a direct-to-S3 PUT is not size-limited
+        storage.delete(name)
+        raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
+    facts = analyse(name, filename)
+    upload.filename = filename
+    upload.basename = PurePosixPath(filename).stem
+    upload.size, upload.md5 = facts.size, facts.md5
+    upload.format, upload.mime_type = facts.format, facts.mime_type
+    upload.is_image, upload.width, upload.height = facts.is_image, facts.width, facts.height
+
+
+def _save(upload: Upload) -> Upload:
+    upload.refresh_search_text()
+    try:
+        with transaction.atomic():
+            upload.save()
+    except IntegrityError as error:
+        raise invalid_field(
+            "path", "VALIDATION_UNIQUENESS", message="An upload already uses this file."
+        ) from error
+    return upload
+
+
+def upload_create(*, document: ResourceDocument, creator_id: str | None) -> Upload:
+    """``POST /uploads`` with the path of an upload request whose bytes have arrived."""
+    cleaned, errors = _clean_upload_attributes(document, creating=True)
+    if errors:
+        raise ApiErrors(errors)
+    path = cleaned.pop("path", None)
+    upload_request = _issued_request(path)
+    if Upload.objects.filter(path=path).exists():
+        raise invalid_field(
+            "path", "VALIDATION_UNIQUENESS", message="An upload already uses this file."
+        )
+    basename = cleaned.pop("basename", None)
+    upload = Upload(path=path, creator_id=creator_id, **cleaned)
+    filename = upload_request.filename
+    if basename:
+        filename = safe_filename(basename + PurePosixPath(filename).suffix)
+    _apply_facts(upload, filename)
+    return _save(upload)
+
+
+def upload_create_from_file(*, uploaded, attributes: dict, creator_id: str | None) -> Upload:
+    """One step: a multipart file (already spooled to disk, never held in memory)."""
+    document = ResourceDocument(type="upload", attributes=attributes)
+    cleaned, errors = _clean_upload_attributes(document, creating=True)
+    cleaned.pop("path", None)
+    if errors:
+        raise ApiErrors(errors)
+    if uploaded.size > max_upload_bytes():
+        raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
+    filename = safe_filename(cleaned.pop("basename", None) or uploaded.name)
+    path = f"/{new_id()}/{filename}"
+    storage.save_file(path.lstrip("/"), uploaded)
+    upload = Upload(path=path, creator_id=creator_id, **cleaned)
+    try:
+        _apply_facts(upload, filename)
+        return _save(upload)
+    except (ApiError, ApiErrors):
+        storage.delete(path.lstrip("/"))
+        raise
+
+
+def upload_update(*, upload: Upload, document: ResourceDocument) -> Upload:
+    """Metadata edits; ``path`` swaps in a newly uploaded file, ``basename`` renames."""
+    cleaned, errors = _clean_upload_attributes(document, creating=False)
+    if errors:
+        raise ApiErrors(errors)
+    old_name = None
+    new_path = cleaned.pop("path", upload.path)
+    basename = cleaned.pop("basename", None)
+    filename = upload.filename
+    if new_path != upload.path:
+        upload_request = _issued_request(new_path)
+        old_name, upload.path, filename = upload.storage_name, new_path, upload_request.filename
+    if basename:
+        filename = safe_filename(basename + PurePosixPath(filename).suffix)
+    for name, value in cleaned.items():
+        setattr(upload, name, value)
+    if old_name is not None:
+        _apply_facts(upload, filename)
+    else:
+        upload.filename, upload.basename = filename, PurePosixPath(filename).stem
+    _save(upload)
+    if old_name is not None:
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return upload
+
+
+# Functions that list what still uses an upload (records, once they exist, register one
+# in their app's ready()). A non-empty answer refuses the delete.
+REFERENCE_FINDERS: list[Callable[[Upload], list[dict]]] = []
+
+
+def upload_references(upload: Upload) -> list[dict]:
+    return [reference for finder in REFERENCE_FINDERS for reference in finder(upload)]
+
+
+@transaction.atomic
+def upload_destroy(*, upload: Upload) -> None:
+    references = upload_references(upload)
+    if references:
+        raise ApiError(
+            "DELETE_RESTRICTION",
+            422,
+            references=references,
+            message="Records still use this upload.",
+        )
+    name = upload.storage_name
+    upload.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,117 @@
+"""Where upload bytes live. The only module that knows which storage is configured.
+
+The default is a folder (``MEDIA_ROOT``), written through signed PUTs to this server;
+with S3-compatible storage configured (django-storages), clients PUT straight to a
+presigned S3 URL instead.
+"""
+
+from django.core import signing
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from cms.api.errors import ApiError
+
+SIGNING_SALT = "uploads.put"
+CHUNK_SIZE = 256 * 1024
+
+
+def _s3_client():
+    """boto3's client when the default storage is S3, else None."""
+    connection = getattr(default_storage, "connection", None)
+    if connection is None or not hasattr(default_storage, "bucket_name"):
+        return None
+    return connection.meta.client
+
+
+def put_url(request, upload_request, max_age: int) -> str:
+    """A URL the client PUTs the bytes to, with no Authorization header: it signs itself."""
+    client = _s3_client()
+    if client is not None:
+        return client.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": default_storage.bucket_name,
+                "Key": default_storage._normalize_name(upload_request.path.lstrip("/")),
+            },
+            ExpiresIn=max_age,
+            HttpMethod="PUT",
+        )
+    token = signing.TimestampSigner(salt=SIGNING_SALT).sign(upload_request.id)
+    return request.build_absolute_uri(reverse("upload-content", args=[token]))
+
+
+def unsign_put_token(token: str, max_age: int) -> str:
+    """The upload request id a signed PUT URL is bound to; 403 if forged or expired."""
+    try:
+        return signing.TimestampSigner(salt=SIGNING_SALT).unsign(token, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise ApiError("UPLOAD_URL_EXPIRED", 403) from error
+    except signing.BadSignature as error:
+        raise ApiError("INVALID_UPLOAD_SIGNATURE", 403) from error
+
+
+class _LimitedStream(File):
+    """A request body read in chunks, refused once it passes ``max_bytes``."""
+
+    def __init__(self, stream, max_bytes: int):
+        super().__init__(stream)
+        self.max_bytes = max_bytes
+        self.received = 0
+
+    def chunks(self, chunk_size=None):
+        while True:
+            chunk = self.file.read(chunk_size or CHUNK_SIZE)
+            if not chunk:
+                return
+            self.received += len(chunk)
+            if self.received > self.max_bytes:
+                raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=self.max_bytes)
+            yield chunk
+
+    def multiple_chunks(self, chunk_size=None):
+        return True
+
+
+def save_stream(name: str, stream, max_bytes: int) -> int:
+    """Stream a request body into storage at ``name``; return its size.
+
+    Nothing is held whole in memory. A body over ``max_bytes`` leaves nothing behind.
+    """
+    content = _LimitedStream(stream, max_bytes)
+    try:
+        saved = default_storage.save(name, content)
+    except ApiError:
+        default_storage.delete(name)
+        raise
+    if saved != name:  # names are unique by construction; anything else is a bug
+        default_storage.delete(saved)
+        raise ApiError("UPLOAD_PATH_CONFLICT", 409, path=name)
+    return content.received
+
+
+def save_file(name: str, uploaded) -> str:
+    """Store an already received file (a multipart upload spooled to disk)."""
+    return default_storage.save(name, uploaded)
+
+
+def exists(name: str) -> bool:
+    return default_storage.exists(name)
+
+
+def size(name: str) -> int:
+    return default_storage.size(name)
+
+
+def open_file(name: str):
+    return default_storage.open(name, "rb")
+
+
+def delete(name: str) -> None:
+    default_storage.delete(name)
+
+
+def public_url(request, name: str) -> str:
+    """Where the file can be downloaded: absolute, whatever the storage."""
+    url = default_storage.url(name)
+    return url if "://" in url else request.build_absolute_uri(url)

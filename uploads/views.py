@@ -1,0 +1,152 @@
+"""Upload endpoints: /upload-requests, the signed PUT, /uploads. Thin: parse, call, render."""
+
+import json
+
+from django.conf import settings
+from django.views.decorators.csrf import csrf_exempt
+from django.views.static import serve
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cms.api.errors import ApiError, ApiErrors, error_document, json_error
+from cms.api.parsing import JSONAPIParser, JSONParser, parse_resource
+from cms.api.query import nested_params
+from uploads import selectors, services
+from uploads.models import Upload
+from uploads.resources import upload_resource
+
+# Multipart form overhead allowed on top of the file itself before refusing outright.
+MULTIPART_SLACK = 64 * 1024
+
+
+def find_upload(upload_id: str) -> Upload:
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is None:
+        raise ApiError("NOT_FOUND", 404, upload=upload_id)
+    return upload
+
+
+class UploadRequestView(APIView):
+    scope = "content"
+
+    def post(self, request):
+        document = parse_resource(request.data, "upload_request")
+        upload_request, url = services.upload_request_create(request=request, document=document)
+        return Response(
+            {
+                "data": {
+                    "type": "upload_request",
+                    "id": upload_request.path,
+                    "attributes": {"url": url, "request_headers": {}},
+                }
+            },
+            status=201,
+        )
+
+
+@csrf_exempt
+def upload_content(request, token):
+    """The signed URL: a plain PUT of the bytes, authorised by its signature alone."""
+    if request.method != "PUT":
+        return json_error("METHOD_NOT_ALLOWED", 405, allowed=["PUT"])
+    length = request.META.get("CONTENT_LENGTH")
+    try:
+        upload_request = services.receive_content(
+            token=token, stream=request, content_length=int(length) if length else None
+        )
+    except (ApiError, ApiErrors) as error:
+        errors = error.errors if isinstance(error, ApiErrors) else [error]
+        response = json_error(errors[0].code, errors[0].status, **errors[0].details)
+        response.content = json.dumps(error_document(errors))
+        return response
+    response = json_error("OK", 200)  # any 2xx satisfies the client; answer JSON anyway
+    response.content = json.dumps({"data": {"type": "upload_request", "id": upload_request.path}})
+    return response
+
+
+def _multipart_attributes(data) -> dict:
+    attributes = {
+        key: data.get(key) for key in ("author", "copyright", "notes", "basename") if key in data
+    }
+    tags = data.getlist("tags") or data.getlist("tags[]")
+    if tags:
+        attributes["tags"] = [t for tag in tags for t in tag.split(",") if t.strip()]
+    if "default_field_metadata" in data:
+        try:
+            attributes["default_field_metadata"] = json.loads(data["default_field_metadata"])
+        except ValueError as error:
+            raise ApiError(
+                "INVALID_FIELD",
+                422,
+                field="default_field_metadata",
+                code="VALIDATION_FORMAT",
+                message="Expected JSON.",
+            ) from error
+    return attributes
+
+
+class UploadListView(APIView):
+    scope = "content"
+    parser_classes = [JSONParser, JSONAPIParser, MultiPartParser]
+
+    def get(self, request):
+        uploads, total = selectors.upload_list(nested_params(request.query_params))
+        return Response(
+            {
+                "data": [upload_resource(upload, request) for upload in uploads],
+                "meta": {"total_count": total},
+            }
+        )
+
+    def post(self, request):
+        creator = request.auth.id
+        if request.content_type.startswith("multipart/form-data"):
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            if length > settings.CMS_MAX_UPLOAD_BYTES + MULTIPART_SLACK:
+                raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=settings.CMS_MAX_UPLOAD_BYTES)
+            uploaded = request.FILES.get("file")
+            if uploaded is None:
+                raise ApiError(
+                    "INVALID_FIELD",
+                    422,
+                    field="file",
+                    code="VALIDATION_REQUIRED",
+                    message='Send the file as the multipart field "file".',
+                )
+            upload = services.upload_create_from_file(
+                uploaded=uploaded,
+                attributes=_multipart_attributes(request.data),
+                creator_id=creator,
+            )
+        else:
+            document = parse_resource(request.data, "upload")
+            upload = services.upload_create(document=document, creator_id=creator)
+        return Response({"data": upload_resource(upload, request)}, status=201)
+
+
+class UploadDetailView(APIView):
+    scope = "content"
+
+    def get(self, request, upload_id):
+        return Response({"data": upload_resource(find_upload(upload_id), request)})
+
+    def put(self, request, upload_id):
+        document = parse_resource(request.data, "upload")
+        upload = services.upload_update(upload=find_upload(upload_id), document=document)
+        return Response({"data": upload_resource(upload, request)})
+
+    def delete(self, request, upload_id):
+        upload = find_upload(upload_id)
+        answer = upload_resource(upload, request)
+        services.upload_destroy(upload=upload)
+        return Response({"data": answer})
+
+
+def serve_media(request, path):
+    """Files of the default (folder) storage. Sandboxed: an uploaded HTML or SVG file
+    can't run script with this site's origin."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
