@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from cms.storage_config import s3_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -128,16 +130,7 @@ CMS_UPLOAD_URL_MAX_AGE = int(os.environ.get("CMS_UPLOAD_URL_MAX_AGE", 15 * 60))
 if os.environ.get("CMS_STORAGE", "filesystem") == "s3":
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
-            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
-            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
-            "file_overwrite": False,
-        },
+        "OPTIONS": s3_options(os.environ),
     }
 else:
     DEFAULT_STORAGE = {

@@ -7,6 +7,7 @@ skipped, unless CMS_COMPAT_REQUIRED=1 (then it fails).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
 COMPAT_DIR = Path(__file__).resolve().parent
 CLIENT_PACKAGE = "@datocms/cma-client-node"
@@ -127,3 +129,20 @@ def test_schema_with_official_client(live_server, node_client):
     result = _run_script(node_client, "schema.mjs", live_server.url, token)
     print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
     assert result.returncode == 0, _failure_report("schema.mjs", result)
+
+
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)
+def test_official_client_uploads(live_server, node_client, tmp_path, monkeypatch):
+    image = tmp_path / "files" / "compat-pixel.png"
+    image.parent.mkdir()
+    Image.new("RGB", (3, 2), (10, 120, 200)).save(image, format="PNG")
+    monkeypatch.setenv("CMS_UPLOAD_FILE", str(image))
+    monkeypatch.setenv("CMS_UPLOAD_WIDTH", "3")
+    monkeypatch.setenv("CMS_UPLOAD_HEIGHT", "2")
+    monkeypatch.setenv("CMS_UPLOAD_MD5", hashlib.md5(image.read_bytes()).hexdigest())
+
+    token = _create_admin_token("compat-uploads")
+    result = _run_script(node_client, "uploads.mjs", live_server.url, token)
+    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
+    assert result.returncode == 0, _failure_report("uploads.mjs", result)
