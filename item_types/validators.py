@@ -21,6 +21,15 @@ class ParamError(Exception):
         self.parameter = parameter
 
 
+class ValueProblem(Exception):
+    """A value breaks a validator: ``code`` is the validator's stable VALIDATION_<NAME>."""
+
+    def __init__(self, code: str, /, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
 class SchemaContext:
     """What parameter checks need from the database, loaded once per request."""
 
@@ -78,13 +87,46 @@ class Validator:
         """Cross-parameter checks and defaults; parameters are individually valid here."""
         return params
 
+    #: Whether ``check`` also sees null values (only ``required`` does).
+    checks_null: ClassVar[bool] = False
+
+    @property
+    def code(self) -> str:
+        return f"VALIDATION_{self.name.upper()}"
+
+    def problem(self, **details) -> ValueProblem:
+        return ValueProblem(self.code, **details)
+
+    def check(self, value: Any, params: dict) -> None:
+        """Check one locale's parsed value; raise :class:`ValueProblem`.
+
+        Validators that need the database (uploads, linked records, uniqueness) do their
+        part in record validation, which fetches what they need in bulk.
+        """
+
+    def check_upload(self, file_value: dict, upload, params: dict) -> None:
+        """For file validators: check a file value against its upload's facts."""
+
 
 class NoParams(Validator):
     pass
 
 
+def is_blank(value) -> bool:
+    if value is None or value == "" or value == [] or value == {}:
+        return True
+    if isinstance(value, dict) and value.get("schema") == "dast":
+        return not value.get("document", {}).get("children")
+    return False
+
+
 class RequiredValidator(NoParams):
     name = "required"
+    checks_null = True
+
+    def check(self, value, params):
+        if is_blank(value):
+            raise self.problem()
 
 
 class UniqueValidator(NoParams):
@@ -108,8 +150,31 @@ class _MinEqMax(Validator):
         return params
 
 
+def _check_count(validator: Validator, count: int, params: dict) -> None:
+    low, eq, high = params.get("min"), params.get("eq"), params.get("max")
+    if (
+        (low is not None and count < low)
+        or (high is not None and count > high)
+        or (eq is not None and count != eq)
+    ):
+        raise validator.problem(**{k: v for k, v in params.items() if v is not None}, actual=count)
+
+
+def dast_text(node) -> str:
+    """The plain text of a structured-text node: what its length is measured on."""
+    if isinstance(node, dict):
+        if node.get("type") == "span":
+            return node.get("value") or ""
+        return "".join(dast_text(child) for child in node.get("children") or [])
+    return ""
+
+
 class LengthValidator(_MinEqMax):
     name = "length"
+
+    def check(self, value, params):
+        text = value if isinstance(value, str) else dast_text(value.get("document", {}))
+        _check_count(self, len(text), params)
 
 
 class SizeValidator(_MinEqMax):
@@ -121,6 +186,13 @@ class SizeValidator(_MinEqMax):
             "multiple_of must be a whole number > 0.",
         ),
     }
+
+    def check(self, value, params):
+        counted = {k: params.get(k) for k in ("min", "eq", "max")}
+        _check_count(self, len(value), counted)
+        multiple = params.get("multiple_of")
+        if multiple and len(value) % multiple:
+            raise self.problem(multiple_of=multiple, actual=len(value))
 
     def clean(self, params, context):
         if params.get("multiple_of") is not None and not any(
@@ -159,6 +231,13 @@ class _RangeValidator(Validator):
         )
         return params
 
+    def check(self, value, params):
+        parse = type(self).parse_bound
+        parsed = parse(value)
+        low, high = params.get("min"), params.get("max")
+        if (low is not None and parsed < parse(low)) or (high is not None and parsed > parse(high)):
+            raise self.problem(min=low, max=high)
+
 
 class NumberRangeValidator(_RangeValidator):
     name = "number_range"
@@ -196,9 +275,29 @@ def _is_regex(value) -> bool:
     return True
 
 
+PREDEFINED_PATTERNS = {
+    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    "url": re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE),
+    "webpage_slug": re.compile(r"^[a-z0-9_]+(?:-[a-z0-9_]+)*$"),
+}
+
+
 class FormatValidator(Validator):
     name = "format"
     predefined = ("email", "url")
+
+    def check(self, value, params):
+        predefined = params.get("predefined_pattern")
+        pattern = PREDEFINED_PATTERNS[predefined] if predefined else params["custom_pattern"]
+        if not re.search(pattern, value):
+            raise self.problem(
+                **(
+                    {"predefined_pattern": predefined}
+                    if predefined
+                    else {"custom_pattern": params["custom_pattern"]}
+                )
+            )
+
     parameters = {
         "custom_pattern": (_is_regex, "custom_pattern must be a valid regular expression."),
         "predefined_pattern": (
@@ -216,6 +315,13 @@ class FormatValidator(Validator):
 
 class SlugFormatValidator(FormatValidator):
     name = "slug_format"
+
+    def check(self, value, params):
+        predefined = params.get("predefined_pattern")
+        pattern = PREDEFINED_PATTERNS[predefined] if predefined else params["custom_pattern"]
+        if not re.search(pattern, value):
+            raise self.problem()
+
     predefined = ("webpage_slug",)
     parameters = {
         "custom_pattern": FormatValidator.parameters["custom_pattern"],
@@ -238,9 +344,26 @@ class EnumValidator(Validator):
     }
     required_parameters = frozenset({"values"})
 
+    def check(self, value, params):
+        if value not in params["values"]:
+            raise self.problem(values=params["values"])
+
+
+UNSAFE_HTML = re.compile(
+    r"<\s*(script|iframe|object|embed|style)\b|\son\w+\s*=|javascript\s*:", re.IGNORECASE
+)
+
 
 class SanitizedHtmlValidator(Validator):
+    """Refuses markup that could run script (script-like tags, event handlers,
+    ``javascript:`` URLs)."""
+
     name = "sanitized_html"
+
+    def check(self, value, params):
+        if UNSAFE_HTML.search(value):
+            raise self.problem()
+
     parameters = {
         "sanitize_before_validation": (
             lambda v: isinstance(v, bool),
@@ -272,12 +395,43 @@ class ExtensionValidator(Validator):
             params["extensions"] = [e.lower().lstrip(".") for e in params["extensions"]]
         return params
 
+    def check_upload(self, file_value, upload, params):
+        extension = (upload.format or "").lower()
+        filename_extension = (
+            upload.filename.rsplit(".", 1)[-1].lower() if "." in (upload.filename) else ""
+        )
+        if params.get("extensions"):
+            allowed = set(params["extensions"])
+            if extension not in allowed and filename_extension not in allowed:
+                raise self.problem(extensions=params["extensions"], actual=filename_extension)
+            return
+        kind = params["predefined_list"]
+        if kind in ("image", "transformable_image"):
+            ok = upload.is_image
+        elif kind == "video":
+            ok = (upload.mime_type or "").startswith("video/")
+        else:  # document
+            ok = not upload.is_image and not (upload.mime_type or "").startswith(
+                ("video/", "audio/")
+            )
+        if not ok:
+            raise self.problem(predefined_list=kind)
+
 
 FILE_SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
 
 
 class FileSizeValidator(Validator):
     name = "file_size"
+
+    def check_upload(self, file_value, upload, params):
+        low = params.get("min_value")
+        high = params.get("max_value")
+        if (low is not None and upload.size < low * FILE_SIZE_UNITS[params["min_unit"]]) or (
+            high is not None and upload.size > high * FILE_SIZE_UNITS[params["max_unit"]]
+        ):
+            raise self.problem(**params, actual=upload.size)
+
     parameters = {
         "min_value": (lambda v: is_number(v) and v >= 0, "min_value must be a number >= 0."),
         "max_value": (lambda v: is_number(v) and v >= 0, "max_value must be a number >= 0."),
@@ -309,6 +463,15 @@ def _positive_int(value) -> bool:
 
 class ImageDimensionsValidator(Validator):
     name = "image_dimensions"
+
+    def check_upload(self, file_value, upload, params):
+        if not upload.is_image:
+            raise self.problem(message="Not an image.", **params)
+        for side, actual in (("width", upload.width), ("height", upload.height)):
+            low, high = params.get(f"{side}_min_value"), params.get(f"{side}_max_value")
+            if (low is not None and actual < low) or (high is not None and actual > high):
+                raise self.problem(**params, width=upload.width, height=upload.height)
+
     parameters = {
         name: (_positive_int, f"{name} must be a whole number > 0.")
         for name in ("width_min_value", "width_max_value", "height_min_value", "height_max_value")
@@ -327,6 +490,24 @@ class ImageDimensionsValidator(Validator):
 
 class ImageAspectRatioValidator(Validator):
     name = "image_aspect_ratio"
+
+    def check_upload(self, file_value, upload, params):
+        if not upload.is_image or not upload.height:
+            raise self.problem(message="Not an image.", **params)
+        ratio = upload.width / upload.height
+
+        def bound(name):
+            numerator = params.get(f"{name}_ar_numerator")
+            return None if numerator is None else numerator / params[f"{name}_ar_denominator"]
+
+        low, eq, high = bound("min"), bound("eq"), bound("max")
+        if (
+            (low is not None and ratio < low - 1e-9)
+            or (high is not None and ratio > high + 1e-9)
+            or (eq is not None and abs(ratio - eq) > 1e-3)
+        ):
+            raise self.problem(**params, actual=round(ratio, 4))
+
     parameters = {
         f"{bound}_ar_{part}": (
             lambda v: is_number(v) and v > 0,
@@ -369,14 +550,38 @@ class RequiredAltTitleValidator(Validator):
     name = "required_alt_title"
     parameters = _booleans("title", "alt")
 
+    def check_upload(self, file_value, upload, params):
+        """The value's alt/title, or else the upload's default for the main locale."""
+        defaults = next(iter((upload.default_field_metadata or {}).values()), {}) or {}
+        missing = [
+            key
+            for key in ("alt", "title")
+            if params.get(key) and not (file_value.get(key) or defaults.get(key))
+        ]
+        if missing:
+            raise self.problem(missing=missing)
+
 
 class RequiredSeoFieldsValidator(Validator):
     name = "required_seo_fields"
     parameters = _booleans("title", "description", "image", "twitter_card")
 
+    def check(self, value, params):
+        missing = [key for key, needed in params.items() if needed and not value.get(key)]
+        if missing:
+            raise self.problem(missing=missing)
+
 
 class TitleLengthValidator(_RangeValidator):
     name = "title_length"
+    seo_key: ClassVar[str] = "title"
+
+    def check(self, value, params):
+        text = value.get(self.seo_key) or ""
+        low, high = params.get("min"), params.get("max")
+        if (low is not None and len(text) < low) or (high is not None and len(text) > high):
+            raise self.problem(min=low, max=high, actual=len(text))
+
     parameters = {
         "min": (_non_negative_int, "min must be a whole number >= 0."),
         "max": (_non_negative_int, "max must be a whole number >= 0."),
@@ -385,6 +590,7 @@ class TitleLengthValidator(_RangeValidator):
 
 class DescriptionLengthValidator(TitleLengthValidator):
     name = "description_length"
+    seo_key = "description"
 
 
 class SlugTitleFieldValidator(Validator):
@@ -434,6 +640,9 @@ class _ItemTypesValidator(Validator):
 class _BlocksValidator(_ItemTypesValidator):
     needs_block_models = True
 
+    def allows(self, item_type_id: str, params: dict) -> bool:
+        return item_type_id in params["item_types"]
+
 
 class RichTextBlocksValidator(_BlocksValidator):
     name = "rich_text_blocks"
@@ -476,6 +685,9 @@ class _LinksValidator(_ItemTypesValidator):
             for name, choices in REFERENCE_STRATEGIES.items()
         },
     }
+
+    def allows(self, item_type_id: str, params: dict) -> bool:
+        return item_type_id in params["item_types"]
 
     def clean(self, params, context):
         params = super().clean(params, context)

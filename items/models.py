@@ -1,1 +1,78 @@
-"""Records and blocks: built by the record-creation issue."""
+"""Records and blocks.
+
+A record keeps all its field values in one JSON column (JSONB on PostgreSQL), keyed by
+field id so that renaming a field's api_key rewrites nothing. A block is a record of a
+block model, stored as a row of its own (it has an id, and later versions) and linked to
+the record it belongs to.
+"""
+
+from django.db import models
+from django.utils.timezone import now
+
+from cms.ids import new_id
+from item_types.models import Field, ItemType
+
+
+class Item(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        UPDATED = "updated"
+        PUBLISHED = "published"
+
+    id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
+    item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="items")
+    #: field id -> stored value; a localized field's value is an object keyed by locale.
+    data = models.JSONField(default=dict, blank=True)
+    # For blocks: the top-level record they belong to, the record or block holding them,
+    # and the field they sit in. All null for a record.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="descendants"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    parent_field = models.ForeignKey(
+        Field, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    creator_type = models.CharField(max_length=32, default="access_token")
+    creator_id = models.CharField(max_length=22, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    current_version = models.CharField(max_length=22, default=new_id)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    publication_scheduled_at = models.DateTimeField(null=True, blank=True)
+    unpublishing_scheduled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["item_type", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.item_type_id}:{self.id}"
+
+    @property
+    def is_block(self) -> bool:
+        return self.root_id is not None
+
+
+class UniqueValue(models.Model):
+    """One row per value of a ``unique`` field: the database, not a prior check, keeps two
+    records (even created at the same instant) from sharing a value."""
+
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+    locale = models.CharField(max_length=16, default="", blank=True)
+    value_hash = models.CharField(max_length=64)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="unique_values")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "locale", "value_hash"], name="unique_field_value"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.field_id}/{self.locale}: {self.value_hash[:8]}"
