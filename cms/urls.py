@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("item_types.urls")),
     path("", include("uploads.urls")),
+    path("", include("items.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

@@ -34,6 +34,9 @@ class Item(models.Model):
     parent_field = models.ForeignKey(
         Field, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The model's id on the one record of a singleton model, null otherwise: the unique
+    # constraint makes a second record impossible, even under concurrent creates.
+    singleton_of = models.CharField(max_length=22, null=True, blank=True, unique=True)
     creator_type = models.CharField(max_length=32, default="access_token")
     creator_id = models.CharField(max_length=22, null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)

@@ -72,6 +72,10 @@ class FileType(FieldType):
     def parse(self, value):
         return parse_file_value(value)
 
+    def collect(self, value, visitor):
+        visitor.upload(value["upload_id"], value)
+        return value
+
 
 class GalleryType(FieldType):
     code = "gallery"
@@ -82,6 +86,11 @@ class GalleryType(FieldType):
     def parse(self, value):
         expect(isinstance(value, list), "Expected a list of files.")
         return [parse_file_value(item) for item in value]
+
+    def collect(self, value, visitor):
+        for index, item in enumerate(value):
+            visitor.upload(item["upload_id"], item, index=index)
+        return value
 
 
 class SeoType(FieldType):
@@ -117,6 +126,11 @@ class SeoType(FieldType):
             key="no_index",
         )
         return {key: value.get(key) for key in self.keys}
+
+    def collect(self, value, visitor):
+        if value["image"]:
+            visitor.upload(value["image"], None, key="image")
+        return value
 
 
 class VideoType(FieldType):

@@ -37,6 +37,16 @@ class FieldType:
         """
         raise NotImplementedError
 
+    def collect(self, value: Any, visitor) -> Any:
+        """Hand the references and blocks inside a parsed value to record validation.
+
+        ``visitor`` (``items.validation``) checks them in bulk, one query per kind for a
+        whole payload: ``visitor.upload(id, file_value)``, ``visitor.record(id, validator)``,
+        ``visitor.block(raw, validator)`` (answers the new block's id), ``visitor.fail``.
+        Returns the value to store (blocks replaced by their ids).
+        """
+        return value
+
     def to_storage(self, value: Any) -> Any:
         """The JSON kept in the database for a parsed value."""
         return value

@@ -1,10 +1,11 @@
 """Field types that hold blocks: modular content, single block and structured text.
 
-Here only the outer shape is checked. Building and validating the blocks themselves (at
-any depth) belongs to record validation in ``items``, which has the records to do it.
+``parse`` checks shapes (a structured-text document node by node); ``collect`` hands each
+block to record validation, which validates it as a record of its block model at any
+depth and answers the id it will have.
 """
 
-from item_types.field_types.base import FieldType, expect
+from item_types.field_types.base import FieldType, FieldValueError, expect
 
 
 def check_block_shape(value) -> None:
@@ -31,6 +32,10 @@ class RichTextType(FieldType):
             check_block_shape(block)
         return value
 
+    def collect(self, value, visitor):
+        ids = [visitor.block(block, "rich_text_blocks", index=i) for i, block in enumerate(value)]
+        return [block_id for block_id in ids if block_id]
+
 
 class SingleBlockType(FieldType):
     code = "single_block"
@@ -43,6 +48,9 @@ class SingleBlockType(FieldType):
     def parse(self, value):
         check_block_shape(value)
         return value
+
+    def collect(self, value, visitor):
+        return visitor.block(value, "single_block_blocks")
 
 
 class StructuredTextType(FieldType):
@@ -73,6 +81,7 @@ class StructuredTextType(FieldType):
             isinstance(value, dict) and value.get("schema") == "dast",
             'Expected {schema: "dast", document: {type: "root", children: [...]}}.',
         )
+        expect(set(value) <= {"schema", "document"}, "Only schema and document.")
         document = value.get("document")
         expect(
             isinstance(document, dict)
@@ -81,4 +90,149 @@ class StructuredTextType(FieldType):
             'document must be {type: "root", children: [...]}.',
             key="document",
         )
+        _check_node(document, "document")
         return value
+
+    def collect(self, value, visitor):
+        parameters = (visitor.field.appearance or {}).get("parameters") or {}
+        rules = DastRules(
+            nodes=set(parameters["nodes"]) if "nodes" in parameters else None,
+            marks=set(parameters["marks"]) if "marks" in parameters else None,
+            heading_levels=set(parameters.get("heading_levels") or range(1, 7)),
+        )
+        document = _collect(value["document"], visitor, rules, "document")
+        return {"schema": "dast", "document": document}
+
+
+# --- Structured text (DAST) ----------------------------------------------------------
+
+INLINE = frozenset({"span", "link", "itemLink", "inlineItem", "inlineBlock"})
+CHILDREN = {
+    "root": frozenset(
+        {"paragraph", "heading", "list", "code", "blockquote", "block", "thematicBreak"}
+    ),
+    "paragraph": INLINE,
+    "heading": INLINE,
+    "list": frozenset({"listItem"}),
+    "listItem": frozenset({"paragraph", "list"}),
+    "blockquote": frozenset({"paragraph"}),
+    "link": frozenset({"span"}),
+    "itemLink": frozenset({"span"}),
+}
+LEAVES = frozenset({"span", "code", "thematicBreak", "block", "inlineBlock", "inlineItem"})
+# Node types an editor can switch off in the field's appearance ("nodes").
+OPTIONAL_NODES = frozenset({"blockquote", "code", "heading", "link", "list", "thematicBreak"})
+MARKS = frozenset({"strong", "code", "emphasis", "underline", "strikethrough", "highlight"})
+
+
+def _fail(path: str, message: str):
+    raise FieldValueError("INVALID_FORMAT", message=message, key=path)
+
+
+def _is_str(value) -> bool:
+    return isinstance(value, str)
+
+
+def _check_meta(node: dict, path: str) -> None:
+    meta = node.get("meta")
+    if meta is not None and not (
+        isinstance(meta, list)
+        and all(
+            isinstance(m, dict) and _is_str(m.get("id")) and _is_str(m.get("value")) for m in meta
+        )
+    ):
+        _fail(f"{path}.meta", "meta must be a list of {id, value}.")
+
+
+def _check_leaf(node: dict, kind: str, path: str) -> None:
+    if kind == "span":
+        if not _is_str(node.get("value")):
+            _fail(path, "A span needs a string value.")
+        marks = node.get("marks", [])
+        if not isinstance(marks, list) or not all(_is_str(m) for m in marks):
+            _fail(f"{path}.marks", "marks must be a list of mark names.")
+    elif kind == "code":
+        if not _is_str(node.get("code")):
+            _fail(f"{path}.code", "A code node needs its code as a string.")
+        if node.get("language") is not None and not _is_str(node["language"]):
+            _fail(f"{path}.language", "language must be a string.")
+    elif kind == "inlineItem":
+        if not _is_str(node.get("item")):
+            _fail(f"{path}.item", "inlineItem needs the linked record's id as item.")
+    elif kind in ("block", "inlineBlock"):
+        if "item" not in node:
+            _fail(f"{path}.item", f"{kind} needs its block as item.")
+        try:
+            check_block_shape(node["item"])
+        except FieldValueError:
+            _fail(f"{path}.item", "item is a block id or a block object.")
+
+
+def _check_node(node, path: str) -> None:
+    """A DAST node, recursively: known type, the attributes it needs, allowed children."""
+    if not isinstance(node, dict) or not _is_str(node.get("type")):
+        _fail(path, "A node is an object with a type.")
+    kind = node["type"]
+    if kind not in CHILDREN and kind not in LEAVES:
+        _fail(path, f"Unknown node type {kind!r}.")
+    if kind in LEAVES:
+        _check_leaf(node, kind, path)
+        if "children" in node:
+            _fail(f"{path}.children", f"A {kind} has no children.")
+        return
+    if kind == "heading" and node.get("level") not in (1, 2, 3, 4, 5, 6):
+        _fail(f"{path}.level", "A heading's level is 1 to 6.")
+    elif kind == "list" and node.get("style") not in ("bulleted", "numbered"):
+        _fail(f"{path}.style", "A list's style is bulleted or numbered.")
+    elif kind == "link":
+        if not _is_str(node.get("url")) or not node["url"]:
+            _fail(f"{path}.url", "A link needs a url.")
+        _check_meta(node, path)
+    elif kind == "itemLink":
+        if not _is_str(node.get("item")):
+            _fail(f"{path}.item", "itemLink needs the linked record's id as item.")
+        _check_meta(node, path)
+    elif kind == "blockquote" and not _is_str(node.get("attribution") or ""):
+        _fail(f"{path}.attribution", "attribution must be a string.")
+    children = node.get("children")
+    if not isinstance(children, list) or (kind != "root" and not children):
+        _fail(f"{path}.children", f"A {kind} needs a list of children.")
+    for index, child in enumerate(children):
+        child_path = f"{path}.children.{index}"
+        _check_node(child, child_path)
+        if child["type"] not in CHILDREN[kind]:
+            _fail(child_path, f"A {child['type']} can't be inside a {kind}.")
+
+
+class DastRules:
+    """What a structured-text field's appearance allows: nodes, marks, heading levels."""
+
+    def __init__(self, nodes, marks, heading_levels):
+        self.nodes, self.marks, self.heading_levels = nodes, marks, heading_levels
+
+
+def _collect(node: dict, visitor, rules: DastRules, path: str) -> dict:
+    """Check a parsed node against the field's settings; blocks become their ids."""
+    kind = node["type"]
+    if kind in OPTIONAL_NODES and rules.nodes is not None and kind not in rules.nodes:
+        visitor.fail("VALIDATION_STRUCTURED_TEXT_NODE", node=kind, key=path)
+    if kind == "heading" and node["level"] not in rules.heading_levels:
+        visitor.fail("VALIDATION_STRUCTURED_TEXT_NODE", node=kind, level=node["level"], key=path)
+    if kind == "span":
+        allowed = rules.marks if rules.marks is not None else MARKS
+        for mark in node.get("marks", []):
+            if mark not in allowed:
+                visitor.fail("VALIDATION_STRUCTURED_TEXT_MARK", mark=mark, key=path)
+    node = dict(node)
+    if kind == "block":
+        node["item"] = visitor.block(node["item"], "structured_text_blocks", key=path)
+    elif kind == "inlineBlock":
+        node["item"] = visitor.block(node["item"], "structured_text_inline_blocks", key=path)
+    elif kind in ("itemLink", "inlineItem"):
+        visitor.record(node["item"], "structured_text_links", key=path)
+    if "children" in node:
+        node["children"] = [
+            _collect(child, visitor, rules, f"{path}.children.{index}")
+            for index, child in enumerate(node["children"])
+        ]
+    return node

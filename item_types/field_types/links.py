@@ -14,6 +14,10 @@ class LinkType(FieldType):
     def parse(self, value):
         return check_record_id(value)
 
+    def collect(self, value, visitor):
+        visitor.record(value, "item_item_type")
+        return value
+
 
 class LinksType(FieldType):
     code = "links"
@@ -27,3 +31,8 @@ class LinksType(FieldType):
         ids = [check_record_id(item) for item in value]
         expect(len(set(ids)) == len(ids), "A record is linked twice.")
         return ids
+
+    def collect(self, value, visitor):
+        for index, item_id in enumerate(value):
+            visitor.record(item_id, "items_item_type", index=index)
+        return value

@@ -1,0 +1,437 @@
+"""Record validation: the one entry point every way of writing records goes through.
+
+:class:`RecordValidation` checks a whole payload (every field, every locale, blocks at any
+depth), collects every problem, and hands back the values to store. It works in two
+passes so that the number of queries never grows with the payload:
+
+1. a walk over the values: each field type parses its value and hands references
+   (uploads, linked records) and blocks to this class (the field types' ``collect``);
+   validators that need only the value run here;
+2. one query per kind for the whole payload: uploads, linked records and taken ids, and
+   unique values; the checks that need them run on the results.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+
+from cms.api.errors import ApiError, ApiErrors, invalid_field
+from cms.ids import is_valid_id, new_id
+from item_types.field_types import FIELD_TYPES, FieldValueError
+from item_types.field_types.scalar import parse_date_time
+from item_types.models import Field, ItemType
+from item_types.validators import VALIDATORS, ValueProblem
+from items.content_model import ContentModel
+from items.models import Item, UniqueValue
+from uploads.models import Upload
+
+MAX_BLOCK_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value sits: the payload's top-level field, its locale, and the path down
+    through blocks (indexes and inner field api_keys) when it is inside one."""
+
+    field: str
+    locale: str | None = None
+    path: tuple = ()
+
+    def below(self, *steps) -> "Location":
+        return Location(self.field, self.locale, self.path + tuple(s for s in steps if s != ""))
+
+    def details(self) -> dict:
+        details: dict = {"field": self.field}
+        if self.locale is not None:
+            details["locale"] = self.locale
+        if self.path:
+            details["path"] = [self.field, *([self.locale] if self.locale else []), *self.path]
+        return details
+
+
+@dataclass
+class NewBlock:
+    id: str
+    item_type: ItemType
+    data: dict
+    parent_id: str
+    parent_field: Field
+    depth: int
+
+
+@dataclass
+class ValidRecord:
+    """What validation hands back: the values to store and the blocks to create."""
+
+    id: str
+    item_type: ItemType
+    data: dict
+    locales: list[str]
+    blocks: list[NewBlock] = field(default_factory=list)
+    unique_values: list[tuple[Field, str, str]] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+
+def value_hash(value) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class RecordValidation:
+    """Validates one record payload; the field types call back into it (``collect``)."""
+
+    def __init__(self, model: ContentModel):
+        self.model = model
+        self.errors: list[ApiError] = []
+        self.blocks: list[NewBlock] = []
+        self._uploads: list[tuple[str, dict | None, Field, Location]] = []
+        self._links: list[tuple[str, str, Field, Location]] = []
+        self._unique: list[tuple[Field, str, str, Location]] = []
+        self._client_ids: list[tuple[str, Location | None]] = []
+        # What is being validated right now (blocks nest, so these are saved and restored).
+        self.field: Field | None = None
+        self._location: Location | None = None
+        self._holder_id: str | None = None
+        self._depth = 0
+
+    # --- the payload ------------------------------------------------------------------
+
+    def validate_record(self, item_type: ItemType, attributes: dict, *, record_id: str) -> dict:
+        """The record's top-level values: localization rules, then every field."""
+        fields = self.model.fields[item_type.id]
+        self._refuse_unknown_attributes(attributes, fields, Location)
+        locales = self._record_locales(item_type, attributes, fields)
+        self.record_locales = locales
+        self._holder_id = record_id
+        data = {}
+        for field_ in fields:
+            if field_.localized:
+                given = attributes.get(field_.api_key)
+                if field_.api_key in attributes and not isinstance(given, dict):
+                    continue  # already reported by the localization rules
+                given = given if field_.api_key in attributes else self._default(field_, locales)
+                data[field_.id] = {
+                    locale: self._value(field_, given.get(locale), Location(field_.api_key, locale))
+                    for locale in locales
+                }
+            else:
+                raw = attributes.get(field_.api_key, field_.default_value)
+                data[field_.id] = self._value(field_, raw, Location(field_.api_key))
+        return data
+
+    def _refuse_unknown_attributes(self, attributes, fields, where) -> None:
+        """``where(name)`` is the location of an attribute called ``name``."""
+        known = {f.api_key for f in fields}
+        for name in attributes:
+            if name not in known:
+                details = where(name).details()
+                self.errors.append(
+                    ApiError(
+                        "INVALID_ATTRIBUTES",
+                        422,
+                        **details,
+                        code="VALIDATION_UNKNOWN_FIELD",
+                        message=f"The model has no field {name!r}.",
+                    )
+                )
+
+    @staticmethod
+    def _default(field_: Field, locales: list[str]) -> dict:
+        defaults = field_.default_value if isinstance(field_.default_value, dict) else {}
+        return {locale: defaults.get(locale) for locale in locales}
+
+    def _record_locales(self, item_type: ItemType, attributes: dict, fields) -> list[str]:
+        """The locales the record has: those its localized values name, all the same."""
+        site = self.model.locales
+        named: dict[str, set] = {}
+        for field_ in fields:
+            if field_.api_key not in attributes:
+                continue
+            value = attributes[field_.api_key]
+            location = Location(field_.api_key)
+            if not field_.localized:
+                if (
+                    isinstance(value, dict)
+                    and value
+                    and set(value) <= set(site)
+                    and (field_.field_type not in ("json",))
+                ):
+                    self._fail_at(
+                        location,
+                        "INVALID_LOCALES",
+                        required_locales=None,
+                        message="This field is not localized: send the value itself.",
+                    )
+                continue
+            if not isinstance(value, dict):
+                self._fail_at(
+                    location,
+                    "INVALID_LOCALES",
+                    required_locales=site,
+                    message="A localized field takes an object keyed by locale.",
+                )
+                continue
+            unknown = sorted(set(value) - set(site))
+            if unknown:
+                self._fail_at(
+                    location, "INVALID_LOCALES", unknown_locales=unknown, required_locales=site
+                )
+                continue
+            if item_type.all_locales_required and set(value) != set(site):
+                self._fail_at(
+                    location,
+                    "INVALID_LOCALES",
+                    required_locales=site,
+                    missing_locales=[loc for loc in site if loc not in value],
+                )
+                continue
+            named[field_.api_key] = set(value)
+        if named:
+            reference_key, reference = next(iter(named.items()))
+            for api_key, locales in named.items():
+                if locales != reference:
+                    self._fail_at(
+                        Location(api_key),
+                        "INVALID_LOCALES",
+                        required_locales=[loc for loc in site if loc in reference],
+                        given_locales=[loc for loc in site if loc in locales],
+                        message=f"Every localized field must name the same locales "
+                        f"as {reference_key}.",
+                    )
+            return [loc for loc in site if loc in reference]
+        return list(site) if item_type.all_locales_required else [site[0]]
+
+    # --- one value --------------------------------------------------------------------
+
+    def _value(self, field_: Field, raw, location: Location):
+        """Parse, collect references and blocks, and run the value validators."""
+        field_type = FIELD_TYPES[field_.field_type]
+        saved = (self.field, self._location)
+        self.field, self._location = field_, location
+        errors_before = len(self.errors)
+        try:
+            value = None
+            if raw is not None:
+                try:
+                    value = field_type.collect(field_type.parse(raw), self)
+                except FieldValueError as error:
+                    self._fail_at(location, error.code, **error.details)
+                    return None
+            if len(self.errors) == errors_before:
+                self._run_validators(field_, value, location)
+            return field_type.to_storage(value)
+        finally:
+            self.field, self._location = saved
+
+    def _run_validators(self, field_: Field, value, location: Location) -> None:
+        for name, params in (field_.validators or {}).items():
+            validator = VALIDATORS.get(name)
+            if validator is None or (value is None and not validator.checks_null):
+                continue
+            try:
+                validator.check(value, params)
+            except ValueProblem as problem:
+                self._fail_at(location, problem.code, **problem.details)
+        if "unique" in (field_.validators or {}) and value is not None:
+            self._unique.append((field_, location.locale or "", value_hash(value), location))
+
+    def _fail_at(self, location: Location, code: str, **details) -> None:
+        self.errors.append(invalid_field(**{**location.details(), "code": code, **details}))
+
+    # --- what field types call (``collect``) -------------------------------------------
+
+    def _here(self, index=None, key=None) -> Location:
+        return self._location.below(*(step for step in (index, key) if step is not None))
+
+    def fail(self, code: str, **details) -> None:
+        key = details.pop("key", None)
+        self._fail_at(self._here(key=key), code, **details)
+
+    def upload(self, upload_id: str, file_value: dict | None, *, index=None, key=None) -> None:
+        self._uploads.append((upload_id, file_value, self.field, self._here(index, key)))
+
+    def record(self, item_id: str, validator: str, *, index=None, key=None) -> None:
+        location = self._here(index, key)
+        if not is_valid_id(item_id):
+            self._fail_at(location, "INVALID_FORMAT", message="Expected a record id.")
+            return
+        self._links.append((item_id, validator, self.field, location))
+
+    def block(self, raw, validator_name: str, *, index=None, key=None) -> str | None:
+        """Validate a new block as a record of its block model; answer its id."""
+        location = self._here(index, key)
+        if isinstance(raw, str) or "relationships" not in raw:
+            # Keeping or updating an existing block only makes sense on an update.
+            self._fail_at(
+                location,
+                "VALIDATION_BLOCK_NOT_FOUND",
+                block=raw if isinstance(raw, str) else raw.get("id"),
+                message="A new record's blocks are created here: give each one "
+                "relationships.item_type.",
+            )
+            return None
+        block_type = self._block_type(raw, validator_name, location)
+        if block_type is None:
+            return None
+        if self._depth >= MAX_BLOCK_DEPTH:
+            self._fail_at(location, "VALIDATION_BLOCK_DEPTH", max_depth=MAX_BLOCK_DEPTH)
+            return None
+        block_id = raw.get("id") or new_id()
+        if raw.get("id") is not None:
+            if not is_valid_id(raw["id"]):
+                self._fail_at(location, "INVALID_ENTITY_ID", id=raw["id"])
+                return None
+            self._client_ids.append((block_id, location))
+        attributes = raw.get("attributes") or {}
+        if not isinstance(attributes, dict):
+            self._fail_at(location, "INVALID_FORMAT", message="attributes must be an object.")
+            return None
+        holder, parent_field = self._holder_id, self.field
+        self._holder_id, self._depth = block_id, self._depth + 1
+        try:
+            data = self._block_values(block_type, attributes, location)
+        finally:
+            self._holder_id, self._depth = holder, self._depth - 1
+        self.blocks.append(
+            NewBlock(block_id, block_type, data, holder, parent_field, self._depth + 1)
+        )
+        return block_id
+
+    def _block_type(self, raw: dict, validator_name: str, location: Location):
+        relationship = (raw.get("relationships") or {}).get("item_type")
+        data = relationship.get("data") if isinstance(relationship, dict) else None
+        item_type_id = data.get("id") if isinstance(data, dict) else None
+        validator = VALIDATORS[validator_name]
+        params = (self.field.validators or {}).get(validator_name) or {"item_types": []}
+        block_type = self.model.item_types.get(item_type_id) if item_type_id else None
+        if (
+            block_type is None
+            or not block_type.modular_block
+            or not validator.allows(item_type_id, params)
+        ):
+            self._fail_at(
+                location,
+                validator.code,
+                item_type=item_type_id,
+                allowed=params["item_types"],
+                message="This block model is not allowed here.",
+            )
+            return None
+        return block_type
+
+    def _block_values(self, block_type: ItemType, attributes: dict, location: Location) -> dict:
+        fields = self.model.fields[block_type.id]
+        self._refuse_unknown_attributes(attributes, fields, location.below)
+        data = {}
+        for field_ in fields:
+            raw = attributes.get(field_.api_key, field_.default_value)
+            data[field_.id] = self._value(field_, raw, location.below(field_.api_key))
+        return data
+
+    # --- the bulk pass ----------------------------------------------------------------
+
+    def check_references(self, *, record_id: str, client_record_id: bool) -> None:
+        """Uploads, linked records, taken ids and unique values: one query per kind."""
+        self._check_uploads()
+        ids = [record_id] if client_record_id else []
+        self._check_links_and_ids(ids)
+        self._check_unique(record_id)
+
+    def _check_uploads(self) -> None:
+        if not self._uploads:
+            return
+        uploads = Upload.objects.in_bulk({upload_id for upload_id, *_ in self._uploads})
+        for upload_id, file_value, field_, location in self._uploads:
+            upload = uploads.get(upload_id)
+            if upload is None:
+                self._fail_at(location, "VALIDATION_UPLOAD_NOT_FOUND", upload_id=upload_id)
+                continue
+            for name, params in (field_.validators or {}).items():
+                validator = VALIDATORS.get(name)
+                if validator is None:
+                    continue
+                try:
+                    validator.check_upload(file_value or {}, upload, params)
+                except ValueProblem as problem:
+                    self._fail_at(location, problem.code, upload_id=upload_id, **problem.details)
+
+    def _check_links_and_ids(self, record_ids: list[str]) -> None:
+        client_ids = record_ids + [block_id for block_id, _ in self._client_ids]
+        wanted = {item_id for item_id, *_ in self._links} | set(client_ids)
+        if not wanted:
+            return
+        found = dict(Item.objects.filter(pk__in=wanted).values_list("id", "item_type_id"))
+        for item_id, validator_name, field_, location in self._links:
+            item_type_id = found.get(item_id)
+            # Links point at records, never at blocks.
+            if item_type_id is None or self.model.item_types[item_type_id].modular_block:
+                self._fail_at(location, "VALIDATION_LINKED_RECORD_NOT_FOUND", item=item_id)
+                continue
+            validator = VALIDATORS[validator_name]
+            params = (field_.validators or {}).get(validator_name) or {"item_types": []}
+            if not validator.allows(item_type_id, params):
+                self._fail_at(
+                    location,
+                    validator.code,
+                    item=item_id,
+                    item_type=item_type_id,
+                    allowed=params["item_types"],
+                )
+        for item_id in record_ids:
+            if item_id in found:
+                self.errors.append(
+                    ApiError(
+                        "INVALID_ENTITY_ID",
+                        422,
+                        field="id",
+                        id=item_id,
+                        code="VALIDATION_UNIQUENESS",
+                        message="The id is taken.",
+                    )
+                )
+        for block_id, location in self._client_ids:
+            if block_id in found:
+                self._fail_at(
+                    location, "INVALID_ENTITY_ID", id=block_id, message="The block id is taken."
+                )
+
+    def _check_unique(self, record_id: str) -> None:
+        if not self._unique:
+            return
+        condition = Q()
+        for field_, locale, digest, _ in self._unique:
+            condition |= Q(field_id=field_.id, locale=locale, value_hash=digest)
+        taken = set(
+            UniqueValue.objects.filter(condition)
+            .exclude(item_id=record_id)
+            .values_list("field_id", "locale", "value_hash")
+        )
+        for field_, locale, digest, location in self._unique:
+            if (field_.id, locale, digest) in taken:
+                self._fail_at(location, "VALIDATION_UNIQUENESS")
+
+    def unique_values(self) -> list[tuple[Field, str, str]]:
+        return [(field_, locale, digest) for field_, locale, digest, _ in self._unique]
+
+    def raise_if_invalid(self) -> None:
+        if self.errors:
+            raise ApiErrors(self.errors)
+
+
+def parse_meta_time(meta: dict, name: str, errors: list[ApiError]) -> datetime | None:
+    """``meta.created_at`` / ``meta.first_published_at``, which imports may set."""
+    raw = meta.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse_date_time(raw)
+    except FieldValueError:
+        errors.append(
+            invalid_field(
+                f"meta.{name}", "INVALID_FORMAT", message="Expected an ISO 8601 date and time."
+            )
+        )
+        return None
