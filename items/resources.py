@@ -1,5 +1,7 @@
 """How a record (or a block) looks on the wire."""
 
+from copy import copy
+
 from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
 from items.models import Item
@@ -18,6 +20,10 @@ def record_locales(item: Item, model: ContentModel) -> list[str]:
     return [model.locales[0]]
 
 
+def _represent(field_type, stored):
+    return copy(field_type.empty_value) if stored is None else field_type.to_representation(stored)
+
+
 def item_attributes(item: Item, model: ContentModel) -> dict:
     attributes = {}
     locales = None
@@ -33,13 +39,10 @@ def item_attributes(item: Item, model: ContentModel) -> dict:
             stored = item.data[field.id]
         if field.localized and isinstance(stored, dict):
             attributes[field.api_key] = {
-                locale: None if value is None else field_type.to_representation(value)
-                for locale, value in stored.items()
+                locale: _represent(field_type, value) for locale, value in stored.items()
             }
         else:
-            attributes[field.api_key] = (
-                None if stored is None else field_type.to_representation(stored)
-            )
+            attributes[field.api_key] = _represent(field_type, stored)
     return attributes
 
 

@@ -13,6 +13,7 @@ passes so that the number of queries never grows with the payload:
 
 import hashlib
 import json
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -103,15 +104,17 @@ class RecordValidation:
         """The record's top-level values: localization rules, then every field."""
         fields = self.model.fields[item_type.id]
         self._refuse_unknown_attributes(attributes, fields, Location)
+        errors_before = len(self.errors)
         locales = self._record_locales(item_type, attributes, fields)
-        self.record_locales = locales
+        # Fields whose locales are wrong are reported once, not again value by value.
+        misplaced = {error.details["field"] for error in self.errors[errors_before:]}
         self._holder_id = record_id
         data = {}
         for field_ in fields:
+            if field_.api_key in misplaced:
+                continue
             if field_.localized:
                 given = attributes.get(field_.api_key)
-                if field_.api_key in attributes and not isinstance(given, dict):
-                    continue  # already reported by the localization rules
                 given = given if field_.api_key in attributes else self._default(field_, locales)
                 data[field_.id] = {
                     locale: self._value(field_, given.get(locale), Location(field_.api_key, locale))
@@ -213,7 +216,7 @@ class RecordValidation:
         self.field, self._location = field_, location
         errors_before = len(self.errors)
         try:
-            value = None
+            value = copy(field_type.empty_value)
             if raw is not None:
                 try:
                     value = field_type.collect(field_type.parse(raw), self)

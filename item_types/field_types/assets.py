@@ -82,6 +82,7 @@ class GalleryType(FieldType):
     allowed_validators = frozenset({"size", "extension", "required_alt_title"}) | IMAGE_VALIDATORS
     default_editor = "gallery"
     accepts_default_value = False
+    empty_value = []
 
     def parse(self, value):
         expect(isinstance(value, list), "Expected a list of files.")

@@ -28,6 +28,8 @@ class FieldType:
     default_editor_parameters: ClassVar[dict] = {}
     #: Types whose value is a reference or a block have no default value.
     accepts_default_value: ClassVar[bool] = True
+    #: What an unset value is stored and answered as: lists are empty rather than null.
+    empty_value: ClassVar[Any] = None
 
     def parse(self, value: Any) -> Any:
         """Check one locale's non-null raw value; return it in canonical form.

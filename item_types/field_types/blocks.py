@@ -25,6 +25,7 @@ class RichTextType(FieldType):
     default_editor = "rich_text"
     default_editor_parameters = {"start_collapsed": False}
     accepts_default_value = False
+    empty_value = []
 
     def parse(self, value):
         expect(isinstance(value, list), "Expected a list of blocks.")

@@ -25,6 +25,7 @@ class LinksType(FieldType):
     mandatory_validators = frozenset({"items_item_type"})
     default_editor = "links_select"
     accepts_default_value = False
+    empty_value = []
 
     def parse(self, value):
         expect(isinstance(value, list), "Expected a list of record ids.")
