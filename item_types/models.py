@@ -12,6 +12,10 @@ class Site(models.Model):
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
     # Always 1: the unique constraint makes a second site impossible, even under a race.
     singleton_key = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    # Changes with every change to the content model (site, models, fields), so workers can
+    # keep the model in memory and reread it only when this differs. Random, not a counter:
+    # a rolled-back change must never make an old value mean a new schema.
+    schema_version = models.CharField(max_length=22, default=new_id, editable=False)
     name = models.CharField(max_length=200, default="My site")
     locales = models.JSONField(default=list, help_text='Locale codes, main first: ["en", "it"]')
     timezone = models.CharField(max_length=64, default="UTC")

@@ -30,6 +30,18 @@ from items.models import Item, UniqueValue
 from uploads.models import Upload
 
 MAX_BLOCK_DEPTH = 16
+# What file validators read of an upload.
+UPLOAD_FACTS = (
+    "id",
+    "filename",
+    "format",
+    "mime_type",
+    "size",
+    "width",
+    "height",
+    "is_image",
+    "default_field_metadata",
+)
 
 
 @dataclass(frozen=True)
@@ -346,7 +358,9 @@ class RecordValidation:
     def _check_uploads(self) -> None:
         if not self._uploads:
             return
-        uploads = Upload.objects.in_bulk({upload_id for upload_id, *_ in self._uploads})
+        uploads = Upload.objects.only(*UPLOAD_FACTS).in_bulk(
+            {upload_id for upload_id, *_ in self._uploads}
+        )
         for upload_id, file_value, field_, location in self._uploads:
             upload = uploads.get(upload_id)
             if upload is None:

@@ -146,3 +146,30 @@ def test_official_client_uploads(live_server, node_client, tmp_path, monkeypatch
     result = _run_script(node_client, "uploads.mjs", live_server.url, token)
     print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
     assert result.returncode == 0, _failure_report("uploads.mjs", result)
+
+
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)
+def test_official_client_items(live_server, node_client, tmp_path, monkeypatch):
+    from items.models import Item
+
+    image = tmp_path / "files" / "compat-post.png"
+    image.parent.mkdir()
+    Image.new("RGB", (4, 3), (200, 40, 10)).save(image, format="PNG")
+    monkeypatch.setenv("CMS_UPLOAD_FILE", str(image))
+
+    token = _create_admin_token("compat-items")
+    result = _run_script(node_client, "items.mjs", live_server.url, token)
+    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
+    assert result.returncode == 0, _failure_report("items.mjs", result)
+
+    # Exactly what the script created: the refused and validate-only calls wrote nothing.
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    created = next((line for line in lines if line.get("step") == "created"), None)
+    assert created, f"items.mjs printed no 'created' line\n{result.stdout}"
+    records = Item.objects.filter(root__isnull=True)
+    blocks = Item.objects.filter(root__isnull=False)
+    assert sorted(records.values_list("id", flat=True)) == sorted(created["records"])
+    assert sorted(blocks.values_list("id", flat=True)) == sorted(created["blocks"])
+    assert set(blocks.values_list("root_id", flat=True)) == {created["root"]}
+    assert set(blocks.values_list("item_type__api_key", flat=True)) == {"quote"}

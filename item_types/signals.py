@@ -1,0 +1,20 @@
+"""Any change to the content model gives the site a new ``schema_version``."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from cms.ids import new_id
+from item_types.models import Field, ItemType, Site
+
+
+@receiver([post_save, post_delete], sender=ItemType)
+@receiver([post_save, post_delete], sender=Field)
+def schema_changed(sender, **kwargs):
+    Site.objects.update(schema_version=new_id())
+
+
+@receiver(post_save, sender=Site)
+def site_changed(sender, instance, raw=False, **kwargs):
+    # A site save rewrites every column, schema_version included: give it a fresh one.
+    if not raw:
+        Site.objects.filter(pk=instance.pk).update(schema_version=new_id())

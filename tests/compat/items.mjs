@@ -1,0 +1,572 @@
+// Drives DatoCMS's official CMA client (@datocms/cma-client-node) against a live server and checks
+// records: the schema set up with the client (site locales, a block model, two models with every
+// kind of reference), a real upload, items.create with blocks (modular content and structured
+// text), items.find, a refused create reporting every problem at once, and items.validateNew.
+// Listing, update, publish and delete of records are not called.
+//
+//   CMS_BASE_URL=http://127.0.0.1:8000 CMS_API_TOKEN=... CMS_UPLOAD_FILE=/tmp/pixel.png \
+//   node items.mjs
+//
+// CMS_UPLOAD_FILE must be a PNG (it goes into the post's image field).
+//
+// Optional env:
+//   CMS_LOG_LEVEL  NONE | BASIC | BODY | BODY_AND_HEADERS  (client's own request log, to stderr)
+//   CMS_TRACE_FILE path: append every HTTP exchange (request + response) as one JSON line
+//
+// Output: one JSON line per step on stdout ({"step", "ok", ...}); on the first failure a line with
+// "ok": false and the reason, then the last HTTP exchange on stderr, and exit code 1.
+// The "created" line lists the ids of every record and block this script wrote, so that the caller
+// can check the database holds exactly those (the refused and validate-only calls write nothing).
+// A final "wire_notes" line lists deviations from shared/SPEC.md that do not break the client.
+
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync } from 'node:fs';
+
+import {
+  ApiError,
+  LogLevel,
+  TimeoutError,
+  buildBlockRecord,
+  buildClient,
+  generateId,
+} from '@datocms/cma-client-node';
+
+const baseUrl = process.env.CMS_BASE_URL;
+const apiToken = process.env.CMS_API_TOKEN;
+const localPath = process.env.CMS_UPLOAD_FILE;
+if (!baseUrl || !apiToken || !localPath) {
+  console.error('CMS_BASE_URL, CMS_API_TOKEN and CMS_UPLOAD_FILE must be set');
+  process.exit(2);
+}
+try {
+  readFileSync(localPath);
+} catch (error) {
+  console.error(`CMS_UPLOAD_FILE ${localPath} cannot be read: ${error.message}`);
+  process.exit(2);
+}
+
+// 22-character URL-safe base64 of an RFC 4122 v4 UUID (first byte's top bit cleared).
+const DATO_ID = /^[A-Za-f][A-Za-z0-9_-]{21}$/;
+
+// ---------------------------------------------------------------------------------------------
+// HTTP recorder: wraps fetch to keep the exchanges for diagnostics, fail fast on answers from our
+// API that would make the client misbehave (a non-JSON content type makes it retry a GET forever),
+// and note softer deviations from the wire contract.
+//
+// The client also sends the file's PUT through this fetch. That request goes to the signed URL
+// answered by POST /upload-requests, which may be storage (S3) rather than our API: it is only
+// recorded, never held to the API's wire rules (the client wants any 2xx).
+
+class WireError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+const exchanges = [];
+const wireNotes = new Set();
+const signedUrls = new Set();
+const traceFile = process.env.CMS_TRACE_FILE;
+
+function describeBody(body) {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'string') return `<${body.constructor ? body.constructor.name : typeof body}>`;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body.slice(0, 2000);
+  }
+}
+
+async function recordingFetch(url, init = {}) {
+  const isSignedPut = signedUrls.has(String(url));
+  const exchange = {
+    request: {
+      method: init.method,
+      url: String(url),
+      headers: { ...(init.headers || {}) },
+      body: describeBody(init.body),
+    },
+  };
+  // Never keep the token in logs.
+  for (const name of Object.keys(exchange.request.headers)) {
+    if (name.toLowerCase() === 'authorization') {
+      exchange.request.headers[name] = 'Bearer <redacted>';
+    }
+  }
+  exchanges.push(exchange);
+
+  const response = await fetch(url, init);
+  const text = await response.clone().text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  exchange.response = {
+    status: response.status,
+    headers: Object.fromEntries(response.headers.entries()),
+    body: json !== undefined ? json : text.slice(0, 2000),
+  };
+  if (traceFile) appendFileSync(traceFile, `${JSON.stringify(exchange)}\n`);
+  if (isSignedPut) return response;
+
+  const where = `${init.method} ${new URL(String(url)).pathname}`;
+  const contentType = response.headers.get('content-type');
+  if (response.status !== 204) {
+    if (!contentType || !contentType.includes('application/json')) {
+      throw new WireError(
+        `${where} answered ${response.status} with Content-Type ${JSON.stringify(contentType)}: ` +
+          'the client needs a content type containing "application/json" (it retries a GET ' +
+          'forever and fails any other method otherwise)',
+      );
+    }
+    if (json === undefined) {
+      throw new WireError(`${where} answered ${response.status} with a body that is not JSON`);
+    }
+    if (response.status >= 200 && response.status < 300 && !(json && 'data' in json)) {
+      throw new WireError(`${where} answered ${response.status} without a top-level "data"`);
+    }
+    if (contentType.replace(/\s+/g, '').toLowerCase() !== 'application/json;charset=utf-8') {
+      wireNotes.add(`Content-Type is ${JSON.stringify(contentType)}, SPEC says "application/json; charset=utf-8" (${where})`);
+    }
+  } else {
+    wireNotes.add(`${where} answered 204: SPEC wants a body with top-level "data"`);
+  }
+  if (response.status === 202) {
+    wireNotes.add(`${where} answered 202 (job): the client polls /job-results/:id, sleeping 1s, 2s, ...`);
+  }
+  if (response.headers.get('x-api-version') !== '3') {
+    wireNotes.add('responses do not echo X-Api-Version: 3');
+  }
+  // Remember the signed URL the client is about to PUT the file to.
+  if (
+    init.method === 'POST' &&
+    new URL(String(url)).pathname.endsWith('/upload-requests') &&
+    response.ok &&
+    json &&
+    json.data &&
+    json.data.attributes &&
+    typeof json.data.attributes.url === 'string'
+  ) {
+    signedUrls.add(json.data.attributes.url);
+  }
+  return response;
+}
+
+const logLevelName = (process.env.CMS_LOG_LEVEL || 'NONE').toUpperCase();
+const client = buildClient({
+  apiToken,
+  baseUrl,
+  requestTimeout: 15000,
+  fetchFn: recordingFetch,
+  logLevel: LogLevel[logLevelName] ?? LogLevel.NONE,
+  logFn: (message) => console.error(message),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Step runner.
+
+function describe(error) {
+  if (error instanceof ApiError) {
+    return `ApiError: ${error.message}`;
+  }
+  if (error instanceof TimeoutError) {
+    return `TimeoutError: ${error.message}`;
+  }
+  if (error && error.code === 'ERR_ASSERTION') {
+    let text = `AssertionError: ${error.message}`;
+    if (!error.generatedMessage && 'actual' in error) {
+      text += `\n  actual:   ${JSON.stringify(error.actual)}\n  expected: ${JSON.stringify(error.expected)}`;
+    }
+    return text;
+  }
+  return `${error && error.name ? error.name : 'Error'}: ${error && error.message ? error.message : error}`;
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  const before = exchanges.length;
+  try {
+    const info = (await fn()) || {};
+    const requests = exchanges.slice(before).map((e) => {
+      const u = new URL(e.request.url);
+      // A signed URL's query string is a credential: keep it out of the log.
+      const search = signedUrls.has(e.request.url) && u.search ? '?<signature>' : u.search;
+      return `${e.request.method} ${u.pathname}${search} -> ${e.response ? e.response.status : '?'}`;
+    });
+    console.log(JSON.stringify({ step: name, ok: true, ms: Date.now() - started, requests, ...info }));
+  } catch (error) {
+    console.log(JSON.stringify({ step: name, ok: false, error: describe(error) }));
+    console.error(`\nFAILED step "${name}"\n${describe(error)}`);
+    if (error && error.stack && !(error instanceof ApiError) && !(error instanceof WireError)) {
+      console.error(
+        error.stack
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+          .join('\n'),
+      );
+    }
+    const last = exchanges[exchanges.length - 1];
+    if (last) {
+      console.error(`\nLast HTTP exchange:\n${JSON.stringify(last, null, 2)}`);
+    }
+    process.exit(1);
+  }
+}
+
+// Runs `fn`, which must be refused by the server; returns the ApiError.
+async function expectApiError(fn, what) {
+  let caught;
+  try {
+    await fn();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught !== undefined, `${what}: expected the call to be refused, it succeeded`);
+  assert.ok(
+    caught instanceof ApiError,
+    `${what}: expected the client to throw ApiError, got ${describe(caught)}`,
+  );
+  return caught;
+}
+
+function assertStatus(error, status) {
+  assert.equal(
+    error.response.status,
+    status,
+    `expected HTTP ${status}, got ${error.response.status}: ${JSON.stringify(error.errors)}`,
+  );
+}
+
+
+function relationship(id, type) {
+  return { id, type };
+}
+
+// The last recorded exchange with this method whose path ends with `suffix`.
+function lastExchange(method, suffix) {
+  for (let i = exchanges.length - 1; i >= 0; i -= 1) {
+    const e = exchanges[i];
+    if (e.request.method === method && new URL(e.request.url).pathname.endsWith(suffix)) return e;
+  }
+  return undefined;
+}
+
+// A file field's value as answered: every key present.
+function fileValue(uploadId, alt) {
+  return { upload_id: uploadId, alt, title: null, custom_data: {}, focal_point: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps.
+
+const API_KEYS = ['post', 'category', 'quote']; // destroy order: post refers to the other two
+let quoteId;
+let categoryTypeId;
+let postTypeId;
+let uploadId;
+let categoryId;
+let postId;
+let post;
+let blockIds = [];
+
+await step('cleanup_previous_run', async () => {
+  // Only matters when pointed at a long-lived server; the pytest run starts from an empty DB.
+  const removed = [];
+  for (const apiKey of API_KEYS) {
+    const existing = (await client.itemTypes.list()).find((it) => it.api_key === apiKey);
+    if (existing) {
+      await client.itemTypes.destroy(existing.id);
+      removed.push(apiKey);
+    }
+  }
+  return { removed };
+});
+
+await step('site.update locales', async () => {
+  const site = await client.site.update({ locales: ['en', 'it'] });
+  assert.deepEqual(site.locales, ['en', 'it']);
+});
+
+await step('schema: quote block model', async () => {
+  const quote = await client.itemTypes.create({ name: 'Quote', api_key: 'quote', modular_block: true });
+  assert.equal(quote.modular_block, true);
+  quoteId = quote.id;
+  await client.fields.create(quoteId, {
+    label: 'Text',
+    field_type: 'string',
+    api_key: 'text',
+    validators: { required: {} },
+  });
+  return { id: quoteId };
+});
+
+await step('schema: category model', async () => {
+  const category = await client.itemTypes.create({ name: 'Category', api_key: 'category' });
+  categoryTypeId = category.id;
+  await client.fields.create(categoryTypeId, { label: 'Name', field_type: 'string', api_key: 'name' });
+  return { id: categoryTypeId };
+});
+
+await step('schema: post model', async () => {
+  const postType = await client.itemTypes.create({ name: 'Post', api_key: 'post' });
+  postTypeId = postType.id;
+  const specs = [
+    { label: 'Title', field_type: 'string', api_key: 'title', validators: { required: {} } },
+    { label: 'Content', field_type: 'text', api_key: 'content', localized: true },
+    { label: 'Image', field_type: 'file', api_key: 'image' },
+    {
+      label: 'Category',
+      field_type: 'link',
+      api_key: 'category',
+      validators: { item_item_type: { item_types: [categoryTypeId] } },
+    },
+    {
+      label: 'Blocks',
+      field_type: 'rich_text',
+      api_key: 'blocks',
+      validators: { rich_text_blocks: { item_types: [quoteId] } },
+    },
+    {
+      label: 'Body',
+      field_type: 'structured_text',
+      api_key: 'body',
+      validators: {
+        structured_text_blocks: { item_types: [quoteId] },
+        structured_text_links: { item_types: [categoryTypeId] },
+      },
+    },
+  ];
+  for (const spec of specs) {
+    const field = await client.fields.create(postTypeId, spec);
+    assert.equal(field.api_key, spec.api_key);
+  }
+  const fields = await client.fields.list(postTypeId);
+  assert.deepEqual(
+    fields.map((f) => f.api_key),
+    specs.map((s) => s.api_key),
+  );
+  return { id: postTypeId };
+});
+
+await step('uploads.createFromLocalFile', async () => {
+  const upload = await client.uploads.createFromLocalFile({ localPath });
+  assert.match(upload.id, DATO_ID);
+  assert.equal(upload.is_image, true);
+  uploadId = upload.id;
+  return { id: uploadId };
+});
+
+await step('items.create category', async () => {
+  const category = await client.items.create({
+    item_type: relationship(categoryTypeId, 'item_type'),
+    name: 'News',
+  });
+  assert.match(category.id, DATO_ID, `record id ${category.id} is not a DatoCMS-style id`);
+  assert.equal(category.type, 'item');
+  assert.deepEqual(category.item_type, relationship(categoryTypeId, 'item_type'));
+  assert.equal(category.name, 'News');
+  assert.equal(category.meta.status, 'published');
+  categoryId = category.id;
+  return { id: categoryId };
+});
+
+const quote = (text) => buildBlockRecord({ item_type: relationship(quoteId, 'item_type'), text });
+
+// The post's values, as sent: fresh blocks on every call (buildBlockRecord gives new objects).
+function postBody(overrides = {}) {
+  return {
+    item_type: relationship(postTypeId, 'item_type'),
+    title: 'Hello',
+    content: { en: 'Lorem', it: 'Ipsum' },
+    image: { upload_id: uploadId, alt: 'A pixel' },
+    category: categoryId,
+    blocks: [quote('Quoted')],
+    body: {
+      schema: 'dast',
+      document: {
+        type: 'root',
+        children: [
+          {
+            type: 'paragraph',
+            children: [
+              { type: 'span', value: 'Hi ', marks: ['strong'] },
+              { type: 'itemLink', item: categoryId, children: [{ type: 'span', value: 'cat' }] },
+            ],
+          },
+          { type: 'block', item: quote('In body') },
+        ],
+      },
+    },
+    ...overrides,
+  };
+}
+
+// Checks a post as answered by create or find (blocks as ids).
+function checkPost(record, what) {
+  assert.match(record.id, DATO_ID, `${what}: record id ${record.id} is not a DatoCMS-style id`);
+  assert.equal(record.type, 'item', what);
+  assert.deepEqual(record.item_type, relationship(postTypeId, 'item_type'), `${what}: item_type`);
+  assert.equal(record.title, 'Hello', `${what}: title`);
+  assert.deepEqual(record.content, { en: 'Lorem', it: 'Ipsum' }, `${what}: content`);
+  assert.deepEqual(record.image, fileValue(uploadId, 'A pixel'), `${what}: image, every key present`);
+  assert.equal(record.category, categoryId, `${what}: category`);
+  assert.ok(Array.isArray(record.blocks), `${what}: blocks must be an array`);
+  assert.equal(record.blocks.length, 1, `${what}: one block`);
+  assert.equal(typeof record.blocks[0], 'string', `${what}: blocks are answered as ids`);
+  assert.match(record.blocks[0], DATO_ID, `${what}: block id`);
+  assert.equal(record.body.schema, 'dast', `${what}: body.schema`);
+  const [paragraph, block] = record.body.document.children;
+  assert.equal(record.body.document.type, 'root');
+  assert.equal(record.body.document.children.length, 2, `${what}: body has 2 nodes`);
+  assert.deepEqual(
+    paragraph,
+    {
+      type: 'paragraph',
+      children: [
+        { type: 'span', value: 'Hi ', marks: ['strong'] },
+        { type: 'itemLink', item: categoryId, children: [{ type: 'span', value: 'cat' }] },
+      ],
+    },
+    `${what}: body paragraph`,
+  );
+  assert.equal(block.type, 'block', `${what}: body block node`);
+  assert.equal(typeof block.item, 'string', `${what}: a block node's item is answered as an id`);
+  assert.match(block.item, DATO_ID, `${what}: body block id`);
+  assert.notEqual(block.item, record.blocks[0], `${what}: the two blocks are distinct`);
+  assert.equal(record.meta.status, 'published', `${what}: meta.status (draft mode is off)`);
+  assert.equal(typeof record.meta.created_at, 'string', `${what}: meta.created_at`);
+  assert.ok(!Number.isNaN(Date.parse(record.meta.created_at)), `${what}: meta.created_at is a date`);
+  assert.ok(record.meta.published_at, `${what}: meta.published_at`);
+  assert.ok(record.meta.first_published_at, `${what}: meta.first_published_at`);
+}
+
+await step('items.create post', async () => {
+  post = await client.items.create(postBody());
+  checkPost(post, 'create');
+  blockIds = [post.blocks[0], post.body.document.children[1].item];
+
+  // SPEC: create answers included: [item_type, ...new blocks], each block an item with its
+  // item_type relationship and its values.
+  const created = lastExchange('POST', '/items');
+  assert.equal(created.response.status, 201, 'POST /items answers 201');
+  const included = created.response.body.included;
+  assert.ok(Array.isArray(included), 'POST /items: answer lacks included');
+  assert.ok(
+    included.some((r) => r.type === 'item_type' && r.id === postTypeId),
+    'POST /items: included lacks the item_type',
+  );
+  const texts = {};
+  for (const blockId of blockIds) {
+    const block = included.find((r) => r.type === 'item' && r.id === blockId);
+    assert.ok(block, `POST /items: included lacks the new block ${blockId}`);
+    assert.deepEqual(block.relationships.item_type.data, relationship(quoteId, 'item_type'));
+    texts[blockId] = block.attributes.text;
+  }
+  assert.deepEqual(Object.values(texts), ['Quoted', 'In body']);
+  postId = post.id;
+  return { id: postId, blocks: blockIds };
+});
+
+await step('items.find post', async () => {
+  const found = await client.items.find(postId);
+  checkPost(found, 'find');
+  assert.equal(found.id, postId);
+  assert.deepEqual(found.blocks, post.blocks);
+  assert.deepEqual(found.body, post.body);
+  assert.equal(found.meta.created_at, post.meta.created_at);
+  assert.equal(found.meta.status, post.meta.status);
+  const raw = lastExchange('GET', `/items/${postId}`).response.body;
+  if ('included' in raw) wireNotes.add(`GET /items/:id answered included (SPEC: find has none)`);
+});
+
+await step('items.find category', async () => {
+  const found = await client.items.find(categoryId);
+  assert.equal(found.id, categoryId);
+  assert.deepEqual(found.item_type, relationship(categoryTypeId, 'item_type'));
+  assert.equal(found.name, 'News');
+});
+
+await step('items.find refused: unknown id', async () => {
+  const error = await expectApiError(() => client.items.find(generateId()), 'find unknown id');
+  assertStatus(error, 404);
+  assert.ok(error.findError('NOT_FOUND'), `expected NOT_FOUND, got ${JSON.stringify(error.errors)}`);
+});
+
+// A well-formed id (the client's own generator) that names no upload.
+const UNKNOWN_UPLOAD = generateId();
+
+await step('items.create refused: every problem at once', async () => {
+  const body = postBody({
+    content: { en: 'Lorem', fr: 'Lorem' }, // fr is no site locale
+    image: { upload_id: UNKNOWN_UPLOAD, alt: 'Missing' }, // no such upload
+    blocks: [quote('')], // the block's required text is empty
+  });
+  delete body.title; // required
+  const error = await expectApiError(() => client.items.create(body), 'create an invalid post');
+  assertStatus(error, 422);
+  const errors = error.errors.map((e) => e.attributes);
+  const expectations = [
+    ['title', 'VALIDATION_REQUIRED'],
+    ['blocks', 'VALIDATION_REQUIRED'],
+    ['content', 'INVALID_LOCALES'],
+    ['image', undefined],
+  ];
+  for (const [field, code] of expectations) {
+    const found = error.findError('INVALID_FIELD', code ? { field, code } : { field });
+    assert.ok(
+      found,
+      `expected INVALID_FIELD with details ${JSON.stringify({ field, code })}, got ${JSON.stringify(errors)}`,
+    );
+    assert.equal(found.type, 'api_error');
+  }
+  assert.equal(
+    error.errors.length,
+    expectations.length,
+    `one api_error per problem: got ${JSON.stringify(errors)}`,
+  );
+  return { errors };
+});
+
+await step('items.validateNew valid', async () => {
+  const answer = await client.items.validateNew(postBody({ title: 'Only validated' }));
+  return { answered: answer === undefined ? null : Object.keys(answer) };
+});
+
+await step('items.validateNew refused', async () => {
+  const body = postBody({ image: { alt: 'No upload_id' }, blocks: [quote('Not saved')] });
+  delete body.title;
+  const error = await expectApiError(() => client.items.validateNew(body), 'validate an invalid post');
+  assertStatus(error, 422);
+  const errors = error.errors.map((e) => e.attributes);
+  const title = error.findError('INVALID_FIELD', { field: 'title', code: 'VALIDATION_REQUIRED' });
+  assert.ok(title, `expected title VALIDATION_REQUIRED, got ${JSON.stringify(errors)}`);
+  assert.ok(
+    error.findError('INVALID_FIELD', { field: 'image' }),
+    `expected an INVALID_FIELD error for image, got ${JSON.stringify(errors)}`,
+  );
+  assert.equal(error.errors.length, 2, `one api_error per problem: got ${JSON.stringify(errors)}`);
+  return { errors };
+});
+
+await step('items.find post unchanged', async () => {
+  const found = await client.items.find(postId);
+  checkPost(found, 'find after refused and validate-only calls');
+  assert.deepEqual(found.blocks, post.blocks);
+});
+
+console.log(
+  JSON.stringify({
+    step: 'created',
+    ok: true,
+    records: [categoryId, postId],
+    blocks: blockIds,
+    root: postId,
+    upload: uploadId,
+  }),
+);
+console.log(JSON.stringify({ step: 'wire_notes', ok: true, warnings: [...wireNotes] }));
+console.log(JSON.stringify({ step: 'done', ok: true }));
