@@ -59,8 +59,11 @@ def site_resource(site: Site, item_type_ids: list[str]) -> dict:
     }
 
 
-def item_type_resource(item_type: ItemType, field_ids: list[str]) -> dict:
-    """``field_ids`` in position order: the caller fetches them (one query for a list)."""
+def item_type_resource(
+    item_type: ItemType, field_ids: list[str], singleton_item_id: str | None = None
+) -> dict:
+    """``field_ids`` in position order, and the record of a singleton model: the caller
+    fetches them (one query each for a whole list)."""
     return {
         "type": "item_type",
         "id": item_type.id,
@@ -81,12 +84,12 @@ def item_type_resource(item_type: ItemType, field_ids: list[str]) -> dict:
             "collection_appeareance": item_type.collection_appearance,
             "hint": item_type.hint,
             "inverse_relationships_enabled": item_type.inverse_relationships_enabled,
-            "has_singleton_item": False,
+            "has_singleton_item": singleton_item_id is not None,
         },
         "relationships": {
             "fields": _to_many("field", field_ids),
             "fieldsets": _to_many("fieldset", []),
-            "singleton_item": _to_one("item", None),
+            "singleton_item": _to_one("item", singleton_item_id),
             "title_field": _to_one("field", item_type.title_field_id),
             "image_preview_field": _to_one("field", item_type.image_preview_field_id),
             "excerpt_field": _to_one("field", item_type.excerpt_field_id),
@@ -95,7 +98,7 @@ def item_type_resource(item_type: ItemType, field_ids: list[str]) -> dict:
             "presentation_image_field": _to_one("field", item_type.presentation_image_field_id),
             "workflow": _to_one("workflow", None),
         },
-        "meta": {"has_singleton_item": False},
+        "meta": {"has_singleton_item": singleton_item_id is not None},
     }
 
 

@@ -1,5 +1,6 @@
 """Schema endpoints: /site, /item-types, /fields. Thin: parse, call a service, render."""
 
+from django.apps import apps
 from django.db.models import Prefetch
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +14,21 @@ from item_types.resources import field_resource, item_type_resource, site_resour
 
 def _field_ids(item_type: ItemType) -> list[str]:
     return list(item_type.fields.order_by("position").values_list("id", flat=True))
+
+
+def _singleton_items(item_types) -> dict[str, str]:
+    """item type id -> its record, for singleton models (one query for any number)."""
+    ids = [it.id for it in item_types if it.singleton]
+    if not ids:
+        return {}
+    records = apps.get_model("items", "Item").objects  # items depends on us, not we on it
+    return dict(records.filter(singleton_of__in=ids).values_list("singleton_of", "id"))
+
+
+def _resource(item_type: ItemType, field_ids=None, singletons=None) -> dict:
+    singletons = _singleton_items([item_type]) if singletons is None else singletons
+    field_ids = _field_ids(item_type) if field_ids is None else field_ids
+    return item_type_resource(item_type, field_ids, singletons.get(item_type.id))
 
 
 def find_item_type(id_or_api_key: str) -> ItemType:
@@ -60,8 +76,9 @@ class SiteView(APIView):
         body = {"data": site_resource(site, [it.id for it in item_types])}
         included = []
         if wanted & {"item_types", "item_types.fields"}:
+            singletons = _singleton_items(item_types)
             included += [
-                item_type_resource(it, [f.id for f in it.fields.all()]) for it in item_types
+                _resource(it, [f.id for f in it.fields.all()], singletons) for it in item_types
             ]
         if "item_types.fields" in wanted:
             included += [field_resource(f) for f in Field.objects.order_by("item_type", "position")]
@@ -74,15 +91,20 @@ class ItemTypeListView(APIView):
     scope = "schema"
 
     def get(self, request):
-        item_types = _item_types_with_field_ids()
+        item_types = list(_item_types_with_field_ids())
+        singletons = _singleton_items(item_types)
         return Response(
-            {"data": [item_type_resource(it, [f.id for f in it.fields.all()]) for it in item_types]}
+            {
+                "data": [
+                    _resource(it, [f.id for f in it.fields.all()], singletons) for it in item_types
+                ]
+            }
         )
 
     def post(self, request):
         document = parse_resource(request.data, "item_type", allow_id=True)
         item_type = services.item_type_create(document=document)
-        return Response({"data": item_type_resource(item_type, [])}, status=201)
+        return Response({"data": _resource(item_type, [], {})}, status=201)
 
 
 class ItemTypeDetailView(APIView):
@@ -90,17 +112,17 @@ class ItemTypeDetailView(APIView):
 
     def get(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
-        return Response({"data": item_type_resource(item_type, _field_ids(item_type))})
+        return Response({"data": _resource(item_type)})
 
     def put(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
         document = parse_resource(request.data, "item_type")
         item_type = services.item_type_update(item_type=item_type, document=document)
-        return Response({"data": item_type_resource(item_type, _field_ids(item_type))})
+        return Response({"data": _resource(item_type)})
 
     def delete(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
-        answer = item_type_resource(item_type, _field_ids(item_type))
+        answer = _resource(item_type)
         services.item_type_destroy(item_type=item_type)
         return Response({"data": answer})
 
@@ -121,7 +143,7 @@ class FieldListView(APIView):
         return Response(
             {
                 "data": field_resource(field),
-                "included": [item_type_resource(item_type, _field_ids(item_type))],
+                "included": [_resource(item_type)],
             },
             status=201,
         )

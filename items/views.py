@@ -17,7 +17,9 @@ def _created_document(record: services.SavedRecord) -> dict:
     return {
         "data": item_resource(item, model),
         "included": [
-            item_type_resource(item.item_type, model.field_ids(item.item_type_id)),
+            item_type_resource(
+                item.item_type, model.field_ids(item.item_type_id), item.singleton_of and item.id
+            ),
             *(item_resource(block, model) for block in record.blocks),
         ],
     }

@@ -139,7 +139,15 @@ def test_draft_mode_starts_records_as_drafts(api):
 def test_a_singleton_has_one_record(api):
     home = api.create_item_type("home", singleton=True)
     api.create_field(home["id"], "headline", "string")
-    assert api.post("/items", item_body(home["id"], {"headline": "Hi"})).status_code == 201
+    first = api.post("/items", item_body(home["id"], {"headline": "Hi"}))
+    assert first.status_code == 201
+    record_id = first.body["data"]["id"]
+    assert first.body["included"][0]["relationships"]["singleton_item"]["data"]["id"] == record_id
+    model = api.get("/item-types/home").body["data"]
+    assert model["meta"]["has_singleton_item"] is True
+    assert model["relationships"]["singleton_item"]["data"] == {"type": "item", "id": record_id}
+    listed = api.get("/item-types").body["data"][0]
+    assert listed["attributes"]["has_singleton_item"] is True
     second = api.post("/items", item_body(home["id"], {"headline": "Again"}))
     assert second.status_code == 422
     assert error_codes(second)[0][0] == "DUPLICATE_SINGLETON"
