@@ -5,3 +5,11 @@ class ItemsConfig(AppConfig):
     name = "items"
     verbose_name = "Records"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from items.selectors import records_using_upload
+        from uploads import services as uploads
+
+        # Deleting an upload that records use is refused (uploads' hook for us).
+        if records_using_upload not in uploads.REFERENCE_FINDERS:
+            uploads.REFERENCE_FINDERS.append(records_using_upload)

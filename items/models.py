@@ -79,3 +79,31 @@ class UniqueValue(models.Model):
 
     def __str__(self):
         return f"{self.field_id}/{self.locale}: {self.value_hash[:8]}"
+
+
+class Reference(models.Model):
+    """A record pointing at another record or at an upload from one of its fields, or from
+    a field of one of its blocks (``holder``): "who uses this?" is one indexed query."""
+
+    record = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="references_out")
+    holder = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+    target_item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="references_in"
+    )
+    target_upload = models.ForeignKey(
+        "uploads.Upload",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="references",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["target_item"]),
+            models.Index(fields=["target_upload"]),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} -> {self.target_item_id or self.target_upload_id}"

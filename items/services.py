@@ -10,7 +10,7 @@ from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
 from item_types.models import ItemType
 from items.content_model import ContentModel
-from items.models import Item, UniqueValue
+from items.models import Item, Reference, UniqueValue
 from items.validation import RecordValidation, parse_meta_time
 
 
@@ -20,6 +20,7 @@ class SavedRecord:
     blocks: list[Item]
     model: ContentModel
     unique_values: list = field(default_factory=list)  # (field, locale, value hash)
+    references: list = field(default_factory=list)  # (holder id, field, kind, target id)
 
 
 def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
@@ -94,7 +95,11 @@ def build_record(
         for block in sorted(validation.blocks, key=lambda b: b.depth)
     ]
     return SavedRecord(
-        item=item, blocks=blocks, model=model, unique_values=validation.unique_values()
+        item=item,
+        blocks=blocks,
+        model=model,
+        unique_values=validation.unique_values(),
+        references=validation.references,
     )
 
 
@@ -108,9 +113,22 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
                 UniqueValue(field=field_, locale=locale, value_hash=digest, item_id=record.item.id)
                 for field_, locale, digest in record.unique_values
             )
+            Reference.objects.bulk_create(_reference_rows(record))
     except IntegrityError as error:
         raise _lost_race(record) from error
     return record
+
+
+def _reference_rows(record: SavedRecord) -> list[Reference]:
+    return [
+        Reference(
+            record_id=record.item.id,
+            holder_id=holder_id,
+            field=field_,
+            **({"target_item_id": target} if kind == "item" else {"target_upload_id": target}),
+        )
+        for holder_id, field_, kind, target in record.references
+    ]
 
 
 def _lost_race(record: SavedRecord) -> ApiErrors:

@@ -104,6 +104,8 @@ class RecordValidation:
         self._links: list[tuple[str, str, Field, Location]] = []
         self._unique: list[tuple[Field, str, str, Location]] = []
         self._client_ids: list[tuple[str, Location | None]] = []
+        #: (holder id, field, "item" or "upload", target id): the rows of items.Reference.
+        self.references: list[tuple[str, Field, str, str]] = []
         # What is being validated right now (blocks nest, so these are saved and restored).
         self.field: Field | None = None
         self._location: Location | None = None
@@ -267,6 +269,7 @@ class RecordValidation:
 
     def upload(self, upload_id: str, file_value: dict | None, *, index=None, key=None) -> None:
         self._uploads.append((upload_id, file_value, self.field, self._here(index, key)))
+        self.references.append((self._holder_id, self.field, "upload", upload_id))
 
     def record(self, item_id: str, validator: str, *, index=None, key=None) -> None:
         location = self._here(index, key)
@@ -274,6 +277,7 @@ class RecordValidation:
             self._fail_at(location, "INVALID_FORMAT", message="Expected a record id.")
             return
         self._links.append((item_id, validator, self.field, location))
+        self.references.append((self._holder_id, self.field, "item", item_id))
 
     def block(self, raw, validator_name: str, *, index=None, key=None) -> str | None:
         """Validate a new block as a record of its block model; answer its id."""

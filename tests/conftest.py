@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.test import Client
+from django.urls import reverse
 
 from cms.models import ApiToken
 
@@ -91,6 +93,12 @@ def error_codes(response) -> list[tuple]:
         )
         for e in response.body["data"]
     ]
+
+
+def change_url(app: str, model: str, pk: str) -> str:
+    """An admin change page. Ids may hold "_", which admin URLs escape, so build it as the
+    admin does."""
+    return reverse(f"admin:{app}_{model}_change", args=[quote(pk)])
 
 
 def make_api(role: str) -> Api:

@@ -8,7 +8,7 @@ from django.test import Client
 
 from cms.models import ApiToken
 from item_types.models import Field, ItemType, Site
-from tests.conftest import Api
+from tests.conftest import Api, change_url
 
 # The model page shows its fields inline; a form posts the inline's management data.
 EMPTY_FIELD_INLINE = {"fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
@@ -58,7 +58,7 @@ def test_a_token_created_in_the_admin_is_shown_once_and_works(admin_client):
 
 def test_site_locales_are_edited_with_the_api_rules(admin_client):
     site = Site.load()
-    url = f"/admin/item_types/site/{site.pk}/change/"
+    url = change_url("item_types", "site", site.pk)
     bad = admin_client.post(url, {"name": "S", "locales": "en, en", "timezone": "UTC"})
     assert bad.status_code == 200  # the form again, with the error
     assert "VALIDATION_UNIQUENESS" in bad.content.decode()
@@ -126,5 +126,5 @@ def test_models_and_fields_are_created_with_the_api_rules(admin_client):
     post.refresh_from_db()
     assert post.title_field_id == title.pk
 
-    page = admin_client.get(f"/admin/item_types/itemtype/{post.pk}/change/")
+    page = admin_client.get(change_url("item_types", "itemtype", post.pk))
     assert page.status_code == 200 and "title" in page.content.decode()

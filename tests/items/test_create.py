@@ -407,3 +407,15 @@ def test_concurrent_creates_of_a_unique_value_exactly_one_wins():
             details = body["data"][0]["attributes"]["details"]
             assert (details["field"], details["code"]) == ("slug", "VALIDATION_UNIQUENESS")
     assert Item.objects.count() == 1
+
+
+def test_an_upload_a_record_uses_cannot_be_deleted(blog, api):
+    upload = blog.upload()
+    gallery_user = blog.create({"title": "T", "image": {"upload_id": upload["id"]}})
+    response = api.delete(f"/uploads/{upload['id']}")
+    assert response.status_code == 422
+    assert error_codes(response)[0][0] == "DELETE_RESTRICTION"
+    references = response.body["data"][0]["attributes"]["details"]["references"]
+    assert references == [{"type": "item", "id": gallery_user.body["data"]["id"]}]
+    unused = blog.upload()
+    assert api.delete(f"/uploads/{unused['id']}").status_code == 200

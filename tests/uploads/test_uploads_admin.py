@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import change_url
 from tests.uploads.test_uploads import create_upload, png_bytes, stored_files
 from uploads.models import Upload
 
@@ -20,13 +21,13 @@ def test_list_shows_thumbnails(api, admin_client):
     upload = create_upload(api, png_bytes(), "dot.png")
     page = admin_client.get("/admin/uploads/upload/").content.decode()
     assert "<img src=" in page and upload["attributes"]["path"] in page
-    detail = admin_client.get(f"/admin/uploads/upload/{upload['id']}/change/")
+    detail = admin_client.get(change_url("uploads", "upload", upload["id"]))
     assert detail.status_code == 200
 
 
 def test_metadata_edits_follow_the_api_rules(api, admin_client):
     upload = create_upload(api, png_bytes(), "dot.png")
-    url = f"/admin/uploads/upload/{upload['id']}/change/"
+    url = change_url("uploads", "upload", upload["id"])
     bad = admin_client.post(
         url, {"author": "A", "tags": "", "default_field_metadata": '{"xx": {"alt": "?"}}'}
     )
