@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from item_types.field_types.base import FieldValueError, is_number
+from item_types.field_types.blocks import dast_text
 from item_types.field_types.scalar import parse_date, parse_date_time
 
 
@@ -104,7 +105,7 @@ class Validator:
         part in record validation, which fetches what they need in bulk.
         """
 
-    def check_upload(self, file_value: dict, upload, params: dict) -> None:
+    def check_upload(self, file_value: dict, upload, params: dict, locale=None) -> None:
         """For file validators: check a file value against its upload's facts."""
 
 
@@ -158,15 +159,6 @@ def _check_count(validator: Validator, count: int, params: dict) -> None:
         or (eq is not None and count != eq)
     ):
         raise validator.problem(**{k: v for k, v in params.items() if v is not None}, actual=count)
-
-
-def dast_text(node) -> str:
-    """The plain text of a structured-text node: what its length is measured on."""
-    if isinstance(node, dict):
-        if node.get("type") == "span":
-            return node.get("value") or ""
-        return "".join(dast_text(child) for child in node.get("children") or [])
-    return ""
 
 
 class LengthValidator(_MinEqMax):
@@ -276,9 +268,10 @@ def _is_regex(value) -> bool:
 
 
 PREDEFINED_PATTERNS = {
-    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-    "url": re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE),
-    "webpage_slug": re.compile(r"^[a-z0-9_]+(?:-[a-z0-9_]+)*$"),
+    # \Z, not $: "$" would also match before a final newline.
+    "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"),
+    "url": re.compile(r"^https?://[^\s/$.?#].[^\s]*\Z", re.IGNORECASE),
+    "webpage_slug": re.compile(r"^[a-z0-9_]+(?:-[a-z0-9_]+)*\Z"),
 }
 
 
@@ -350,7 +343,8 @@ class EnumValidator(Validator):
 
 
 UNSAFE_HTML = re.compile(
-    r"<\s*(script|iframe|object|embed|style)\b|\son\w+\s*=|javascript\s*:", re.IGNORECASE
+    r"<\s*(script|iframe|object|embed|style)\b|[\s/\"']on\w+\s*=|javascript\s*:",
+    re.IGNORECASE,
 )
 
 
@@ -395,7 +389,7 @@ class ExtensionValidator(Validator):
             params["extensions"] = [e.lower().lstrip(".") for e in params["extensions"]]
         return params
 
-    def check_upload(self, file_value, upload, params):
+    def check_upload(self, file_value, upload, params, locale=None):
         extension = (upload.format or "").lower()
         filename_extension = (
             upload.filename.rsplit(".", 1)[-1].lower() if "." in (upload.filename) else ""
@@ -424,7 +418,7 @@ FILE_SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 * 1024}
 class FileSizeValidator(Validator):
     name = "file_size"
 
-    def check_upload(self, file_value, upload, params):
+    def check_upload(self, file_value, upload, params, locale=None):
         low = params.get("min_value")
         high = params.get("max_value")
         if (low is not None and upload.size < low * FILE_SIZE_UNITS[params["min_unit"]]) or (
@@ -464,7 +458,7 @@ def _positive_int(value) -> bool:
 class ImageDimensionsValidator(Validator):
     name = "image_dimensions"
 
-    def check_upload(self, file_value, upload, params):
+    def check_upload(self, file_value, upload, params, locale=None):
         if not upload.is_image:
             raise self.problem(message="Not an image.", **params)
         for side, actual in (("width", upload.width), ("height", upload.height)):
@@ -491,7 +485,7 @@ class ImageDimensionsValidator(Validator):
 class ImageAspectRatioValidator(Validator):
     name = "image_aspect_ratio"
 
-    def check_upload(self, file_value, upload, params):
+    def check_upload(self, file_value, upload, params, locale=None):
         if not upload.is_image or not upload.height:
             raise self.problem(message="Not an image.", **params)
         ratio = upload.width / upload.height
@@ -550,9 +544,12 @@ class RequiredAltTitleValidator(Validator):
     name = "required_alt_title"
     parameters = _booleans("title", "alt")
 
-    def check_upload(self, file_value, upload, params):
-        """The value's alt/title, or else the upload's default for the main locale."""
-        defaults = next(iter((upload.default_field_metadata or {}).values()), {}) or {}
+    def check_upload(self, file_value, upload, params, locale=None):
+        """The value's alt/title, or else the upload's default in the value's locale (the
+        main locale for a field that isn't localized)."""
+        metadata = upload.default_field_metadata or {}
+        defaults = metadata.get(locale) if locale else next(iter(metadata.values()), None)
+        defaults = defaults or {}
         missing = [
             key
             for key in ("alt", "title")

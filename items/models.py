@@ -41,6 +41,13 @@ class Item(models.Model):
     creator_id = models.CharField(max_length=22, null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     current_version = models.CharField(max_length=22, default=new_id)
+    #: The snapshot readers of ``version=published`` see (null while never published).
+    published_version = models.ForeignKey(
+        "ItemVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: Lowercased text of its string, text, slug and structured-text values, every locale,
+    #: blocks included: what ``filter[query]`` searches, on any database.
+    search_text = models.TextField(default="", blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -59,6 +66,27 @@ class Item(models.Model):
     @property
     def is_block(self) -> bool:
         return self.root_id is not None
+
+
+class ItemVersion(models.Model):
+    """A record as it was after one create or update: its values and its blocks'."""
+
+    id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions")
+    item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    #: block id -> {"item_type", "data", "parent", "parent_field"}
+    blocks = models.JSONField(default=dict)
+    editor_type = models.CharField(max_length=32, default="access_token")
+    editor_id = models.CharField(max_length=22, null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["item", "created_at"])]
+
+    def __str__(self):
+        return f"{self.item_id}@{self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
 class UniqueValue(models.Model):

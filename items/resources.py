@@ -11,10 +11,10 @@ def _timestamp(value) -> str | None:
     return value.isoformat(timespec="milliseconds") if value else None
 
 
-def record_locales(item: Item, model: ContentModel) -> list[str]:
+def _locales(data: dict, item_type_id: str, model: ContentModel) -> list[str]:
     """The locales a record's localized values are kept in (all the same set)."""
-    for field in model.fields[item.item_type_id]:
-        value = item.data.get(field.id)
+    for field in model.fields[item_type_id]:
+        value = data.get(field.id)
         if field.localized and isinstance(value, dict):
             return list(value)
     return [model.locales[0]]
@@ -24,30 +24,61 @@ def _represent(field_type, stored):
     return copy(field_type.empty_value) if stored is None else field_type.to_representation(stored)
 
 
-def item_attributes(item: Item, model: ContentModel) -> dict:
+def attributes_of(data: dict, item_type_id: str, model: ContentModel, replace_block=None) -> dict:
+    """Stored values as API attributes, by api_key. ``replace_block(id)``, when given, is
+    what each block id becomes (a nested block)."""
     attributes = {}
     locales = None
-    for field in model.fields[item.item_type_id]:
+    for field in model.fields[item_type_id]:
         field_type = FIELD_TYPES[field.field_type]
-        if field.id not in item.data:  # a field added after the record was saved
-            locales = locales or record_locales(item, model)
+        if field.id not in data:  # a field added after the record was saved
+            locales = locales or _locales(data, item_type_id, model)
             default = field.default_value
             stored = (
                 {loc: (default or {}).get(loc) for loc in locales} if field.localized else default
             )
         else:
-            stored = item.data[field.id]
+            stored = data[field.id]
         if field.localized and isinstance(stored, dict):
-            attributes[field.api_key] = {
-                locale: _represent(field_type, value) for locale, value in stored.items()
-            }
+            value = {locale: _represent(field_type, v) for locale, v in stored.items()}
+            if replace_block:
+                value = {
+                    locale: v if v in (None, []) else field_type.map_blocks(v, replace_block)
+                    for locale, v in value.items()
+                }
         else:
-            attributes[field.api_key] = _represent(field_type, stored)
+            value = _represent(field_type, stored)
+            if replace_block and value not in (None, []):
+                value = field_type.map_blocks(value, replace_block)
+        attributes[field.api_key] = value
     return attributes
 
 
+def item_attributes(item: Item, model: ContentModel) -> dict:
+    return attributes_of(item.data, item.item_type_id, model)
+
+
+def block_payload(data: dict, item_type_id: str, blocks: dict, model: ContentModel) -> dict:
+    """A version's values as a write payload: its blocks as full block objects (with their
+    ids, so blocks that still exist are kept and the others created again)."""
+
+    def nested(block_id):
+        block = blocks.get(block_id)
+        if block is None:
+            return block_id
+        return {
+            "type": "item",
+            "id": block_id,
+            "attributes": attributes_of(block["data"], block["item_type"], model, nested),
+            "relationships": {
+                "item_type": {"data": {"type": "item_type", "id": block["item_type"]}}
+            },
+        }
+
+    return attributes_of(data, item_type_id, model, nested)
+
+
 def item_meta(item: Item) -> dict:
-    published = item.status != Item.Status.DRAFT
     return {
         "created_at": _timestamp(item.created_at),
         "updated_at": _timestamp(item.updated_at),
@@ -58,25 +89,39 @@ def item_meta(item: Item) -> dict:
         "status": item.status,
         "is_valid": True,
         "is_current_version_valid": True,
-        "is_published_version_valid": True if published else None,
+        "is_published_version_valid": True if item.published_version_id else None,
         "current_version": item.current_version,
         "stage": None,
         "has_children": False,
     }
 
 
-def item_resource(item: Item, model: ContentModel) -> dict:
+def _relationships(item: Item) -> dict:
+    return {
+        "item_type": {"data": {"type": "item_type", "id": item.item_type_id}},
+        "creator": {
+            "data": {"type": item.creator_type, "id": item.creator_id} if item.creator_id else None
+        },
+    }
+
+
+def item_resource(
+    item: Item, model: ContentModel, *, data: dict | None = None, blocks: dict | None = None
+) -> dict:
+    """A record or block. ``data`` overrides its values (a published snapshot); with
+    ``blocks`` (id -> Item), block ids become nested block resources, at every depth."""
+    values = item.data if data is None else data
+    replace = None
+    if blocks is not None:
+
+        def replace(block_id):
+            block = blocks.get(block_id)
+            return block_id if block is None else item_resource(block, model, blocks=blocks)
+
     return {
         "type": "item",
         "id": item.id,
-        "attributes": item_attributes(item, model),
-        "relationships": {
-            "item_type": {"data": {"type": "item_type", "id": item.item_type_id}},
-            "creator": {
-                "data": {"type": item.creator_type, "id": item.creator_id}
-                if item.creator_id
-                else None
-            },
-        },
+        "attributes": attributes_of(values, item.item_type_id, model, replace),
+        "relationships": _relationships(item),
         "meta": item_meta(item),
     }

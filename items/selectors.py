@@ -1,6 +1,285 @@
-"""Reading records."""
+"""Reading records: ``GET /items`` filters, ordering and pages, computed by the database.
 
-from items.models import Reference
+Field filters read the JSON column with key lookups (``data -> '<field id>'``, JSONB on
+PostgreSQL); links and uploads are filtered through the indexed ``Reference`` rows, so
+that every database answers them the same way.
+"""
+
+from datetime import UTC
+
+from django.db import connection
+from django.db.models import Case, Q, TextField, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+from cms.api.errors import ApiError
+from cms.api.filters import (
+    COMPARISON,
+    EQUALITY,
+    TEXT,
+    FilterColumn,
+    field_filters,
+    ordering,
+)
+from cms.api.query import comma_list, page_bounds, refuse_unknown
+from item_types.field_types import FieldValueError
+from item_types.field_types.scalar import format_date_time, parse_date_time
+from items.content_model import ContentModel
+from items.models import Item, ItemVersion, Reference
+
+EXISTS = frozenset({"exists"})
+META_FILTERS = {
+    "id": FilterColumn("id"),
+    "_created_at": FilterColumn("created_at", kind="datetime", ops=COMPARISON),
+    "_updated_at": FilterColumn("updated_at", kind="datetime", ops=COMPARISON | EXISTS),
+    "_published_at": FilterColumn("published_at", kind="datetime", ops=COMPARISON | EXISTS),
+    "_first_published_at": FilterColumn(
+        "first_published_at", kind="datetime", ops=COMPARISON | EXISTS
+    ),
+    "_status": FilterColumn("status", ops=EQUALITY),
+    # Records are valid once written: nothing invalid is ever stored.
+    "_is_valid": FilterColumn(
+        "id",
+        kind="boolean",
+        ops=frozenset({"eq"}),
+        build=lambda op, value: Q() if value else Q(pk__in=[]),
+    ),
+}
+META_ORDER = {
+    "id": "id",
+    "_created_at": "created_at",
+    "_updated_at": "updated_at",
+    "_published_at": "published_at",
+    "_first_published_at": "first_published_at",
+    "_status": "status",
+}
+SORTABLE_TYPES = frozenset(
+    {"string", "text", "slug", "integer", "float", "date", "date_time", "boolean"}
+)
+LIST_PARAMETERS = {"filter", "page", "order_by", "version", "locale", "nested"}
+FILTERS = {"type", "ids", "query", "fields"}
+
+
+def _as_stored_date_time(raw, field: str) -> str:
+    """A date-time parameter in the form values are stored in (UTC), so text compares."""
+    try:
+        return format_date_time(parse_date_time(str(raw)).astimezone(UTC))
+    except FieldValueError:
+        raise ApiError(
+            "INVALID_FILTER_FIELDS_PARAM",
+            422,
+            field=field,
+            message=f"{raw!r} is not an ISO 8601 date and time.",
+        ) from None
+
+
+def _referencing(field_id: str, target: str):
+    def build(op: str, value) -> Q:
+        targets = value if isinstance(value, list) else [value]
+        holders = Reference.objects.filter(field_id=field_id, **{f"{target}__in": targets})
+        condition = Q(pk__in=holders.values("record_id"))
+        return ~condition if op == "neq" else condition
+
+    return build
+
+
+def _field_column(field, path: str) -> FilterColumn | None:
+    """How a field of the model filters: its JSON value, or its references."""
+    kind = field.field_type
+    if kind in ("string", "text", "slug"):
+        return FilterColumn(path, ops=TEXT, blank_values=("",))
+    if kind in ("integer", "float"):
+        return FilterColumn(path, kind="number", ops=COMPARISON | EXISTS)
+    if kind == "date":
+        return FilterColumn(path, ops=COMPARISON | EXISTS)
+    if kind == "date_time":
+        return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date_time)
+    if kind == "boolean":
+        return FilterColumn(path, kind="boolean", ops=frozenset({"eq"}))
+    if kind in ("link", "links"):
+        return FilterColumn(
+            path,
+            ops=frozenset({"eq", "neq", "in", "exists"}),
+            build=_referencing(field.id, "target_item_id"),
+            blank_values=([],),
+        )
+    if kind in ("file", "gallery"):
+        return FilterColumn(
+            path,
+            ops=frozenset({"eq", "in", "exists"}),
+            build=_referencing(field.id, "target_upload_id"),
+            blank_values=([],),
+        )
+    return FilterColumn(path, ops=EXISTS, blank_values=([],))
+
+
+# Compared as text (->> on PostgreSQL), not as JSON: JSON string comparisons differ
+# between databases. Dates and date-times are stored in a form that sorts as text.
+TEXT_COMPARED = frozenset({"string", "text", "slug", "date", "date_time"})
+
+
+def _as_text(path: str):
+    """A JSON value as SQL text, JSON null as SQL NULL, on either database."""
+    if connection.vendor == "postgresql":
+        return KT(path)  # data ->> 'key': NULL for JSON null already
+    # SQLite's JSON_EXTRACT gives 'null' for JSON null, and a bare KT there parses the
+    # compared value as JSON; so: a plain text cast, with null made NULL.
+    json_null = Q(**{path: None}) | Q(**{f"{path}__isnull": True})
+    return Case(
+        When(json_null, then=Value(None)),
+        default=Cast(KT(path), TextField()),
+        output_field=TextField(),
+    )
+
+
+def _columns(fields, data_path: str, locale: str) -> tuple[dict, dict, dict]:
+    """Filter and order columns of one model's fields (in ``locale`` when localized), and
+    the text aliases they read."""
+    filters, order, aliases = {}, {}, {}
+    for field in fields:
+        path = f"{data_path}__{field.id}" + (f"__{locale}" if field.localized else "")
+        if field.field_type in TEXT_COMPARED:
+            alias = f"text_{field.id}".replace("-", "_")
+            aliases[alias] = _as_text(path)
+            path = alias
+        # exists reads the JSON value itself; eq/in on links and files, the references.
+        filters[field.api_key] = _field_column(field, path)
+        if field.field_type in SORTABLE_TYPES:
+            order[field.api_key] = path
+    return filters, order, aliases
+
+
+def _item_types(value, model: ContentModel) -> list:
+    found = []
+    for key in comma_list(value):
+        item_type = model.find(key)
+        if item_type is None or item_type.modular_block:
+            raise ApiError(
+                "INVALID_FILTER_FIELDS_PARAM",
+                422,
+                field="type",
+                value=key,
+                message="No such model.",
+            )
+        found.append(item_type)
+    return found
+
+
+def _flag(params: dict, name: str) -> bool:
+    value = str(params.get(name, "false")).lower()
+    if value not in ("true", "false"):
+        raise ApiError(
+            "INVALID_QUERY_PARAMETERS", 422, parameter=name, message=f"{name} is true or false."
+        )
+    return value == "true"
+
+
+def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]:
+    """One page of records, the total, and what rendering needs (version, nested)."""
+    refuse_unknown(params, LIST_PARAMETERS)
+    offset, limit = page_bounds(params)
+    version = params.get("version", "current")
+    if version not in ("current", "published"):
+        raise ApiError(
+            "INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=["current", "published"]
+        )
+    locale = params.get("locale") or model.locales[0]
+    if locale not in model.locales:
+        raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="locale", allowed=model.locales)
+    nested = _flag(params, "nested")
+    filters = params.get("filter") or {}
+    if not isinstance(filters, dict) or set(filters) - FILTERS:
+        raise ApiError(
+            "INVALID_FILTER_FIELDS_PARAM",
+            422,
+            allowed=sorted(FILTERS),
+            unknown=sorted(set(filters) - FILTERS) if isinstance(filters, dict) else None,
+        )
+
+    records = Item.objects.filter(root__isnull=True)
+    data_path = "data"
+    if version == "published":
+        records = records.filter(published_version__isnull=False)
+        data_path = "published_version__data"
+    item_types = _item_types(filters["type"], model) if "type" in filters else []
+    if item_types:
+        records = records.filter(item_type_id__in=[it.id for it in item_types])
+    if "ids" in filters:
+        records = records.filter(pk__in=comma_list(filters["ids"]))
+    if filters.get("query"):
+        for word in str(filters["query"]).lower().split():
+            records = records.filter(search_text__contains=word)
+
+    filter_columns, order_columns = dict(META_FILTERS), dict(META_ORDER)
+    if len(item_types) == 1:
+        fields_filters, fields_order, aliases = _columns(
+            model.fields[item_types[0].id], data_path, locale
+        )
+        records = records.alias(**aliases)
+        filter_columns.update(fields_filters)
+        order_columns.update(fields_order)
+    if "fields" in filters:
+        fields_param = filters["fields"]
+        model_fields = isinstance(fields_param, dict) and set(fields_param) - set(META_FILTERS)
+        if model_fields and len(item_types) != 1:
+            raise ApiError(
+                "INVALID_FILTER_FIELDS_PARAM",
+                422,
+                fields=sorted(model_fields),
+                message="Filtering on a model's fields needs exactly one filter[type].",
+            )
+        records = records.filter(field_filters(fields_param, filter_columns))
+    order_by = params.get("order_by")
+    if (
+        order_by
+        and len(item_types) != 1
+        and any(rule.rpartition("_")[0] not in META_ORDER for rule in comma_list(order_by))
+    ):
+        raise ApiError(
+            "INVALID_ORDERING",
+            422,
+            order_by=order_by,
+            message="Ordering by a model's fields needs exactly one filter[type].",
+        )
+    records = records.order_by(*ordering(order_by, order_columns, ["-created_at", "id"]))
+    total = records.count()
+    if version == "published":
+        records = records.select_related("published_version")
+    page = list(records[offset : offset + limit])
+    return page, total, {"version": version, "nested": nested}
+
+
+def blocks_for(records: list[Item], version: str) -> dict[str, Item]:
+    """Every block of these records (one query), for nested answers; from the published
+    snapshots when reading the published version."""
+    if version == "published":
+        blocks = {}
+        for record in records:
+            snapshot = record.published_version.blocks if record.published_version else {}
+            for block_id, block in snapshot.items():
+                blocks[block_id] = Item(
+                    id=block_id,
+                    item_type_id=block["item_type"],
+                    data=block["data"],
+                    root_id=record.id,
+                    parent_id=block["parent"],
+                    parent_field_id=block["parent_field"],
+                    status=record.status,
+                    created_at=record.created_at,
+                    updated_at=record.updated_at,
+                    creator_id=record.creator_id,
+                    current_version=record.current_version,
+                    published_version_id=record.published_version_id,
+                )
+        return blocks
+    return {block.id: block for block in Item.objects.filter(root__in=records)}
+
+
+def record_versions(item: Item, params: dict) -> tuple[list[ItemVersion], int]:
+    refuse_unknown(params, {"page"})
+    offset, limit = page_bounds(params)
+    versions = item.versions.order_by("-created_at", "-id")
+    return list(versions[offset : offset + limit]), versions.count()
 
 
 def records_using_upload(upload) -> list[dict]:

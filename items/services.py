@@ -1,4 +1,9 @@
-"""Writing records. Every way in (the JSON:API, the record API, the admin) calls these."""
+"""Writing records. Every way in (the JSON:API, the record API, the admin) calls these.
+
+Each write validates through :class:`items.validation.RecordValidation`, then writes the
+record, its blocks, its unique values, its references and a new version in one
+transaction, with a number of queries that doesn't grow with the payload.
+"""
 
 from dataclasses import dataclass, field
 
@@ -8,19 +13,23 @@ from django.utils.timezone import now
 from cms.api.errors import ApiError, ApiErrors
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
+from item_types.field_types import FIELD_TYPES
 from item_types.models import ItemType
 from items.content_model import ContentModel
-from items.models import Item, Reference, UniqueValue
+from items.models import Item, ItemVersion, Reference, UniqueValue
+from items.resources import block_payload, item_attributes
 from items.validation import RecordValidation, parse_meta_time
 
 
 @dataclass
 class SavedRecord:
     item: Item
-    blocks: list[Item]
+    blocks: list[Item]  # every block the record has after the write (new ones flagged)
     model: ContentModel
+    new_block_ids: set = field(default_factory=set)
     unique_values: list = field(default_factory=list)  # (field, locale, value hash)
     references: list = field(default_factory=list)  # (holder id, field, kind, target id)
+    version: ItemVersion | None = None
 
 
 def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
@@ -47,6 +56,59 @@ def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
     return item_type
 
 
+def find_record(item_id: str, *, lock: bool = False) -> Item:
+    records = Item.objects.select_for_update() if lock else Item.objects
+    item = records.filter(pk=item_id, root__isnull=True).first()
+    if item is None:
+        raise ApiError("NOT_FOUND", 404, item=item_id)
+    return item
+
+
+def _blocks_of(validation: RecordValidation, record: Item, moment) -> tuple[list[Item], set]:
+    blocks, new_ids = [], set()
+    for block in sorted(validation.blocks, key=lambda b: b.depth):
+        blocks.append(
+            Item(
+                id=block.id,
+                item_type=block.item_type,
+                data=block.data,
+                root_id=record.id,
+                parent_id=block.parent_id,
+                parent_field=block.parent_field,
+                creator_id=record.creator_id,
+                status=record.status,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+        if not block.existing:
+            new_ids.add(block.id)
+    return blocks, new_ids
+
+
+def _version(item: Item, blocks: list[Item], editor_id, moment) -> ItemVersion:
+    return ItemVersion(
+        id=item.current_version,
+        item=item,
+        item_type_id=item.item_type_id,
+        data=item.data,
+        blocks={
+            block.id: {
+                "item_type": block.item_type_id,
+                "data": block.data,
+                "parent": block.parent_id,
+                "parent_field": block.parent_field_id,
+            }
+            for block in blocks
+        },
+        editor_id=editor_id,
+        created_at=moment,
+    )
+
+
+# --- Create ------------------------------------------------------------------------------
+
+
 def build_record(
     *, document: ResourceDocument, creator_id: str | None, model: ContentModel | None = None
 ) -> SavedRecord:
@@ -67,39 +129,31 @@ def build_record(
 
     moment = now()
     published = not item_type.draft_mode_active
-    common = {
-        "creator_id": creator_id,
-        "status": Item.Status.PUBLISHED if published else Item.Status.DRAFT,
-        "created_at": created_at or moment,
-        "updated_at": moment,
-        "published_at": moment if published else None,
-        "first_published_at": first_published_at or (moment if published else None),
-    }
     item = Item(
         id=record_id,
         item_type=item_type,
         data=data,
+        search_text=validation.search_text(),
         singleton_of=item_type.id if item_type.singleton else None,
-        **common,
+        creator_id=creator_id,
+        status=Item.Status.PUBLISHED if published else Item.Status.DRAFT,
+        created_at=created_at or moment,
+        updated_at=moment,
+        published_at=moment if published else None,
+        first_published_at=first_published_at or (moment if published else None),
+        current_version=new_id(),
     )
-    blocks = [
-        Item(
-            id=block.id,
-            item_type=block.item_type,
-            data=block.data,
-            root_id=record_id,
-            parent_id=block.parent_id,
-            parent_field=block.parent_field,
-            **common,
-        )
-        for block in sorted(validation.blocks, key=lambda b: b.depth)
-    ]
+    if published:
+        item.published_version_id = item.current_version
+    blocks, new_ids = _blocks_of(validation, item, moment)
     return SavedRecord(
         item=item,
         blocks=blocks,
         model=model,
+        new_block_ids=new_ids,
         unique_values=validation.unique_values(),
         references=validation.references,
+        version=_version(item, blocks, creator_id, moment),
     )
 
 
@@ -109,18 +163,19 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
     try:
         with transaction.atomic():
             Item.objects.bulk_create([record.item, *record.blocks])
-            UniqueValue.objects.bulk_create(
-                UniqueValue(field=field_, locale=locale, value_hash=digest, item_id=record.item.id)
-                for field_, locale, digest in record.unique_values
-            )
-            Reference.objects.bulk_create(_reference_rows(record))
+            _write_indexes(record)
+            record.version.save(force_insert=True)
     except IntegrityError as error:
         raise _lost_race(record) from error
     return record
 
 
-def _reference_rows(record: SavedRecord) -> list[Reference]:
-    return [
+def _write_indexes(record: SavedRecord) -> None:
+    UniqueValue.objects.bulk_create(
+        UniqueValue(field=field_, locale=locale, value_hash=digest, item_id=record.item.id)
+        for field_, locale, digest in record.unique_values
+    )
+    Reference.objects.bulk_create(
         Reference(
             record_id=record.item.id,
             holder_id=holder_id,
@@ -128,11 +183,11 @@ def _reference_rows(record: SavedRecord) -> list[Reference]:
             **({"target_item_id": target} if kind == "item" else {"target_upload_id": target}),
         )
         for holder_id, field_, kind, target in record.references
-    ]
+    )
 
 
 def _lost_race(record: SavedRecord) -> ApiErrors:
-    """A concurrent create won a unique value, the singleton slot or the id: say which."""
+    """A concurrent write won a unique value, the singleton slot or the id: say which."""
     item = record.item
     if item.singleton_of and Item.objects.filter(singleton_of=item.singleton_of).exists():
         return ApiErrors([ApiError("DUPLICATE_SINGLETON", 422, item_type=item.item_type.api_key)])
@@ -145,8 +200,297 @@ def _lost_race(record: SavedRecord) -> ApiErrors:
             **({"locale": locale} if locale else {}),
         )
         for field_, locale, digest in record.unique_values
-        if UniqueValue.objects.filter(field=field_, locale=locale, value_hash=digest).exists()
+        if UniqueValue.objects.filter(field=field_, locale=locale, value_hash=digest)
+        .exclude(item_id=item.id)
+        .exists()
     ]
     return ApiErrors(
         errors or [ApiError("INVALID_ENTITY_ID", 422, field="id", code="VALIDATION_UNIQUENESS")]
+    )
+
+
+# --- Update ------------------------------------------------------------------------------
+
+
+def _check_update_document(item: Item, document: ResourceDocument) -> None:
+    version = document.meta.get("current_version")
+    if version is not None and version != item.current_version:
+        raise ApiError(
+            "STALE_ITEM_VERSION",
+            422,
+            current_version=item.current_version,
+            given=version,
+            message="The record changed since that version: fetch it again.",
+        )
+    item_type_id = document.relationship_id("item_type", "item_type")
+    if item_type_id is not None and item_type_id != item.item_type_id:
+        raise ApiError(
+            "INVALID_RELATIONSHIP",
+            422,
+            field="item_type",
+            code="VALIDATION_IMMUTABLE",
+            message="A record keeps its model.",
+        )
+
+
+def build_update(
+    *, item: Item, attributes: dict, editor_id: str | None, model: ContentModel
+) -> SavedRecord:
+    """Validate the record as it will be (its values, those sent replacing them whole)."""
+    existing = {block.id: block for block in Item.objects.filter(root=item)}
+    merged = {**item_attributes(item, model), **attributes}
+    validation = RecordValidation(
+        model,
+        existing_blocks=existing,
+        block_attributes=lambda block: item_attributes(block, model),
+    )
+    data = validation.validate_record(
+        model.item_types[item.item_type_id], merged, record_id=item.id
+    )
+    validation.check_references(record_id=item.id, client_record_id=False)
+    validation.raise_if_invalid()
+
+    moment = now()
+    item_type = model.item_types[item.item_type_id]
+    item.data, item.search_text, item.updated_at = data, validation.search_text(), moment
+    item.current_version = new_id()
+    if not item_type.draft_mode_active:
+        _mark_published(item, moment)
+    elif item.status == Item.Status.PUBLISHED:
+        item.status = Item.Status.UPDATED
+    blocks, new_ids = _blocks_of(validation, item, moment)
+    return SavedRecord(
+        item=item,
+        blocks=blocks,
+        model=model,
+        new_block_ids=new_ids,
+        unique_values=validation.unique_values(),
+        references=validation.references,
+        version=_version(item, blocks, editor_id, moment),
+    )
+
+
+def _mark_published(item: Item, moment) -> None:
+    item.status = Item.Status.PUBLISHED
+    item.published_at = moment
+    item.first_published_at = item.first_published_at or moment
+    item.published_version_id = item.current_version
+
+
+def item_update(*, item_id: str, document: ResourceDocument, editor_id: str | None) -> SavedRecord:
+    """``PUT /items/:id``: only the fields sent change; the version check holds under races
+    because the record's row stays locked from the check to the write."""
+    model = ContentModel.load()
+    try:
+        with transaction.atomic():
+            item = find_record(item_id, lock=True)
+            _check_update_document(item, document)
+            record = build_update(
+                item=item, attributes=document.attributes, editor_id=editor_id, model=model
+            )
+            _save_update(record)
+    except IntegrityError as error:
+        raise _lost_race(record) from error
+    return record
+
+
+ITEM_STATE = [
+    "data",
+    "search_text",
+    "updated_at",
+    "current_version",
+    "status",
+    "published_at",
+    "first_published_at",
+    "published_version",
+]
+
+
+def _save_update(record: SavedRecord) -> None:
+    item = record.item
+    new = [block for block in record.blocks if block.id in record.new_block_ids]
+    kept = [block for block in record.blocks if block.id not in record.new_block_ids]
+    # Moved blocks get their new parents before the dropped ones (and what they hold) go.
+    if kept:
+        Item.objects.bulk_update(kept, ["data", "parent", "parent_field", "updated_at", "status"])
+    Item.objects.filter(root=item).exclude(pk__in=[b.id for b in kept]).delete()
+    Item.objects.bulk_create(new)
+    UniqueValue.objects.filter(item=item).delete()
+    Reference.objects.filter(record=item).delete()
+    record.version.save(force_insert=True)
+    item.save(update_fields=ITEM_STATE)
+    _write_indexes(record)
+
+
+# --- Publishing --------------------------------------------------------------------------
+
+
+def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
+    """Records this one links to that have never been published, by the strategy their
+    link field's validator sets for that case."""
+    references = Reference.objects.filter(record=item, target_item__isnull=False).values_list(
+        "field_id", "target_item_id", "target_item__published_version_id"
+    )
+    by_strategy: dict[str, list] = {}
+    for field_id, target_id, published_version in references:
+        if published_version is not None or target_id == item.id:
+            continue
+        field_ = _field(model, field_id)
+        strategy = _link_params(field_).get(
+            "on_publish_with_unpublished_references_strategy", "fail"
+        )
+        by_strategy.setdefault(strategy, []).append(target_id)
+    return by_strategy
+
+
+def _field(model: ContentModel, field_id: str):
+    return next(f for fields in model.fields.values() for f in fields if f.id == field_id)
+
+
+def _link_params(field_) -> dict:
+    for name in ("item_item_type", "items_item_type", "structured_text_links"):
+        if name in (field_.validators or {}):
+            return field_.validators[name]
+    return {}
+
+
+def item_publish(*, item_id: str, editor_id: str | None) -> Item:
+    """Publish the current version; linked records never published follow the link
+    field's strategy: ``fail`` (422 UNPUBLISHED_LINK) or ``publish_references``."""
+    model = ContentModel.load()
+    with transaction.atomic():
+        item = find_record(item_id, lock=True)
+        links = _unpublished_links(item, model)
+        if links.get("fail"):
+            raise ApiError(
+                "UNPUBLISHED_LINK",
+                422,
+                unpublished=sorted(set(links["fail"])),
+                message="It links to records that are not published.",
+            )
+        moment = now()
+        for target in Item.objects.filter(pk__in=links.get("publish_references", [])):
+            _mark_published(target, moment)
+            target.save(update_fields=ITEM_STATE)
+        _mark_published(item, moment)
+        item.save(update_fields=ITEM_STATE)
+    return item
+
+
+def item_unpublish(*, item_id: str, editor_id: str | None) -> Item:
+    """Unpublish; published records linking here follow their link field's strategy:
+    ``fail`` (422 UNPUBLISHED_PARENT), ``unpublish`` them too, or ``delete_references``."""
+    model = ContentModel.load()
+    with transaction.atomic():
+        item = find_record(item_id, lock=True)
+        linkers = _linking_records(item, model, "on_reference_unpublish_strategy", published=True)
+        if linkers.get("fail"):
+            raise ApiError(
+                "UNPUBLISHED_PARENT",
+                422,
+                linked_from=sorted(linkers["fail"]),
+                message="Published records link to it.",
+            )
+        for linker in Item.objects.filter(pk__in=linkers.get("unpublish", [])):
+            _mark_unpublished(linker)
+        _remove_links(item, linkers.get("delete_references", []), model)
+        _mark_unpublished(item)
+    return item
+
+
+def _mark_unpublished(item: Item) -> None:
+    item.status = Item.Status.DRAFT
+    item.published_at = None
+    item.published_version_id = None
+    item.save(update_fields=ITEM_STATE)
+
+
+def _linking_records(
+    item: Item, model: ContentModel, strategy_name: str, published: bool = False
+) -> dict[str, list]:
+    """Other records linking here, grouped by their link field's ``strategy_name``."""
+    references = Reference.objects.filter(target_item=item).exclude(record=item)
+    if published:
+        references = references.filter(record__published_version__isnull=False)
+    by_strategy: dict[str, list] = {}
+    for field_id, record_id in references.values_list("field_id", "record_id"):
+        strategy = _link_params(_field(model, field_id)).get(strategy_name, "fail")
+        if record_id not in by_strategy.setdefault(strategy, []):
+            by_strategy[strategy].append(record_id)
+    return by_strategy
+
+
+def _remove_links(item: Item, record_ids: list[str], model: ContentModel) -> None:
+    """Take the links to ``item`` out of these records (and their blocks), in place."""
+    if not record_ids:
+        return
+    holders = Reference.objects.filter(target_item=item, record_id__in=record_ids).values_list(
+        "holder_id", "field_id"
+    )
+    fields_by_holder: dict[str, set] = {}
+    for holder_id, field_id in holders:
+        fields_by_holder.setdefault(holder_id, set()).add(field_id)
+    for holder in Item.objects.filter(pk__in=fields_by_holder):
+        for field_id in fields_by_holder[holder.id]:
+            field_ = _field(model, field_id)
+            field_type = FIELD_TYPES[field_.field_type]
+            value = holder.data.get(field_id)
+            if field_.localized and isinstance(value, dict):
+                holder.data[field_id] = {
+                    locale: None if v is None else field_type.without_link(v, item.id)
+                    for locale, v in value.items()
+                }
+            elif value is not None:
+                holder.data[field_id] = field_type.without_link(value, item.id)
+        holder.save(update_fields=["data"])
+    Reference.objects.filter(target_item=item, record_id__in=record_ids).delete()
+
+
+# --- Delete ------------------------------------------------------------------------------
+
+
+def item_destroy(*, item_id: str) -> Item:
+    """Delete a record and its blocks. Records linking here follow their link field's
+    ``on_reference_delete_strategy``: ``fail`` (422 DELETE_RESTRICTION) or
+    ``delete_references`` (the links are taken out of them)."""
+    model = ContentModel.load()
+    with transaction.atomic():
+        item = find_record(item_id, lock=True)
+        linkers = _linking_records(item, model, "on_reference_delete_strategy")
+        if linkers.get("fail"):
+            raise ApiError(
+                "DELETE_RESTRICTION",
+                422,
+                linked_from=sorted(linkers["fail"]),
+                message="Other records link to it.",
+            )
+        _remove_links(item, linkers.get("delete_references", []), model)
+        item.delete()
+    return item
+
+
+# --- Versions ----------------------------------------------------------------------------
+
+
+def version_restore(*, version_id: str, editor_id: str | None) -> SavedRecord:
+    """Make an old version current again: it goes through the same validation as an
+    update, and becomes a new version itself."""
+    model = ContentModel.load()
+    version = ItemVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise ApiError("NOT_FOUND", 404, version=version_id)
+    with transaction.atomic():
+        item = find_record(version.item_id, lock=True)
+        attributes = block_payload(version.data, version.item_type_id, version.blocks, model)
+        record = build_update(item=item, attributes=attributes, editor_id=editor_id, model=model)
+        _save_update(record)
+    return record
+
+
+def links_to_records(item: Item) -> list[str]:
+    return list(
+        Reference.objects.filter(target_item=item)
+        .exclude(record=item)
+        .values_list("record_id", flat=True)
+        .distinct()
     )

@@ -6,4 +6,11 @@ urlpatterns = [
     path("items", views.ItemListView.as_view()),
     path("items/validate", views.ItemValidateView.as_view()),
     path("items/<str:item_id>", views.ItemDetailView.as_view()),
+    path("items/<str:item_id>/validate", views.ItemValidateExistingView.as_view()),
+    path("items/<str:item_id>/publish", views.PublishView.as_view(action="publish")),
+    path("items/<str:item_id>/unpublish", views.PublishView.as_view(action="unpublish")),
+    path("items/<str:item_id>/references", views.ReferencesView.as_view()),
+    path("items/<str:item_id>/versions", views.ItemVersionListView.as_view()),
+    path("versions/<str:version_id>", views.VersionDetailView.as_view()),
+    path("versions/<str:version_id>/restore", views.VersionRestoreView.as_view()),
 ]

@@ -67,12 +67,15 @@ class Location:
 
 @dataclass
 class NewBlock:
+    """A block to write: new, or an existing one kept or updated (``existing``)."""
+
     id: str
     item_type: ItemType
     data: dict
     parent_id: str
     parent_field: Field
     depth: int
+    existing: bool = False
 
 
 @dataclass
@@ -96,14 +99,23 @@ def value_hash(value) -> str:
 class RecordValidation:
     """Validates one record payload; the field types call back into it (``collect``)."""
 
-    def __init__(self, model: ContentModel):
+    def __init__(
+        self, model: ContentModel, existing_blocks: dict | None = None, block_attributes=None
+    ):
+        """``existing_blocks`` (id -> Item) are the record's blocks on an update, and
+        ``block_attributes(block)`` renders one as API attributes (values not sent)."""
         self.model = model
+        self.existing_blocks = existing_blocks or {}
+        self.block_attributes = block_attributes
+        self._seen_blocks: set[str] = set()
         self.errors: list[ApiError] = []
         self.blocks: list[NewBlock] = []
         self._uploads: list[tuple[str, dict | None, Field, Location]] = []
         self._links: list[tuple[str, str, Field, Location]] = []
         self._unique: list[tuple[Field, str, str, Location]] = []
         self._client_ids: list[tuple[str, Location | None]] = []
+        #: Words of every text value, blocks included: the record's search text.
+        self.texts: list[str] = []
         #: (holder id, field, "item" or "upload", target id): the rows of items.Reference.
         self.references: list[tuple[str, Field, str, str]] = []
         # What is being validated right now (blocks nest, so these are saved and restored).
@@ -205,7 +217,8 @@ class RecordValidation:
                     missing_locales=[loc for loc in site if loc not in value],
                 )
                 continue
-            named[field_.api_key] = set(value)
+            if value:  # {} names no locale: the record's locales come from elsewhere
+                named[field_.api_key] = set(value)
         if named:
             reference_key, reference = next(iter(named.items()))
             for api_key, locales in named.items():
@@ -239,6 +252,8 @@ class RecordValidation:
                     return None
             if len(self.errors) == errors_before:
                 self._run_validators(field_, value, location)
+                if value is not None:
+                    self.texts.append(field_type.search_text(value))
             return field_type.to_storage(value)
         finally:
             self.field, self._location = saved
@@ -280,34 +295,57 @@ class RecordValidation:
         self.references.append((self._holder_id, self.field, "item", item_id))
 
     def block(self, raw, validator_name: str, *, index=None, key=None) -> str | None:
-        """Validate a new block as a record of its block model; answer its id."""
+        """Validate a block as a record of its block model; answer its id.
+
+        A string keeps an existing block of this record; ``{id, attributes}`` updates one
+        (the attributes given replace those values); an object naming its model in
+        ``relationships.item_type`` (with or without a chosen id) creates one.
+        """
         location = self._here(index, key)
-        if isinstance(raw, str) or "relationships" not in raw:
-            # Keeping or updating an existing block only makes sense on an update.
+        block_id = raw if isinstance(raw, str) else raw.get("id")
+        existing = self.existing_blocks.get(block_id) if block_id else None
+        if block_id is not None and not is_valid_id(block_id):
+            self._fail_at(location, "INVALID_ENTITY_ID", id=block_id)
+            return None
+        if existing is None and (isinstance(raw, str) or "relationships" not in raw):
             self._fail_at(
                 location,
                 "VALIDATION_BLOCK_NOT_FOUND",
-                block=raw if isinstance(raw, str) else raw.get("id"),
-                message="A new record's blocks are created here: give each one "
-                "relationships.item_type.",
+                block=block_id,
+                message="No block of this record has this id; a new block names "
+                "its model in relationships.item_type.",
             )
             return None
-        block_type = self._block_type(raw, validator_name, location)
+        if existing is not None and block_id in self._seen_blocks:
+            self._fail_at(
+                location,
+                "VALIDATION_BLOCK_NOT_FOUND",
+                block=block_id,
+                message="The same block can't be used twice.",
+            )
+            return None
+        block_type = (
+            self._existing_block_type(existing, raw, validator_name, location)
+            if (existing is not None)
+            else self._block_type(raw, validator_name, location)
+        )
         if block_type is None:
             return None
         if self._depth >= MAX_BLOCK_DEPTH:
             self._fail_at(location, "VALIDATION_BLOCK_DEPTH", max_depth=MAX_BLOCK_DEPTH)
             return None
-        block_id = raw.get("id") or new_id()
-        if raw.get("id") is not None:
-            if not is_valid_id(raw["id"]):
-                self._fail_at(location, "INVALID_ENTITY_ID", id=raw["id"])
-                return None
-            self._client_ids.append((block_id, location))
-        attributes = raw.get("attributes") or {}
+        attributes = {} if isinstance(raw, str) else raw.get("attributes") or {}
         if not isinstance(attributes, dict):
             self._fail_at(location, "INVALID_FORMAT", message="attributes must be an object.")
             return None
+        if existing is not None:
+            self._seen_blocks.add(block_id)
+            # Values not sent keep what the block holds (its own blocks by id).
+            attributes = {**self.block_attributes(existing), **attributes}
+        else:
+            block_id = block_id or new_id()
+            if raw.get("id") is not None:
+                self._client_ids.append((block_id, location))
         holder, parent_field = self._holder_id, self.field
         self._holder_id, self._depth = block_id, self._depth + 1
         try:
@@ -315,9 +353,43 @@ class RecordValidation:
         finally:
             self._holder_id, self._depth = holder, self._depth - 1
         self.blocks.append(
-            NewBlock(block_id, block_type, data, holder, parent_field, self._depth + 1)
+            NewBlock(
+                block_id,
+                block_type,
+                data,
+                holder,
+                parent_field,
+                self._depth + 1,
+                existing=existing is not None,
+            )
         )
         return block_id
+
+    def _existing_block_type(self, existing, raw, validator_name: str, location: Location):
+        """A kept or updated block stays of its model, which the field must still allow."""
+        if not isinstance(raw, str) and "relationships" in raw:
+            named = self._block_type(raw, validator_name, location)
+            if named is None:
+                return None
+            if named.id != existing.item_type_id:
+                self._fail_at(
+                    location,
+                    "VALIDATION_BLOCK_TYPE_CHANGED",
+                    block=existing.id,
+                    message="A block keeps its model; create a new block instead.",
+                )
+                return None
+        validator = VALIDATORS[validator_name]
+        params = (self.field.validators or {}).get(validator_name) or {"item_types": []}
+        if not validator.allows(existing.item_type_id, params):
+            self._fail_at(
+                location,
+                validator.code,
+                item_type=existing.item_type_id,
+                allowed=params["item_types"],
+            )
+            return None
+        return self.model.item_types[existing.item_type_id]
 
     def _block_type(self, raw: dict, validator_name: str, location: Location):
         relationship = (raw.get("relationships") or {}).get("item_type")
@@ -375,7 +447,7 @@ class RecordValidation:
                 if validator is None:
                     continue
                 try:
-                    validator.check_upload(file_value or {}, upload, params)
+                    validator.check_upload(file_value or {}, upload, params, location.locale)
                 except ValueProblem as problem:
                     self._fail_at(location, problem.code, upload_id=upload_id, **problem.details)
 
@@ -413,7 +485,17 @@ class RecordValidation:
                         message="The id is taken.",
                     )
                 )
+        seen = set(record_ids)
         for block_id, location in self._client_ids:
+            if block_id in seen:
+                self._fail_at(
+                    location,
+                    "INVALID_ENTITY_ID",
+                    id=block_id,
+                    message="This id is used twice in the payload.",
+                )
+                continue
+            seen.add(block_id)
             if block_id in found:
                 self._fail_at(
                     location, "INVALID_ENTITY_ID", id=block_id, message="The block id is taken."
@@ -430,12 +512,18 @@ class RecordValidation:
             .exclude(item_id=record_id)
             .values_list("field_id", "locale", "value_hash")
         )
+        claimed = set()
         for field_, locale, digest, location in self._unique:
-            if (field_.id, locale, digest) in taken:
+            key = (field_.id, locale, digest)
+            if key in taken or key in claimed:  # in the database, or twice in the payload
                 self._fail_at(location, "VALIDATION_UNIQUENESS")
+            claimed.add(key)
 
     def unique_values(self) -> list[tuple[Field, str, str]]:
         return [(field_, locale, digest) for field_, locale, digest, _ in self._unique]
+
+    def search_text(self) -> str:
+        return "\n".join(text for text in self.texts if text).lower()
 
     def raise_if_invalid(self) -> None:
         if self.errors:

@@ -5,33 +5,85 @@ from rest_framework.views import APIView
 
 from cms.api.errors import ApiError
 from cms.api.parsing import parse_resource
+from cms.api.query import nested_params, refuse_unknown
 from item_types.resources import item_type_resource
-from items import services
+from items import selectors, services
 from items.content_model import ContentModel
-from items.models import Item
-from items.resources import item_resource
+from items.models import ItemVersion
+from items.resources import attributes_of, item_resource
 
 
-def _created_document(record: services.SavedRecord) -> dict:
+def _written_document(record: services.SavedRecord) -> dict:
+    """A create's or update's answer: the record, its model and its written blocks."""
     model, item = record.model, record.item
     return {
         "data": item_resource(item, model),
         "included": [
             item_type_resource(
-                item.item_type, model.field_ids(item.item_type_id), item.singleton_of and item.id
+                model.item_types[item.item_type_id],
+                model.field_ids(item.item_type_id),
+                item.singleton_of and item.id,
             ),
             *(item_resource(block, model) for block in record.blocks),
         ],
     }
 
 
+def _read_options(request) -> tuple[dict, bool, str]:
+    params = nested_params(request.query_params)
+    refuse_unknown(params, {"nested", "version"})
+    nested = str(params.get("nested", "false")).lower() == "true"
+    version = params.get("version", "current")
+    if version not in ("current", "published"):
+        raise ApiError(
+            "INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=["current", "published"]
+        )
+    return params, nested, version
+
+
+def record_document(item, model: ContentModel, *, nested: bool, version: str) -> dict:
+    data = None
+    if version == "published":
+        if item.published_version is None:
+            raise ApiError(
+                "NOT_FOUND",
+                404,
+                item=item.id,
+                version="published",
+                message="The record has never been published.",
+            )
+        data = item.published_version.data
+    blocks = selectors.blocks_for([item], version) if nested else None
+    return item_resource(item, model, data=data, blocks=blocks)
+
+
 class ItemListView(APIView):
     scope = "content"
+
+    def get(self, request):
+        model = ContentModel.load()
+        records, total, options = selectors.item_list(nested_params(request.query_params), model)
+        blocks = selectors.blocks_for(records, options["version"]) if options["nested"] else None
+        published = options["version"] == "published"
+        return Response(
+            {
+                "data": [
+                    item_resource(
+                        record,
+                        model,
+                        blocks=blocks,
+                        data=record.published_version.data if published else None,
+                    )
+                    for record in records
+                ],
+                "meta": {"total_count": total},
+            }
+        )
 
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
         record = services.item_create(document=document, creator_id=request.auth.id)
-        return Response(_created_document(record), status=201)
+        return Response(_written_document(record), status=201)
 
 
 class ItemValidateView(APIView):
@@ -42,14 +94,145 @@ class ItemValidateView(APIView):
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
         record = services.build_record(document=document, creator_id=request.auth.id)
-        return Response(_created_document(record))
+        return Response(_written_document(record))
 
 
 class ItemDetailView(APIView):
     scope = "content"
 
     def get(self, request, item_id):
-        item = Item.objects.filter(pk=item_id).first()
-        if item is None:
-            raise ApiError("NOT_FOUND", 404, item=item_id)
+        _, nested, version = _read_options(request)
+        item = services.find_record(item_id)
+        model = ContentModel.load()
+        return Response({"data": record_document(item, model, nested=nested, version=version)})
+
+    def put(self, request, item_id):
+        document = parse_resource(request.data, "item")
+        record = services.item_update(item_id=item_id, document=document, editor_id=request.auth.id)
+        return Response(_written_document(record))
+
+    def delete(self, request, item_id):
+        model = ContentModel.load()
+        item = services.find_record(item_id)
+        answer = item_resource(item, model)
+        services.item_destroy(item_id=item_id)
+        return Response({"data": answer})
+
+
+class ItemValidateExistingView(APIView):
+    """``POST /items/:id/validate``: every check of an update, nothing written."""
+
+    scope = "content"
+
+    def post(self, request, item_id):
+        document = parse_resource(request.data, "item")
+        item = services.find_record(item_id)
+        record = services.build_update(
+            item=item,
+            attributes=document.attributes,
+            editor_id=request.auth.id,
+            model=ContentModel.load(),
+        )
+        return Response(_written_document(record))
+
+
+class PublishView(APIView):
+    scope = "content"
+    action = "publish"
+
+    def put(self, request, item_id):
+        if request.data:
+            raise ApiError(
+                "INVALID_FORMAT",
+                422,
+                message=(
+                    "Selective publishing (content_in_locales, non_localized_content) is not "
+                    "supported yet: send no body to publish the whole record."
+                ),
+            )
+        act = services.item_publish if self.action == "publish" else services.item_unpublish
+        item = act(item_id=item_id, editor_id=request.auth.id)
         return Response({"data": item_resource(item, ContentModel.load())})
+
+
+class ReferencesView(APIView):
+    """``GET /items/:id/references``: the records linking to this one."""
+
+    scope = "content"
+
+    def get(self, request, item_id):
+        _, nested, version = _read_options(request)
+        item = services.find_record(item_id)
+        model = ContentModel.load()
+        records = list(services.Item.objects.filter(pk__in=services.links_to_records(item)))
+        blocks = selectors.blocks_for(records, "current") if nested else None
+        return Response({"data": [item_resource(r, model, blocks=blocks) for r in records]})
+
+
+def version_resource(version: ItemVersion, item, model: ContentModel) -> dict:
+    return {
+        "type": "item_version",
+        "id": version.id,
+        "attributes": attributes_of(version.data, version.item_type_id, model),
+        "relationships": {
+            "item": {"data": {"type": "item", "id": version.item_id}},
+            "item_type": {"data": {"type": "item_type", "id": version.item_type_id}},
+            "editor": {
+                "data": {"type": version.editor_type, "id": version.editor_id}
+                if version.editor_id
+                else None
+            },
+        },
+        "meta": {
+            "created_at": version.created_at.isoformat(timespec="milliseconds"),
+            "is_valid": True,
+            "is_published": version.id == item.published_version_id,
+            "is_current": version.id == item.current_version,
+        },
+    }
+
+
+class ItemVersionListView(APIView):
+    scope = "content"
+
+    def get(self, request, item_id):
+        item = services.find_record(item_id)
+        versions, total = selectors.record_versions(item, nested_params(request.query_params))
+        model = ContentModel.load()
+        return Response(
+            {
+                "data": [version_resource(v, item, model) for v in versions],
+                "meta": {"total_count": total},
+            }
+        )
+
+
+def _find_version(version_id: str) -> ItemVersion:
+    version = ItemVersion.objects.select_related("item").filter(pk=version_id).first()
+    if version is None:
+        raise ApiError("NOT_FOUND", 404, version=version_id)
+    return version
+
+
+class VersionDetailView(APIView):
+    scope = "content"
+
+    def get(self, request, version_id):
+        version = _find_version(version_id)
+        return Response({"data": version_resource(version, version.item, ContentModel.load())})
+
+
+class VersionRestoreView(APIView):
+    scope = "content"
+
+    def put(self, request, version_id):
+        record = services.version_restore(version_id=version_id, editor_id=request.auth.id)
+        # As DatoCMS: the record, then the version the restore wrote.
+        return Response(
+            {
+                "data": [
+                    item_resource(record.item, record.model),
+                    version_resource(record.version, record.item, record.model),
+                ]
+            }
+        )

@@ -67,6 +67,10 @@ class FilterColumn:
     ops: frozenset = EQUALITY
     #: For a computed filter: (op, converted value) -> Q.
     build: Callable[[str, object], Q] | None = None
+    #: Overrides ``kind``'s conversion of a raw parameter: (raw, field name) -> value.
+    convert: Callable | None = None
+    #: Values that count as "not there" for ``exists``, besides SQL and JSON null.
+    blank_values: tuple = ()
 
 
 def _matches(column: str, value, field: str) -> Q:
@@ -82,15 +86,14 @@ def _matches(column: str, value, field: str) -> Q:
 def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
     if op not in spec.ops:
         raise _bad(field, f"Unknown operator {op!r}.", operator=op, allowed=sorted(spec.ops))
-    convert = CONVERTERS[spec.kind]
+    convert = spec.convert or CONVERTERS[spec.kind]
     if op == "exists":
         present = _as_boolean(raw, field)
-        condition = (
-            ~Q(**{f"{spec.column}__isnull": True}) & ~Q(**{spec.column: ""})
-            if (spec.kind == "text")
-            else ~Q(**{f"{spec.column}__isnull": True})
-        )
-        return condition if present else ~condition
+        # isnull: no such key; =None: JSON null (on a plain column, the same thing).
+        absent = Q(**{f"{spec.column}__isnull": True}) | Q(**{spec.column: None})
+        for blank in spec.blank_values:
+            absent |= Q(**{spec.column: blank})
+        return ~absent if present else absent
     if op == "matches":
         return _matches(spec.column, raw, field)
     if op in ("in", "not_in"):

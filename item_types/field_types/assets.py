@@ -115,7 +115,11 @@ class SeoType(FieldType):
                 key=key,
             )
         image = value.get("image")
-        expect(image is None or isinstance(image, str), "image must be an upload id.", key="image")
+        expect(
+            image is None or (isinstance(image, str) and image != ""),
+            "image must be an upload id.",
+            key="image",
+        )
         expect(
             value.get("twitter_card") in (None, "summary", "summary_large_image"),
             "twitter_card must be summary, summary_large_image or null.",

@@ -49,6 +49,18 @@ class FieldType:
         """
         return value
 
+    def map_blocks(self, value: Any, replace) -> Any:
+        """The value with each block id it holds replaced by ``replace(id)``."""
+        return value
+
+    def without_link(self, value: Any, record_id: str) -> Any:
+        """The value with its links to ``record_id`` removed (the record is going away)."""
+        return value
+
+    def search_text(self, value: Any) -> str:
+        """The words of a value that full-text search (``filter[query]``) should find."""
+        return ""
+
     def to_storage(self, value: Any) -> Any:
         """The JSON kept in the database for a parsed value."""
         return value

@@ -37,6 +37,9 @@ class RichTextType(FieldType):
         ids = [visitor.block(block, "rich_text_blocks", index=i) for i, block in enumerate(value)]
         return [block_id for block_id in ids if block_id]
 
+    def map_blocks(self, value, replace):
+        return [replace(block_id) for block_id in value]
+
 
 class SingleBlockType(FieldType):
     code = "single_block"
@@ -52,6 +55,9 @@ class SingleBlockType(FieldType):
 
     def collect(self, value, visitor):
         return visitor.block(value, "single_block_blocks")
+
+    def map_blocks(self, value, replace):
+        return replace(value)
 
 
 class StructuredTextType(FieldType):
@@ -103,6 +109,15 @@ class StructuredTextType(FieldType):
         )
         document = _collect(value["document"], visitor, rules, "document")
         return {"schema": "dast", "document": document}
+
+    def search_text(self, value):
+        return dast_text(value["document"], " ")
+
+    def map_blocks(self, value, replace):
+        return {"schema": "dast", "document": _map_nodes(value["document"], replace)}
+
+    def without_link(self, value, record_id):
+        return {"schema": "dast", "document": _drop_links(value["document"], record_id)}
 
 
 # --- Structured text (DAST) ----------------------------------------------------------
@@ -203,6 +218,41 @@ def _check_node(node, path: str) -> None:
         _check_node(child, child_path)
         if child["type"] not in CHILDREN[kind]:
             _fail(child_path, f"A {child['type']} can't be inside a {kind}.")
+
+
+def dast_text(node, separator: str = "") -> str:
+    """The plain text of a structured-text node: its spans in order (the ``length``
+    validator counts it; search joins spans with a space so words don't run together)."""
+    if isinstance(node, dict):
+        if node.get("type") == "span":
+            return node.get("value") or ""
+        return separator.join(dast_text(child, separator) for child in node.get("children") or [])
+    return ""
+
+
+def _map_nodes(node: dict, replace) -> dict:
+    node = dict(node)
+    if node["type"] in ("block", "inlineBlock"):
+        node["item"] = replace(node["item"])
+    if "children" in node:
+        node["children"] = [_map_nodes(child, replace) for child in node["children"]]
+    return node
+
+
+def _drop_links(node: dict, record_id: str) -> dict:
+    """Links to a record that is going away: an inline record disappears, a link to it
+    keeps its text."""
+    if "children" not in node:
+        return node
+    children = []
+    for child in node["children"]:
+        if child["type"] == "inlineItem" and child["item"] == record_id:
+            continue
+        if child["type"] == "itemLink" and child["item"] == record_id:
+            children.extend(child["children"])
+            continue
+        children.append(_drop_links(child, record_id))
+    return {**node, "children": children}
 
 
 class DastRules:

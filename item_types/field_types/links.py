@@ -18,6 +18,9 @@ class LinkType(FieldType):
         visitor.record(value, "item_item_type")
         return value
 
+    def without_link(self, value, record_id):
+        return None if value == record_id else value
+
 
 class LinksType(FieldType):
     code = "links"
@@ -37,3 +40,6 @@ class LinksType(FieldType):
         for index, item_id in enumerate(value):
             visitor.record(item_id, "items_item_type", index=index)
         return value
+
+    def without_link(self, value, record_id):
+        return [item_id for item_id in value if item_id != record_id]

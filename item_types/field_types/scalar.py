@@ -17,6 +17,9 @@ class _TextValue(FieldType):
         expect(isinstance(value, str), "Expected a string.")
         return value
 
+    def search_text(self, value):
+        return value
+
 
 class StringType(_TextValue):
     code = "string"
@@ -134,7 +137,8 @@ class DateTimeType(FieldType):
     default_editor = "date_time_picker"
 
     def parse(self, value):
-        return format_date_time(parse_date_time(value))
+        # Kept in UTC, so stored values compare and sort correctly as text.
+        return format_date_time(parse_date_time(value).astimezone(UTC))
 
 
 class ColorType(FieldType):

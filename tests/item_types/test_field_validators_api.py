@@ -713,7 +713,7 @@ def test_null_default_accepted_for_types_without_one(api, schema, field_type, _s
         (
             "date_time",
             {"it": "2018-11-24T12:00:00+02:00"},
-            {"en": None, "it": "2018-11-24T12:00:00.000+02:00"},
+            {"en": None, "it": "2018-11-24T10:00:00.000+00:00"},
         ),
         (
             "color",
