@@ -50,21 +50,27 @@ class Client:
 
     def __init__(self, port: int, token: str):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                        "Accept": "application/json", "X-Api-Version": "3"}
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "X-Api-Version": "3",
+        }
 
     def request(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
         payload = raw if raw is not None else (json.dumps(body).encode() if body else None)
-        self.connection.request(method, path, body=payload, headers={**self.headers,
-                                                                     **(headers or {})})
+        self.connection.request(
+            method, path, body=payload, headers={**self.headers, **(headers or {})}
+        )
         response = self.connection.getresponse()
         content = response.read()
         return response.status, (json.loads(content) if content else None)
 
 
 def create(client, path, resource_type, attributes, status=201, **extra):
-    code, body = client.request("POST", path, {"data": {"type": resource_type,
-                                                        "attributes": attributes, **extra}})
+    code, body = client.request(
+        "POST", path, {"data": {"type": resource_type, "attributes": attributes, **extra}}
+    )
     assert code == status, (code, body)
     return body["data"]
 
@@ -74,17 +80,35 @@ def rel(item_type_id):
 
 
 def build_schema(client) -> dict:
-    client.request("PUT", "/site", {"data": {"type": "site", "attributes": {
-        "locales": ["en", "it"]}}})
-    quote = create(client, "/item-types", "item_type",
-                   {"name": "Quote", "api_key": "quote", "modular_block": True})
-    create(client, f"/item-types/{quote['id']}/fields", "field",
-           {"label": "Text", "api_key": "text", "field_type": "string",
-            "validators": {"required": {}}})
-    category = create(client, "/item-types", "item_type", {"name": "Category",
-                                                          "api_key": "category"})
-    create(client, f"/item-types/{category['id']}/fields", "field",
-           {"label": "Name", "api_key": "name", "field_type": "string"})
+    client.request(
+        "PUT", "/site", {"data": {"type": "site", "attributes": {"locales": ["en", "it"]}}}
+    )
+    quote = create(
+        client,
+        "/item-types",
+        "item_type",
+        {"name": "Quote", "api_key": "quote", "modular_block": True},
+    )
+    create(
+        client,
+        f"/item-types/{quote['id']}/fields",
+        "field",
+        {
+            "label": "Text",
+            "api_key": "text",
+            "field_type": "string",
+            "validators": {"required": {}},
+        },
+    )
+    category = create(
+        client, "/item-types", "item_type", {"name": "Category", "api_key": "category"}
+    )
+    create(
+        client,
+        f"/item-types/{category['id']}/fields",
+        "field",
+        {"label": "Name", "api_key": "name", "field_type": "string"},
+    )
     post = create(client, "/item-types", "item_type", {"name": "Post", "api_key": "post"})
     fields = [
         ("title", "string", False, {"required": {}, "length": {"max": 200}}),
@@ -99,14 +123,28 @@ def build_schema(client) -> dict:
         ("featured", "boolean", False, {}),
     ]
     for api_key, field_type, localized, validators in fields:
-        create(client, f"/item-types/{post['id']}/fields", "field",
-               {"label": api_key.title(), "api_key": api_key, "field_type": field_type,
-                "localized": localized, "validators": validators})
-    category_record = create(client, "/items", "item", {"name": "News"},
-                             relationships=rel(category["id"]))
+        create(
+            client,
+            f"/item-types/{post['id']}/fields",
+            "field",
+            {
+                "label": api_key.title(),
+                "api_key": api_key,
+                "field_type": field_type,
+                "localized": localized,
+                "validators": validators,
+            },
+        )
+    category_record = create(
+        client, "/items", "item", {"name": "News"}, relationships=rel(category["id"])
+    )
     upload = upload_png(client)
-    return {"post": post["id"], "quote": quote["id"], "category": category_record["id"],
-            "upload": upload["id"]}
+    return {
+        "post": post["id"],
+        "quote": quote["id"],
+        "category": category_record["id"],
+        "upload": upload["id"],
+    }
 
 
 def upload_png(client) -> dict:
@@ -115,33 +153,48 @@ def upload_png(client) -> dict:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (10, 120, 200)).save(buffer, format="PNG")
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"cover.png\"\r\nContent-Type: image/png\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="cover.png"\r\nContent-Type: image/png\r\n\r\n'
+    ).encode()
     body += buffer.getvalue() + f"\r\n--{boundary}--\r\n".encode()
     code, answer = client.request(
-        "POST", "/uploads", raw=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        "POST",
+        "/uploads",
+        raw=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     assert code == 201, answer
     return answer["data"]
 
 
 def payload(ids: dict) -> dict:
     unique = uuid.uuid4().hex
-    return {"data": {"type": "item", "relationships": rel(ids["post"]), "attributes": {
-        "title": "A post about benchmarks",
-        "slug": f"post-{unique}",
-        "subtitle": {"en": "Fast", "it": "Veloce"},
-        "content": {"en": "Lorem ipsum " * 20, "it": "Dolor sit amet " * 20},
-        "category": ids["category"],
-        "cover": {"upload_id": ids["upload"], "alt": "Cover"},
-        "sections": [
-            {"type": "item", "attributes": {"text": f"Quote {n}"}, "relationships": rel(
-                ids["quote"])} for n in range(2)
-        ],
-        "published_on": "2026-11-22",
-        "rating": 4,
-        "featured": True,
-    }}}
+    return {
+        "data": {
+            "type": "item",
+            "relationships": rel(ids["post"]),
+            "attributes": {
+                "title": "A post about benchmarks",
+                "slug": f"post-{unique}",
+                "subtitle": {"en": "Fast", "it": "Veloce"},
+                "content": {"en": "Lorem ipsum " * 20, "it": "Dolor sit amet " * 20},
+                "category": ids["category"],
+                "cover": {"upload_id": ids["upload"], "alt": "Cover"},
+                "sections": [
+                    {
+                        "type": "item",
+                        "attributes": {"text": f"Quote {n}"},
+                        "relationships": rel(ids["quote"]),
+                    }
+                    for n in range(2)
+                ],
+                "published_on": "2026-11-22",
+                "rating": 4,
+                "featured": True,
+            },
+        }
+    }
 
 
 def run_phase(port, token, ids, concurrency: int, seconds: float) -> dict:
@@ -186,9 +239,13 @@ def run_phase(port, token, ids, concurrency: int, seconds: float) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL URL allowed to create databases")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a PostgreSQL URL allowed to create databases",
+    )
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
@@ -196,17 +253,47 @@ def main():
 
     database_url = recreate_database(args.database_url, "cms_bench")
     data_dir = Path(os.environ.get("BENCH_DATA_DIR", "/tmp/cms-bench"))
-    env = {**os.environ, "DATABASE_URL": database_url, "CMS_DATA_DIR": str(data_dir),
-           "DJANGO_SETTINGS_MODULE": "cms.settings", "DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CMS_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "cms.settings",
+        "DEBUG": "false",
+    }
     subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    token = subprocess.run(
-        [PYTHON, "manage.py", "create_token", "bench", "--role", "admin"], cwd=ROOT, env=env,
-        check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    token = (
+        subprocess.run(
+            [PYTHON, "manage.py", "create_token", "bench", "--role", "admin"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     port = free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(args.workers), "--worker-class", "sync", "--keep-alive", "30", "--log-level",
-         "warning"], cwd=ROOT, env=env)
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "cms.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "sync",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -216,16 +303,22 @@ def main():
                 time.sleep(0.1)
         ids = build_schema(Client(port, token))
         run_phase(port, token, ids, 1, 2)  # warm-up: every worker imports and connects
-        print(f"POST /items on PostgreSQL, gunicorn with {args.workers} sync workers, "
-              f"{os.cpu_count()} cores; 10-field model with 2 blocks, a link and an upload "
-              "per record")
-        print(f"{'clients':>8} {'requests':>9} {'failures':>9} {'creates/s':>10} "
-              f"{'p50 ms':>8} {'p99 ms':>8}")
+        print(
+            f"POST /items on PostgreSQL, gunicorn with {args.workers} sync workers, "
+            f"{os.cpu_count()} cores; 10-field model with 2 blocks, a link and an upload "
+            "per record"
+        )
+        print(
+            f"{'clients':>8} {'requests':>9} {'failures':>9} {'creates/s':>10} "
+            f"{'p50 ms':>8} {'p99 ms':>8}"
+        )
         for concurrency in args.concurrency:
             result = run_phase(port, token, ids, concurrency, args.seconds)
-            print(f"{result['concurrency']:>8} {result['requests']:>9} {result['failures']:>9} "
-                  f"{result['creates_per_second']:>10} {result['p50_ms']:>8} "
-                  f"{result['p99_ms']:>8}")
+            print(
+                f"{result['concurrency']:>8} {result['requests']:>9} {result['failures']:>9} "
+                f"{result['creates_per_second']:>10} {result['p50_ms']:>8} "
+                f"{result['p99_ms']:>8}"
+            )
             if result["first_failure"]:
                 print("  first failure:", result["first_failure"])
     finally:
