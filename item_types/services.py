@@ -20,6 +20,7 @@ from item_types.schema import (
     SITE_ATTRIBUTES,
     is_api_key,
 )
+from item_types.signals import locales_removed
 from item_types.validators import VALIDATORS, ParamError, SchemaContext
 
 
@@ -69,11 +70,11 @@ def site_update(*, site: Site, document: ResourceDocument) -> Site:
     site.save()
     if removed:
         _drop_locales_from_defaults(removed)
+        locales_removed.send(sender=Site, locales=removed)
     return site
 
 
 def _drop_locales_from_defaults(removed: set[str]) -> None:
-    # Records' localized values are dropped the same way once records exist (items app).
     for field in Field.objects.filter(localized=True).exclude(default_value=None):
         if isinstance(field.default_value, dict):
             field.default_value = {

@@ -1,10 +1,14 @@
-"""Any change to the content model gives the site a new ``schema_version``."""
+"""Any change to the content model gives the site a new ``schema_version``; and the
+content model tells the records (``items``) when site locales go away."""
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from cms.ids import new_id
 from item_types.models import Field, ItemType, Site
+
+#: Sent with ``locales`` (a set) when the site stops having them; records drop them.
+locales_removed = Signal()
 
 
 @receiver([post_save, post_delete], sender=ItemType)

@@ -7,6 +7,7 @@ class ItemsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from items import signals  # noqa: F401  (records follow field and locale removals)
         from items.selectors import records_using_upload
         from uploads import services as uploads
 

@@ -467,3 +467,20 @@ def test_concurrent_updates_with_one_version_exactly_one_wins():
         thread.join()
     assert sorted(statuses) == [200, 422, 422, 422, 422]
     assert ItemVersion.objects.filter(item_id=record["id"]).count() == 2
+
+
+def test_deleting_a_field_or_a_locale_removes_their_values(api, shop):
+    record = make(
+        api, shop["product"], {"name": "P", "price": 3, "about": {"en": "Hi", "it": "Ciao"}}
+    )
+    price = api.get("/fields/product::price").body["data"]
+    assert api.delete(f"/fields/{price['id']}").status_code == 200
+    stored = Item.objects.get(pk=record["id"]).data
+    assert price["id"] not in stored
+    assert "price" not in api.get(f"/items/{record['id']}").body["data"]["attributes"]
+    response = api.put("/site", {"data": {"type": "site", "attributes": {"locales": ["en"]}}})
+    assert response.status_code == 200
+    assert api.get(f"/items/{record['id']}").body["data"]["attributes"]["about"] == {"en": "Hi"}
+    model = api.get("/item-types/product").body["data"]
+    assert api.delete(f"/item-types/{model['id']}").status_code == 200
+    assert not Item.objects.filter(pk=record["id"]).exists()
