@@ -276,7 +276,7 @@ def blocks_for(records: list[Item], version: str) -> dict[str, Item]:
 
 
 def record_versions(item: Item, params: dict) -> tuple[list[ItemVersion], int]:
-    refuse_unknown(params, {"page"})
+    refuse_unknown(params, {"page", "nested"})
     offset, limit = page_bounds(params)
     versions = item.versions.order_by("-created_at", "-id")
     return list(versions[offset : offset + limit]), versions.count()

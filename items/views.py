@@ -29,15 +29,13 @@ def _written_document(record: services.SavedRecord) -> dict:
     }
 
 
-def _read_options(request) -> tuple[dict, bool, str]:
+def _read_options(request, versions=("current", "published")) -> tuple[dict, bool, str]:
     params = nested_params(request.query_params)
     refuse_unknown(params, {"nested", "version"})
     nested = str(params.get("nested", "false")).lower() == "true"
     version = params.get("version", "current")
-    if version not in ("current", "published"):
-        raise ApiError(
-            "INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=["current", "published"]
-        )
+    if version not in versions:
+        raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=list(versions))
     return params, nested, version
 
 
@@ -161,7 +159,8 @@ class ReferencesView(APIView):
     scope = "content"
 
     def get(self, request, item_id):
-        _, nested, version = _read_options(request)
+        # "published-or-current" (the client's default) lists every linking record.
+        _, nested, _ = _read_options(request, ("current", "published", "published-or-current"))
         item = services.find_record(item_id)
         model = ContentModel.load()
         records = list(services.Item.objects.filter(pk__in=services.links_to_records(item)))
@@ -223,9 +222,14 @@ class VersionDetailView(APIView):
 
 
 class VersionRestoreView(APIView):
+    """The official client POSTs; DatoCMS's documentation says PUT: both work."""
+
     scope = "content"
 
     def put(self, request, version_id):
+        return self.post(request, version_id)
+
+    def post(self, request, version_id):
         record = services.version_restore(version_id=version_id, editor_id=request.auth.id)
         # As DatoCMS: the record, then the version the restore wrote.
         return Response(

@@ -173,3 +173,26 @@ def test_official_client_items(live_server, node_client, tmp_path, monkeypatch):
     assert sorted(blocks.values_list("id", flat=True)) == sorted(created["blocks"])
     assert set(blocks.values_list("root_id", flat=True)) == {created["root"]}
     assert set(blocks.values_list("item_type__api_key", flat=True)) == {"quote"}
+
+
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)
+def test_official_client_manages_records(live_server, node_client):
+    from items.models import Item
+
+    token = _create_admin_token("compat-records")
+    result = _run_script(node_client, "records.mjs", live_server.url, token)
+    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
+    assert result.returncode == 0, _failure_report("records.mjs", result)
+
+    # The deletes are real: exactly the records and blocks the script says are left.
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    left = next((line for line in lines if line.get("step") == "left"), None)
+    assert left, f"records.mjs printed no 'left' line\n{result.stdout}"
+    records = Item.objects.filter(root__isnull=True)
+    blocks = Item.objects.filter(root__isnull=False)
+    assert records.count() == 33  # 35 recipes + 1 linking them - 3 destroyed
+    assert sorted(records.values_list("id", flat=True)) == sorted(left["records"])
+    assert not records.filter(pk__in=left["destroyed"]).exists()
+    assert sorted(blocks.values_list("id", flat=True)) == sorted(left["blocks"])
+    assert set(blocks.values_list("item_type__api_key", flat=True)) == {"step"}
