@@ -9,7 +9,7 @@ from datetime import UTC
 
 from django.db import connection
 from django.db.models import Case, Q, TextField, Value, When
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
 from cms.api.errors import ApiError
@@ -118,35 +118,47 @@ def _field_column(field, path: str) -> FilterColumn | None:
 TEXT_COMPARED = frozenset({"string", "text", "slug", "date", "date_time"})
 
 
-def _as_text(path: str):
-    """A JSON value as SQL text, JSON null as SQL NULL, on either database."""
-    if connection.vendor == "postgresql":
-        return KT(path)  # data ->> 'key': NULL for JSON null already
-    # SQLite's JSON_EXTRACT gives 'null' for JSON null, and a bare KT there parses the
-    # compared value as JSON; so: a plain text cast, with null made NULL.
-    json_null = Q(**{path: None}) | Q(**{f"{path}__isnull": True})
+def _json_value(data_path: str, field, locale: str):
+    """The field's JSON value (in ``locale`` when localized), as an expression.
+
+    Built from key transforms rather than a ``data__<id>`` lookup string: ids may hold
+    "__", which a lookup string would split.
+    """
+    value = KeyTransform(field.id, data_path)
+    return KeyTransform(locale, value) if field.localized else value
+
+
+def _as_text(data_path: str, field, locale: str, json_alias: str):
+    """The value as SQL text, JSON null as SQL NULL, on either database."""
+    if connection.vendor == "postgresql":  # data ->> 'key': NULL for JSON null already
+        if field.localized:
+            return KeyTextTransform(locale, KeyTransform(field.id, data_path))
+        return KeyTextTransform(field.id, data_path)
+    # SQLite's JSON_EXTRACT gives 'null' for JSON null, and a key-text transform there
+    # parses the compared value as JSON; so: a plain text cast, with null made NULL.
+    json_null = Q(**{json_alias: None}) | Q(**{f"{json_alias}__isnull": True})
     return Case(
         When(json_null, then=Value(None)),
-        default=Cast(KT(path), TextField()),
+        default=Cast(_json_value(data_path, field, locale), TextField()),
         output_field=TextField(),
     )
 
 
-def _columns(fields, data_path: str, locale: str) -> tuple[dict, dict, dict]:
+def _columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list[dict]]:
     """Filter and order columns of one model's fields (in ``locale`` when localized), and
-    the text aliases they read."""
-    filters, order, aliases = {}, {}, {}
-    for field in fields:
-        path = f"{data_path}__{field.id}" + (f"__{locale}" if field.localized else "")
+    the aliases they read: JSON values first, then text views of some of them."""
+    filters, order, json_aliases, text_aliases = {}, {}, {}, {}
+    for index, field in enumerate(fields):
+        column = json_alias = f"value_{index}"
+        json_aliases[json_alias] = _json_value(data_path, field, locale)
         if field.field_type in TEXT_COMPARED:
-            alias = f"text_{field.id}".replace("-", "_")
-            aliases[alias] = _as_text(path)
-            path = alias
+            column = f"text_{index}"
+            text_aliases[column] = _as_text(data_path, field, locale, json_alias)
         # exists reads the JSON value itself; eq/in on links and files, the references.
-        filters[field.api_key] = _field_column(field, path)
+        filters[field.api_key] = _field_column(field, column)
         if field.field_type in SORTABLE_TYPES:
-            order[field.api_key] = path
-    return filters, order, aliases
+            order[field.api_key] = column
+    return filters, order, [json_aliases, text_aliases]
 
 
 def _item_types(value, model: ContentModel) -> list:
@@ -215,7 +227,8 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
         fields_filters, fields_order, aliases = _columns(
             model.fields[item_types[0].id], data_path, locale
         )
-        records = records.alias(**aliases)
+        for step in aliases:  # text aliases read JSON aliases: two steps
+            records = records.alias(**step)
         filter_columns.update(fields_filters)
         order_columns.update(fields_order)
     if "fields" in filters:

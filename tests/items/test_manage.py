@@ -484,3 +484,26 @@ def test_deleting_a_field_or_a_locale_removes_their_values(api, shop):
     model = api.get("/item-types/product").body["data"]
     assert api.delete(f"/item-types/{model['id']}").status_code == 200
     assert not Item.objects.filter(pk=record["id"]).exists()
+
+
+def test_field_ids_holding_double_underscores_filter_and_sort(api):
+    """Ids may hold "__", Django's lookup separator: filters must not split on it."""
+    from cms.ids import new_id
+
+    tricky = next(i for i in iter(new_id, None) if "__" in i[1:-1])
+    thing = api.create_item_type("thing")
+    response = api.post(
+        f"/item-types/{thing['id']}/fields",
+        {
+            "data": {
+                "type": "field",
+                "id": tricky,
+                "attributes": {"label": "Size", "api_key": "size", "field_type": "integer"},
+            }
+        },
+    )
+    assert response.status_code == 201, response.body
+    for size in (3, 1, 2):
+        make(api, thing["id"], {"size": size})
+    listed = api.get("/items?filter[type]=thing&filter[fields][size][gte]=2&order_by=size_ASC")
+    assert [r["attributes"]["size"] for r in listed.body["data"]] == [2, 3]
