@@ -215,7 +215,11 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
         data_path = "published_version__data"
     item_types = _item_types(filters["type"], model) if "type" in filters else []
     if item_types:
-        records = records.filter(item_type_id__in=[it.id for it in item_types])
+        # Records of these (non-block) models are never blocks: no root filter needed,
+        # which leaves the per-model indexes usable on their own.
+        records = Item.objects.filter(item_type_id__in=[it.id for it in item_types])
+        if version == "published":
+            records = records.filter(published_version__isnull=False)
     if "ids" in filters:
         records = records.filter(pk__in=comma_list(filters["ids"]))
     if filters.get("query"):
@@ -254,7 +258,7 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             order_by=order_by,
             message="Ordering by a model's fields needs exactly one filter[type].",
         )
-    records = records.order_by(*ordering(order_by, order_columns, ["-created_at", "id"]))
+    records = records.order_by(*ordering(order_by, order_columns, ["-created_at", "-id"]))
     total = records.count()
     if version == "published":
         records = records.select_related("published_version")

@@ -354,9 +354,20 @@ def _link_params(field_) -> dict:
     return {}
 
 
-def item_publish(*, item_id: str, editor_id: str | None) -> Item:
-    """Publish the current version; linked records never published follow the link
-    field's strategy: ``fail`` (422 UNPUBLISHED_LINK) or ``publish_references``."""
+@dataclass(frozen=True)
+class Selection:
+    """A selective publish: the localized content of some locales, and/or the rest."""
+
+    locales: frozenset
+    non_localized: bool
+
+
+def item_publish(
+    *, item_id: str, editor_id: str | None, selection: Selection | None = None
+) -> Item:
+    """Publish the current version (or, with ``selection``, part of it); linked records
+    never published follow the link field's strategy: ``fail`` (422 UNPUBLISHED_LINK) or
+    ``publish_references``."""
     model = ContentModel.load()
     with transaction.atomic():
         item = find_record(item_id, lock=True)
@@ -372,9 +383,60 @@ def item_publish(*, item_id: str, editor_id: str | None) -> Item:
         for target in Item.objects.filter(pk__in=links.get("publish_references", [])):
             _mark_published(target, moment)
             target.save(update_fields=ITEM_STATE)
-        _mark_published(item, moment)
+        if selection is None:
+            _mark_published(item, moment)
+        else:
+            _publish_part(item, model, selection, editor_id, moment)
         item.save(update_fields=ITEM_STATE)
     return item
+
+
+def _publish_part(item: Item, model: ContentModel, selection: Selection, editor_id, moment) -> None:
+    """The published snapshot becomes the current values where selected, the previously
+    published ones elsewhere; it is a version of its own."""
+    unknown = sorted(selection.locales - set(model.locales))
+    if unknown:
+        raise ApiError(
+            "INVALID_FIELD",
+            422,
+            field="content_in_locales",
+            code="INVALID_LOCALES",
+            unknown_locales=unknown,
+        )
+    current = ItemVersion.objects.get(pk=item.current_version)
+    previous = item.published_version
+    old = previous.data if previous else {}
+    data = {}
+    for field_ in model.fields[item.item_type_id]:
+        now_value, old_value = item.data.get(field_.id), old.get(field_.id)
+        if field_.localized:
+            now_value, old_value = now_value or {}, old_value or {}
+            value = {}
+            for loc in dict.fromkeys([*now_value, *old_value]):
+                if loc in selection.locales:
+                    if loc in now_value:  # a locale the record no longer has goes
+                        value[loc] = now_value[loc]
+                elif loc in old_value:
+                    value[loc] = old_value[loc]
+            data[field_.id] = value
+        else:
+            data[field_.id] = now_value if selection.non_localized else old_value
+    blocks = {**(previous.blocks if previous else {}), **current.blocks}
+    if data == item.data:
+        _mark_published(item, moment)
+        return
+    snapshot = ItemVersion.objects.create(
+        item=item,
+        item_type_id=item.item_type_id,
+        data=data,
+        blocks=blocks,
+        editor_id=editor_id,
+        created_at=moment,
+    )
+    item.published_version = snapshot
+    item.status = Item.Status.UPDATED
+    item.published_at = moment
+    item.first_published_at = item.first_published_at or moment
 
 
 def item_unpublish(*, item_id: str, editor_id: str | None) -> Item:

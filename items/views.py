@@ -134,22 +134,50 @@ class ItemValidateExistingView(APIView):
         return Response(_written_document(record))
 
 
+def _selection(body) -> services.Selection | None:
+    """DatoCMS's selective publishing body, if one was sent."""
+    if not body:
+        return None
+    document = parse_resource(body, "selective_publish_operation")
+    locales = document.attributes.get("content_in_locales", [])
+    non_localized = document.attributes.get("non_localized_content", False)
+    if not isinstance(locales, list) or not all(isinstance(loc, str) for loc in locales):
+        raise ApiError(
+            "INVALID_FIELD",
+            422,
+            field="content_in_locales",
+            code="VALIDATION_FORMAT",
+            message="A list of locales.",
+        )
+    if not isinstance(non_localized, bool):
+        raise ApiError(
+            "INVALID_FIELD",
+            422,
+            field="non_localized_content",
+            code="VALIDATION_FORMAT",
+            message="true or false.",
+        )
+    return services.Selection(frozenset(locales), non_localized)
+
+
 class PublishView(APIView):
     scope = "content"
     action = "publish"
 
     def put(self, request, item_id):
-        if request.data:
-            raise ApiError(
-                "INVALID_FORMAT",
-                422,
-                message=(
-                    "Selective publishing (content_in_locales, non_localized_content) is not "
-                    "supported yet: send no body to publish the whole record."
-                ),
+        selection = _selection(request.data)
+        if self.action == "publish":
+            item = services.item_publish(
+                item_id=item_id, editor_id=request.auth.id, selection=selection
             )
-        act = services.item_publish if self.action == "publish" else services.item_unpublish
-        item = act(item_id=item_id, editor_id=request.auth.id)
+        else:
+            if selection is not None:
+                raise ApiError(
+                    "INVALID_FORMAT",
+                    422,
+                    message=("Unpublishing part of a record is not supported: send no body."),
+                )
+            item = services.item_unpublish(item_id=item_id, editor_id=request.auth.id)
         return Response({"data": item_resource(item, ContentModel.load())})
 
 

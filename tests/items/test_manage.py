@@ -550,3 +550,40 @@ def test_field_filters_read_an_index_on_postgresql(api, shop, catalogue, field_a
         cursor.execute("EXPLAIN " + select, select_params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert field_index_name(field_id) in plan, plan
+
+
+def test_selective_publishing(api, two_locales):
+    guide = api.create_item_type("guide", draft_mode_active=True)
+    api.create_field(guide["id"], "title", "string", localized=True)
+    api.create_field(guide["id"], "code", "string")
+    record = make(api, guide["id"], {"title": {"en": "Hello", "it": "Ciao"}, "code": "A"})
+    assert api.put(f"/items/{record['id']}/publish").status_code == 200
+    put(api, record["id"], {"title": {"en": "Hello!", "it": "Ciao!"}, "code": "B"})
+
+    def selective(locales, non_localized):
+        return api.put(
+            f"/items/{record['id']}/publish",
+            {
+                "data": {
+                    "type": "selective_publish_operation",
+                    "attributes": {
+                        "content_in_locales": locales,
+                        "non_localized_content": non_localized,
+                    },
+                }
+            },
+        )
+
+    response = selective(["it"], False)
+    assert response.status_code == 200, response.body
+    assert response.body["data"]["meta"]["status"] == "updated"
+    published = api.get(f"/items/{record['id']}?version=published").body["data"]["attributes"]
+    assert published == {"title": {"en": "Hello", "it": "Ciao!"}, "code": "A"}
+    everything = selective(["en"], True).body["data"]["meta"]
+    assert everything["status"] == "published"
+    published = api.get(f"/items/{record['id']}?version=published").body["data"]["attributes"]
+    assert published == {"title": {"en": "Hello!", "it": "Ciao!"}, "code": "B"}
+    bad = selective(["fr"], True)
+    assert error_codes(bad) == [("INVALID_FIELD", "content_in_locales", "INVALID_LOCALES")]
+    wrong = api.put(f"/items/{record['id']}/publish", {"data": {"type": "item"}})
+    assert error_codes(wrong)[0][0] == "INVALID_TYPE"

@@ -1,0 +1,69 @@
+"""Records in the admin go through the API's validation and writes."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from items.models import Item, ItemVersion
+from tests.conftest import change_url
+from tests.items.conftest import item_body
+
+
+@pytest.fixture
+def admin_client(db):
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.com", None))
+    return client
+
+
+@pytest.fixture
+def page_model(api):
+    page = api.create_item_type("page", draft_mode_active=True)
+    api.create_field(page["id"], "title", "string", validators={"required": {}})
+    api.create_field(page["id"], "views", "integer")
+    return page
+
+
+def test_records_are_listed_per_model(api, admin_client, page_model):
+    api.post("/items", item_body(page_model["id"], {"title": "Welcome"}))
+    listing = admin_client.get(f"/admin/items/item/?item_type__id__exact={page_model['id']}")
+    assert listing.status_code == 200
+    assert "Welcome" in listing.content.decode()
+
+
+def test_adding_a_record_uses_the_api_rules(admin_client, page_model):
+    bad = admin_client.post(
+        "/admin/items/item/add/",
+        {"item_type": page_model["id"], "attributes": json.dumps({"views": "many"})},
+    )
+    assert bad.status_code == 200
+    page = bad.content.decode()
+    assert "VALIDATION_REQUIRED" in page and "INVALID_FORMAT" in page
+    assert not Item.objects.exists()
+    good = admin_client.post(
+        "/admin/items/item/add/",
+        {"item_type": page_model["id"], "attributes": json.dumps({"title": "Hi", "views": 3})},
+    )
+    assert good.status_code == 302
+    record = Item.objects.get()
+    assert record.status == "draft" and ItemVersion.objects.filter(item=record).count() == 1
+
+
+def test_editing_publishing_a_record(api, admin_client, page_model):
+    created = api.post("/items", item_body(page_model["id"], {"title": "Old"})).body["data"]
+    url = change_url("items", "item", created["id"])
+    form = admin_client.get(url)
+    assert form.status_code == 200 and "Old" in form.content.decode()
+    refused = admin_client.post(url, {"attributes": json.dumps({"title": None})})
+    assert refused.status_code == 200 and "VALIDATION_REQUIRED" in refused.content.decode()
+    saved = admin_client.post(url, {"attributes": json.dumps({"title": "New"})})
+    assert saved.status_code == 302
+    record = Item.objects.get(pk=created["id"])
+    assert record.data and ItemVersion.objects.filter(item=record).count() == 2
+    assert api.get(f"/items/{created['id']}").body["data"]["attributes"]["title"] == "New"
+    admin_client.post(
+        "/admin/items/item/", {"action": "publish", "_selected_action": [created["id"]]}
+    )
+    assert Item.objects.get(pk=created["id"]).status == "published"
