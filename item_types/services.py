@@ -248,11 +248,10 @@ def _save_unique(instance, field: str, record_type: str) -> None:
         raise invalid_field(field, "VALIDATION_UNIQUENESS", record_type=record_type) from error
 
 
-@transaction.atomic
-def item_type_create(*, document: ResourceDocument) -> ItemType:
-    cleaned, relations, errors = _clean_item_type(document, None)
-    if document.id and ItemType.objects.filter(pk=document.id).exists():
-        errors.append(
+def _taken_id(model, chosen_id: str | None) -> list[ApiError]:
+    """A client-chosen id must be free."""
+    if chosen_id and model.objects.filter(pk=chosen_id).exists():
+        return [
             ApiError(
                 "INVALID_ENTITY_ID",
                 422,
@@ -260,7 +259,14 @@ def item_type_create(*, document: ResourceDocument) -> ItemType:
                 code="VALIDATION_UNIQUENESS",
                 message="The id is taken.",
             )
-        )
+        ]
+    return []
+
+
+@transaction.atomic
+def item_type_create(*, document: ResourceDocument) -> ItemType:
+    cleaned, relations, errors = _clean_item_type(document, None)
+    errors += _taken_id(ItemType, document.id)
     item_type = ItemType(**cleaned, **relations)
     if document.id:
         item_type.id = document.id
@@ -510,16 +516,7 @@ def _append_position(item_type: ItemType) -> int:
 def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
     cleaned, errors = _clean_field(document, item_type, None)
-    if document.id and Field.objects.filter(pk=document.id).exists():
-        errors.append(
-            ApiError(
-                "INVALID_ENTITY_ID",
-                422,
-                field="id",
-                code="VALIDATION_UNIQUENESS",
-                message="The id is taken.",
-            )
-        )
+    errors += _taken_id(Field, document.id)
     _raise_if(errors)
     last = _append_position(item_type)
     position = min(cleaned.pop("position", last), last)

@@ -86,6 +86,23 @@ def _blocks_of(validation: RecordValidation, record: Item, moment) -> tuple[list
     return blocks, new_ids
 
 
+def _saved(
+    item: Item, validation: RecordValidation, model: ContentModel, editor_id, moment
+) -> SavedRecord:
+    """What a validated create or update will write: the record, its blocks, its unique
+    values and references, and its new version."""
+    blocks, new_ids = _blocks_of(validation, item, moment)
+    return SavedRecord(
+        item=item,
+        blocks=blocks,
+        model=model,
+        new_block_ids=new_ids,
+        unique_values=validation.unique_values(),
+        references=validation.references,
+        version=_version(item, blocks, editor_id, moment),
+    )
+
+
 def _version(item: Item, blocks: list[Item], editor_id, moment) -> ItemVersion:
     return ItemVersion(
         id=item.current_version,
@@ -145,16 +162,7 @@ def build_record(
     )
     if published:
         item.published_version_id = item.current_version
-    blocks, new_ids = _blocks_of(validation, item, moment)
-    return SavedRecord(
-        item=item,
-        blocks=blocks,
-        model=model,
-        new_block_ids=new_ids,
-        unique_values=validation.unique_values(),
-        references=validation.references,
-        version=_version(item, blocks, creator_id, moment),
-    )
+    return _saved(item, validation, model, creator_id, moment)
 
 
 def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedRecord:
@@ -258,16 +266,7 @@ def build_update(
         _mark_published(item, moment)
     elif item.status == Item.Status.PUBLISHED:
         item.status = Item.Status.UPDATED
-    blocks, new_ids = _blocks_of(validation, item, moment)
-    return SavedRecord(
-        item=item,
-        blocks=blocks,
-        model=model,
-        new_block_ids=new_ids,
-        unique_values=validation.unique_values(),
-        references=validation.references,
-        version=_version(item, blocks, editor_id, moment),
-    )
+    return _saved(item, validation, model, editor_id, moment)
 
 
 def _mark_published(item: Item, moment) -> None:
