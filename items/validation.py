@@ -426,17 +426,9 @@ class RecordValidation:
 
     def check_references(self, *, record_id: str, client_record_id: bool) -> None:
         """Uploads, linked records, taken ids and unique values: one query per kind."""
-        self._check_uploads()
-        ids = [record_id] if client_record_id else []
-        self._check_links_and_ids(ids)
-        self._check_unique(record_id)
+        check_batch([(self, record_id, client_record_id)])
 
-    def _check_uploads(self) -> None:
-        if not self._uploads:
-            return
-        uploads = Upload.objects.only(*UPLOAD_FACTS).in_bulk(
-            {upload_id for upload_id, *_ in self._uploads}
-        )
+    def _apply_uploads(self, uploads: dict) -> None:
         for upload_id, file_value, field_, location in self._uploads:
             upload = uploads.get(upload_id)
             if upload is None:
@@ -451,12 +443,7 @@ class RecordValidation:
                 except ValueProblem as problem:
                     self._fail_at(location, problem.code, upload_id=upload_id, **problem.details)
 
-    def _check_links_and_ids(self, record_ids: list[str]) -> None:
-        client_ids = record_ids + [block_id for block_id, _ in self._client_ids]
-        wanted = {item_id for item_id, *_ in self._links} | set(client_ids)
-        if not wanted:
-            return
-        found = dict(Item.objects.filter(pk__in=wanted).values_list("id", "item_type_id"))
+    def _apply_links(self, found: dict) -> None:
         for item_id, validator_name, field_, location in self._links:
             item_type_id = found.get(item_id)
             # Links point at records, never at blocks.
@@ -473,49 +460,38 @@ class RecordValidation:
                     item_type=item_type_id,
                     allowed=params["item_types"],
                 )
-        for item_id in record_ids:
-            if item_id in found:
+
+    def _apply_ids(self, record_id: str | None, found: dict, seen: set) -> None:
+        """A chosen id (the record's, its blocks') must be free, and used once in the batch."""
+        if record_id is not None:
+            if record_id in found or record_id in seen:
                 self.errors.append(
                     ApiError(
                         "INVALID_ENTITY_ID",
                         422,
                         field="id",
-                        id=item_id,
+                        id=record_id,
                         code="VALIDATION_UNIQUENESS",
                         message="The id is taken.",
                     )
                 )
-        seen = set(record_ids)
+            seen.add(record_id)
         for block_id, location in self._client_ids:
-            if block_id in seen:
+            if block_id in seen or block_id in found:
                 self._fail_at(
                     location,
                     "INVALID_ENTITY_ID",
                     id=block_id,
-                    message="This id is used twice in the payload.",
+                    message="The block id is taken or used twice.",
                 )
-                continue
             seen.add(block_id)
-            if block_id in found:
-                self._fail_at(
-                    location, "INVALID_ENTITY_ID", id=block_id, message="The block id is taken."
-                )
 
-    def _check_unique(self, record_id: str) -> None:
-        if not self._unique:
-            return
-        condition = Q()
-        for field_, locale, digest, _ in self._unique:
-            condition |= Q(field_id=field_.id, locale=locale, value_hash=digest)
-        taken = set(
-            UniqueValue.objects.filter(condition)
-            .exclude(item_id=record_id)
-            .values_list("field_id", "locale", "value_hash")
-        )
-        claimed = set()
+    def _apply_unique(self, record_id: str, taken: set, claimed: set) -> None:
         for field_, locale, digest, location in self._unique:
             key = (field_.id, locale, digest)
-            if key in taken or key in claimed:  # in the database, or twice in the payload
+            owners = {owner for f, loc, d, owner in taken if (f, loc, d) == key}
+            # In the database for another record, or claimed earlier in the batch.
+            if owners - {record_id} or key in claimed:
                 self._fail_at(location, "VALIDATION_UNIQUENESS")
             claimed.add(key)
 
@@ -528,6 +504,42 @@ class RecordValidation:
     def raise_if_invalid(self) -> None:
         if self.errors:
             raise ApiErrors(self.errors)
+
+
+def check_batch(batch: list[tuple["RecordValidation", str, bool]]) -> None:
+    """The bulk pass for any number of records: ``(validation, record id, id chosen by the
+    client)`` each. One query per kind for the whole batch, whatever its size; problems
+    land on the record they belong to, in batch order."""
+    validations = [validation for validation, _, _ in batch]
+    upload_ids = {u for v in validations for u, *_ in v._uploads}
+    uploads = Upload.objects.only(*UPLOAD_FACTS).in_bulk(upload_ids) if upload_ids else {}
+    chosen = {record_id for _, record_id, client in batch if client}
+    wanted = (
+        {i for v in validations for i, *_ in v._links}
+        | chosen
+        | {block_id for v in validations for block_id, _ in v._client_ids}
+    )
+    found = (
+        dict(Item.objects.filter(pk__in=wanted).values_list("id", "item_type_id")) if wanted else {}
+    )
+    claims = [(f.id, loc, digest) for v in validations for f, loc, digest, _ in v._unique]
+    taken = set()
+    if claims:
+        condition = Q()
+        for field_id, locale, digest in set(claims):
+            condition |= Q(field_id=field_id, locale=locale, value_hash=digest)
+        taken = set(
+            UniqueValue.objects.filter(condition).values_list(
+                "field_id", "locale", "value_hash", "item_id"
+            )
+        )
+    seen_ids: set = set()
+    claimed: set = set()
+    for validation, record_id, client in batch:
+        validation._apply_uploads(uploads)
+        validation._apply_links(found)
+        validation._apply_ids(record_id if client else None, found, seen_ids)
+        validation._apply_unique(record_id, taken, claimed)
 
 
 def parse_meta_time(meta: dict, name: str, errors: list[ApiError]) -> datetime | None:
