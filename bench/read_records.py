@@ -15,24 +15,14 @@ filter, to show which index PostgreSQL reads.
 
 import argparse
 import os
-import random
-import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from create_records import (  # noqa: E402
-    PYTHON,
-    ROOT,
-    Client,
-    build_schema,
-    free_port,
-    recreate_database,
-)
+from create_records import build_schema  # noqa: E402
+from harness import PYTHON, ROOT, Client, add_server_arguments, run_phase, served  # noqa: E402
 
 
 def load_records(env: dict, count: int, ids: dict) -> list[str]:
@@ -88,7 +78,9 @@ for start in range(0, {count}, 2000):
         ItemVersion.objects.bulk_create(versions)
 from django.db import connection
 with connection.cursor() as cursor:
-    cursor.execute("ANALYZE items_item")
+    # As autovacuum would leave a loaded table: statistics, and a visibility map that lets
+    # counts read the index alone.
+    cursor.execute("VACUUM ANALYZE items_item")
 print("\\n".join(random.sample(record_ids, 200)))
 """
     result = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -123,105 +115,16 @@ with connection.cursor() as cursor:
     ).stdout
 
 
-def run_phase(port, token, make_path, concurrency: int, seconds: float) -> dict:
-    latencies, failures = [], []
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(seed):
-        client, own, rng = Client(port, token), [], random.Random(seed)
-        while time.perf_counter() < deadline:
-            path = make_path(rng)
-            started = time.perf_counter()
-            code, answer = client.request("GET", path)
-            own.append(time.perf_counter() - started)
-            if code != 200:
-                failures.append((code, answer))
-        with lock:
-            latencies.extend(own)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "failures": len(failures),
-        "per_second": round(len(latencies) / wall, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
-        "first_failure": failures[0] if failures else None,
-    }
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    add_server_arguments(parser)
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
     args = parser.parse_args()
 
-    database_url = recreate_database(args.database_url, "cms_bench")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "CMS_DATA_DIR": "/tmp/cms-bench",
-        "DJANGO_SETTINGS_MODULE": "cms.settings",
-        "DEBUG": "false",
-    }
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    token = (
-        subprocess.run(
-            [PYTHON, "manage.py", "create_token", "bench", "--role", "admin"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "cms.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        ids = build_schema(Client(port, token))
+    with served(args.database_url, args.workers) as server:
+        ids = build_schema(Client(server.port, server.token))
         started = time.perf_counter()
-        sample = load_records(env, args.records, ids)
+        sample = load_records(server.env, args.records, ids)
         print(
             f"loaded {args.records} records (+{2 * args.records} blocks) in "
             f"{time.perf_counter() - started:.0f} s"
@@ -233,8 +136,15 @@ def main():
             ),
             "find nested=true": lambda rng: f"/items/{rng.choice(sample)}?nested=true",
         }
+
+        def phase(make_path, concurrency, seconds):
+            def next_get(rng):
+                return "GET", make_path(rng), None
+
+            return run_phase(server.port, server.token, next_get, concurrency, seconds, 200)
+
         for make_path in phases.values():  # warm-up: every worker imports and connects
-            run_phase(port, token, make_path, args.workers, 2)
+            phase(make_path, args.workers, 2)
         print(
             f"GET on PostgreSQL, {args.records} records, gunicorn with {args.workers} sync "
             f"workers, {os.cpu_count()} cores"
@@ -245,7 +155,7 @@ def main():
         )
         for name, make_path in phases.items():
             for concurrency in args.concurrency:
-                result = run_phase(port, token, make_path, concurrency, args.seconds)
+                result = phase(make_path, concurrency, args.seconds)
                 print(
                     f"{name:<28} {concurrency:>7} {result['requests']:>9} "
                     f"{result['failures']:>8} {result['per_second']:>8} "
@@ -254,10 +164,7 @@ def main():
                 if result["first_failure"]:
                     print("  first failure:", result["first_failure"])
         print("\nQuery plan of the list's filter (EXPLAIN ANALYZE):")
-        print(query_plan(env, ids))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        print(query_plan(server.env, ids))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from item_types.models import ItemType
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference, UniqueValue
 from items.resources import block_payload, item_attributes
-from items.validation import RecordValidation, parse_meta_time
+from items.validation import RecordValidation, check_batch, parse_meta_time
 
 
 @dataclass
@@ -126,43 +126,87 @@ def _version(item: Item, blocks: list[Item], editor_id, moment) -> ItemVersion:
 # --- Create ------------------------------------------------------------------------------
 
 
-def build_record(
-    *, document: ResourceDocument, creator_id: str | None, model: ContentModel | None = None
-) -> SavedRecord:
-    """Validate a new record and build it, unsaved; raise every problem at once."""
-    model = model or ContentModel.load()
-    item_type = _item_type(document, model)
+@dataclass
+class PendingRecord:
+    """A new record after the walk over its values, before the bulk pass."""
+
+    validation: RecordValidation
+    item_type: ItemType
+    record_id: str
+    client_id: bool
+    data: dict
+    errors: list
+    created_at: object = None
+    first_published_at: object = None
+
+    @property
+    def all_errors(self) -> list[ApiError]:
+        return self.validation.errors + self.errors
+
+
+def walk_record(
+    document: ResourceDocument, model: ContentModel, item_type: ItemType | None = None
+) -> PendingRecord:
+    """First pass of a create: every value of the record and its blocks (no query)."""
+    item_type = item_type or _item_type(document, model)
     errors: list[ApiError] = []
     created_at = parse_meta_time(document.meta, "created_at", errors)
     first_published_at = parse_meta_time(document.meta, "first_published_at", errors)
     record_id = document.id or new_id()
     validation = RecordValidation(model)
     data = validation.validate_record(item_type, document.attributes, record_id=record_id)
-    if item_type.singleton and Item.objects.filter(singleton_of=item_type.id).exists():
-        errors.append(ApiError("DUPLICATE_SINGLETON", 422, item_type=item_type.api_key))
-    validation.check_references(record_id=record_id, client_record_id=document.id is not None)
-    if errors or validation.errors:
-        raise ApiErrors(validation.errors + errors)
+    return PendingRecord(
+        validation,
+        item_type,
+        record_id,
+        document.id is not None,
+        data,
+        errors,
+        created_at,
+        first_published_at,
+    )
 
-    moment = now()
+
+def finish_record(pending: PendingRecord, model: ContentModel, creator_id, moment) -> SavedRecord:
+    """The unsaved record of a create that passed both passes."""
+    item_type = pending.item_type
     published = not item_type.draft_mode_active
     item = Item(
-        id=record_id,
+        id=pending.record_id,
         item_type=item_type,
-        data=data,
-        search_text=validation.search_text(),
+        data=pending.data,
+        search_text=pending.validation.search_text(),
         singleton_of=item_type.id if item_type.singleton else None,
         creator_id=creator_id,
         status=Item.Status.PUBLISHED if published else Item.Status.DRAFT,
-        created_at=created_at or moment,
+        created_at=pending.created_at or moment,
         updated_at=moment,
         published_at=moment if published else None,
-        first_published_at=first_published_at or (moment if published else None),
+        first_published_at=pending.first_published_at or (moment if published else None),
         current_version=new_id(),
     )
     if published:
         item.published_version_id = item.current_version
-    return _saved(item, validation, model, creator_id, moment)
+    return _saved(item, pending.validation, model, creator_id, moment)
+
+
+def build_record(
+    *, document: ResourceDocument, creator_id: str | None, model: ContentModel | None = None
+) -> SavedRecord:
+    """Validate a new record and build it, unsaved; raise every problem at once."""
+    model = model or ContentModel.load()
+    pending = walk_record(document, model)
+    if (
+        pending.item_type.singleton
+        and Item.objects.filter(singleton_of=pending.item_type.id).exists()
+    ):
+        pending.errors.append(
+            ApiError("DUPLICATE_SINGLETON", 422, item_type=pending.item_type.api_key)
+        )
+    check_batch([(pending.validation, pending.record_id, pending.client_id)])
+    if pending.all_errors:
+        raise ApiErrors(pending.all_errors)
+    return finish_record(pending, model, creator_id, now())
 
 
 def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedRecord:
@@ -170,20 +214,35 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
     record = build_record(document=document, creator_id=creator_id)
     try:
         with transaction.atomic():
-            Item.objects.bulk_create([record.item, *record.blocks])
-            _write_indexes(record)
-            record.version.save(force_insert=True)
+            write_new([record])
     except IntegrityError as error:
         raise _lost_race(record) from error
     return record
 
 
-def _write_indexes(record: SavedRecord) -> None:
+def write_new(records: list[SavedRecord]) -> None:
+    """Insert new records: one multi-row statement per table, whatever their number."""
+    Item.objects.bulk_create(
+        [item for record in records for item in (record.item, *record.blocks)], batch_size=2000
+    )
     UniqueValue.objects.bulk_create(
-        UniqueValue(field=field_, locale=locale, value_hash=digest, item_id=record.item.id)
-        for field_, locale, digest in record.unique_values
+        [row for record in records for row in _unique_rows(record)], batch_size=5000
     )
     Reference.objects.bulk_create(
+        [row for record in records for row in _reference_rows(record)], batch_size=5000
+    )
+    ItemVersion.objects.bulk_create([record.version for record in records], batch_size=2000)
+
+
+def _unique_rows(record: SavedRecord) -> list[UniqueValue]:
+    return [
+        UniqueValue(field=field_, locale=locale, value_hash=digest, item_id=record.item.id)
+        for field_, locale, digest in record.unique_values
+    ]
+
+
+def _reference_rows(record: SavedRecord) -> list[Reference]:
+    return [
         Reference(
             record_id=record.item.id,
             holder_id=holder_id,
@@ -191,7 +250,12 @@ def _write_indexes(record: SavedRecord) -> None:
             **({"target_item_id": target} if kind == "item" else {"target_upload_id": target}),
         )
         for holder_id, field_, kind, target in record.references
-    )
+    ]
+
+
+def _write_indexes(record: SavedRecord) -> None:
+    UniqueValue.objects.bulk_create(_unique_rows(record))
+    Reference.objects.bulk_create(_reference_rows(record))
 
 
 def _lost_race(record: SavedRecord) -> ApiErrors:

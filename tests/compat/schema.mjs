@@ -3,194 +3,26 @@
 //
 //   CMS_BASE_URL=http://127.0.0.1:8000 CMS_API_TOKEN=... node schema.mjs
 //
-// Optional env:
-//   CMS_LOG_LEVEL  NONE | BASIC | BODY | BODY_AND_HEADERS  (client's own request log, to stderr)
-//   CMS_TRACE_FILE path: append every HTTP exchange (request + response) as one JSON line
-//
-// Output: one JSON line per step on stdout ({"step", "ok", ...}); on the first failure a line with
-// "ok": false and the reason, then the last HTTP exchange on stderr, and exit code 1.
-// A final "wire_notes" line lists deviations from shared/SPEC.md that do not break the client.
+// Optional env (CMS_LOG_LEVEL, CMS_TRACE_FILE), the output (one JSON line per step, the final
+// "wire_notes" line) and the exit codes: see harness.mjs.
 
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
 
-import { ApiError, LogLevel, TimeoutError, buildClient } from '@datocms/cma-client-node';
+import {
+  DATO_ID,
+  assertApiErrorCode,
+  assertStatus,
+  connect,
+  exchanges,
+  expectApiError,
+  finish,
+  relationship,
+  removeItemTypes,
+  step,
+  wireNotes,
+} from './harness.mjs';
 
-const baseUrl = process.env.CMS_BASE_URL;
-const apiToken = process.env.CMS_API_TOKEN;
-if (!baseUrl || !apiToken) {
-  console.error('CMS_BASE_URL and CMS_API_TOKEN must be set');
-  process.exit(2);
-}
-
-// 22-character URL-safe base64 of an RFC 4122 v4 UUID (first byte's top bit cleared).
-const DATO_ID = /^[A-Za-f][A-Za-z0-9_-]{21}$/;
-
-// ---------------------------------------------------------------------------------------------
-// HTTP recorder: wraps fetch to keep the exchanges for diagnostics, fail fast on answers that
-// would make the client misbehave (a non-JSON content type makes it retry a GET forever), and
-// note softer deviations from the wire contract.
-
-class WireError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'WireError';
-  }
-}
-
-const exchanges = [];
-const wireNotes = new Set();
-const traceFile = process.env.CMS_TRACE_FILE;
-
-async function recordingFetch(url, init = {}) {
-  const exchange = {
-    request: {
-      method: init.method,
-      url: String(url),
-      headers: { ...(init.headers || {}) },
-      body: init.body ? JSON.parse(init.body) : undefined,
-    },
-  };
-  // Never keep the token in logs.
-  if (exchange.request.headers.authorization) {
-    exchange.request.headers.authorization = 'Bearer <redacted>';
-  }
-  exchanges.push(exchange);
-
-  const response = await fetch(url, init);
-  const text = await response.clone().text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  exchange.response = {
-    status: response.status,
-    headers: Object.fromEntries(response.headers.entries()),
-    body: json !== undefined ? json : text.slice(0, 2000),
-  };
-  if (traceFile) appendFileSync(traceFile, `${JSON.stringify(exchange)}\n`);
-
-  const where = `${init.method} ${new URL(String(url)).pathname}`;
-  const contentType = response.headers.get('content-type');
-  if (response.status !== 204) {
-    if (!contentType || !contentType.includes('application/json')) {
-      throw new WireError(
-        `${where} answered ${response.status} with Content-Type ${JSON.stringify(contentType)}: ` +
-          'the client needs a content type containing "application/json" (it retries a GET ' +
-          'forever and fails any other method otherwise)',
-      );
-    }
-    if (json === undefined) {
-      throw new WireError(`${where} answered ${response.status} with a body that is not JSON`);
-    }
-    if (response.status >= 200 && response.status < 300 && !(json && 'data' in json)) {
-      throw new WireError(`${where} answered ${response.status} without a top-level "data"`);
-    }
-    if (contentType.replace(/\s+/g, '').toLowerCase() !== 'application/json;charset=utf-8') {
-      wireNotes.add(`Content-Type is ${JSON.stringify(contentType)}, SPEC says "application/json; charset=utf-8" (${where})`);
-    }
-  } else {
-    wireNotes.add(`${where} answered 204: SPEC wants a body with top-level "data"`);
-  }
-  if (response.status === 202) {
-    wireNotes.add(`${where} answered 202 (job): the client polls /job-results/:id, sleeping 1s, 2s, ...`);
-  }
-  if (response.headers.get('x-api-version') !== '3') {
-    wireNotes.add('responses do not echo X-Api-Version: 3');
-  }
-  return response;
-}
-
-const logLevelName = (process.env.CMS_LOG_LEVEL || 'NONE').toUpperCase();
-const client = buildClient({
-  apiToken,
-  baseUrl,
-  requestTimeout: 15000,
-  fetchFn: recordingFetch,
-  logLevel: LogLevel[logLevelName] ?? LogLevel.NONE,
-  logFn: (message) => console.error(message),
-});
-
-// ---------------------------------------------------------------------------------------------
-// Step runner.
-
-function describe(error) {
-  if (error instanceof ApiError) {
-    return `ApiError: ${error.message}`;
-  }
-  if (error instanceof TimeoutError) {
-    return `TimeoutError: ${error.message}`;
-  }
-  if (error && error.code === 'ERR_ASSERTION') {
-    let text = `AssertionError: ${error.message}`;
-    if (!error.generatedMessage && 'actual' in error) {
-      text += `\n  actual:   ${JSON.stringify(error.actual)}\n  expected: ${JSON.stringify(error.expected)}`;
-    }
-    return text;
-  }
-  return `${error && error.name ? error.name : 'Error'}: ${error && error.message ? error.message : error}`;
-}
-
-async function step(name, fn) {
-  const started = Date.now();
-  const before = exchanges.length;
-  try {
-    const info = (await fn()) || {};
-    const requests = exchanges
-      .slice(before)
-      .map((e) => {
-        const u = new URL(e.request.url);
-        return `${e.request.method} ${u.pathname}${u.search} -> ${e.response ? e.response.status : '?'}`;
-      });
-    console.log(JSON.stringify({ step: name, ok: true, ms: Date.now() - started, requests, ...info }));
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, ok: false, error: describe(error) }));
-    console.error(`\nFAILED step "${name}"\n${describe(error)}`);
-    if (error && error.stack && !(error instanceof ApiError) && !(error instanceof WireError)) {
-      console.error(
-        error.stack
-          .split('\n')
-          .filter((line) => /^\s+at /.test(line))
-          .join('\n'),
-      );
-    }
-    const last = exchanges[exchanges.length - 1];
-    if (last) {
-      console.error(`\nLast HTTP exchange:\n${JSON.stringify(last, null, 2)}`);
-    }
-    process.exit(1);
-  }
-}
-
-// Runs `fn`, which must be refused by the server; returns the ApiError.
-async function expectApiError(fn, what) {
-  let caught;
-  try {
-    await fn();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught !== undefined, `${what}: expected the call to be refused, it succeeded`);
-  assert.ok(
-    caught instanceof ApiError,
-    `${what}: expected the client to throw ApiError, got ${describe(caught)}`,
-  );
-  return caught;
-}
-
-function assertStatus(error, status) {
-  assert.equal(
-    error.response.status,
-    status,
-    `expected HTTP ${status}, got ${error.response.status}: ${JSON.stringify(error.errors)}`,
-  );
-}
-
-function relationship(id, type) {
-  return { id, type };
-}
+const { client } = connect();
 
 // ---------------------------------------------------------------------------------------------
 // Steps.
@@ -202,18 +34,9 @@ let bodyId;
 let relatedId;
 let contentId;
 
-await step('cleanup_previous_run', async () => {
-  // Only matters when pointed at a long-lived server; the pytest run starts from an empty DB.
-  const removed = [];
-  for (const apiKey of ['article', 'quote']) {
-    const existing = (await client.itemTypes.list()).find((it) => it.api_key === apiKey);
-    if (existing) {
-      await client.itemTypes.destroy(existing.id);
-      removed.push(apiKey);
-    }
-  }
-  return { removed };
-});
+await step('cleanup_previous_run', async () => ({
+  removed: await removeItemTypes(client, ['article', 'quote']),
+}));
 
 await step('site.update', async () => {
   const site = await client.site.update({ name: 'Compat site', locales: ['en', 'it'] });
@@ -488,8 +311,7 @@ await step('fields.destroy', async () => {
     ['title', 'related', 'content'],
   );
   const error = await expectApiError(() => client.fields.find(bodyId), 'find deleted field');
-  assertStatus(error, 404);
-  assert.ok(error.findError('NOT_FOUND'), `expected NOT_FOUND, got ${JSON.stringify(error.errors)}`);
+  assertApiErrorCode(error, 'NOT_FOUND', 404);
 });
 
 await step('itemTypes.destroy article', async () => {
@@ -504,8 +326,7 @@ await step('itemTypes.destroy article', async () => {
     `expected ITEM_TYPE_NOT_FOUND or NOT_FOUND, got ${JSON.stringify(error.errors)}`,
   );
   error = await expectApiError(() => client.fields.find(titleId), 'find field of deleted item type');
-  assertStatus(error, 404);
-  assert.ok(error.findError('NOT_FOUND'), `expected NOT_FOUND, got ${JSON.stringify(error.errors)}`);
+  assertApiErrorCode(error, 'NOT_FOUND', 404);
 });
 
 await step('itemTypes.destroy quote', async () => {
@@ -522,5 +343,4 @@ await step('itemTypes.list after destroy', async () => {
   return { count: list.length };
 });
 
-console.log(JSON.stringify({ step: 'wire_notes', ok: true, warnings: [...wireNotes] }));
-console.log(JSON.stringify({ step: 'done', ok: true }));
+finish();

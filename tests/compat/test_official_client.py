@@ -122,77 +122,82 @@ def _failure_report(script: str, result: subprocess.CompletedProcess) -> str:
     return f"{head}\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
 
 
+def _run_ok(node: str, script: str, live_server, token_name: str) -> subprocess.CompletedProcess:
+    """Run `script` with a fresh admin token against the live server; it must exit 0."""
+    token = _create_admin_token(token_name)
+    result = _run_script(node, script, live_server.url, token)
+    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
+    assert result.returncode == 0, _failure_report(script, result)
+    return result
+
+
+def _report_line(script: str, result: subprocess.CompletedProcess, step: str) -> dict:
+    """The JSON line the script printed for `step` (e.g. its "created" or "left" line)."""
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    found = next((line for line in lines if line.get("step") == step), None)
+    assert found, f"{script} printed no {step!r} line\n{result.stdout}"
+    return found
+
+
+def _png(tmp_path: Path, name: str, size: tuple[int, int], color: tuple[int, int, int]) -> Path:
+    image = tmp_path / "files" / name
+    image.parent.mkdir()
+    Image.new("RGB", size, color).save(image, format="PNG")
+    return image
+
+
+def _assert_database_holds(line: dict, block_api_key: str):
+    """The database holds exactly the records and blocks a script's report line lists, every
+    block of model `block_api_key`; answers both querysets for further checks."""
+    from items.models import Item
+
+    records = Item.objects.filter(root__isnull=True)
+    blocks = Item.objects.filter(root__isnull=False)
+    assert sorted(records.values_list("id", flat=True)) == sorted(line["records"])
+    assert sorted(blocks.values_list("id", flat=True)) == sorted(line["blocks"])
+    assert set(blocks.values_list("item_type__api_key", flat=True)) == {block_api_key}
+    return records, blocks
+
+
 @pytest.mark.compat
 @pytest.mark.django_db(transaction=True)
 def test_schema_with_official_client(live_server, node_client):
-    token = _create_admin_token("compat-schema")
-    result = _run_script(node_client, "schema.mjs", live_server.url, token)
-    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
-    assert result.returncode == 0, _failure_report("schema.mjs", result)
+    _run_ok(node_client, "schema.mjs", live_server, "compat-schema")
 
 
 @pytest.mark.compat
 @pytest.mark.django_db(transaction=True)
 def test_official_client_uploads(live_server, node_client, tmp_path, monkeypatch):
-    image = tmp_path / "files" / "compat-pixel.png"
-    image.parent.mkdir()
-    Image.new("RGB", (3, 2), (10, 120, 200)).save(image, format="PNG")
+    image = _png(tmp_path, "compat-pixel.png", (3, 2), (10, 120, 200))
     monkeypatch.setenv("CMS_UPLOAD_FILE", str(image))
     monkeypatch.setenv("CMS_UPLOAD_WIDTH", "3")
     monkeypatch.setenv("CMS_UPLOAD_HEIGHT", "2")
     monkeypatch.setenv("CMS_UPLOAD_MD5", hashlib.md5(image.read_bytes()).hexdigest())
 
-    token = _create_admin_token("compat-uploads")
-    result = _run_script(node_client, "uploads.mjs", live_server.url, token)
-    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
-    assert result.returncode == 0, _failure_report("uploads.mjs", result)
+    _run_ok(node_client, "uploads.mjs", live_server, "compat-uploads")
 
 
 @pytest.mark.compat
 @pytest.mark.django_db(transaction=True)
 def test_official_client_items(live_server, node_client, tmp_path, monkeypatch):
-    from items.models import Item
-
-    image = tmp_path / "files" / "compat-post.png"
-    image.parent.mkdir()
-    Image.new("RGB", (4, 3), (200, 40, 10)).save(image, format="PNG")
+    image = _png(tmp_path, "compat-post.png", (4, 3), (200, 40, 10))
     monkeypatch.setenv("CMS_UPLOAD_FILE", str(image))
 
-    token = _create_admin_token("compat-items")
-    result = _run_script(node_client, "items.mjs", live_server.url, token)
-    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
-    assert result.returncode == 0, _failure_report("items.mjs", result)
+    result = _run_ok(node_client, "items.mjs", live_server, "compat-items")
 
     # Exactly what the script created: the refused and validate-only calls wrote nothing.
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    created = next((line for line in lines if line.get("step") == "created"), None)
-    assert created, f"items.mjs printed no 'created' line\n{result.stdout}"
-    records = Item.objects.filter(root__isnull=True)
-    blocks = Item.objects.filter(root__isnull=False)
-    assert sorted(records.values_list("id", flat=True)) == sorted(created["records"])
-    assert sorted(blocks.values_list("id", flat=True)) == sorted(created["blocks"])
+    created = _report_line("items.mjs", result, "created")
+    _records, blocks = _assert_database_holds(created, "quote")
     assert set(blocks.values_list("root_id", flat=True)) == {created["root"]}
-    assert set(blocks.values_list("item_type__api_key", flat=True)) == {"quote"}
 
 
 @pytest.mark.compat
 @pytest.mark.django_db(transaction=True)
 def test_official_client_manages_records(live_server, node_client):
-    from items.models import Item
-
-    token = _create_admin_token("compat-records")
-    result = _run_script(node_client, "records.mjs", live_server.url, token)
-    print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
-    assert result.returncode == 0, _failure_report("records.mjs", result)
+    result = _run_ok(node_client, "records.mjs", live_server, "compat-records")
 
     # The deletes are real: exactly the records and blocks the script says are left.
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    left = next((line for line in lines if line.get("step") == "left"), None)
-    assert left, f"records.mjs printed no 'left' line\n{result.stdout}"
-    records = Item.objects.filter(root__isnull=True)
-    blocks = Item.objects.filter(root__isnull=False)
+    left = _report_line("records.mjs", result, "left")
+    records, _blocks = _assert_database_holds(left, "step")
     assert records.count() == 33  # 35 recipes + 1 linking them - 3 destroyed
-    assert sorted(records.values_list("id", flat=True)) == sorted(left["records"])
     assert not records.filter(pk__in=left["destroyed"]).exists()
-    assert sorted(blocks.values_list("id", flat=True)) == sorted(left["blocks"])
-    assert set(blocks.values_list("item_type__api_key", flat=True)) == {"step"}
