@@ -148,6 +148,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# The record API (/rest/<service>/<table>): its service names and batch limits.
+CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])
+CMS_MAX_BATCH_RECORDS = int(os.environ.get("CMS_MAX_BATCH_RECORDS", 10_000))
+CMS_MAX_BATCH_BYTES = int(os.environ.get("CMS_MAX_BATCH_BYTES", 64 * 1024 * 1024))
+
 # The API has no trailing slashes; a missing one must never redirect.
 APPEND_SLASH = False
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from items import views
+from items import rest, views
 
 urlpatterns = [
     path("items", views.ItemListView.as_view()),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("items/<str:item_id>/versions", views.ItemVersionListView.as_view()),
     path("versions/<str:version_id>", views.VersionDetailView.as_view()),
     path("versions/<str:version_id>/restore", views.VersionRestoreView.as_view()),
+    path("rest/<str:service>/<str:table>", rest.RecordTableView.as_view()),
 ]

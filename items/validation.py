@@ -17,8 +17,6 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
-
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.ids import is_valid_id, new_id
 from item_types.field_types import FIELD_TYPES, FieldValueError
@@ -506,6 +504,13 @@ class RecordValidation:
             raise ApiErrors(self.errors)
 
 
+def _chunks(values, size: int = 5000):
+    """Sets of ids in slices a query's parameter limit can take (SQLite's is lowest)."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def check_batch(batch: list[tuple["RecordValidation", str, bool]]) -> None:
     """The bulk pass for any number of records: ``(validation, record id, id chosen by the
     client)`` each. One query per kind for the whole batch, whatever its size; problems
@@ -519,20 +524,18 @@ def check_batch(batch: list[tuple["RecordValidation", str, bool]]) -> None:
         | chosen
         | {block_id for v in validations for block_id, _ in v._client_ids}
     )
-    found = (
-        dict(Item.objects.filter(pk__in=wanted).values_list("id", "item_type_id")) if wanted else {}
-    )
-    claims = [(f.id, loc, digest) for v in validations for f, loc, digest, _ in v._unique]
+    found = {}
+    for chunk in _chunks(wanted):
+        found.update(Item.objects.filter(pk__in=chunk).values_list("id", "item_type_id"))
+    claims = {(f.id, loc, digest) for v in validations for f, loc, digest, _ in v._unique}
     taken = set()
-    if claims:
-        condition = Q()
-        for field_id, locale, digest in set(claims):
-            condition |= Q(field_id=field_id, locale=locale, value_hash=digest)
-        taken = set(
-            UniqueValue.objects.filter(condition).values_list(
-                "field_id", "locale", "value_hash", "item_id"
-            )
-        )
+    for chunk in _chunks({digest for _, _, digest in claims}):
+        # A flat IN on the hashes (an OR per claim would grow the query with the batch).
+        for row in UniqueValue.objects.filter(value_hash__in=chunk).values_list(
+            "field_id", "locale", "value_hash", "item_id"
+        ):
+            if row[:3] in claims:
+                taken.add(row)
     seen_ids: set = set()
     claimed: set = set()
     for validation, record_id, client in batch:

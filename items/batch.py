@@ -1,0 +1,146 @@
+"""Creating many records at once (the DreamFactory-style record API).
+
+The whole batch is validated against a content model read once: each record's values are
+walked, then one bulk pass checks uploads, linked records, ids and unique values for all
+of them (uniqueness across the batch too), and the records that are to be kept are written
+with one multi-row insert per table.
+"""
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from django.db import IntegrityError, transaction
+from django.utils.timezone import now
+
+from cms.api.errors import ApiError, ApiErrors
+from cms.api.parsing import ResourceDocument
+from cms.ids import is_valid_id
+from item_types.models import ItemType
+from items import services
+from items.content_model import ContentModel
+from items.models import Item
+from items.validation import check_batch
+
+
+class Mode(Enum):
+    ROLLBACK = "rollback"  # all or nothing
+    CONTINUE = "continue"  # keep the good ones, report the bad
+    STOP = "stop"  # keep the ones before the first failure
+
+
+@dataclass
+class BatchResult:
+    created: dict[int, services.SavedRecord] = field(default_factory=dict)
+    failed: dict[int, list[ApiError]] = field(default_factory=dict)
+    model: ContentModel | None = None
+    size: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _document(raw, item_type: ItemType, index: int) -> ResourceDocument | list[ApiError]:
+    if not isinstance(raw, dict):
+        return [
+            ApiError(
+                "INVALID_FORMAT",
+                400,
+                record=index,
+                message="Each record is an object of field values.",
+            )
+        ]
+    attributes = {key: value for key, value in raw.items() if key != "id"}
+    record_id = raw.get("id")
+    if record_id is not None and not is_valid_id(record_id):
+        return [ApiError("INVALID_ENTITY_ID", 422, field="id", id=record_id)]
+    relationship = {"item_type": {"data": {"type": "item_type", "id": item_type.id}}}
+    return ResourceDocument(
+        type="item", id=record_id, attributes=attributes, relationships=relationship
+    )
+
+
+def create_batch(
+    *,
+    item_type: ItemType,
+    records: list,
+    mode: Mode,
+    creator_id: str | None,
+    model: ContentModel,
+) -> BatchResult:
+    result = BatchResult(model=model, size=len(records))
+    pending: dict[int, services.PendingRecord] = {}
+    for index, raw in enumerate(records):
+        document = _document(raw, item_type, index)
+        if isinstance(document, list):
+            result.failed[index] = document
+            continue
+        pending[index] = services.walk_record(document, model, item_type)
+    check_batch([(p.validation, p.record_id, p.client_id) for p in pending.values()])
+    if item_type.singleton:
+        _one_singleton(item_type, pending, result)
+    for index, record in pending.items():
+        if record.all_errors:
+            result.failed[index] = record.all_errors
+
+    keep = _to_keep(mode, result, pending)
+    moment = now()
+    saved = {i: services.finish_record(pending[i], model, creator_id, moment) for i in keep}
+    _write(saved, mode, result)
+    return result
+
+
+def _one_singleton(item_type, pending: dict, result: BatchResult) -> None:
+    taken = Item.objects.filter(singleton_of=item_type.id).exists()
+    for record in pending.values():
+        if taken:
+            record.errors.append(ApiError("DUPLICATE_SINGLETON", 422, item_type=item_type.api_key))
+        taken = taken or not record.all_errors
+
+
+def _to_keep(mode: Mode, result: BatchResult, pending: dict) -> list[int]:
+    good = [index for index in pending if index not in result.failed]
+    if mode is Mode.ROLLBACK:
+        return [] if result.failed else good
+    if mode is Mode.STOP and result.failed:
+        first_failure = min(result.failed)
+        return [index for index in good if index < first_failure]
+    return good
+
+
+def _write(saved: dict[int, services.SavedRecord], mode: Mode, result: BatchResult) -> None:
+    """One multi-row insert per table; if a concurrent write won a unique value meanwhile,
+    find the losers one by one (all fail under rollback)."""
+    if not saved:
+        return
+    try:
+        with transaction.atomic():
+            services.write_new(list(saved.values()))
+        result.created.update(saved)
+        return
+    except IntegrityError:
+        if mode is Mode.ROLLBACK:
+            for index, record in saved.items():
+                result.failed[index] = services._lost_race(record).errors
+            return
+    for index in sorted(saved):
+        if mode is Mode.STOP and result.failed and index > min(result.failed):
+            break
+        try:
+            with transaction.atomic():
+                services.write_new([saved[index]])
+            result.created[index] = saved[index]
+        except IntegrityError:
+            result.failed[index] = services._lost_race(saved[index]).errors
+
+
+def refuse_mixed_modes(rollback: bool, keep_going: bool) -> Mode:
+    if rollback and keep_going:
+        raise ApiErrors(
+            [
+                ApiError(
+                    "BAD_REQUEST", 400, message=("Use rollback=true or continue=true, not both.")
+                )
+            ]
+        )
+    return Mode.ROLLBACK if rollback else Mode.CONTINUE if keep_going else Mode.STOP

@@ -1,0 +1,177 @@
+"""The DreamFactory-style record API: POST /rest/<service>/<table>."""
+
+import pytest
+from django.db import connection
+
+from items.models import Item
+from tests.conftest import Api
+
+
+@pytest.fixture
+def contact(api):
+    model = api.create_item_type("contact")
+    api.create_field(model["id"], "first_name", "string", validators={"required": {}})
+    api.create_field(model["id"], "last_name", "string")
+    api.create_field(model["id"], "email", "string", validators={"unique": {}})
+    return model
+
+
+def test_the_seed_batch(api, contact):
+    """The documented example: a wrapped batch with fields, answered wrapped, 200."""
+    response = api.post(
+        "/rest/db/contact?fields=first_name%2Clast_name",
+        {"record": [{"first_name": "Joe", "last_name": "Smith"}]},
+    )
+    assert response.status_code == 200, response.body
+    [record] = response.body["record"]
+    assert list(record) == ["id", "first_name", "last_name"]
+    assert (record["first_name"], record["last_name"]) == ("Joe", "Smith")
+    found = api.get(f"/items/{record['id']}").body["data"]
+    assert found["attributes"]["first_name"] == "Joe"  # a real record, seen by /items
+
+
+def test_the_seed_single_record(api, contact):
+    response = api.post(
+        "/rest/db/contact?fields=first_name,last_name", {"first_name": "Joe", "last_name": "Smith"}
+    )
+    assert response.status_code == 200
+    assert set(response.body) == {"id", "first_name", "last_name"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "keys"),
+    [
+        (None, ["id"]),
+        ("", ["id"]),
+        ("*", ["id", "first_name", "last_name", "email"]),
+        ("email", ["id", "email"]),
+    ],
+)
+def test_fields(api, contact, fields, keys):
+    path = "/rest/db/contact" + ("" if fields is None else f"?fields={fields}")
+    response = api.post(path, [{"first_name": "Ann", "email": "ann@example.com"}])
+    assert response.status_code == 200, response.body
+    assert list(response.body["record"][0]) == keys
+
+
+def test_fields_in_the_body(api, contact):
+    response = api.post("/rest/db/contact", {"record": [{"first_name": "Ann"}], "fields": "*"})
+    assert "last_name" in response.body["record"][0]
+
+
+BATCH = [
+    {"first_name": "A", "email": "a@example.com"},
+    {"first_name": None, "email": "b@example.com"},  # required first_name
+    {"first_name": "C", "email": "a@example.com"},  # email taken by the first one
+    {"first_name": "D", "email": "d@example.com"},
+]
+
+
+def names():
+    return sorted(
+        item.data and next(v for v in item.data.values() if isinstance(v, str))
+        for item in Item.objects.all()
+    )
+
+
+def test_rollback_writes_nothing(api, contact):
+    response = api.post("/rest/db/contact?rollback=true", {"record": BATCH})
+    assert response.status_code == 400
+    error = response.body["error"]
+    assert error["code"] == 1000
+    assert error["message"] == (
+        "Batch Error: Not all requested records could be created. All changes rolled back."
+    )
+    assert error["context"]["error"] == [1, 2]
+    slots = error["context"]["record"]
+    assert slots[0] is None and slots[3] is None
+    assert slots[1]["details"] == [
+        {"error": "INVALID_FIELD", "field": "first_name", "code": "VALIDATION_REQUIRED"}
+    ]
+    assert slots[2]["details"][0]["code"] == "VALIDATION_UNIQUENESS"
+    assert not Item.objects.exists()
+
+
+def test_continue_keeps_the_good_ones(api, contact):
+    response = api.post("/rest/db/contact?continue=true", {"record": BATCH})
+    assert response.status_code == 400
+    context = response.body["error"]["context"]
+    assert context["error"] == [1, 2]
+    assert context["record"][0]["id"] and context["record"][3]["id"]
+    assert Item.objects.count() == 2
+
+
+def test_by_default_the_batch_stops_at_the_first_failure(api, contact):
+    response = api.post("/rest/db/contact", {"record": BATCH})
+    assert response.status_code == 400
+    context = response.body["error"]["context"]
+    assert context["error"] == [1, 2]
+    assert context["record"][0]["id"]
+    assert context["record"][3] is None
+    assert Item.objects.count() == 1
+
+
+def test_both_modes_at_once_is_a_bad_request(api, contact):
+    response = api.post("/rest/db/contact?rollback=true&continue=true", {"record": BATCH})
+    assert response.status_code == 400
+    assert "rollback" in response.body["error"]["message"]
+    assert not Item.objects.exists()
+
+
+def test_a_failing_single_record_answers_its_own_error(api, contact):
+    response = api.post("/rest/db/contact", {"last_name": "Nobody"})
+    assert response.status_code == 422
+    assert response.body["error"]["details"] == [
+        {"error": "INVALID_FIELD", "field": "first_name", "code": "VALIDATION_REQUIRED"}
+    ]
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/rest/db/nothing", 404), ("/rest/other/contact", 404)],
+)
+def test_unknown_tables_and_services(api, contact, path, status):
+    response = api.post(path, {"first_name": "A"})
+    assert response.status_code == status
+    assert response.body["error"]["status_code"] == status
+
+
+def test_limits_and_shapes(api, contact, settings):
+    settings.CMS_MAX_BATCH_RECORDS = 3
+    too_many = api.post("/rest/db/contact", {"record": [{"first_name": "x"}] * 4})
+    assert too_many.status_code == 413
+    settings.CMS_MAX_BATCH_BYTES = 50
+    too_big = api.post("/rest/db/contact", {"record": [{"first_name": "x" * 100}]})
+    assert too_big.status_code == 413
+    settings.CMS_MAX_BATCH_BYTES = 10_000_000
+    bad = api.post("/rest/db/contact", {"record": "nope"})
+    assert bad.status_code == 400
+    unknown = api.post("/rest/db/contact?fields=colour", {"first_name": "x"})
+    assert unknown.status_code == 400
+    assert not Item.objects.exists()
+
+
+def test_dreamfactory_api_key_header_and_roles(db, contact, readonly_api):
+    from cms.models import ApiToken
+
+    _, secret = ApiToken.create(name="df", role="editor")
+    response = Api(None).post(
+        "/rest/db/contact", {"first_name": "Key"}, headers={"X-DreamFactory-Api-Key": secret}
+    )
+    assert response.status_code == 200, response.body
+    refused = readonly_api.post("/rest/db/contact", {"first_name": "No"})
+    assert refused.status_code == 403
+    assert Item.objects.count() == 1
+
+
+def test_a_2000_record_batch(api, contact, django_assert_max_num_queries):
+    records = [{"first_name": f"P{i}", "email": f"p{i}@example.com"} for i in range(2000)]
+    # One statement per table on PostgreSQL; SQLite caps a statement's parameters, so
+    # Django splits its inserts.
+    limit = 20 if connection.vendor == "postgresql" else 200
+    with django_assert_max_num_queries(limit):
+        response = api.post("/rest/db/contact?rollback=true", {"record": records})
+    assert response.status_code == 200, str(response.body)[:500]
+    assert len(response.body["record"]) == 2000
+    assert Item.objects.count() == 2000
