@@ -55,3 +55,22 @@ class ApiToken(models.Model):
     def is_authenticated(self) -> bool:
         # DRF treats request.user as the caller; a token stands in for a user.
         return True
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` and the first answer given to it (kept 24 h)."""
+
+    token_id = models.CharField(max_length=22)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # null: in progress
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token_id", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.token_id}:{self.key}"

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api.errors import ApiError
+from cms.api.idempotency import idempotent
 from cms.api.parsing import parse_resource
 from cms.api.query import nested_params, refuse_unknown
 from item_types.resources import item_type_resource
@@ -78,6 +79,7 @@ class ItemListView(APIView):
             }
         )
 
+    @idempotent
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
         record = services.item_create(document=document, creator_id=request.auth.id)
