@@ -133,6 +133,8 @@ class RecordTableView(APIView):
             record = result.created.get(index)
             if record is None:
                 return None
+            if wanted == ["id"]:  # the default: no values to render
+                return {"id": record.item.id}
             values = {"id": record.item.id, **item_attributes(record.item, result.model)}
             return values if wanted is None else {name: values[name] for name in wanted}
 

@@ -5,9 +5,11 @@ record, its blocks, its unique values, its references and a new version in one
 transaction, with a number of queries that doesn't grow with the payload.
 """
 
+import json
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import JSONField
 from django.utils.timezone import now
 
 from cms.api.errors import ApiError, ApiErrors
@@ -70,11 +72,11 @@ def _blocks_of(validation: RecordValidation, record: Item, moment) -> tuple[list
         blocks.append(
             Item(
                 id=block.id,
-                item_type=block.item_type,
+                item_type_id=block.item_type.id,
                 data=block.data,
                 root_id=record.id,
                 parent_id=block.parent_id,
-                parent_field=block.parent_field,
+                parent_field_id=block.parent_field.id,
                 creator_id=record.creator_id,
                 status=record.status,
                 created_at=moment,
@@ -106,7 +108,7 @@ def _saved(
 def _version(item: Item, blocks: list[Item], editor_id, moment) -> ItemVersion:
     return ItemVersion(
         id=item.current_version,
-        item=item,
+        item_id=item.id,
         item_type_id=item.item_type_id,
         data=item.data,
         blocks={
@@ -173,7 +175,7 @@ def finish_record(pending: PendingRecord, model: ContentModel, creator_id, momen
     published = not item_type.draft_mode_active
     item = Item(
         id=pending.record_id,
-        item_type=item_type,
+        item_type_id=item_type.id,
         data=pending.data,
         search_text=pending.validation.search_text(),
         singleton_of=item_type.id if item_type.singleton else None,
@@ -185,6 +187,7 @@ def finish_record(pending: PendingRecord, model: ContentModel, creator_id, momen
         first_published_at=pending.first_published_at or (moment if published else None),
         current_version=new_id(),
     )
+    item._state.fields_cache["item_type"] = item_type  # known: no query to read it back
     if published:
         item.published_version_id = item.current_version
     return _saved(item, pending.validation, model, creator_id, moment)
@@ -221,22 +224,52 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
 
 
 def write_new(records: list[SavedRecord]) -> None:
-    """Insert new records: one multi-row statement per table, whatever their number."""
-    Item.objects.bulk_create(
-        [item for record in records for item in (record.item, *record.blocks)], batch_size=2000
+    """Insert new records: one statement per table, whatever their number (a COPY on
+    PostgreSQL for big batches, a multi-row INSERT otherwise)."""
+    insert = (
+        _copy if connection.vendor == "postgresql" and len(records) > COPY_FROM else (_bulk_insert)
     )
-    UniqueValue.objects.bulk_create(
-        [row for record in records for row in _unique_rows(record)], batch_size=5000
-    )
-    Reference.objects.bulk_create(
-        [row for record in records for row in _reference_rows(record)], batch_size=5000
-    )
-    ItemVersion.objects.bulk_create([record.version for record in records], batch_size=2000)
+    insert(Item, [item for record in records for item in (record.item, *record.blocks)])
+    insert(UniqueValue, [row for record in records for row in _unique_rows(record)])
+    insert(Reference, [row for record in records for row in _reference_rows(record)])
+    insert(ItemVersion, [record.version for record in records])
+
+
+# Below this many records a multi-row INSERT costs no more than a COPY.
+COPY_FROM = 50
+
+
+def _bulk_insert(model, rows: list) -> None:
+    model.objects.bulk_create(rows, batch_size=2000)
+
+
+def _copy(model, rows: list) -> None:
+    """COPY rows into ``model``'s table: PostgreSQL's fastest way in, with no per-row SQL."""
+    if not rows:
+        return
+    # An auto-numbered key left unset is the database's to fill.
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and getattr(rows[0], f.attname) is None)
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as feed:
+        for row in rows:
+            values = [getattr(row, f.attname) for f in fields]
+            feed.write_row(
+                [
+                    json.dumps(value) if f.attname in json_fields and value is not None else value
+                    for f, value in zip(fields, values, strict=True)
+                ]
+            )
 
 
 def _unique_rows(record: SavedRecord) -> list[UniqueValue]:
     return [
-        UniqueValue(field=field_, locale=locale, value_hash=digest, item_id=record.item.id)
+        UniqueValue(field_id=field_.id, locale=locale, value_hash=digest, item_id=record.item.id)
         for field_, locale, digest in record.unique_values
     ]
 
@@ -246,7 +279,7 @@ def _reference_rows(record: SavedRecord) -> list[Reference]:
         Reference(
             record_id=record.item.id,
             holder_id=holder_id,
-            field=field_,
+            field_id=field_.id,
             **({"target_item_id": target} if kind == "item" else {"target_upload_id": target}),
         )
         for holder_id, field_, kind, target in record.references

@@ -1,0 +1,146 @@
+"""Benchmark: bulk record creation through the record API, against the raw limit.
+
+Through ``POST /rest/db/post?rollback=true`` (gunicorn on PostgreSQL), batches of 1,000
+and of 10,000 records of the benchmark model (without blocks: a link, an upload, two
+localized fields, a unique slug); then, for the same rows, psycopg's ``executemany`` and
+``COPY`` straight into the records table. Prints records per second side by side.
+
+    .venv/bin/python bench/bulk_records.py
+    .venv/bin/python bench/bulk_records.py --batches 1000 10000 --repeat 3
+"""
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from create_records import build_schema  # noqa: E402
+from harness import Client, add_server_arguments, served  # noqa: E402
+
+
+def record(ids: dict, n: int) -> dict:
+    return {
+        "title": f"Bulk post {n}",
+        "slug": f"bulk-{uuid.uuid4().hex}",
+        "subtitle": {"en": "Fast", "it": "Veloce"},
+        "content": {"en": "Lorem ipsum " * 20, "it": "Dolor sit amet " * 20},
+        "category": ids["category"],
+        "cover": {"upload_id": ids["upload"], "alt": "Cover"},
+        "published_on": "2026-11-22",
+        "rating": n % 6,
+        "featured": n % 2 == 0,
+    }
+
+
+def through_api(client: Client, ids: dict, size: int, repeat: int) -> float:
+    seconds = 0.0
+    for _ in range(repeat):
+        body = {"record": [record(ids, n) for n in range(size)]}
+        started = time.perf_counter()
+        code, answer = client.request("POST", "/rest/db/post?rollback=true", body)
+        seconds += time.perf_counter() - started
+        assert code == 200 and len(answer["record"]) == size, (code, str(answer)[:300])
+    return size * repeat / seconds
+
+
+def raw_rows(database_url: str, ids: dict, size: int) -> tuple[list[tuple], list[str]]:
+    """The rows the API would store in items_item for ``size`` records."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        fields = dict(
+            connection.execute(
+                "SELECT api_key, id FROM item_types_field WHERE item_type_id = %s", [ids["post"]]
+            ).fetchall()
+        )
+    columns = [
+        "id",
+        "item_type_id",
+        "data",
+        "status",
+        "current_version",
+        "created_at",
+        "updated_at",
+        "search_text",
+        "creator_type",
+    ]
+    rows = []
+    for n in range(size):
+        values = record(ids, n)
+        values["cover"] = {**values["cover"], "title": None, "custom_data": {}, "focal_point": None}
+        data = {fields[key]: value for key, value in values.items()}
+        rows.append(
+            (
+                uuid.uuid4().hex[:22],
+                ids["post"],
+                json.dumps(data),
+                "published",
+                uuid.uuid4().hex[:22],
+                "2026-11-22T00:00:00Z",
+                "2026-11-22T00:00:00Z",
+                "bulk post",
+                "access_token",
+            )
+        )
+    return rows, columns
+
+
+def raw_limit(database_url: str, ids: dict, size: int, repeat: int) -> tuple[float, float]:
+    """(executemany rate, COPY rate), records per second, each batch in one transaction."""
+    import psycopg
+
+    many = copy = 0.0
+    with psycopg.connect(database_url) as connection:
+        for _ in range(repeat):
+            rows, columns = raw_rows(database_url, ids, size)
+            placeholders = ", ".join(["%s"] * len(columns))
+            started = time.perf_counter()
+            with connection.transaction(), connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO items_item ({', '.join(columns)}) VALUES ({placeholders})", rows
+                )
+            many += time.perf_counter() - started
+            rows, columns = raw_rows(database_url, ids, size)
+            started = time.perf_counter()
+            sql = f"COPY items_item ({', '.join(columns)}) FROM STDIN"
+            with connection.transaction(), connection.cursor() as cursor, cursor.copy(sql) as feed:
+                for row in rows:
+                    feed.write_row(row)
+            copy += time.perf_counter() - started
+    return size * repeat / many, size * repeat / copy
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_server_arguments(parser)
+    parser.add_argument("--batches", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with served(args.database_url, args.workers) as server:
+        client = Client(server.port, server.token)
+        client.connection.timeout = 600
+        ids = build_schema(client)
+        through_api(client, ids, 100, 1)  # warm-up
+        database_url = server.env["DATABASE_URL"]
+        print(
+            f"Bulk creates on PostgreSQL, gunicorn with {args.workers} sync workers; "
+            f"records/s, best of {args.repeat} batches' total"
+        )
+        print(
+            f"{'batch':>7} {'record API':>11} {'executemany':>12} {'COPY':>9} "
+            f"{'API / executemany':>18}"
+        )
+        for size in args.batches:
+            api_rate = through_api(client, ids, size, args.repeat)
+            many_rate, copy_rate = raw_limit(database_url, ids, size, args.repeat)
+            print(
+                f"{size:>7} {api_rate:>11.0f} {many_rate:>12.0f} {copy_rate:>9.0f} "
+                f"{api_rate / many_rate:>17.0%}"
+            )
+
+
+if __name__ == "__main__":
+    main()
