@@ -226,13 +226,50 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
 def write_new(records: list[SavedRecord]) -> None:
     """Insert new records: one statement per table, whatever their number (a COPY on
     PostgreSQL for big batches, a multi-row INSERT otherwise)."""
-    insert = (
-        _copy if connection.vendor == "postgresql" and len(records) > COPY_FROM else (_bulk_insert)
+    items = [item for record in records for item in (record.item, *record.blocks)]
+    versions = [record.version for record in records]
+    if connection.vendor != "postgresql" or len(records) <= COPY_FROM:
+        _bulk_insert(Item, items)
+        _bulk_insert(UniqueValue, [row for r in records for row in _unique_rows(r)])
+        _bulk_insert(Reference, [row for r in records for row in _reference_rows(r)])
+        _bulk_insert(ItemVersion, versions)
+        return
+    _copy(Item, items)
+    # Index rows go in as plain tuples: thousands of model instances cost more than the COPY.
+    _copy_tuples(
+        UniqueValue,
+        ["field_id", "locale", "value_hash", "item_id"],
+        (
+            (field_.id, locale, digest, r.item.id)
+            for r in records
+            for field_, locale, digest in r.unique_values
+        ),
     )
-    insert(Item, [item for record in records for item in (record.item, *record.blocks)])
-    insert(UniqueValue, [row for record in records for row in _unique_rows(record)])
-    insert(Reference, [row for record in records for row in _reference_rows(record)])
-    insert(ItemVersion, [record.version for record in records])
+    _copy_tuples(
+        Reference,
+        ["record_id", "holder_id", "field_id", "target_item_id", "target_upload_id"],
+        (
+            (
+                r.item.id,
+                holder_id,
+                field_.id,
+                *((target, None) if kind == "item" else (None, target)),
+            )
+            for r in records
+            for holder_id, field_, kind, target in r.references
+        ),
+    )
+    _copy(ItemVersion, versions)
+
+
+def _copy_tuples(model, columns: list[str], rows) -> None:
+    sql = (
+        f"COPY {connection.ops.quote_name(model._meta.db_table)} "
+        f"({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as feed:
+        for row in rows:
+            feed.write_row(row)
 
 
 # Below this many records a multi-row INSERT costs no more than a COPY.

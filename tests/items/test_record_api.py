@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from items.models import Item
+from items.models import Item, UniqueValue
 from tests.conftest import Api
 
 
@@ -174,4 +174,9 @@ def test_a_2000_record_batch(api, contact, django_assert_max_num_queries):
         response = api.post("/rest/db/contact?rollback=true", {"record": records})
     assert response.status_code == 200, str(response.body)[:500]
     assert len(response.body["record"]) == 2000
+    assert Item.objects.count() == 2000
+    assert UniqueValue.objects.count() == 2000  # the unique emails are guarded
+    again = api.post("/rest/db/contact?rollback=true", {"record": records[:60]})
+    assert again.status_code == 400
+    assert again.body["error"]["context"]["error"] == list(range(60))
     assert Item.objects.count() == 2000
