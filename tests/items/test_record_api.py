@@ -180,3 +180,15 @@ def test_a_2000_record_batch(api, contact, django_assert_max_num_queries):
     assert again.status_code == 400
     assert again.body["error"]["context"]["error"] == list(range(60))
     assert Item.objects.count() == 2000
+
+
+def test_a_large_batch_records_its_references(api, contact):
+    owner = api.post("/rest/db/contact?fields=*", {"first_name": "Owner"}).body
+    note = api.create_item_type("note")
+    api.create_field(
+        note["id"], "about", "link", validators={"item_item_type": {"item_types": [contact["id"]]}}
+    )
+    response = api.post("/rest/db/note", {"record": [{"about": owner["id"]}] * 60})
+    assert response.status_code == 200, response.body
+    references = api.get(f"/items/{owner['id']}/references").body["data"]
+    assert len(references) == 60
