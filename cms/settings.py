@@ -152,6 +152,8 @@ FILE_UPLOAD_HANDLERS = [
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])
 CMS_MAX_BATCH_RECORDS = int(os.environ.get("CMS_MAX_BATCH_RECORDS", 10_000))
 CMS_MAX_BATCH_BYTES = int(os.environ.get("CMS_MAX_BATCH_BYTES", 64 * 1024 * 1024))
+# JSON bodies are read whole by the parser: a batch may be as large as the record API allows.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CMS_MAX_BATCH_BYTES
 
 # The API has no trailing slashes; a missing one must never redirect.
 APPEND_SLASH = False

@@ -13,7 +13,9 @@ error itself.
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
@@ -133,6 +135,8 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
         return [exc]
     if isinstance(exc, drf.ValidationError):
         return _drf_validation_errors(exc.detail)
+    if isinstance(exc, RequestDataTooBig):
+        return [ApiError("REQUEST_TOO_LARGE", 413, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)]
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"data": exc.messages}
         return [

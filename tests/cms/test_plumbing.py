@@ -184,3 +184,12 @@ def test_unexpected_errors_answer_json_500(api, monkeypatch):
     response = api.post("/item-types", ITEM_TYPE)
     assert response.status_code == 500
     assert error_codes(response) == [("INTERNAL_SERVER_ERROR", None, None)]
+
+
+def test_a_body_over_the_limit_is_a_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = {"data": {"type": "item_type", "attributes": {"name": "x" * 200, "api_key": "post"}}}
+    response = api.post("/item-types", body)
+    assert response.status_code == 413
+    assert error_codes(response)[0][0] == "REQUEST_TOO_LARGE"
+    assert not ItemType.objects.exists()
