@@ -1,4 +1,5 @@
-"""The DreamFactory-style record API: ``POST /rest/<service>/<table>``.
+"""The DreamFactory-style record API: ``POST`` and ``GET /rest/<service>/<table>``, and
+``GET /rest/<service>`` (the tables).
 
 ``<table>`` is a model's api_key. A ``{"record": [...]}`` wrapper (or a bare array) is a
 batch, answered ``{"record": [...]}`` in order; a bare object is one record, answered
@@ -8,15 +9,25 @@ same field, code and locale as the Content Management API's).
 """
 
 from django.conf import settings
+from django.db.models import Case, Value, When
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api.errors import ApiError, errors_for
-from items import batch
+from cms.api.query import comma_list
+from items import batch, rest_filters
 from items.content_model import ContentModel
+from items.models import Item
 from items.resources import item_attributes
 
 TRUE = {"1", "true", "yes"}
+DEFAULT_READ_LIMIT = 100
+MAX_READ_LIMIT = 1000
+MAX_WHOLE_NUMBER = 2**62  # offsets the databases' 64-bit integers hold, limit added
+# DreamFactory parameters for features the record API does not have: refused, not dropped.
+UNSUPPORTED_READ_PARAMETERS = frozenset(
+    {"related", "id_field", "id_type", "group", "having", "count_only"}
+)
 
 
 class RecordApiError(Exception):
@@ -84,11 +95,36 @@ def _records(body) -> tuple[list, bool, object]:
     raise RecordApiError(400, 'Send a record, an array of records or {"record": [...]}.')
 
 
+def _whole_number(params, name: str, default: int, minimum: int) -> int:
+    raw = params.get(name, "")
+    if not str(raw).strip():
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= MAX_WHOLE_NUMBER:
+        raise RecordApiError(
+            400, f"{name} must be a whole number from {minimum} to {MAX_WHOLE_NUMBER}.", {name: raw}
+        )
+    return number
+
+
+def _refused(parameter: str, text: str, error: "rest_filters.FilterError") -> RecordApiError:
+    """A filter or order that can't be used: 400, naming the problem (and where it is)."""
+    context = {parameter: text, **error.details}
+    where = ""
+    if error.position is not None:
+        context["position"] = error.position
+        where = f" at position {error.position}"
+    return RecordApiError(400, f"Invalid {parameter}{where}: {error.message}.", context)
+
+
 def _flag(request, name: str) -> bool:
     return str(request.query_params.get(name, "")).lower() in TRUE
 
 
-class RecordTableView(APIView):
+class RecordApiView(APIView):
     scope = "content"
 
     def handle_exception(self, exc):
@@ -106,6 +142,102 @@ class RecordTableView(APIView):
             ),
             status=first.status,
         )
+
+
+class RecordServiceView(RecordApiView):
+    def get(self, request, service):
+        """``GET /rest/<service>``: the tables (models, not block models), DreamFactory's
+        ``{"resource": [{"name", "label"}]}``, by name."""
+        if service not in settings.CMS_REST_SERVICES:
+            raise RecordApiError(404, f"Service '{service}' does not exist.")
+        tables = sorted(
+            (it for it in ContentModel.load().item_types.values() if not it.modular_block),
+            key=lambda it: it.api_key,
+        )
+        return Response({"resource": [{"name": it.api_key, "label": it.name} for it in tables]})
+
+
+class RecordTableView(RecordApiView):
+    def get(self, request, service, table):
+        """``GET /rest/<service>/<table>``: records, answered ``{"record": [...]}``.
+
+        The wrapper is ``record``, as the seed's POST and DreamFactory's own (DSP 1.x)
+        ``GET /rest/<service>/<table>`` answers; DreamFactory 2's ``/api/v2/.../_table``
+        renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
+        chosen by ``fields`` as POST does. Parameters:
+
+        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL);
+        - ``order``: ``name [ASC|DESC]``, comma separated, on sortable fields, ``id``,
+          ``created_at`` and ``updated_at``; by default ``created_at``, then ``id``;
+        - ``ids``: a comma list; without ``order`` the records come in the listed order;
+        - ``limit`` (default 100, at most 1000, more is refused) and ``offset``;
+        - ``include_count=true``: adds ``"meta": {"count": <records matching>}``;
+        - ``locale``: the locale localized fields are filtered and ordered in (the
+          site's main locale by default).
+
+        Other DreamFactory parameters are ignored as DreamFactory ignores unknown ones,
+        except those it uses for features not offered here (``related``, ``group``...),
+        which are refused rather than silently dropped.
+        """
+        model = ContentModel.load()
+        item_type = _table(service, table, model)
+        params = request.query_params
+        unsupported = sorted(UNSUPPORTED_READ_PARAMETERS & set(params))
+        if unsupported:
+            raise RecordApiError(
+                400, f"Not supported: {', '.join(unsupported)}.", {"parameters": unsupported}
+            )
+        fields = model.fields[item_type.id]
+        wanted = _wanted_fields(params.get("fields"), [field.api_key for field in fields])
+        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, minimum=1)
+        if limit > MAX_READ_LIMIT:
+            raise RecordApiError(
+                400, f"limit is at most {MAX_READ_LIMIT}.", {"limit": limit, "max": MAX_READ_LIMIT}
+            )
+        offset = _whole_number(params, "offset", 0, minimum=0)
+        locale = params.get("locale") or model.locales[0]
+        if locale not in model.locales:
+            raise RecordApiError(
+                400, f"Unknown locale '{locale}'.", {"locale": locale, "allowed": model.locales}
+            )
+
+        records = Item.objects.filter(item_type_id=item_type.id)
+        aliases, columns, ordering = rest_filters.record_columns(fields, locale)
+        for step in aliases:  # text aliases read JSON aliases: two steps
+            records = records.alias(**step)
+        text = params.get("filter", "")
+        if text.strip():
+            try:
+                condition = rest_filters.to_q(rest_filters.parse(text), columns)
+            except rest_filters.FilterError as error:
+                raise _refused("filter", text, error) from None
+            records = records.filter(condition)
+        order = []
+        if params.get("order", "").strip():
+            try:
+                order = rest_filters.parse_order(params["order"], ordering)
+            except rest_filters.FilterError as error:
+                raise _refused("order", params["order"], error) from None
+        ids = comma_list(params.get("ids", ""))
+        if ids:
+            if len(ids) > MAX_READ_LIMIT:
+                raise RecordApiError(400, f"ids lists at most {MAX_READ_LIMIT} ids.")
+            records = records.filter(pk__in=ids)
+            if not order:  # DreamFactory answers ids in the order they were asked for
+                order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
+        records = records.order_by(*(order or ["created_at"]), "id")
+        page = records.only("id", "item_type_id", "data")[offset : offset + limit]
+
+        def answer(item):
+            if wanted == ["id"]:
+                return {"id": item.id}
+            values = {"id": item.id, **item_attributes(item, model)}
+            return values if wanted is None else {name: values[name] for name in wanted}
+
+        body = {"record": [answer(item) for item in page]}
+        if _flag(request, "include_count"):
+            body["meta"] = {"count": records.count()}
+        return Response(body)
 
     def post(self, request, service, table):
         model = ContentModel.load()

@@ -144,7 +144,7 @@ def _as_text(data_path: str, field, locale: str, json_alias: str):
     )
 
 
-def _columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list[dict]]:
+def field_columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list[dict]]:
     """Filter and order columns of one model's fields (in ``locale`` when localized), and
     the aliases they read: JSON values first, then text views of some of them."""
     filters, order, json_aliases, text_aliases = {}, {}, {}, {}
@@ -228,7 +228,7 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
 
     filter_columns, order_columns = dict(META_FILTERS), dict(META_ORDER)
     if len(item_types) == 1:
-        fields_filters, fields_order, aliases = _columns(
+        fields_filters, fields_order, aliases = field_columns(
             model.fields[item_types[0].id], data_path, locale
         )
         for step in aliases:  # text aliases read JSON aliases: two steps

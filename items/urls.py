@@ -13,5 +13,6 @@ urlpatterns = [
     path("items/<str:item_id>/versions", views.ItemVersionListView.as_view()),
     path("versions/<str:version_id>", views.VersionDetailView.as_view()),
     path("versions/<str:version_id>/restore", views.VersionRestoreView.as_view()),
+    path("rest/<str:service>", rest.RecordServiceView.as_view()),
     path("rest/<str:service>/<str:table>", rest.RecordTableView.as_view()),
 ]

@@ -109,7 +109,11 @@ def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
     if op == "neq":
         return ~Q(**{spec.column: value})
     lookup = "" if op == "eq" else f"__{op}"
-    return Q(**{f"{spec.column}{lookup}": value})
+    condition = Q(**{f"{spec.column}{lookup}": value})
+    if op in ("gt", "gte", "lt", "lte"):
+        # No value is never in a range: PostgreSQL orders JSON null below every number.
+        condition &= Q(**{f"{spec.column}__isnull": False}) & ~Q(**{spec.column: None})
+    return condition
 
 
 def field_filters(fields_param, columns: dict[str, FilterColumn]) -> Q:

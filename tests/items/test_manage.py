@@ -587,3 +587,9 @@ def test_selective_publishing(api, two_locales):
     assert error_codes(bad) == [("INVALID_FIELD", "content_in_locales", "INVALID_LOCALES")]
     wrong = api.put(f"/items/{record['id']}/publish", {"data": {"type": "item"}})
     assert error_codes(wrong)[0][0] == "INVALID_TYPE"
+
+
+def test_a_record_without_a_value_is_in_no_range(api, shop, catalogue):
+    make(api, shop["product"], {"name": "Priceless"})
+    cheap = api.get("/items?filter[type]=product&filter[fields][price][lt]=100")
+    assert sorted(r["attributes"]["name"] for r in cheap.body["data"]) == ["Bird seed"]
