@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api.errors import ApiError, errors_for
+from cms.api.idempotency import idempotent
 from cms.api.query import comma_list
 from items import batch, rest_filters
 from items.content_model import ContentModel
@@ -239,6 +240,7 @@ class RecordTableView(RecordApiView):
             body["meta"] = {"count": records.count()}
         return Response(body)
 
+    @idempotent
     def post(self, request, service, table):
         model = ContentModel.load()
         item_type = _table(service, table, model)

@@ -267,7 +267,11 @@ def _copy_tuples(model, columns: list[str], rows) -> None:
         f"COPY {connection.ops.quote_name(model._meta.db_table)} "
         f"({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN"
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as feed:
+    with (
+        connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as feed,
+    ):
         for row in rows:
             feed.write_row(row)
 
@@ -293,7 +297,11 @@ def _copy(model, rows: list) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as feed:
+    with (
+        connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as feed,
+    ):
         for row in rows:
             values = [getattr(row, f.attname) for f in fields]
             feed.write_row(

@@ -192,3 +192,51 @@ def test_a_large_batch_records_its_references(api, contact):
     assert response.status_code == 200, response.body
     references = api.get(f"/items/{owner['id']}/references").body["data"]
     assert len(references) == 60
+
+
+def test_idempotency_key_on_the_record_api(api, contact):
+    body = {"record": [{"first_name": "Once", "email": "once@example.com"}]}
+    headers = {"Idempotency-Key": "batch-1"}
+    first = api.post("/rest/db/contact", body, headers=headers)
+    again = api.post("/rest/db/contact", body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.body == first.body and again["Idempotent-Replayed"] == "true"
+    other = api.post("/rest/db/contact", {"record": [{"first_name": "Twice"}]}, headers=headers)
+    assert other.status_code == 422
+    assert Item.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_racing_on_a_unique_value_exactly_one_wins():
+    import threading
+
+    from django.db import connections
+
+    from cms.models import ApiToken
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    _, secret = ApiToken.create(name="race", role="admin")
+    api = Api(secret)
+    model = api.create_item_type("contact")
+    api.create_field(model["id"], "email", "string", validators={"unique": {}})
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def send(index):
+        try:
+            records = [{"email": f"own-{index}-{n}@example.com"} for n in range(80)]
+            records.append({"email": "shared@example.com"})
+            barrier.wait()
+            response = Api(secret).post("/rest/db/contact?rollback=true", {"record": records})
+            statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 400, 400, 400]
+    assert Item.objects.count() == 81
