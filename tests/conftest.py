@@ -1,9 +1,11 @@
 """Shared fixtures: an API client speaking JSON over Django's full HTTP stack."""
 
 import json
+import threading
 
 import pytest
 from django.contrib.admin.utils import quote
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -93,6 +95,27 @@ def error_codes(response) -> list[tuple]:
         )
         for e in response.body["data"]
     ]
+
+
+def race(count: int, send) -> list:
+    """Run ``send(index)`` in ``count`` threads released at the same instant, as rival
+    clients; answer their results in index order. Each thread has its own connection."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait()
+            results[index] = send(index)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def change_url(app: str, model: str, pk: str) -> str:

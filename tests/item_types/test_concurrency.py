@@ -1,13 +1,11 @@
 """Uniqueness holds under concurrent requests: the database decides, not a prior check."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cms.models import ApiToken
 from item_types.models import ItemType
-from tests.conftest import Api
+from tests.conftest import Api, race
 
 
 @pytest.mark.django_db(transaction=True)
@@ -15,28 +13,18 @@ def test_concurrent_creates_with_one_api_key_exactly_one_wins():
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     _, secret = ApiToken.create(name="race", role="admin")
-    barrier = threading.Barrier(6)
-    statuses = []
 
     def create(index):
-        try:
-            barrier.wait()
-            body = {
-                "data": {
-                    "type": "item_type",
-                    "attributes": {"name": f"Post {index}", "api_key": "post"},
-                }
+        body = {
+            "data": {
+                "type": "item_type",
+                "attributes": {"name": f"Post {index}", "api_key": "post"},
             }
-            response = Api(secret).post("/item-types", body)
-            statuses.append((response.status_code, response.body))
-        finally:
-            connections.close_all()
+        }
+        response = Api(secret).post("/item-types", body)
+        return response.status_code, response.body
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(6, create)
     codes = sorted(status for status, _ in statuses)
     assert codes == [201, 422, 422, 422, 422, 422], statuses
     for status, body in statuses:

@@ -1,14 +1,12 @@
 """POST /items: the record, its meta, ids, localization, blocks, and what is never written."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cms.ids import is_valid_id, new_id
 from cms.models import ApiToken
 from items.models import Item, UniqueValue
-from tests.conftest import Api, error_codes
+from tests.conftest import Api, error_codes, race
 from tests.items.conftest import block, item_body
 from tests.uploads.test_uploads import create_upload, png_bytes
 
@@ -385,22 +383,12 @@ def test_concurrent_creates_of_a_unique_value_exactly_one_wins():
     api = Api(secret)
     post = api.create_item_type("post")
     api.create_field(post["id"], "slug", "string", validators={"unique": {}})
-    barrier = threading.Barrier(6)
-    statuses = []
 
-    def create():
-        try:
-            barrier.wait()
-            response = Api(secret).post("/items", item_body(post["id"], {"slug": "same"}))
-            statuses.append((response.status_code, response.body))
-        finally:
-            connections.close_all()
+    def create(_):
+        response = Api(secret).post("/items", item_body(post["id"], {"slug": "same"}))
+        return response.status_code, response.body
 
-    threads = [threading.Thread(target=create) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(6, create)
     assert sorted(status for status, _ in statuses) == [201, 422, 422, 422, 422, 422], statuses
     for status, body in statuses:
         if status == 422:

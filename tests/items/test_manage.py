@@ -1,13 +1,11 @@
 """Managing records: list and filter, find, update, publish, versions, delete."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from cms.models import ApiToken
 from items.models import Item, ItemVersion
-from tests.conftest import Api, error_codes
+from tests.conftest import Api, error_codes, race
 from tests.items.conftest import block, item_body
 
 
@@ -447,24 +445,14 @@ def test_concurrent_updates_with_one_version_exactly_one_wins():
     api.create_field(page["id"], "title", "string")
     record = make(api, page["id"], {"title": "v0"})
     version = record["meta"]["current_version"]
-    barrier = threading.Barrier(5)
-    statuses = []
 
     def update(index):
-        try:
-            barrier.wait()
-            response = put(
-                Api(secret), record["id"], {"title": f"v{index}"}, meta={"current_version": version}
-            )
-            statuses.append(response.status_code)
-        finally:
-            connections.close_all()
+        response = put(
+            Api(secret), record["id"], {"title": f"v{index}"}, meta={"current_version": version}
+        )
+        return response.status_code
 
-    threads = [threading.Thread(target=update, args=(i,)) for i in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(5, update)
     assert sorted(statuses) == [200, 422, 422, 422, 422]
     assert ItemVersion.objects.filter(item_id=record["id"]).count() == 2
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from items.models import Item, UniqueValue
-from tests.conftest import Api
+from tests.conftest import Api, race
 
 
 @pytest.fixture
@@ -208,10 +208,6 @@ def test_idempotency_key_on_the_record_api(api, contact):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_racing_on_a_unique_value_exactly_one_wins():
-    import threading
-
-    from django.db import connections
-
     from cms.models import ApiToken
 
     if connection.vendor == "sqlite":
@@ -220,23 +216,13 @@ def test_concurrent_batches_racing_on_a_unique_value_exactly_one_wins():
     api = Api(secret)
     model = api.create_item_type("contact")
     api.create_field(model["id"], "email", "string", validators={"unique": {}})
-    barrier = threading.Barrier(4)
-    statuses = []
 
     def send(index):
-        try:
-            records = [{"email": f"own-{index}-{n}@example.com"} for n in range(80)]
-            records.append({"email": "shared@example.com"})
-            barrier.wait()
-            response = Api(secret).post("/rest/db/contact?rollback=true", {"record": records})
-            statuses.append(response.status_code)
-        finally:
-            connections.close_all()
+        records = [{"email": f"own-{index}-{n}@example.com"} for n in range(80)]
+        records.append({"email": "shared@example.com"})
+        response = Api(secret).post("/rest/db/contact?rollback=true", {"record": records})
+        return response.status_code
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(4, send)
     assert sorted(statuses) == [200, 400, 400, 400]
     assert Item.objects.count() == 81
