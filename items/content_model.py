@@ -19,6 +19,7 @@ class ContentModel:
     locales: list[str]
     item_types: dict[str, ItemType]
     fields: dict[str, list[Field]]  # item type id -> its fields in position order
+    fields_by_id: dict[str, Field]
 
     @classmethod
     def load(cls) -> "ContentModel":
@@ -42,7 +43,14 @@ class ContentModel:
         fields: dict[str, list[Field]] = {item_type_id: [] for item_type_id in item_types}
         for field in Field.objects.order_by("item_type_id", "position"):
             fields[field.item_type_id].append(field)
-        return cls(version=version, locales=locales, item_types=item_types, fields=fields)
+        by_id = {field.id: field for model_fields in fields.values() for field in model_fields}
+        return cls(
+            version=version,
+            locales=locales,
+            item_types=item_types,
+            fields=fields,
+            fields_by_id=by_id,
+        )
 
     def find(self, id_or_api_key: str) -> ItemType | None:
         found = self.item_types.get(id_or_api_key)

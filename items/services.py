@@ -447,6 +447,10 @@ ITEM_STATE = [
 ]
 
 
+# What publishing and unpublishing change (never the values).
+PUBLICATION_STATE = ["status", "published_at", "first_published_at", "published_version"]
+
+
 def _save_update(record: SavedRecord) -> None:
     item = record.item
     new = [block for block in record.blocks if block.id in record.new_block_ids]
@@ -476,16 +480,12 @@ def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
     for field_id, target_id, published_version in references:
         if published_version is not None or target_id == item.id:
             continue
-        field_ = _field(model, field_id)
+        field_ = model.fields_by_id[field_id]
         strategy = _link_params(field_).get(
             "on_publish_with_unpublished_references_strategy", "fail"
         )
         by_strategy.setdefault(strategy, []).append(target_id)
     return by_strategy
-
-
-def _field(model: ContentModel, field_id: str):
-    return next(f for fields in model.fields.values() for f in fields if f.id == field_id)
 
 
 def _link_params(field_) -> dict:
@@ -521,9 +521,10 @@ def item_publish(
                 message="It links to records that are not published.",
             )
         moment = now()
-        for target in Item.objects.filter(pk__in=links.get("publish_references", [])):
+        targets = list(Item.objects.filter(pk__in=links.get("publish_references", [])))
+        for target in targets:
             _mark_published(target, moment)
-            target.save(update_fields=ITEM_STATE)
+        Item.objects.bulk_update(targets, PUBLICATION_STATE)
         if selection is None:
             _mark_published(item, moment)
         else:
@@ -594,10 +595,11 @@ def item_unpublish(*, item_id: str, editor_id: str | None) -> Item:
                 linked_from=sorted(linkers["fail"]),
                 message="Published records link to it.",
             )
-        for linker in Item.objects.filter(pk__in=linkers.get("unpublish", [])):
-            _mark_unpublished(linker)
+        linkers_to_unpublish = list(Item.objects.filter(pk__in=linkers.get("unpublish", [])))
         _remove_links(item, linkers.get("delete_references", []), model)
-        _mark_unpublished(item)
+        for record in [*linkers_to_unpublish, item]:
+            _mark_unpublished(record)
+        Item.objects.bulk_update([*linkers_to_unpublish, item], PUBLICATION_STATE)
     return item
 
 
@@ -605,7 +607,6 @@ def _mark_unpublished(item: Item) -> None:
     item.status = Item.Status.DRAFT
     item.published_at = None
     item.published_version_id = None
-    item.save(update_fields=ITEM_STATE)
 
 
 def _linking_records(
@@ -617,7 +618,7 @@ def _linking_records(
         references = references.filter(record__published_version__isnull=False)
     by_strategy: dict[str, list] = {}
     for field_id, record_id in references.values_list("field_id", "record_id"):
-        strategy = _link_params(_field(model, field_id)).get(strategy_name, "fail")
+        strategy = _link_params(model.fields_by_id[field_id]).get(strategy_name, "fail")
         if record_id not in by_strategy.setdefault(strategy, []):
             by_strategy[strategy].append(record_id)
     return by_strategy
@@ -633,9 +634,10 @@ def _remove_links(item: Item, record_ids: list[str], model: ContentModel) -> Non
     fields_by_holder: dict[str, set] = {}
     for holder_id, field_id in holders:
         fields_by_holder.setdefault(holder_id, set()).add(field_id)
-    for holder in Item.objects.filter(pk__in=fields_by_holder):
+    holders = list(Item.objects.filter(pk__in=fields_by_holder))
+    for holder in holders:
         for field_id in fields_by_holder[holder.id]:
-            field_ = _field(model, field_id)
+            field_ = model.fields_by_id[field_id]
             field_type = FIELD_TYPES[field_.field_type]
             value = holder.data.get(field_id)
             if field_.localized and isinstance(value, dict):
@@ -645,7 +647,7 @@ def _remove_links(item: Item, record_ids: list[str], model: ContentModel) -> Non
                 }
             elif value is not None:
                 holder.data[field_id] = field_type.without_link(value, item.id)
-        holder.save(update_fields=["data"])
+    Item.objects.bulk_update(holders, ["data"])
     Reference.objects.filter(target_item=item, record_id__in=record_ids).delete()
 
 

@@ -484,10 +484,10 @@ class RecordValidation:
                 )
             seen.add(block_id)
 
-    def _apply_unique(self, record_id: str, taken: set, claimed: set) -> None:
+    def _apply_unique(self, record_id: str, taken: dict, claimed: set) -> None:
         for field_, locale, digest, location in self._unique:
             key = (field_.id, locale, digest)
-            owners = {owner for f, loc, d, owner in taken if (f, loc, d) == key}
+            owners = taken.get(key, set())
             # In the database for another record, or claimed earlier in the batch.
             if owners - {record_id} or key in claimed:
                 self._fail_at(location, "VALIDATION_UNIQUENESS")
@@ -528,14 +528,14 @@ def check_batch(batch: list[tuple["RecordValidation", str, bool]]) -> None:
     for chunk in _chunks(wanted):
         found.update(Item.objects.filter(pk__in=chunk).values_list("id", "item_type_id"))
     claims = {(f.id, loc, digest) for v in validations for f, loc, digest, _ in v._unique}
-    taken = set()
+    taken: dict[tuple, set] = {}  # (field, locale, hash) -> the records holding it
     for chunk in _chunks({digest for _, _, digest in claims}):
         # A flat IN on the hashes (an OR per claim would grow the query with the batch).
         for row in UniqueValue.objects.filter(value_hash__in=chunk).values_list(
             "field_id", "locale", "value_hash", "item_id"
         ):
             if row[:3] in claims:
-                taken.add(row)
+                taken.setdefault(row[:3], set()).add(row[3])
     seen_ids: set = set()
     claimed: set = set()
     for validation, record_id, client in batch:

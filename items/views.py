@@ -10,7 +10,7 @@ from cms.api.query import nested_params, refuse_unknown
 from item_types.resources import item_type_resource
 from items import selectors, services
 from items.content_model import ContentModel
-from items.models import ItemVersion
+from items.models import Item, ItemVersion
 from items.resources import attributes_of, item_resource
 
 
@@ -193,7 +193,7 @@ class ReferencesView(APIView):
         _, nested, _ = _read_options(request, ("current", "published", "published-or-current"))
         item = services.find_record(item_id)
         model = ContentModel.load()
-        records = list(services.Item.objects.filter(pk__in=services.links_to_records(item)))
+        records = list(Item.objects.filter(pk__in=services.links_to_records(item)))
         blocks = selectors.blocks_for(records, "current") if nested else None
         return Response({"data": [item_resource(r, model, blocks=blocks) for r in records]})
 
