@@ -4,6 +4,13 @@ A record keeps all its field values in one JSON column (JSONB on PostgreSQL), ke
 field id so that renaming a field's api_key rewrites nothing. A block is a record of a
 block model, stored as a row of its own (it has an id, and later versions) and linked to
 the record it belongs to.
+
+Foreign keys are enforced by the database where they guard against a concurrent delete:
+a record's model, a field, a linked record, an upload. A row that is only ever written in
+the same transaction as the record it belongs to (its versions, its unique values, its
+references, its published version) points at a row that cannot vanish before the commit,
+so the database does not check those again (``db_constraint=False``: a check per row is
+a third of a big batch's time); Django's delete still cascades to them.
 """
 
 from django.db import models
@@ -20,7 +27,10 @@ class Item(models.Model):
         PUBLISHED = "published"
 
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
-    item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="items")
+    # Looked up through the (item_type, created_at) index: a second one would only cost writes.
+    item_type = models.ForeignKey(
+        ItemType, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     #: field id -> stored value; a localized field's value is an object keyed by locale.
     data = models.JSONField(default=dict, blank=True)
     # For blocks: the top-level record they belong to, the record or block holding them,
@@ -43,7 +53,12 @@ class Item(models.Model):
     current_version = models.CharField(max_length=22, default=new_id)
     #: The snapshot readers of ``version=published`` see (null while never published).
     published_version = models.ForeignKey(
-        "ItemVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ItemVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,  # written with the record (see the module's docstring)
     )
     #: Lowercased text of its string, text, slug and structured-text values, every locale,
     #: blocks included: what ``filter[query]`` searches, on any database.
@@ -72,7 +87,14 @@ class ItemVersion(models.Model):
     """A record as it was after one create or update: its values and its blocks'."""
 
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions")
+    # Looked up through the (item, created_at) index.
+    item = models.ForeignKey(
+        Item,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        db_index=False,
+        db_constraint=False,  # written with the record (see the module's docstring)
+    )
     item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)
     #: block id -> {"item_type", "data", "parent", "parent_field"}
@@ -93,10 +115,16 @@ class UniqueValue(models.Model):
     """One row per value of a ``unique`` field: the database, not a prior check, keeps two
     records (even created at the same instant) from sharing a value."""
 
-    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
+    # Looked up through the unique constraint's index, which starts with it.
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+", db_index=False)
     locale = models.CharField(max_length=16, default="", blank=True)
     value_hash = models.CharField(max_length=64)
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="unique_values")
+    item = models.ForeignKey(
+        Item,
+        on_delete=models.CASCADE,
+        related_name="unique_values",
+        db_constraint=False,  # written with the record (see the module's docstring)
+    )
 
     class Meta:
         constraints = [
@@ -113,8 +141,13 @@ class Reference(models.Model):
     """A record pointing at another record or at an upload from one of its fields, or from
     a field of one of its blocks (``holder``): "who uses this?" is one indexed query."""
 
-    record = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="references_out")
-    holder = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    # Both written with the record (see the module's docstring).
+    record = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="references_out", db_constraint=False
+    )
+    holder = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="+")
     target_item = models.ForeignKey(
         Item, null=True, blank=True, on_delete=models.CASCADE, related_name="references_in"
@@ -126,12 +159,6 @@ class Reference(models.Model):
         on_delete=models.CASCADE,
         related_name="references",
     )
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["target_item"]),
-            models.Index(fields=["target_upload"]),
-        ]
 
     def __str__(self):
         return f"{self.record_id} -> {self.target_item_id or self.target_upload_id}"
