@@ -19,7 +19,7 @@ from cms.api.query import comma_list
 from items import batch, rest_filters
 from items.content_model import ContentModel
 from items.models import Item
-from items.resources import item_attributes
+from items.resources import attributes_of, item_attributes
 
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
@@ -263,13 +263,15 @@ class RecordTableView(RecordApiView):
             model=model,
         )
 
+        table_id = item_type.id
+
         def answer(index):
             record = result.created.get(index)
             if record is None:
                 return None
             if wanted == ["id"]:  # the default: no values to render
-                return {"id": record.item.id}
-            values = {"id": record.item.id, **item_attributes(record.item, result.model)}
+                return {"id": record.id}
+            values = {"id": record.id, **attributes_of(record.data, table_id, result.model)}
             return values if wanted is None else {name: values[name] for name in wanted}
 
         if result.ok:

@@ -5,8 +5,10 @@ record, its blocks, its unique values, its references and a new version in one
 transaction, with a number of queries that doesn't grow with the payload.
 """
 
+import itertools
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
@@ -66,63 +68,55 @@ def find_record(item_id: str, *, lock: bool = False) -> Item:
     return item
 
 
-def _blocks_of(validation: RecordValidation, record: Item, moment) -> tuple[list[Item], set]:
-    blocks, new_ids = [], set()
+def _block_rows(
+    validation: RecordValidation, *, record_id: str, creator_id, status: str, moment
+) -> tuple[list[dict], set]:
+    """The rows of the record's blocks (column -> value), parents before what they hold,
+    and the ids of those that are new."""
+    rows, new_ids = [], set()
     for block in sorted(validation.blocks, key=lambda b: b.depth):
-        blocks.append(
-            Item(
-                id=block.id,
-                item_type_id=block.item_type.id,
-                data=block.data,
-                root_id=record.id,
-                parent_id=block.parent_id,
-                parent_field_id=block.parent_field.id,
-                creator_id=record.creator_id,
-                status=record.status,
-                created_at=moment,
-                updated_at=moment,
-            )
+        rows.append(
+            {
+                "id": block.id,
+                "item_type_id": block.item_type.id,
+                "data": block.data,
+                "root_id": record_id,
+                "parent_id": block.parent_id,
+                "parent_field_id": block.parent_field.id,
+                "creator_type": "access_token",
+                "creator_id": creator_id,
+                "status": status,
+                "current_version": new_id(),
+                "search_text": "",
+                "created_at": moment,
+                "updated_at": moment,
+            }
         )
         if not block.existing:
             new_ids.add(block.id)
-    return blocks, new_ids
+    return rows, new_ids
 
 
-def _saved(
-    item: Item, validation: RecordValidation, model: ContentModel, editor_id, moment
-) -> SavedRecord:
-    """What a validated create or update will write: the record, its blocks, its unique
-    values and references, and its new version."""
-    blocks, new_ids = _blocks_of(validation, item, moment)
-    return SavedRecord(
-        item=item,
-        blocks=blocks,
-        model=model,
-        new_block_ids=new_ids,
-        unique_values=validation.unique_values(),
-        references=validation.references,
-        version=_version(item, blocks, editor_id, moment),
-    )
-
-
-def _version(item: Item, blocks: list[Item], editor_id, moment) -> ItemVersion:
-    return ItemVersion(
-        id=item.current_version,
-        item_id=item.id,
-        item_type_id=item.item_type_id,
-        data=item.data,
-        blocks={
-            block.id: {
-                "item_type": block.item_type_id,
-                "data": block.data,
-                "parent": block.parent_id,
-                "parent_field": block.parent_field_id,
+def _version_row(*, version_id, item_id, item_type_id, data, block_rows, editor_id, moment) -> dict:
+    """The version a write makes: the record's values and a snapshot of its blocks'."""
+    return {
+        "id": version_id,
+        "item_id": item_id,
+        "item_type_id": item_type_id,
+        "data": data,
+        "blocks": {
+            row["id"]: {
+                "item_type": row["item_type_id"],
+                "data": row["data"],
+                "parent": row["parent_id"],
+                "parent_field": row["parent_field_id"],
             }
-            for block in blocks
+            for row in block_rows
         },
-        editor_id=editor_id,
-        created_at=moment,
-    )
+        "editor_type": "access_token",
+        "editor_id": editor_id,
+        "created_at": moment,
+    }
 
 
 # --- Create ------------------------------------------------------------------------------
@@ -169,34 +163,114 @@ def walk_record(
     )
 
 
-def finish_record(pending: PendingRecord, model: ContentModel, creator_id, moment) -> SavedRecord:
-    """The unsaved record of a create that passed both passes."""
+@dataclass(slots=True)
+class NewRecord:
+    """A create that passed both passes: what it writes. Its rows (column -> value) are
+    made as they are written, so a big batch holds neither a model instance nor a row per
+    record (a model instance per row costs more than the COPY that writes it)."""
+
+    model: ContentModel
+    item_type: ItemType
+    id: str
+    data: dict
+    search_text: str
+    creator_id: str | None
+    moment: datetime
+    created_at: datetime | None
+    first_published_at: datetime | None
+    version_id: str
+    block_rows: list[dict]
+    unique_values: list  # (field, locale, value hash)
+    references: list  # (holder id, field, "item" or "upload", target id)
+
+    @property
+    def published(self) -> bool:
+        return not self.item_type.draft_mode_active
+
+    def item_row(self) -> dict:
+        published, moment = self.published, self.moment
+        return {
+            "id": self.id,
+            "item_type_id": self.item_type.id,
+            "data": self.data,
+            "root_id": None,
+            "parent_id": None,
+            "parent_field_id": None,
+            "singleton_of": self.item_type.id if self.item_type.singleton else None,
+            "creator_type": "access_token",
+            "creator_id": self.creator_id,
+            "status": _created_status(published),
+            "current_version": self.version_id,
+            "published_version_id": self.version_id if published else None,
+            "search_text": self.search_text,
+            "created_at": self.created_at or moment,
+            "updated_at": moment,
+            "published_at": moment if published else None,
+            "first_published_at": self.first_published_at or (moment if published else None),
+        }
+
+    def version_row(self) -> dict:
+        return _version_row(
+            version_id=self.version_id,
+            item_id=self.id,
+            item_type_id=self.item_type.id,
+            data=self.data,
+            block_rows=self.block_rows,
+            editor_id=self.creator_id,
+            moment=self.moment,
+        )
+
+    def saved(self) -> SavedRecord:
+        """The record as model instances, to render."""
+        item = Item(**self.item_row())
+        item._state.fields_cache["item_type"] = self.item_type  # known: no query to read it
+        blocks = [Item(**row) for row in self.block_rows]
+        return SavedRecord(
+            item=item,
+            blocks=blocks,
+            model=self.model,
+            new_block_ids={block.id for block in blocks},
+            unique_values=self.unique_values,
+            references=self.references,
+            version=ItemVersion(**self.version_row()),
+        )
+
+
+def _created_status(published: bool) -> str:
+    return Item.Status.PUBLISHED.value if published else Item.Status.DRAFT.value
+
+
+def finish_record(pending: PendingRecord, model: ContentModel, creator_id, moment) -> NewRecord:
+    """What a create that passed both passes writes."""
     item_type = pending.item_type
-    published = not item_type.draft_mode_active
-    item = Item(
+    block_rows, _ = _block_rows(
+        pending.validation,
+        record_id=pending.record_id,
+        creator_id=creator_id,
+        status=_created_status(not item_type.draft_mode_active),
+        moment=moment,
+    )
+    return NewRecord(
+        model=model,
+        item_type=item_type,
         id=pending.record_id,
-        item_type_id=item_type.id,
         data=pending.data,
         search_text=pending.validation.search_text(),
-        singleton_of=item_type.id if item_type.singleton else None,
         creator_id=creator_id,
-        status=Item.Status.PUBLISHED if published else Item.Status.DRAFT,
-        created_at=pending.created_at or moment,
-        updated_at=moment,
-        published_at=moment if published else None,
-        first_published_at=pending.first_published_at or (moment if published else None),
-        current_version=new_id(),
+        moment=moment,
+        created_at=pending.created_at,
+        first_published_at=pending.first_published_at,
+        version_id=new_id(),
+        block_rows=block_rows,
+        unique_values=pending.validation.unique_values(),
+        references=pending.validation.references,
     )
-    item._state.fields_cache["item_type"] = item_type  # known: no query to read it back
-    if published:
-        item.published_version_id = item.current_version
-    return _saved(item, pending.validation, model, creator_id, moment)
 
 
 def build_record(
     *, document: ResourceDocument, creator_id: str | None, model: ContentModel | None = None
-) -> SavedRecord:
-    """Validate a new record and build it, unsaved; raise every problem at once."""
+) -> NewRecord:
+    """Validate a new record and build its rows, unsaved; raise every problem at once."""
     model = model or ContentModel.load()
     pending = walk_record(document, model)
     if (
@@ -219,128 +293,116 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
         with transaction.atomic():
             write_new([record])
     except IntegrityError as error:
-        raise _lost_race(record) from error
-    return record
-
-
-def write_new(records: list[SavedRecord]) -> None:
-    """Insert new records: one statement per table, whatever their number (a COPY on
-    PostgreSQL for big batches, a multi-row INSERT otherwise)."""
-    items = [item for record in records for item in (record.item, *record.blocks)]
-    versions = [record.version for record in records]
-    if connection.vendor != "postgresql" or len(records) <= COPY_FROM:
-        _bulk_insert(Item, items)
-        _bulk_insert(UniqueValue, [row for r in records for row in _unique_rows(r)])
-        _bulk_insert(Reference, [row for r in records for row in _reference_rows(r)])
-        _bulk_insert(ItemVersion, versions)
-        return
-    _copy(Item, items)
-    # Index rows go in as plain tuples: thousands of model instances cost more than the COPY.
-    _copy_tuples(
-        UniqueValue,
-        ["field_id", "locale", "value_hash", "item_id"],
-        (
-            (field_.id, locale, digest, r.item.id)
-            for r in records
-            for field_, locale, digest in r.unique_values
-        ),
-    )
-    _copy_tuples(
-        Reference,
-        ["record_id", "holder_id", "field_id", "target_item_id", "target_upload_id"],
-        (
-            (
-                r.item.id,
-                holder_id,
-                field_.id,
-                *((target, None) if kind == "item" else (None, target)),
-            )
-            for r in records
-            for holder_id, field_, kind, target in r.references
-        ),
-    )
-    _copy(ItemVersion, versions)
-
-
-def _copy_tuples(model, columns: list[str], rows) -> None:
-    sql = (
-        f"COPY {connection.ops.quote_name(model._meta.db_table)} "
-        f"({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN"
-    )
-    with (
-        connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
-        connection.cursor() as cursor,
-        cursor.cursor.copy(sql) as feed,
-    ):
-        for row in rows:
-            feed.write_row(row)
+        raise lost_race(record.id, record.item_type, record.unique_values) from error
+    return record.saved()
 
 
 # Below this many records a multi-row INSERT costs no more than a COPY.
 COPY_FROM = 50
 
 
+def write_new(records: list[NewRecord]) -> None:
+    """Insert new records: one statement per table, whatever their number (a COPY on
+    PostgreSQL for big batches, a multi-row INSERT otherwise)."""
+
+    def item_rows():
+        for record in records:
+            yield record.item_row()
+            yield from record.block_rows
+
+    version_rows = (record.version_row() for record in records)
+    unique_rows = (row for record in records for row in _unique_rows(record.id, record))
+    reference_rows = (row for record in records for row in _reference_rows(record.id, record))
+    if connection.vendor != "postgresql" or len(records) <= COPY_FROM:
+        _bulk_insert(Item, [Item(**row) for row in item_rows()])
+        _bulk_insert(UniqueValue, [UniqueValue(**row) for row in unique_rows])
+        _bulk_insert(Reference, [Reference(**row) for row in reference_rows])
+        _bulk_insert(ItemVersion, [ItemVersion(**row) for row in version_rows])
+        return
+    # Rows are made as they are written: the batch never holds them all at once.
+    _copy(Item, item_rows())
+    _copy(UniqueValue, unique_rows)
+    _copy(Reference, reference_rows)
+    _copy(ItemVersion, version_rows)
+
+
+def _unique_rows(record_id: str, record: "NewRecord | SavedRecord") -> list[dict]:
+    return [
+        {"field_id": field_.id, "locale": locale, "value_hash": digest, "item_id": record_id}
+        for field_, locale, digest in record.unique_values
+    ]
+
+
+def _reference_rows(record_id: str, record: "NewRecord | SavedRecord") -> list[dict]:
+    return [
+        {
+            "record_id": record_id,
+            "holder_id": holder_id,
+            "field_id": field_.id,
+            "target_item_id": target if kind == "item" else None,
+            "target_upload_id": target if kind == "upload" else None,
+        }
+        for holder_id, field_, kind, target in record.references
+    ]
+
+
 def _bulk_insert(model, rows: list) -> None:
     model.objects.bulk_create(rows, batch_size=2000)
 
 
-def _copy(model, rows: list) -> None:
-    """COPY rows into ``model``'s table: PostgreSQL's fastest way in, with no per-row SQL."""
-    if not rows:
+def _copy(model, rows) -> None:
+    """COPY rows (column attname -> value, every row the same columns) into ``model``'s
+    table: PostgreSQL's fastest way in, with no per-row SQL."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
-    # An auto-numbered key left unset is the database's to fill.
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and getattr(rows[0], f.attname) is None)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(first)
+    unset = [
+        name
+        for name, f in fields.items()
+        if name not in names and not f.null and f is not model._meta.auto_field
     ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
+    if unset:  # the database knows none of Django's defaults: every NOT NULL column is sent
+        raise ValueError(f"COPY into {model.__name__} without {unset}")
+    json_names = {name for name in names if isinstance(fields[name], JSONField)}
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     with (
         connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
         connection.cursor() as cursor,
         cursor.cursor.copy(sql) as feed,
     ):
-        for row in rows:
-            values = [getattr(row, f.attname) for f in fields]
+        for row in itertools.chain([first], rows):
             feed.write_row(
                 [
-                    json.dumps(value) if f.attname in json_fields and value is not None else value
-                    for f, value in zip(fields, values, strict=True)
+                    _json(row[name]) if name in json_names else row[name]
+                    for name in names  # the same order for every row
                 ]
             )
 
 
-def _unique_rows(record: SavedRecord) -> list[UniqueValue]:
-    return [
-        UniqueValue(field_id=field_.id, locale=locale, value_hash=digest, item_id=record.item.id)
-        for field_, locale, digest in record.unique_values
-    ]
-
-
-def _reference_rows(record: SavedRecord) -> list[Reference]:
-    return [
-        Reference(
-            record_id=record.item.id,
-            holder_id=holder_id,
-            field_id=field_.id,
-            **({"target_item_id": target} if kind == "item" else {"target_upload_id": target}),
-        )
-        for holder_id, field_, kind, target in record.references
-    ]
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
 
 
 def _write_indexes(record: SavedRecord) -> None:
-    UniqueValue.objects.bulk_create(_unique_rows(record))
-    Reference.objects.bulk_create(_reference_rows(record))
+    UniqueValue.objects.bulk_create(
+        UniqueValue(**row) for row in _unique_rows(record.item.id, record)
+    )
+    Reference.objects.bulk_create(
+        Reference(**row) for row in _reference_rows(record.item.id, record)
+    )
 
 
-def _lost_race(record: SavedRecord) -> ApiErrors:
+def lost_race(item_id: str, item_type: ItemType, unique_values: list) -> ApiErrors:
     """A concurrent write won a unique value, the singleton slot or the id: say which."""
-    item = record.item
-    if item.singleton_of and Item.objects.filter(singleton_of=item.singleton_of).exists():
-        return ApiErrors([ApiError("DUPLICATE_SINGLETON", 422, item_type=item.item_type.api_key)])
+    if (
+        item_type.singleton
+        and Item.objects.filter(singleton_of=item_type.id).exclude(pk=item_id).exists()
+    ):
+        return ApiErrors([ApiError("DUPLICATE_SINGLETON", 422, item_type=item_type.api_key)])
     errors = [
         ApiError(
             "INVALID_FIELD",
@@ -349,9 +411,9 @@ def _lost_race(record: SavedRecord) -> ApiErrors:
             code="VALIDATION_UNIQUENESS",
             **({"locale": locale} if locale else {}),
         )
-        for field_, locale, digest in record.unique_values
+        for field_, locale, digest in unique_values
         if UniqueValue.objects.filter(field=field_, locale=locale, value_hash=digest)
-        .exclude(item_id=item.id)
+        .exclude(item_id=item_id)
         .exists()
     ]
     return ApiErrors(
@@ -408,7 +470,32 @@ def build_update(
         _mark_published(item, moment)
     elif item.status == Item.Status.PUBLISHED:
         item.status = Item.Status.UPDATED
-    return _saved(item, validation, model, editor_id, moment)
+    block_rows, new_block_ids = _block_rows(
+        validation,
+        record_id=item.id,
+        creator_id=item.creator_id,
+        status=item.status,
+        moment=moment,
+    )
+    return SavedRecord(
+        item=item,
+        blocks=[Item(**row) for row in block_rows],
+        model=model,
+        new_block_ids=new_block_ids,
+        unique_values=validation.unique_values(),
+        references=validation.references,
+        version=ItemVersion(
+            **_version_row(
+                version_id=item.current_version,
+                item_id=item.id,
+                item_type_id=item.item_type_id,
+                data=data,
+                block_rows=block_rows,
+                editor_id=editor_id,
+                moment=moment,
+            )
+        ),
+    )
 
 
 def _mark_published(item: Item, moment) -> None:
@@ -431,7 +518,8 @@ def item_update(*, item_id: str, document: ResourceDocument, editor_id: str | No
             )
             _save_update(record)
     except IntegrityError as error:
-        raise _lost_race(record) from error
+        item_type = model.item_types[record.item.item_type_id]
+        raise lost_race(item_id, item_type, record.unique_values) from error
     return record
 
 

@@ -16,6 +16,7 @@ import json
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.ids import is_valid_id, new_id
@@ -42,10 +43,10 @@ UPLOAD_FACTS = (
 )
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a value sits: the payload's top-level field, its locale, and the path down
-    through blocks (indexes and inner field api_keys) when it is inside one."""
+    through blocks (indexes and inner field api_keys) when it is inside one. (A named
+    tuple: one is made per value, and a big batch has a million values.)"""
 
     field: str
     locale: str | None = None
@@ -173,6 +174,7 @@ class RecordValidation:
     def _record_locales(self, item_type: ItemType, attributes: dict, fields) -> list[str]:
         """The locales the record has: those its localized values name, all the same."""
         site = self.model.locales
+        site_set = set(site)
         named: dict[str, set] = {}
         for field_ in fields:
             if field_.api_key not in attributes:
@@ -183,8 +185,8 @@ class RecordValidation:
                 if (
                     isinstance(value, dict)
                     and value
-                    and set(value) <= set(site)
-                    and (field_.field_type not in ("json",))
+                    and field_.field_type != "json"
+                    and value.keys() <= site_set
                 ):
                     self._fail_at(
                         location,
@@ -201,13 +203,13 @@ class RecordValidation:
                     message="A localized field takes an object keyed by locale.",
                 )
                 continue
-            unknown = sorted(set(value) - set(site))
+            unknown = sorted(value.keys() - site_set)
             if unknown:
                 self._fail_at(
                     location, "INVALID_LOCALES", unknown_locales=unknown, required_locales=site
                 )
                 continue
-            if item_type.all_locales_required and set(value) != set(site):
+            if item_type.all_locales_required and value.keys() != site_set:
                 self._fail_at(
                     location,
                     "INVALID_LOCALES",
@@ -241,8 +243,9 @@ class RecordValidation:
         self.field, self._location = field_, location
         errors_before = len(self.errors)
         try:
-            value = copy(field_type.empty_value)
-            if raw is not None:
+            if raw is None:
+                value = copy(field_type.empty_value)
+            else:
                 try:
                     value = field_type.collect(field_type.parse(raw), self)
                 except FieldValueError as error:
@@ -257,7 +260,9 @@ class RecordValidation:
             self.field, self._location = saved
 
     def _run_validators(self, field_: Field, value, location: Location) -> None:
-        for name, params in (field_.validators or {}).items():
+        if not field_.validators:
+            return
+        for name, params in field_.validators.items():
             validator = VALIDATORS.get(name)
             if validator is None or (value is None and not validator.checks_null):
                 continue
@@ -265,7 +270,7 @@ class RecordValidation:
                 validator.check(value, params)
             except ValueProblem as problem:
                 self._fail_at(location, problem.code, **problem.details)
-        if "unique" in (field_.validators or {}) and value is not None:
+        if "unique" in field_.validators and value is not None:
             self._unique.append((field_, location.locale or "", value_hash(value), location))
 
     def _fail_at(self, location: Location, code: str, **details) -> None:

@@ -94,7 +94,7 @@ class ItemValidateView(APIView):
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
         record = services.build_record(document=document, creator_id=request.auth.id)
-        return Response(_written_document(record))
+        return Response(_written_document(record.saved()))
 
 
 class ItemDetailView(APIView):
