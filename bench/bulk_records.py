@@ -3,7 +3,9 @@
 Through ``POST /rest/db/post?rollback=true`` (gunicorn on PostgreSQL), batches of 1,000
 and of 10,000 records of the benchmark model (without blocks: a link, an upload, two
 localized fields, a unique slug); then, for the same rows, psycopg's ``executemany`` and
-``COPY`` straight into the records table. Prints records per second side by side.
+``COPY`` straight into the records table. Prints records per second side by side, and how
+far the busiest gunicorn worker's resident memory rose above its idle size (its peak,
+from /proc) next to the size of the largest body it was sent.
 
     .venv/bin/python bench/bulk_records.py
     .venv/bin/python bench/bulk_records.py --batches 1000 10000 --repeat 3
@@ -35,15 +37,16 @@ def record(ids: dict, n: int) -> dict:
     }
 
 
-def through_api(client: Client, ids: dict, size: int, repeat: int) -> float:
+def through_api(client: Client, ids: dict, size: int, repeat: int) -> tuple[float, int]:
+    """(records per second, bytes of the body sent)."""
     seconds = 0.0
     for _ in range(repeat):
-        body = {"record": [record(ids, n) for n in range(size)]}
+        body = json.dumps({"record": [record(ids, n) for n in range(size)]}).encode()
         started = time.perf_counter()
-        code, answer = client.request("POST", "/rest/db/post?rollback=true", body)
+        code, answer = client.request("POST", "/rest/db/post?rollback=true", raw=body)
         seconds += time.perf_counter() - started
         assert code == 200 and len(answer["record"]) == size, (code, str(answer)[:300])
-    return size * repeat / seconds
+    return size * repeat / seconds, len(body)
 
 
 def raw_rows(database_url: str, ids: dict, size: int) -> tuple[list[tuple], list[str]]:
@@ -123,7 +126,9 @@ def main():
         client = Client(server.port, server.token)
         client.connection.timeout = 600
         ids = build_schema(client)
-        through_api(client, ids, 100, 1)  # warm-up
+        for _ in range(args.workers):  # warm-up: every worker loads the content model
+            through_api(Client(server.port, server.token), ids, 100, 1)
+        idle = {pid: rss for pid, (rss, _) in server.worker_memory().items()}
         database_url = server.env["DATABASE_URL"]
         print(
             f"Bulk creates on PostgreSQL, gunicorn with {args.workers} sync workers; "
@@ -131,14 +136,17 @@ def main():
         )
         print(
             f"{'batch':>7} {'record API':>11} {'executemany':>12} {'COPY':>9} "
-            f"{'API / executemany':>18}"
+            f"{'API / executemany':>18} {'body MB':>8} {'worker peak +MB':>16}"
         )
         for size in args.batches:
-            api_rate = through_api(client, ids, size, args.repeat)
+            api_rate, body_bytes = through_api(client, ids, size, args.repeat)
+            grown = max(
+                peak - idle.get(pid, peak) for pid, (_, peak) in server.worker_memory().items()
+            )
             many_rate, copy_rate = raw_limit(database_url, ids, size, args.repeat)
             print(
                 f"{size:>7} {api_rate:>11.0f} {many_rate:>12.0f} {copy_rate:>9.0f} "
-                f"{api_rate / many_rate:>17.0%}"
+                f"{api_rate / many_rate:>17.0%} {body_bytes / 1e6:>8.1f} {grown / 1e6:>16.1f}"
             )
 
 

@@ -85,6 +85,18 @@ class Server:
     port: int
     token: str
     env: dict  # the environment the server runs with (its DATABASE_URL, ...)
+    pid: int  # gunicorn's master; its children are the workers
+
+    def worker_memory(self) -> dict[int, tuple[int, int]]:
+        """Each worker's resident memory now and at its peak (VmRSS, VmHWM), in bytes."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        memory = {}
+        for child in children:
+            status = Path(f"/proc/{child}/status").read_text().splitlines()
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+            kilobytes = [int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")]
+            memory[int(child)] = (kilobytes[0] * 1024, kilobytes[1] * 1024)
+        return memory
 
 
 def _manage(env: dict, *args: str, **options) -> subprocess.CompletedProcess:
@@ -140,7 +152,7 @@ def served(admin_url: str, workers: int, data_dir: str = DEFAULT_DATA_DIR) -> It
     )
     try:
         _wait_for_port(port)
-        yield Server(port, token, env)
+        yield Server(port, token, env, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

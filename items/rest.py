@@ -129,20 +129,29 @@ class RecordApiView(APIView):
     scope = "content"
 
     def handle_exception(self, exc):
-        """Errors in DreamFactory's shape, whatever raised them."""
+        """Errors in DreamFactory's shape, whatever raised them; status, headers (such as
+        ``WWW-Authenticate``) and logging as everywhere else in the API."""
         if isinstance(exc, RecordApiError):
             return Response(error_body(exc.status, exc.message, exc.context), status=exc.status)
-        errors = errors_for(exc)
-        if errors is None:
-            return super().handle_exception(exc)
+        response = super().handle_exception(exc)
+        errors = errors_for(exc) or [ApiError("INTERNAL_SERVER_ERROR", 500)]
         first = errors[0]
         message = first.details.get("message") or first.code.replace("_", " ").capitalize()
-        return Response(
-            error_body(
-                first.status, message, {"error": [{"error": e.code, **e.details} for e in errors]}
-            ),
-            status=first.status,
+        response.data = error_body(
+            response.status_code,
+            message,
+            {"error": [{"error": error.code, **error.details} for error in errors]},
         )
+        return response
+
+
+class RecordNotFoundView(RecordApiView):
+    """Any other path under ``/rest/``: DreamFactory's 404, not the CMA's."""
+
+    def _not_found(self, request, *args, **kwargs):
+        raise RecordApiError(404, f"No resource at {request.path}.")
+
+    get = post = put = patch = delete = _not_found
 
 
 class RecordServiceView(RecordApiView):

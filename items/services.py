@@ -383,8 +383,12 @@ def _copy(model, rows) -> None:
             )
 
 
+# One encoder for every value (json.dumps with options builds a new one per call).
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
 def _json(value) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+    return None if value is None else _JSON.encode(value)
 
 
 def _write_indexes(record: SavedRecord) -> None:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from items import rest, views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("versions/<str:version_id>/restore", views.VersionRestoreView.as_view()),
     path("rest/<str:service>", rest.RecordServiceView.as_view()),
     path("rest/<str:service>/<str:table>", rest.RecordTableView.as_view()),
+    re_path(r"^rest(/.*)?$", rest.RecordNotFoundView.as_view()),
 ]

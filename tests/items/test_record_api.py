@@ -168,6 +168,45 @@ def test_dreamfactory_api_key_header_and_roles(db, contact, readonly_api):
     assert Item.objects.count() == 1
 
 
+def _df_error(response, status: int) -> list[str]:
+    """A DreamFactory error object: its status, and the codes of its details."""
+    assert response.status_code == status, response.body
+    error = response.body["error"]
+    assert (error["code"], error["status_code"]) == (status, status)
+    assert isinstance(error["message"], str) and error["message"]
+    return [detail["error"] for detail in (error["context"] or {}).get("error", [])]
+
+
+def test_refusals_before_the_handler_answer_in_dreamfactory_shape(db, contact, readonly_api, api):
+    anonymous = Api(None).post("/rest/db/contact", {"first_name": "No"})
+    assert _df_error(anonymous, 401) == ["INVALID_AUTHORIZATION_HEADER"]
+    assert anonymous["WWW-Authenticate"].startswith("Bearer")
+    forged = Api(None).post(
+        "/rest/db/contact", {"first_name": "No"}, headers={"X-DreamFactory-Api-Key": "forged"}
+    )
+    assert _df_error(forged, 401) == ["INVALID_AUTHORIZATION_HEADER"]
+    assert _df_error(readonly_api.post("/rest/db/contact", {"first_name": "No"}), 403) == [
+        "INSUFFICIENT_PERMISSIONS"
+    ]
+    assert _df_error(api.delete("/rest/db/contact"), 405) == ["METHOD_NOT_ALLOWED"]
+    for path in ["/rest", "/rest/", "/rest/db/contact/1/2", "/rest/db/contact/"]:
+        assert _df_error(api.get(path), 404) == [], path
+    assert _df_error(api.post("/rest/db/contact/extra", {"first_name": "No"}), 404) == []
+    assert _df_error(Api(None).get("/rest/db/contact/x/y"), 401)  # who asks comes first
+    assert not Item.objects.exists()
+
+
+def test_an_unexpected_failure_answers_500_in_dreamfactory_shape(api, contact, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("items.batch.create_batch", broken)
+    response = api.post("/rest/db/contact", {"first_name": "Boom"})
+    assert _df_error(response, 500) == ["INTERNAL_SERVER_ERROR"]
+    assert "a bug" not in str(response.body)  # no internals leak
+    assert not Item.objects.exists()
+
+
 def test_a_2000_record_batch(api, contact, django_assert_max_num_queries):
     records = [{"first_name": f"P{i}", "email": f"p{i}@example.com"} for i in range(2000)]
     # One statement per table on PostgreSQL; SQLite caps a statement's parameters, so
