@@ -32,6 +32,9 @@ def _request_hash(request) -> str:
 def _claim(token_id: str, key: str, digest: str):
     """(row we now own, None) or (None, the earlier row)."""
     moment = timezone.now()
+    # Keys are kept 24 hours, not forever: each claim clears those past it (one indexed
+    # delete, and only on requests that send a key).
+    IdempotencyKey.objects.filter(created_at__lt=moment - KEEP_FOR).delete()
     for _ in range(2):
         try:
             with transaction.atomic():

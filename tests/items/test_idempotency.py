@@ -59,6 +59,18 @@ def test_keys_are_per_token_and_expire(api, note, db):
     assert Item.objects.count() == 3
 
 
+def test_expired_keys_are_cleared_by_the_next_claim(api, note, db):
+    send(api, note, "old", "k-old")
+    send(make_api("editor"), note, "old", "k-old-2")
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    send(api, note, "fresh", "k-recent")
+    IdempotencyKey.objects.filter(key="k-recent").update(
+        created_at=timezone.now() - timedelta(hours=23)
+    )
+    send(api, note, "new", "k-new")
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == ["k-new", "k-recent"]
+
+
 def test_bad_keys(api, note):
     response = send(api, note, "hello", "x" * 256)
     assert response.status_code == 400
