@@ -34,19 +34,30 @@ class Item(models.Model):
     #: field id -> stored value; a localized field's value is an object keyed by locale.
     data = models.JSONField(default=dict, blank=True)
     # For blocks: the top-level record they belong to, the record or block holding them,
-    # and the field they sit in. All null for a record.
+    # and the field they sit in. All null for a record, so their indexes (in Meta) leave
+    # records out: most rows are records, and an index entry per null is a write for nothing.
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="descendants"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="descendants",
+        db_index=False,
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        db_index=False,
     )
     parent_field = models.ForeignKey(
-        Field, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Field, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     # The model's id on the one record of a singleton model, null otherwise: the unique
-    # constraint makes a second record impossible, even under concurrent creates.
-    singleton_of = models.CharField(max_length=22, null=True, blank=True, unique=True)
+    # constraint (in Meta) makes a second record impossible, even under concurrent creates.
+    singleton_of = models.CharField(max_length=22, null=True, blank=True)
     creator_type = models.CharField(max_length=32, default="access_token")
     creator_id = models.CharField(max_length=22, null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
@@ -73,6 +84,21 @@ class Item(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["item_type", "created_at"]),
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                    name=f"items_block_{name}",
+                )
+                for name in ("root", "parent", "parent_field")
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["singleton_of"],
+                condition=models.Q(singleton_of__isnull=False),
+                name="one_record_per_singleton",
+            )
         ]
 
     def __str__(self):

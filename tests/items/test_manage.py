@@ -540,6 +540,33 @@ def test_field_filters_read_an_index_on_postgresql(api, shop, catalogue, field_a
     assert field_index_name(field_id) in plan, plan
 
 
+@pytest.mark.parametrize(
+    "lookup, index",
+    [
+        ({"root_id": "x"}, "items_block_root"),
+        ({"parent_id__in": ["x", "y"]}, "items_block_parent"),
+        ({"parent_field_id": "x"}, "items_block_parent_field"),
+        ({"singleton_of": "x"}, "one_record_per_singleton"),
+    ],
+)
+def test_block_lookups_read_indexes_that_leave_records_out(db, lookup, index):
+    """Records have no root, parent or parent field (and most no singleton slot): those
+    indexes hold blocks only, yet the lookups that need them still read them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("reads PostgreSQL's plans")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s AND indexdef LIKE %s",
+            [index, "%IS NOT NULL%"],
+        )
+        assert cursor.fetchone(), f"{index} is not partial"
+        select, params = Item.objects.filter(**lookup).query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + select, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
+
+
 def test_selective_publishing(api, two_locales):
     guide = api.create_item_type("guide", draft_mode_active=True)
     api.create_field(guide["id"], "title", "string", localized=True)
