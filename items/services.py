@@ -68,6 +68,18 @@ def find_record(item_id: str, *, lock: bool = False) -> Item:
     return item
 
 
+def _item_row(**columns) -> dict:
+    """A row of items_item (attname -> value): every column, null unless given, so that
+    records and blocks go through one COPY with the same columns."""
+    unknown = columns.keys() - _ITEM_COLUMNS.keys()
+    if unknown:
+        raise ValueError(f"Item has no columns {sorted(unknown)}")
+    return {**_ITEM_COLUMNS, "creator_type": "access_token", "search_text": "", **columns}
+
+
+_ITEM_COLUMNS = dict.fromkeys(f.attname for f in Item._meta.concrete_fields)
+
+
 def _block_rows(
     validation: RecordValidation, *, record_id: str, creator_id, status: str, moment
 ) -> tuple[list[dict], set]:
@@ -76,21 +88,19 @@ def _block_rows(
     rows, new_ids = [], set()
     for block in sorted(validation.blocks, key=lambda b: b.depth):
         rows.append(
-            {
-                "id": block.id,
-                "item_type_id": block.item_type.id,
-                "data": block.data,
-                "root_id": record_id,
-                "parent_id": block.parent_id,
-                "parent_field_id": block.parent_field.id,
-                "creator_type": "access_token",
-                "creator_id": creator_id,
-                "status": status,
-                "current_version": new_id(),
-                "search_text": "",
-                "created_at": moment,
-                "updated_at": moment,
-            }
+            _item_row(
+                id=block.id,
+                item_type_id=block.item_type.id,
+                data=block.data,
+                root_id=record_id,
+                parent_id=block.parent_id,
+                parent_field_id=block.parent_field.id,
+                creator_id=creator_id,
+                status=status,
+                current_version=new_id(),
+                created_at=moment,
+                updated_at=moment,
+            )
         )
         if not block.existing:
             new_ids.add(block.id)
@@ -189,25 +199,21 @@ class NewRecord:
 
     def item_row(self) -> dict:
         published, moment = self.published, self.moment
-        return {
-            "id": self.id,
-            "item_type_id": self.item_type.id,
-            "data": self.data,
-            "root_id": None,
-            "parent_id": None,
-            "parent_field_id": None,
-            "singleton_of": self.item_type.id if self.item_type.singleton else None,
-            "creator_type": "access_token",
-            "creator_id": self.creator_id,
-            "status": _created_status(published),
-            "current_version": self.version_id,
-            "published_version_id": self.version_id if published else None,
-            "search_text": self.search_text,
-            "created_at": self.created_at or moment,
-            "updated_at": moment,
-            "published_at": moment if published else None,
-            "first_published_at": self.first_published_at or (moment if published else None),
-        }
+        return _item_row(
+            id=self.id,
+            item_type_id=self.item_type.id,
+            data=self.data,
+            singleton_of=self.item_type.id if self.item_type.singleton else None,
+            creator_id=self.creator_id,
+            status=_created_status(published),
+            current_version=self.version_id,
+            published_version_id=self.version_id if published else None,
+            search_text=self.search_text,
+            created_at=self.created_at or moment,
+            updated_at=moment,
+            published_at=moment if published else None,
+            first_published_at=self.first_published_at or (moment if published else None),
+        )
 
     def version_row(self) -> dict:
         return _version_row(
@@ -375,6 +381,8 @@ def _copy(model, rows) -> None:
         cursor.cursor.copy(sql) as feed,
     ):
         for row in itertools.chain([first], rows):
+            if len(row) != len(names):  # a row with other columns would land in wrong ones
+                raise ValueError(f"COPY into {model.__name__}: rows differ in their columns")
             feed.write_row(
                 [
                     _json(row[name]) if name in json_names else row[name]

@@ -8,6 +8,7 @@ from django.db import connection
 
 from items.models import Item, ItemVersion, Reference, UniqueValue
 from tests.conftest import Api, race
+from tests.items.conftest import block
 
 
 @pytest.fixture
@@ -247,6 +248,37 @@ def test_a_batch_needs_a_few_copies_of_its_payload_not_ten(api, contact):
     assert response.status_code == 200, str(response.body)[:300]
     assert Item.objects.count() == 2001
     assert (peak - before) < 10 * payload, f"peak {peak - before} B for {payload} B parsed"
+
+
+@pytest.mark.parametrize("size", [10, 60])  # a multi-row INSERT, then a COPY on PostgreSQL
+def test_a_batch_of_records_with_blocks(api, size):
+    quote = api.create_item_type("quote", modular_block=True)
+    api.create_field(quote["id"], "text", "string", validators={"required": {}})
+    post = api.create_item_type("post")
+    api.create_field(post["id"], "title", "string")
+    api.create_field(
+        post["id"],
+        "body",
+        "rich_text",
+        validators={"rich_text_blocks": {"item_types": [quote["id"]]}},
+    )
+    records = [
+        {"title": f"T{i}", "body": [block(quote["id"], text=f"a{i}"), block(quote["id"], text="b")]}
+        for i in range(size)
+    ]
+    response = api.post("/rest/db/post?rollback=true", {"record": records})
+    assert response.status_code == 200, str(response.body)[:500]
+    assert Item.objects.filter(root__isnull=True).count() == size
+    assert Item.objects.filter(root__isnull=False).count() == 2 * size
+    last = response.body["record"][-1]["id"]
+    nested = api.get(f"/items/{last}?nested=true").body["data"]["attributes"]["body"]
+    assert [b["attributes"]["text"] for b in nested] == [f"a{size - 1}", "b"]
+    version = ItemVersion.objects.get(item_id=last)
+    assert len(version.blocks) == 2  # the version holds its blocks' snapshot
+    blocks = Item.objects.filter(root_id=last)
+    assert {(b.status, b.singleton_of, b.published_version_id) for b in blocks} == {
+        ("published", None, None)
+    }
 
 
 def test_a_large_batch_records_its_references(api, contact):
