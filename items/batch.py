@@ -66,7 +66,8 @@ def _document(raw, item_type: ItemType, index: int) -> ResourceDocument | list[A
 def _cycle_collector_paused():
     """A batch allocates millions of small objects and frees none until it ends: the
     cycle collector would walk the whole payload again and again (a quarter of the time
-    of a big batch) to find no cycle."""
+    of a big batch) to find no cycle. The switch is the process's: under a threaded server
+    other requests run without it for the batch's length, and it is back on after."""
     enabled = gc.isenabled()
     gc.disable()
     try:

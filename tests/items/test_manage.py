@@ -1,6 +1,9 @@
 """Managing records: list and filter, find, update, publish, versions, delete."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from cms.models import ApiToken
@@ -565,6 +568,26 @@ def test_block_lookups_read_indexes_that_leave_records_out(db, lookup, index):
         cursor.execute("EXPLAIN " + select, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+def test_records_older_than_versions_get_one_and_can_be_published(api, shop):
+    """Migration 0006: a record written before versions existed gets the version its
+    current_version names (with its blocks), so publishing it points at a real one."""
+    record = make(api, shop["product"], {"name": "Old", "parts": [block(shop["part"], label="a")]})
+    ItemVersion.objects.filter(item_id=record["id"]).delete()  # as before 0003
+    migration = importlib.import_module("items.migrations.0006_versions_for_older_records")
+    migration.add_missing_versions(apps, None)
+    version = ItemVersion.objects.get(item_id=record["id"])
+    assert version.id == record["meta"]["current_version"]
+    assert [b["data"] for b in version.blocks.values()] == [
+        Item.objects.get(root_id=record["id"]).data
+    ]
+    migration.add_missing_versions(apps, None)  # a second run adds nothing
+    assert ItemVersion.objects.filter(item_id=record["id"]).count() == 1
+    assert api.put(f"/items/{record['id']}/publish").status_code == 200
+    published = api.get(f"/items/{record['id']}?version=published&nested=true")
+    assert published.status_code == 200, published.body
+    assert published.body["data"]["attributes"]["parts"][0]["attributes"]["label"] == "a"
 
 
 def test_selective_publishing(api, two_locales):
