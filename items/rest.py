@@ -122,6 +122,8 @@ def _refused(parameter: str, text: str, error: "rest_filters.FilterError") -> Re
 
 
 def _flag(request, name: str) -> bool:
+    """DreamFactory's booleans: ``true``, ``1`` or ``yes`` switch on, anything else is off
+    (its convention, unlike the Content Management API's strict true/false)."""
     return str(request.query_params.get(name, "")).lower() in TRUE
 
 

@@ -21,7 +21,7 @@ from cms.api.filters import (
     field_filters,
     ordering,
 )
-from cms.api.query import comma_list, page_bounds, refuse_unknown
+from cms.api.query import comma_list, flag, page_bounds, refuse_unknown
 from item_types.field_types import FieldValueError
 from item_types.field_types.scalar import format_date_time, parse_date_time
 from items.content_model import ContentModel
@@ -177,15 +177,6 @@ def _item_types(value, model: ContentModel) -> list:
     return found
 
 
-def _flag(params: dict, name: str) -> bool:
-    value = str(params.get(name, "false")).lower()
-    if value not in ("true", "false"):
-        raise ApiError(
-            "INVALID_QUERY_PARAMETERS", 422, parameter=name, message=f"{name} is true or false."
-        )
-    return value == "true"
-
-
 def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]:
     """One page of records, the total, and what rendering needs (version, nested)."""
     refuse_unknown(params, LIST_PARAMETERS)
@@ -198,7 +189,7 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
     locale = params.get("locale") or model.locales[0]
     if locale not in model.locales:
         raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="locale", allowed=model.locales)
-    nested = _flag(params, "nested")
+    nested = flag(params, "nested")
     filters = params.get("filter") or {}
     if not isinstance(filters, dict) or set(filters) - FILTERS:
         raise ApiError(

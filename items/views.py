@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from cms.api.errors import ApiError
 from cms.api.idempotency import idempotent
 from cms.api.parsing import parse_resource
-from cms.api.query import nested_params, refuse_unknown
+from cms.api.query import flag, nested_params, refuse_unknown
 from item_types.resources import item_type_resource
 from items import selectors, services
 from items.content_model import ContentModel
@@ -33,7 +33,7 @@ def _written_document(record: services.SavedRecord) -> dict:
 def _read_options(request, versions=("current", "published")) -> tuple[dict, bool, str]:
     params = nested_params(request.query_params)
     refuse_unknown(params, {"nested", "version"})
-    nested = str(params.get("nested", "false")).lower() == "true"
+    nested = flag(params, "nested")
     version = params.get("version", "current")
     if version not in versions:
         raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=list(versions))

@@ -79,3 +79,13 @@ def comma_list(value) -> list[str]:
     """``"a,b"`` or ``["a", "b"]`` (from ``key[]``) as a list of non-empty strings."""
     items = value if isinstance(value, list) else str(value).split(",")
     return [item.strip() for item in items if isinstance(item, str) and item.strip()]
+
+
+def flag(params: dict, name: str) -> bool:
+    """A true/false parameter (``nested=true``); anything else is refused, not read as false."""
+    value = str(params.get(name, "false")).lower()
+    if value not in ("true", "false"):
+        raise ApiError(
+            "INVALID_QUERY_PARAMETERS", 422, parameter=name, message=f"{name} is true or false."
+        )
+    return value == "true"

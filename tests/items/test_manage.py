@@ -171,12 +171,21 @@ def test_ordering(api, catalogue):
         ("locale=fr", "INVALID_QUERY_PARAMETERS"),
         ("page[limit]=501", "INVALID_PAGINATION"),
         ("sort=name", "INVALID_QUERY_PARAMETERS"),
+        ("nested=yes", "INVALID_QUERY_PARAMETERS"),
     ],
 )
 def test_bad_list_parameters(api, catalogue, query, code):
     response = api.get("/items?" + query)
     assert response.status_code == 422, response.body
     assert error_codes(response)[0][0] == code
+
+
+@pytest.mark.parametrize("query", ["nested=yes", "nested=1", "version=draft"])
+def test_bad_find_parameters(api, catalogue, query):
+    record = catalogue["records"][0]["id"]
+    response = api.get(f"/items/{record}?{query}")
+    assert response.status_code == 422, response.body
+    assert error_codes(response)[0][0] == "INVALID_QUERY_PARAMETERS"
 
 
 def test_list_query_count_is_constant(api, shop, django_assert_max_num_queries):
