@@ -9,7 +9,8 @@ position. The tree is then checked against the model's fields and built into ``Q
 over the same per-field expressions ``GET /items`` filters on, so every value is a query
 parameter.
 
-Grammar (keywords are case-insensitive; field names are api_keys, exactly)::
+Grammar (keywords are case-insensitive; field names are api_keys, exactly, and a name
+between backticks is a field name even when it is a keyword: ```in` = 1``)::
 
     filter     := or
     or         := and ("OR" and)*
@@ -55,6 +56,7 @@ COMPARISONS = ("=", "!=", ">", ">=", "<", "<=")
 NEGATED = {"=": "!=", "!=": "=", ">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 LOOKUPS = {"=": "", ">": "__gt", ">=": "__gte", "<": "__lt", "<=": "__lte"}
 INT_RANGE = (-(2**63), 2**63 - 1)
+QUOTED_NAME = re.compile(r"`[A-Za-z_][A-Za-z0-9_]*`")
 
 
 class FilterError(ValueError):
@@ -123,6 +125,7 @@ TOKEN = re.compile(
     (?P<space>\s+)
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | `(?P<quoted_name>[A-Za-z_][A-Za-z0-9_]*)`
   | (?P<op><>|!=|>=|<=|=|<|>)
   | (?P<punct>[(),])
   | (?P<quote>')
@@ -135,7 +138,7 @@ WHY_NOT = {
     "/*": "comments are not allowed",
     "#": "comments are not allowed",
     '"': "quote text values with single quotes",
-    "`": "field names are written bare",
+    "`": "a quoted field name is a name between backticks (`and`)",
 }
 
 
@@ -192,6 +195,9 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "name":
             is_keyword = word.lower() in KEYWORDS
             tokens.append(Token("keyword" if is_keyword else "name", word, index, word.lower()))
+        elif kind == "quoted_name":  # a field called like a keyword: `and` = 1
+            name = match.group("quoted_name")
+            tokens.append(Token("name", name, index, name.lower()))
         elif kind == "op":
             tokens.append(Token("op", word, index, "!=" if word == "<>" else word))
         elif kind == "punct":
@@ -587,10 +593,13 @@ def to_q(node, columns: dict[str, Column], negated: bool = False) -> Q:
 
 
 def parse_order(text: str, ordering: dict[str, str]) -> list[str]:
-    """``name ASC, other DESC`` (direction optional, ASC by default) as ORM ordering."""
+    """``name ASC, other DESC`` (direction optional, ASC by default) as ORM ordering; a
+    name may be quoted in backticks, as in filters."""
     result = []
     for rule in text.split(","):
         words = rule.split()
+        if words and QUOTED_NAME.fullmatch(words[0]):
+            words[0] = words[0][1:-1]
         if not words:
             raise FilterError("an empty order rule", rule=rule)
         direction = words[1].upper() if len(words) == 2 else "ASC"

@@ -68,6 +68,9 @@ A, B = Compare("a", "=", 1), Compare("b", "=", 2)
         ("not not a = 1", Not(Not(A))),
         ("((a = 1))", A),
         ("  a\t=\n1  ", A),
+        ("`a` = 1", A),
+        ("`and` = 1 and `in` in (1)", And((Compare("and", "=", 1), In("in", (1,))))),
+        ("`NULL` is null", IsNull("NULL")),
     ],
 )
 def test_the_parser_builds_a_tree(text, tree):
@@ -93,7 +96,9 @@ def test_the_parser_builds_a_tree(text, tree):
         ("items_item.name = 'x'", "unexpected character '.'", 10),
         ("name == 'x'", "expected a value", 6),
         ('name = "x"', "quote text values with single quotes", 7),
-        ("`name` = 'x'", "field names are written bare", 0),
+        ("`name = 'x'", "a quoted field name is a name between backticks", 0),
+        ("`na me` = 'x'", "a quoted field name is a name between backticks", 0),
+        ("`name`` = 'x'", "a quoted field name is a name between backticks", 6),
         ("name = x", "expected a value", 7),
         ("name BETWEEN 'a' AND 'b'", "expected an operator", 5),
         ("name ~ 'a'", "unexpected character '~'", 5),
@@ -672,6 +677,23 @@ def test_a_field_id_holding_double_underscores(api):
     api.post("/rest/db/thing", [{"size": 3}, {"size": 1}, {"size": 2}])
     listed = read(api, "/rest/db/thing", fields="size", filter="size >= 2", order="size DESC")
     assert [r["size"] for r in listed.body["record"]] == [3, 2]
+
+
+def test_fields_called_like_keywords_are_quoted_with_backticks(api):
+    thing = api.create_item_type("gadget")
+    for api_key in ("in", "and"):
+        api.create_field(thing["id"], api_key, "integer")
+    api.post("/rest/db/gadget", [{"in": 1, "and": 5}, {"in": 2, "and": 4}, {"in": 3}])
+    listed = read(
+        api,
+        "/rest/db/gadget",
+        fields="in",
+        filter="`in` >= 2 AND `and` IS NOT NULL",
+        order="`in` DESC",
+    )
+    assert [r["in"] for r in listed.body["record"]] == [2]
+    bare = read(api, "/rest/db/gadget", filter="in >= 2")
+    assert bare.status_code == 400 and "expected a field name" in bare.body["error"]["message"]
 
 
 @pytest.mark.parametrize(
