@@ -7,6 +7,7 @@ transaction, with a number of queries that doesn't grow with the payload.
 
 import itertools
 import json
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -770,8 +771,9 @@ def item_destroy(*, item_id: str) -> Item:
                 message="Other records link to it.",
             )
         _remove_links(item, linkers.get("delete_references", []), model)
+        answer = copy(item)  # the record as it was when deleted (delete() clears the pk)
         item.delete()
-    return item
+    return answer
 
 
 # --- Versions ----------------------------------------------------------------------------

@@ -112,11 +112,8 @@ class ItemDetailView(APIView):
         return Response(_written_document(record))
 
     def delete(self, request, item_id):
-        model = ContentModel.load()
-        item = services.find_record(item_id)
-        answer = item_resource(item, model)
-        services.item_destroy(item_id=item_id)
-        return Response({"data": answer})
+        item = services.item_destroy(item_id=item_id)
+        return Response({"data": item_resource(item, ContentModel.load())})
 
 
 class ItemValidateExistingView(APIView):

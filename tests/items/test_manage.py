@@ -422,6 +422,8 @@ def test_delete_answers_the_record_and_takes_its_blocks(api, shop):
     response = api.delete(f"/items/{record['id']}")
     assert response.status_code == 200
     assert response.body["data"]["id"] == record["id"]
+    assert response.body["data"]["attributes"]["name"] == "P"  # as it was when deleted
+    assert response.body["data"]["meta"]["current_version"] == record["meta"]["current_version"]
     assert not Item.objects.exists()
     assert api.get(f"/items/{record['id']}").status_code == 404
 
