@@ -2,6 +2,8 @@
 and either raises :class:`ApiErrors` having written nothing or saves in one transaction.
 """
 
+from copy import copy
+
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
@@ -20,7 +22,7 @@ from item_types.schema import (
     SITE_ATTRIBUTES,
     is_api_key,
 )
-from item_types.signals import locales_removed
+from item_types.signals import field_changed, locales_removed
 from item_types.validators import VALIDATORS, ParamError, SchemaContext
 
 
@@ -550,11 +552,14 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
     if "field_type" in cleaned and cleaned["field_type"] != field.field_type:
         errors += _field_type_change_errors(field, item_type)
     _raise_if(errors)
+    before = copy(field)
     if "position" in cleaned:
         _move(field, cleaned.pop("position"))
     for name, value in cleaned.items():
         setattr(field, name, value)
     _save_unique(field, "api_key", "Field")
+    if (before.field_type, before.localized) != (field.field_type, field.localized):
+        field_changed.send(sender=Field, before=before, after=field)
     return field
 
 

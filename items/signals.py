@@ -1,5 +1,5 @@
 """Records follow the content model: a deleted field's values and a removed locale's
-values leave every record."""
+values leave every record, and a field's new type or localization converts its values."""
 
 import hashlib
 
@@ -9,7 +9,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from item_types.models import Field
-from item_types.signals import locales_removed
+from item_types.signals import field_changed, locales_removed
+from items import field_changes
 from items.models import Item
 
 BATCH = 500
@@ -39,6 +40,11 @@ def drop_field_values(sender, instance: Field, **kwargs):
     Item.objects.filter(item_type_id=instance.item_type_id).update(
         data=WithoutKey(F("data"), instance.id)
     )
+
+
+@receiver(field_changed)
+def convert_field_values(sender, before: Field, after: Field, **kwargs):
+    field_changes.convert_values(before, after)
 
 
 @receiver(locales_removed)
@@ -83,11 +89,20 @@ def index_field(sender, instance: Field, created: bool, raw=False, **kwargs):
     if raw or connection.vendor != "postgresql":
         return
     name = field_index_name(instance.id)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        if instance.localized or instance.field_type not in JSON_INDEXED | TEXT_INDEXED:
-            return
+    operator = None  # no index: localized, or a type filters don't compare
+    if not instance.localized and instance.field_type in JSON_INDEXED | TEXT_INDEXED:
         operator = "->" if instance.field_type in JSON_INDEXED else "->>"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        existing = cursor.fetchone()
+        if operator and existing and f"(data {operator} '" in existing[0]:
+            return  # a new label or hint: the index stays (a rebuild would block writes)
+        # Foreign-key checks deferred to the commit would make CREATE INDEX refuse to run
+        # ("pending trigger events") in a transaction that wrote records: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        if operator is None:
+            return
         # (value, created_at, id): an equality filter then reads the records already in the
         # list's default order (newest first), so a page stops after its 30 rows.
         cursor.execute(

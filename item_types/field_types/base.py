@@ -49,6 +49,11 @@ class FieldType:
         """
         return value
 
+    @property
+    def holds_references(self) -> bool:
+        """Whether values point at uploads, records or blocks (the type collects them)."""
+        return type(self).collect is not FieldType.collect
+
     def map_blocks(self, value: Any, replace) -> Any:
         """The value with each block id it holds replaced by ``replace(id)``."""
         return value
