@@ -557,9 +557,9 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
         _move(field, cleaned.pop("position"))
     for name, value in cleaned.items():
         setattr(field, name, value)
-    _save_unique(field, "api_key", "Field")
     if (before.field_type, before.localized) != (field.field_type, field.localized):
         field_changed.send(sender=Field, before=before, after=field)
+    _save_unique(field, "api_key", "Field")
     return field
 
 

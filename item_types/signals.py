@@ -10,9 +10,10 @@ from item_types.models import Field, ItemType, Site
 #: Sent with ``locales`` (a set) when the site stops having them; records drop them.
 locales_removed = Signal()
 
-#: Sent inside a field update's transaction, with the field as it was (``before``) and as
-#: it is (``after``), when its type or localization changed: records convert their values,
-#: or refuse the change by raising (which rolls the update back).
+#: Sent inside a field update's transaction, before the field is saved, with the field as
+#: it was (``before``) and as it will be (``after``), when its type or localization
+#: changes: records convert their values, or refuse the change by raising (which rolls
+#: the update back).
 field_changed = Signal()
 
 

@@ -136,9 +136,11 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
     find the losers one by one (all fail under rollback)."""
     if not saved:
         return
+    model = next(iter(saved.values())).model
     try:
         with transaction.atomic():
             services.write_new(list(saved.values()))
+            model.ensure_current()
         result.created.update(saved)
         return
     except IntegrityError:
@@ -152,6 +154,7 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
         try:
             with transaction.atomic():
                 services.write_new([saved[index]])
+                model.ensure_current()
             result.created[index] = saved[index]
         except IntegrityError:
             result.failed[index] = _lost_race(saved[index])

@@ -7,6 +7,7 @@ Each worker keeps the last model it read and rereads it only when the site's
 import threading
 from dataclasses import dataclass
 
+from cms.api.errors import ApiError
 from item_types.models import Field, ItemType, Site
 
 _cache_lock = threading.Lock()
@@ -51,6 +52,21 @@ class ContentModel:
             fields=fields,
             fields_by_id=by_id,
         )
+
+    def ensure_current(self) -> None:
+        """Refuse a write checked against this model if the model has changed since: a
+        schema change (a field's new type, say) committed while the write waited for its
+        locks, and the values it checked would no longer fit. Called inside the write's
+        transaction, after its rows are written."""
+        current = (
+            Site.objects.filter(singleton_key=1).values_list("schema_version", flat=True).first()
+        )
+        if current != self.version:
+            raise ApiError(
+                "SCHEMA_CHANGED",
+                409,
+                message="The content model changed while the record was written: send it again.",
+            )
 
     def find(self, id_or_api_key: str) -> ItemType | None:
         found = self.item_types.get(id_or_api_key)

@@ -12,100 +12,200 @@ Values that point at uploads, records or blocks (links, files, modular content..
 convert: while records hold such values, the field keeps its type and localization (the
 change is refused naming those records), since moving them would orphan blocks and
 references.
+
+Versions follow too: a record's published snapshot must convert like the record (it is
+what ``version=published`` reads); older versions convert where they can and otherwise
+keep their value (restoring one is validated like any update).
 """
 
 import contextlib
 import json
 from copy import copy
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from cms.api.errors import ApiError
 from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.models import Field, ItemType, Site
-from items.models import Item, UniqueValue
+from items.models import Item, ItemVersion, UniqueValue
 from items.validation import value_hash
 
 BATCH = 500
 LISTED = 20  # records named in a refusal, at most
 
 
-def convert_values(before: Field, after: Field) -> None:
-    """Rewrite every record's value of the field; raise ApiError (nothing written) if
-    some can't follow."""
-    item_type = ItemType.objects.get(pk=after.item_type_id)
-    site_locales = Site.load().locales
-    other_localized = [
-        f.id for f in Field.objects.filter(item_type=item_type, localized=True).exclude(pk=after.pk)
-    ]
-    old_type, new_type = FIELD_TYPES[before.field_type], FIELD_TYPES[after.field_type]
-    changed_localization = before.localized != after.localized
-    blocked, unconvertible, changed = [], [], []
-    records = Item.objects.filter(item_type_id=after.item_type_id).only("id", "data")
-    for item in records.iterator(chunk_size=BATCH):
-        stored = item.data.get(after.id)
-        locales = _locales_for(item, item_type, other_localized, site_locales)
-        if _is_empty(stored, before.localized):
-            value = _empty(new_type, after, locales)
-            if value != stored and after.id in item.data:
-                item.data[after.id] = value
-                changed.append(item)
-            continue
-        if old_type.holds_references or new_type.holds_references:
-            blocked.append(item.id)
-            continue
-        try:
-            value = _retyped(stored, before.localized, old_type, new_type)
-        except FieldValueError:
-            unconvertible.append(item.id)
-            continue
-        if changed_localization:
-            value = _relocalized(value, after, item_type, locales, site_locales, new_type)
-        if value != stored:
-            item.data[after.id] = value
-            changed.append(item)
-    if blocked:
-        raise _refused(
-            after, blocked, "Records hold links, uploads or blocks in this field: empty it first."
-        )
-    if unconvertible:
-        raise _refused(
-            after, unconvertible, f"Records hold values a {after.field_type} field can't take."
-        )
-    for start in range(0, len(changed), BATCH):
-        Item.objects.bulk_update(changed[start : start + BATCH], ["data"])
-    _reclaim_unique_values(after, "localized" if changed_localization else "field_type")
+class _HoldsReferences(Exception):
+    """A value with links, uploads or blocks, which a change can't move."""
 
 
-def _is_empty(stored, localized: bool) -> bool:
-    if localized and isinstance(stored, dict):
-        return all(value in (None, []) for value in stored.values())
-    return stored in (None, [])
+class _Conversion:
+    """One field's change, applied to one stored value at a time."""
 
+    def __init__(self, before: Field, after: Field):
+        self.before, self.after = before, after
+        self.item_type = ItemType.objects.get(pk=after.item_type_id)
+        self.site_locales = Site.load().locales
+        self.old_type = FIELD_TYPES[before.field_type]
+        self.new_type = FIELD_TYPES[after.field_type]
+        self.relocalizes = before.localized != after.localized
+        # A record's locales are those its localized values name (this one's included).
+        self.localized_ids = [
+            f.id for f in Field.objects.filter(item_type=self.item_type, localized=True)
+        ]
 
-def _empty(field_type, field: Field, locales: list[str]):
-    empty = field_type.to_storage(copy(field_type.empty_value))
-    return {locale: copy(empty) for locale in locales} if field.localized else empty
+    def value(self, data: dict):
+        """The new stored value of ``data``'s field (``data`` is a record's or a
+        version's values). Raises FieldValueError or _HoldsReferences."""
+        stored = data[self.after.id]
+        if (self.old_type.holds_references or self.new_type.holds_references) and not _empty(
+            stored, self.before.localized
+        ):
+            raise _HoldsReferences
+        value = self._retyped(stored)
+        if self.relocalizes:
+            value = self._relocalized(value, self._locales(data))
+        return value
 
+    def _retyped(self, stored):
+        if self.old_type is self.new_type:
+            return stored
+        if self.before.localized and isinstance(stored, dict):
+            return {locale: self._retyped_one(value) for locale, value in stored.items()}
+        return self._retyped_one(stored)
 
-def _retyped(stored, localized: bool, old_type, new_type):
-    if old_type is new_type:
-        return stored
-
-    def one(value):
-        if value is None:
-            return None
-        represented = old_type.to_representation(value)
+    def _retyped_one(self, value):
+        if value in (None, []):
+            return self.new_type.to_storage(copy(self.new_type.empty_value))
+        represented = self.old_type.to_representation(value)
         for candidate in _readings(represented):
             try:
-                return new_type.to_storage(new_type.parse(candidate))
+                return self.new_type.to_storage(self.new_type.parse(candidate))
             except FieldValueError:
                 continue
         raise FieldValueError("INVALID_FORMAT", message="No reading fits the new type.")
 
-    if localized:
-        return {locale: one(value) for locale, value in stored.items()}
-    return one(stored)
+    def _locales(self, data: dict) -> list[str]:
+        """The locales a localized value of the record has: every site locale when the
+        model requires them, else those its localized values name (site order), else the
+        main one."""
+        if self.item_type.all_locales_required:
+            return list(self.site_locales)
+        for field_id in self.localized_ids:
+            value = data.get(field_id)
+            if isinstance(value, dict) and value:
+                return [locale for locale in self.site_locales if locale in value]
+        return self.site_locales[:1]
+
+    def _relocalized(self, value, locales: list[str]):
+        if self.after.localized:  # one value becomes the first locale's
+            default = self.after.default_value
+            defaults = default if isinstance(default, dict) else {}
+            return {
+                locale: value if index == 0 else self._stored_default(defaults.get(locale))
+                for index, locale in enumerate(locales)
+            }
+        if not isinstance(value, dict):
+            return value
+        present = [locale for locale in self.site_locales if locale in value]
+        keep = self.site_locales[0] if self.item_type.all_locales_required else None
+        keep = keep or (present or [None])[0]
+        return value.get(keep) if keep else None
+
+    def _stored_default(self, default):
+        if default is None:
+            return self.new_type.to_storage(copy(self.new_type.empty_value))
+        return self.new_type.to_storage(self.new_type.parse(default))
+
+
+def convert_values(before: Field, after: Field) -> None:
+    """Rewrite the field's value in every record, block and version; raise ApiError
+    (the transaction then writes nothing) if some can't follow."""
+    if connection.vendor == "postgresql":
+        # Record writers wait for the whole change (it rewrites their rows, then the
+        # field's filter index) instead of deadlocking with it halfway; reads go on.
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE items_item, items_itemversion IN EXCLUSIVE MODE")
+    conversion = _Conversion(before, after)
+    changed, refused = _convert_items(conversion)
+    published = set(
+        Item.objects.filter(item_type_id=after.item_type_id, root__isnull=True)
+        .exclude(published_version=None)
+        .values_list("published_version_id", flat=True)
+    )
+    changed_versions, refused_versions = _convert_versions(conversion, published)
+    for kind, ids in {**refused_versions, **refused}.items():  # the records' own first
+        message = {
+            "references": "Records hold links, uploads or blocks in this field: empty it first.",
+            "format": f"Records hold values a {after.field_type} field can't take.",
+        }[kind]
+        raise _refused(ids, message)
+    for start in range(0, len(changed), BATCH):
+        Item.objects.bulk_update(changed[start : start + BATCH], ["data"])
+    for start in range(0, len(changed_versions), BATCH):
+        ItemVersion.objects.bulk_update(changed_versions[start : start + BATCH], ["data", "blocks"])
+    _reclaim_unique_values(after, "localized" if conversion.relocalizes else "field_type")
+
+
+def _convert_items(conversion: _Conversion) -> tuple[list, dict]:
+    """Records and blocks of the field's model: (those changed, refused record ids by
+    why). A block is reported by the record it belongs to."""
+    field_id = conversion.after.id
+    changed, refused = [], {}
+    records = Item.objects.filter(item_type_id=conversion.after.item_type_id).only(
+        "id", "root_id", "data"
+    )
+    for item in records.iterator(chunk_size=BATCH):
+        if field_id not in item.data:  # saved before the field existed: reads its default
+            continue
+        try:
+            value = conversion.value(item.data)
+        except (_HoldsReferences, FieldValueError) as problem:
+            kind = "references" if isinstance(problem, _HoldsReferences) else "format"
+            refused.setdefault(kind, []).append(item.root_id or item.id)
+            continue
+        if value != item.data[field_id]:
+            item.data[field_id] = value
+            changed.append(item)
+    return changed, refused
+
+
+def _convert_versions(conversion: _Conversion, published: set) -> tuple[list, dict]:
+    """Versions holding the field (in their values, or in a block's snapshot): those
+    changed, and the records whose published snapshot can't follow."""
+    field_id, model_id = conversion.after.id, conversion.after.item_type_id
+    changed, refused = [], {}
+    if conversion.item_type.modular_block:
+        versions = ItemVersion.objects.exclude(blocks={})
+    else:
+        versions = ItemVersion.objects.filter(item_type_id=model_id)
+    for version in versions.only("id", "item_id", "data", "blocks").iterator(chunk_size=BATCH):
+        holders = [version.data] if not conversion.item_type.modular_block else []
+        holders += [
+            block["data"] for block in version.blocks.values() if block["item_type"] == model_id
+        ]
+        touched = False
+        for data in holders:
+            if field_id not in data:
+                continue
+            try:
+                value = conversion.value(data)
+            except (_HoldsReferences, FieldValueError) as problem:
+                if version.id in published:  # what version=published reads: must follow
+                    kind = "references" if isinstance(problem, _HoldsReferences) else "format"
+                    refused.setdefault(kind, []).append(version.item_id)
+                continue  # an older version keeps it; restoring one is validated
+            if value != data[field_id]:
+                data[field_id] = value
+                touched = True
+        if touched:
+            changed.append(version)
+    return changed, refused
+
+
+def _empty(stored, localized: bool) -> bool:
+    if localized and isinstance(stored, dict):
+        return all(value in (None, []) for value in stored.values())
+    return stored in (None, [])
 
 
 def _readings(value) -> list:
@@ -118,37 +218,6 @@ def _readings(value) -> list:
     elif isinstance(value, bool | int | float):
         readings.append(json.dumps(value))
     return readings
-
-
-def _locales_for(item: Item, item_type: ItemType, localized_ids, site_locales) -> list[str]:
-    """The locales a localized value of the record has: every site locale when the model
-    requires them, else those its other localized values name (site order), else the
-    main one."""
-    if item_type.all_locales_required:
-        return list(site_locales)
-    for field_id in localized_ids:
-        value = item.data.get(field_id)
-        if isinstance(value, dict) and value:
-            return [locale for locale in site_locales if locale in value]
-    return site_locales[:1]
-
-
-def _relocalized(value, field: Field, item_type: ItemType, locales, site_locales, field_type):
-    if field.localized:  # one value becomes the first locale's
-        defaults = field.default_value if isinstance(field.default_value, dict) else {}
-        return {
-            locale: value if index == 0 else _stored_default(field_type, defaults.get(locale))
-            for index, locale in enumerate(locales)
-        }
-    present = [locale for locale in site_locales if locale in value]
-    keep = site_locales[0] if item_type.all_locales_required else (present or [None])[0]
-    return value.get(keep) if keep else None
-
-
-def _stored_default(field_type, default):
-    if default is None:
-        return field_type.to_storage(copy(field_type.empty_value))
-    return field_type.to_storage(field_type.parse(default))
 
 
 def _reclaim_unique_values(field: Field, attribute: str) -> None:
@@ -181,13 +250,14 @@ def _reclaim_unique_values(field: Field, attribute: str) -> None:
         ) from None
 
 
-def _refused(field: Field, record_ids: list[str], message: str) -> ApiError:
+def _refused(record_ids: list[str], message: str) -> ApiError:
+    unique_ids = list(dict.fromkeys(record_ids))
     return ApiError(
         "INVALID_FIELD",
         422,
         field="field_type",
         code="VALIDATION_RECORDS_HOLD_VALUES",
-        records=record_ids[:LISTED],
-        count=len(record_ids),
+        records=unique_ids[:LISTED],
+        count=len(unique_ids),
         message=message,
     )

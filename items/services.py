@@ -299,6 +299,7 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> SavedR
     try:
         with transaction.atomic():
             write_new([record])
+            record.model.ensure_current()
     except IntegrityError as error:
         raise lost_race(record.id, record.item_type, record.unique_values) from error
     return record.saved()
@@ -521,10 +522,10 @@ def _mark_published(item: Item, moment) -> None:
 def item_update(*, item_id: str, document: ResourceDocument, editor_id: str | None) -> SavedRecord:
     """``PUT /items/:id``: only the fields sent change; the version check holds under races
     because the record's row stays locked from the check to the write."""
-    model = ContentModel.load()
     try:
         with transaction.atomic():
             item = find_record(item_id, lock=True)
+            model = ContentModel.load()  # after the lock: as it is once any schema change is in
             _check_update_document(item, document)
             record = build_update(
                 item=item, attributes=document.attributes, editor_id=editor_id, model=model

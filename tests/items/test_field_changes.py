@@ -4,10 +4,11 @@ is refused, writing nothing, when some value can't follow."""
 import pytest
 from django.db import connection
 
-from items.models import UniqueValue
+from cms.api.errors import ApiError
+from items.models import Item, ItemVersion, UniqueValue
 from items.signals import field_index_name
 from tests.conftest import error_codes
-from tests.items.conftest import item_body
+from tests.items.conftest import block, item_body
 from tests.uploads.test_uploads import create_upload, png_bytes
 
 
@@ -167,3 +168,112 @@ def test_the_filter_index_follows_the_field_and_survives_a_new_label(api, page):
     assert change(api, "page", "size", localized=False).status_code == 200
     assert change(api, "page", "size", field_type="integer").status_code == 200
     assert "(data -> '" in index()[1]  # compared as JSON numbers now
+
+
+def put(api, record_id, attributes):
+    return api.put(
+        f"/items/{record_id}",
+        {"data": {"type": "item", "id": record_id, "attributes": attributes}},
+    )
+
+
+@pytest.fixture
+def draft(api, two_locales):
+    """note (draft mode): title (localized string), size (string)."""
+    model = api.create_item_type("note", draft_mode_active=True)
+    api.create_field(model["id"], "title", "string", localized=True)
+    api.create_field(model["id"], "size", "string")
+    return model
+
+
+def test_published_snapshots_follow_and_old_versions_keep_what_cant(api, draft):
+    record = make(api, draft["id"], {"title": {"en": "A", "it": "B"}, "size": "large"})
+    first_version = api.get(f"/items/{record}").body["data"]["meta"]["current_version"]
+    assert put(api, record, {"size": "42"}).status_code == 200
+    assert api.put(f"/items/{record}/publish").status_code == 200
+
+    assert change(api, "note", "size", field_type="integer").status_code == 200
+    published = api.get(f"/items/{record}?version=published").body["data"]["attributes"]
+    assert published["size"] == 42
+    restored = api.post(f"/versions/{first_version}/restore")
+    assert restored.status_code == 422  # "large" stayed in that version: validated, refused
+
+    assert change(api, "note", "size", localized=True).status_code == 200
+    published = api.get(f"/items/{record}?version=published").body["data"]["attributes"]
+    assert published["size"] == {"en": 42, "it": None}
+    selective = api.put(
+        f"/items/{record}/publish",
+        {
+            "data": {
+                "type": "selective_publish_operation",
+                "attributes": {"content_in_locales": ["it"], "non_localized_content": False},
+            }
+        },
+    )
+    assert selective.status_code == 200, selective.body
+
+
+def test_a_published_snapshot_that_cant_follow_refuses_the_change(api, draft):
+    record = make(api, draft["id"], {"size": "large"})
+    assert api.put(f"/items/{record}/publish").status_code == 200
+    assert put(api, record, {"size": "42"}).status_code == 200  # the draft could follow
+    response = change(api, "note", "size", field_type="integer")
+    assert response.status_code == 422, response.body
+    assert response.body["data"][0]["attributes"]["details"]["records"] == [record]
+    assert values(api, record)["size"] == "42"
+
+
+def test_empty_values_keep_their_locales_and_get_defaults(api, two_locales):
+    model = api.create_item_type("card", all_locales_required=True)
+    api.create_field(model["id"], "name", "string")  # the title: its type is fixed
+    api.create_field(model["id"], "label", "string", localized=True)
+    api.create_field(model["id"], "note", "string")
+    record = make(api, model["id"], {"label": {"en": None, "it": None}})
+    response = change(api, "card", "label", field_type="text")
+    assert response.status_code == 200, response.body
+    assert values(api, record)["label"] == {"en": None, "it": None}  # both locales kept
+    defaults = {"en": "-", "it": "–"}
+    assert change(api, "card", "note", localized=True, default_value=defaults).status_code == 200
+    assert values(api, record)["note"] == {"en": None, "it": "–"}
+
+
+def test_a_block_fields_new_type_converts_blocks_and_their_snapshots(api, two_locales):
+    part = api.create_item_type("part", modular_block=True)
+    api.create_field(part["id"], "name", "string")  # the title: its type is fixed
+    api.create_field(part["id"], "qty", "string")
+    kit = api.create_item_type("kit")
+    api.create_field(
+        kit["id"],
+        "parts",
+        "rich_text",
+        validators={"rich_text_blocks": {"item_types": [part["id"]]}},
+    )
+    record = make(api, kit["id"], {"parts": [block(part["id"], qty="7")]})
+    response = change(api, "part", "qty", field_type="integer")
+    assert response.status_code == 200, response.body
+    nested = api.get(f"/items/{record}?nested=true").body["data"]["attributes"]["parts"]
+    assert nested[0]["attributes"]["qty"] == 7
+    [snapshot] = ItemVersion.objects.get(item_id=record).blocks.values()
+    assert 7 in snapshot["data"].values()
+
+
+def test_a_write_checked_against_a_model_changed_since_is_refused(api, page):
+    """A write validated before a schema change committed (it waited for its locks)
+    refuses rather than store values of the old shape."""
+    from items import batch
+    from items.content_model import ContentModel
+
+    stale = ContentModel.load()
+    item_type = stale.find("page")
+    assert change(api, "page", "size", localized=True).status_code == 200
+    with pytest.raises(ApiError) as refused:
+        batch.create_batch(
+            item_type=item_type,
+            records=[{"size": "M"}],
+            mode=batch.Mode.ROLLBACK,
+            creator_id=None,
+            model=stale,
+        )
+    assert (refused.value.code, refused.value.status) == ("SCHEMA_CHANGED", 409)
+    assert not Item.objects.exists()
+    assert make(api, page["id"], {"size": {"en": "M"}})  # with the model as it is: fine
