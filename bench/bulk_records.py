@@ -132,7 +132,7 @@ def main():
         database_url = server.env["DATABASE_URL"]
         print(
             f"Bulk creates on PostgreSQL, gunicorn with {args.workers} sync workers; "
-            f"records/s, best of {args.repeat} batches' total"
+            f"records/s over {args.repeat} batches"
         )
         print(
             f"{'batch':>7} {'record API':>11} {'executemany':>12} {'COPY':>9} "
