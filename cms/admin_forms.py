@@ -5,6 +5,7 @@ then runs the service for real. One set of rules, no second copy in forms or mod
 """
 
 from django import forms
+from django.contrib import admin
 from django.db import transaction
 
 from cms.api.errors import ApiError, ApiErrors
@@ -61,3 +62,12 @@ class ServiceModelForm(forms.ModelForm):
             for name in names
             if name in self.cleaned_data
         }
+
+
+class ServiceModelAdmin(admin.ModelAdmin):
+    """An admin whose form is a :class:`ServiceModelForm`: saving runs the service."""
+
+    def save_model(self, request, obj, form, change):
+        saved = form.call_service()
+        obj.pk = saved.pk
+        obj._state.adding = False

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from cms.admin_forms import ServiceModelForm
+from cms.admin_forms import ServiceModelAdmin, ServiceModelForm
 from cms.api.parsing import ResourceDocument
 from item_types import services
 from item_types.field_types import FIELD_TYPES
@@ -106,7 +106,7 @@ class FieldInline(admin.TabularInline):
 
 
 @admin.register(ItemType)
-class ItemTypeAdmin(admin.ModelAdmin):
+class ItemTypeAdmin(ServiceModelAdmin):
     form = ItemTypeForm
     list_display = ["name", "api_key", "modular_block", "singleton", "field_count"]
     list_filter = ["modular_block", "singleton"]
@@ -127,11 +127,6 @@ class ItemTypeAdmin(admin.ModelAdmin):
             return "Save the model, then add its fields."
         url = reverse("admin:item_types_field_add") + f"?item_type={obj.pk}"
         return format_html('<a class="addlink" href="{}">Add a field</a>', url)
-
-    def save_model(self, request, obj, form, change):
-        saved = form.call_service()
-        obj.pk = saved.pk
-        obj._state.adding = False
 
     def delete_model(self, request, obj):
         services.item_type_destroy(item_type=obj)
@@ -178,7 +173,7 @@ class FieldForm(ServiceModelForm):
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(ServiceModelAdmin):
     form = FieldForm
     list_display = ["label", "api_key", "field_type", "item_type", "position", "localized"]
     list_filter = ["field_type", "item_type"]
@@ -202,11 +197,6 @@ class FieldAdmin(admin.ModelAdmin):
                 ),
             ),
         )
-
-    def save_model(self, request, obj, form, change):
-        saved = form.call_service()
-        obj.pk = saved.pk
-        obj._state.adding = False
 
     def delete_model(self, request, obj):
         services.field_destroy(field=obj)

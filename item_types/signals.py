@@ -1,7 +1,7 @@
 """Any change to the content model gives the site a new ``schema_version``; and the
 content model tells the records (``items``) when site locales go away."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from cms.ids import new_id
@@ -23,8 +23,8 @@ def schema_changed(sender, **kwargs):
     Site.objects.update(schema_version=new_id())
 
 
-@receiver(post_save, sender=Site)
+@receiver(pre_save, sender=Site)
 def site_changed(sender, instance, raw=False, **kwargs):
-    # A site save rewrites every column, schema_version included: give it a fresh one.
+    # A site save rewrites every column, schema_version included: it writes a fresh one.
     if not raw:
-        Site.objects.filter(pk=instance.pk).update(schema_version=new_id())
+        instance.schema_version = new_id()

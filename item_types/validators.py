@@ -618,6 +618,9 @@ class _ItemTypesValidator(Validator):
     parameters = {"item_types": (_id_list, "item_types must be a list of model ids.")}
     required_parameters = frozenset({"item_types"})
 
+    def allows(self, item_type_id: str, params: dict) -> bool:
+        return item_type_id in params["item_types"]
+
     def clean(self, params, context):
         ids = params["item_types"]
         _require(self.allow_empty or ids, "Name at least one model.", "item_types")
@@ -636,9 +639,6 @@ class _ItemTypesValidator(Validator):
 
 class _BlocksValidator(_ItemTypesValidator):
     needs_block_models = True
-
-    def allows(self, item_type_id: str, params: dict) -> bool:
-        return item_type_id in params["item_types"]
 
 
 class RichTextBlocksValidator(_BlocksValidator):
@@ -682,9 +682,6 @@ class _LinksValidator(_ItemTypesValidator):
             for name, choices in REFERENCE_STRATEGIES.items()
         },
     }
-
-    def allows(self, item_type_id: str, params: dict) -> bool:
-        return item_type_id in params["item_types"]
 
     def clean(self, params, context):
         params = super().clean(params, context)

@@ -52,7 +52,7 @@ class RecordForm(forms.ModelForm):
             self.add_error("attributes", "Give an object of field values.")
             return cleaned
         try:
-            self.record = self._validate(cleaned)
+            self._validate(cleaned)
         except (ApiError, ApiErrors) as exc:
             for message in error_messages(exc):
                 self.add_error(None, message)

@@ -34,7 +34,6 @@ class Mode(Enum):
 class BatchResult:
     created: dict[int, services.NewRecord] = field(default_factory=dict)
     failed: dict[int, list[ApiError]] = field(default_factory=dict)
-    model: ContentModel | None = None
     size: int = 0
 
     @property
@@ -90,7 +89,7 @@ def create_batch(
 
 
 def _create_batch(item_type, records, mode, creator_id, model) -> BatchResult:
-    result = BatchResult(model=model, size=len(records))
+    result = BatchResult(size=len(records))
     pending: dict[int, services.PendingRecord] = {}
     for index, raw in enumerate(records):
         document = _document(raw, item_type, index)

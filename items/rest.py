@@ -19,7 +19,7 @@ from cms.api.query import comma_list
 from items import batch, rest_filters
 from items.content_model import ContentModel
 from items.models import Item
-from items.resources import attributes_of, item_attributes
+from items.resources import attributes_of
 
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
@@ -81,6 +81,15 @@ def _wanted_fields(raw, known: list[str]) -> list[str] | None:
     if unknown:
         raise RecordApiError(400, f"Unknown fields: {', '.join(unknown)}.", {"fields": unknown})
     return ["id", *[name for name in names if name != "id"]]
+
+
+def _flat(record_id: str, data: dict, item_type_id: str, model, wanted) -> dict:
+    """A record as the record API answers it: ``{"id", <api_key>: value...}``, only the
+    ``wanted`` fields (None: all)."""
+    if wanted == ["id"]:  # the default: no values to render
+        return {"id": record_id}
+    values = {"id": record_id, **attributes_of(data, item_type_id, model)}
+    return values if wanted is None else {name: values[name] for name in wanted}
 
 
 def _records(body) -> tuple[list, bool, object]:
@@ -240,13 +249,9 @@ class RecordTableView(RecordApiView):
         records = records.order_by(*(order or ["created_at"]), "id")
         page = records.only("id", "item_type_id", "data")[offset : offset + limit]
 
-        def answer(item):
-            if wanted == ["id"]:
-                return {"id": item.id}
-            values = {"id": item.id, **item_attributes(item, model)}
-            return values if wanted is None else {name: values[name] for name in wanted}
-
-        body = {"record": [answer(item) for item in page]}
+        body = {
+            "record": [_flat(item.id, item.data, item.item_type_id, model, wanted) for item in page]
+        }
         if _flag(request, "include_count"):
             body["meta"] = {"count": records.count()}
         return Response(body)
@@ -274,16 +279,11 @@ class RecordTableView(RecordApiView):
             model=model,
         )
 
-        table_id = item_type.id
-
         def answer(index):
             record = result.created.get(index)
             if record is None:
                 return None
-            if wanted == ["id"]:  # the default: no values to render
-                return {"id": record.id}
-            values = {"id": record.id, **attributes_of(record.data, table_id, result.model)}
-            return values if wanted is None else {name: values[name] for name in wanted}
+            return _flat(record.id, record.data, item_type.id, model, wanted)
 
         if result.ok:
             answers = [answer(index) for index in range(result.size)]

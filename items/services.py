@@ -71,22 +71,23 @@ def find_record(item_id: str, *, lock: bool = False) -> Item:
 
 def _item_row(**columns) -> dict:
     """A row of items_item (attname -> value): every column, null unless given, so that
-    records and blocks go through one COPY with the same columns."""
-    unknown = columns.keys() - _ITEM_COLUMNS.keys()
-    if unknown:
-        raise ValueError(f"Item has no columns {sorted(unknown)}")
-    return {**_ITEM_COLUMNS, "creator_type": "access_token", "search_text": "", **columns}
+    records and blocks go through one COPY with the same columns (COPY refuses rows whose
+    columns differ, and ``Item(**row)`` a column that doesn't exist)."""
+    return {**_ITEM_COLUMNS, **columns}
 
 
-_ITEM_COLUMNS = dict.fromkeys(f.attname for f in Item._meta.concrete_fields)
+_ITEM_COLUMNS = {
+    **dict.fromkeys(f.attname for f in Item._meta.concrete_fields),
+    "creator_type": "access_token",
+    "search_text": "",
+}
 
 
 def _block_rows(
     validation: RecordValidation, *, record_id: str, creator_id, status: str, moment
-) -> tuple[list[dict], set]:
-    """The rows of the record's blocks (column -> value), parents before what they hold,
-    and the ids of those that are new."""
-    rows, new_ids = [], set()
+) -> list[dict]:
+    """The rows of the record's blocks (column -> value), parents before what they hold."""
+    rows = []
     for block in sorted(validation.blocks, key=lambda b: b.depth):
         rows.append(
             _item_row(
@@ -103,9 +104,7 @@ def _block_rows(
                 updated_at=moment,
             )
         )
-        if not block.existing:
-            new_ids.add(block.id)
-    return rows, new_ids
+    return rows
 
 
 def _version_row(*, version_id, item_id, item_type_id, data, block_rows, editor_id, moment) -> dict:
@@ -250,7 +249,7 @@ def _created_status(published: bool) -> str:
 def finish_record(pending: PendingRecord, model: ContentModel, creator_id, moment) -> NewRecord:
     """What a create that passed both passes writes."""
     item_type = pending.item_type
-    block_rows, _ = _block_rows(
+    block_rows = _block_rows(
         pending.validation,
         record_id=pending.record_id,
         creator_id=creator_id,
@@ -473,7 +472,7 @@ def build_update(
     data = validation.validate_record(
         model.item_types[item.item_type_id], merged, record_id=item.id
     )
-    validation.check_references(record_id=item.id, client_record_id=False)
+    check_batch([(validation, item.id, False)])
     validation.raise_if_invalid()
 
     moment = now()
@@ -484,7 +483,7 @@ def build_update(
         _mark_published(item, moment)
     elif item.status == Item.Status.PUBLISHED:
         item.status = Item.Status.UPDATED
-    block_rows, new_block_ids = _block_rows(
+    block_rows = _block_rows(
         validation,
         record_id=item.id,
         creator_id=item.creator_id,
@@ -495,7 +494,7 @@ def build_update(
         item=item,
         blocks=[Item(**row) for row in block_rows],
         model=model,
-        new_block_ids=new_block_ids,
+        new_block_ids={block.id for block in validation.blocks if not block.existing},
         unique_values=validation.unique_values(),
         references=validation.references,
         version=ItemVersion(
@@ -522,13 +521,24 @@ def _mark_published(item: Item, moment) -> None:
 def item_update(*, item_id: str, document: ResourceDocument, editor_id: str | None) -> SavedRecord:
     """``PUT /items/:id``: only the fields sent change; the version check holds under races
     because the record's row stays locked from the check to the write."""
+
+    def attributes(item: Item, model: ContentModel) -> dict:
+        _check_update_document(item, document)
+        return document.attributes
+
+    return _update(item_id, editor_id, attributes)
+
+
+def _update(item_id: str, editor_id: str | None, attributes_for) -> SavedRecord:
+    """Lock the record, read the content model as it is once the lock is held (a schema
+    change in between is in), validate ``attributes_for(item, model)`` as the record's new
+    values, and write them; a unique value a concurrent write won is a 422, not a 500."""
     try:
         with transaction.atomic():
             item = find_record(item_id, lock=True)
-            model = ContentModel.load()  # after the lock: as it is once any schema change is in
-            _check_update_document(item, document)
+            model = ContentModel.load()
             record = build_update(
-                item=item, attributes=document.attributes, editor_id=editor_id, model=model
+                item=item, attributes=attributes_for(item, model), editor_id=editor_id, model=model
             )
             _save_update(record)
     except IntegrityError as error:
@@ -631,7 +641,7 @@ def item_publish(
             _mark_published(item, moment)
         else:
             _publish_part(item, model, selection, editor_id, moment)
-        item.save(update_fields=ITEM_STATE)
+        item.save(update_fields=PUBLICATION_STATE)
     return item
 
 
@@ -783,16 +793,16 @@ def item_destroy(*, item_id: str) -> Item:
 def version_restore(*, version_id: str, editor_id: str | None) -> SavedRecord:
     """Make an old version current again: it goes through the same validation as an
     update, and becomes a new version itself."""
-    model = ContentModel.load()
     version = ItemVersion.objects.filter(pk=version_id).first()
     if version is None:
         raise ApiError("NOT_FOUND", 404, version=version_id)
-    with transaction.atomic():
-        item = find_record(version.item_id, lock=True)
-        attributes = block_payload(version.data, version.item_type_id, version.blocks, model)
-        record = build_update(item=item, attributes=attributes, editor_id=editor_id, model=model)
-        _save_update(record)
-    return record
+    return _update(
+        version.item_id,
+        editor_id,
+        lambda item, model: block_payload(
+            version.data, version.item_type_id, version.blocks, model
+        ),
+    )
 
 
 def links_to_records(item: Item) -> list[str]:

@@ -14,7 +14,7 @@ passes so that the number of queries never grows with the payload:
 import hashlib
 import json
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -75,19 +75,6 @@ class NewBlock:
     parent_field: Field
     depth: int
     existing: bool = False
-
-
-@dataclass
-class ValidRecord:
-    """What validation hands back: the values to store and the blocks to create."""
-
-    id: str
-    item_type: ItemType
-    data: dict
-    locales: list[str]
-    blocks: list[NewBlock] = field(default_factory=list)
-    unique_values: list[tuple[Field, str, str]] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
 
 
 def value_hash(value) -> str:
@@ -426,10 +413,6 @@ class RecordValidation:
         return data
 
     # --- the bulk pass ----------------------------------------------------------------
-
-    def check_references(self, *, record_id: str, client_record_id: bool) -> None:
-        """Uploads, linked records, taken ids and unique values: one query per kind."""
-        check_batch([(self, record_id, client_record_id)])
 
     def _apply_uploads(self, uploads: dict) -> None:
         for upload_id, file_value, field_, location in self._uploads:

@@ -30,14 +30,14 @@ def _written_document(record: services.SavedRecord) -> dict:
     }
 
 
-def _read_options(request, versions=("current", "published")) -> tuple[dict, bool, str]:
+def _read_options(request, versions=("current", "published")) -> tuple[bool, str]:
     params = nested_params(request.query_params)
     refuse_unknown(params, {"nested", "version"})
     nested = flag(params, "nested")
     version = params.get("version", "current")
     if version not in versions:
         raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=list(versions))
-    return params, nested, version
+    return nested, version
 
 
 def record_document(item, model: ContentModel, *, nested: bool, version: str) -> dict:
@@ -101,7 +101,7 @@ class ItemDetailView(APIView):
     scope = "content"
 
     def get(self, request, item_id):
-        _, nested, version = _read_options(request)
+        nested, version = _read_options(request)
         item = services.find_record(item_id)
         model = ContentModel.load()
         return Response({"data": record_document(item, model, nested=nested, version=version)})
@@ -187,7 +187,7 @@ class ReferencesView(APIView):
 
     def get(self, request, item_id):
         # "published-or-current" (the client's default) lists every linking record.
-        _, nested, _ = _read_options(request, ("current", "published", "published-or-current"))
+        nested, _ = _read_options(request, ("current", "published", "published-or-current"))
         item = services.find_record(item_id)
         model = ContentModel.load()
         records = list(Item.objects.filter(pk__in=services.links_to_records(item)))

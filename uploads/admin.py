@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from cms.admin_forms import ServiceModelForm, dry_run
+from cms.admin_forms import ServiceModelAdmin, ServiceModelForm, dry_run
 from cms.api.parsing import ResourceDocument
 from uploads import services, storage
 from uploads.models import Upload
@@ -66,7 +66,7 @@ class UploadForm(ServiceModelForm):
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(ServiceModelAdmin):
     form = UploadForm
     list_display = ["thumbnail", "filename", "mime_type", "size", "width", "height", "created_at"]
     list_filter = ["is_image", "mime_type"]
@@ -115,11 +115,6 @@ class UploadAdmin(admin.ModelAdmin):
         return format_html(
             '<img src="{}" style="max-height:240px;max-width:480px">', self._url(obj)
         )
-
-    def save_model(self, request, obj, form, change):
-        saved = form.call_service()
-        obj.pk = saved.pk
-        obj._state.adding = False
 
     def delete_model(self, request, obj):
         services.upload_destroy(upload=obj)

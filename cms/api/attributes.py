@@ -38,7 +38,6 @@ class Attribute:
     read_only: bool = False  # sent back by clients from an earlier answer: ignored
 
 
-STRING = Attribute()
 BOOLEAN = Attribute(check=is_boolean, expected="true or false")
 
 

@@ -34,9 +34,6 @@ class ApiError(Exception):
         self.status = status
         self.details = details
 
-    def as_errors(self) -> "ApiErrors":
-        return ApiErrors([self])
-
 
 class ApiErrors(Exception):
     """Several problems answered together; the status is the first one's."""
@@ -55,10 +52,6 @@ def invalid_field(field: str, code: str, **details) -> ApiError:
     return ApiError("INVALID_FIELD", 422, field=field, code=code, **details)
 
 
-def not_found(**details) -> ApiError:
-    return ApiError("NOT_FOUND", 404, **details)
-
-
 def error_document(errors: list[ApiError]) -> dict:
     return {
         "data": [
@@ -72,9 +65,8 @@ def error_document(errors: list[ApiError]) -> dict:
     }
 
 
-def error_response(errors: list[ApiError], status: int | None = None) -> Response:
-    status = status or errors[0].status
-    return Response(error_document(errors), status=status)
+def error_response(errors: list[ApiError]) -> Response:
+    return Response(error_document(errors), status=errors[0].status)
 
 
 def json_error(code: str, status: int, /, **details) -> JsonResponse:

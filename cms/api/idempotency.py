@@ -45,11 +45,11 @@ def _claim(token_id: str, key: str, digest: str):
             earlier = IdempotencyKey.objects.filter(token_id=token_id, key=key).first()
             if earlier is None:
                 continue
-            expired = earlier.created_at < moment - KEEP_FOR
+            # (An expired key is gone already: deleted above.)
             abandoned = earlier.status_code is None and (
                 earlier.created_at < moment - ABANDONED_AFTER
             )
-            if not (expired or abandoned):
+            if not abandoned:
                 return None, earlier
             earlier.delete()
     raise ApiError("IDEMPOTENCY_KEY_IN_PROGRESS", 409)
