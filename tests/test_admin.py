@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
 from cms.models import ApiToken
 from item_types.models import Field, ItemType, Site
@@ -12,14 +10,6 @@ from tests.conftest import Api, change_url
 
 # The model page shows its fields inline; a form posts the inline's management data.
 EMPTY_FIELD_INLINE = {"fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
-
-
-@pytest.fixture
-def admin_client(db):
-    user = User.objects.create_superuser("root", "root@example.com", None)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

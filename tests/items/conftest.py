@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.uploads.test_uploads import create_upload, png_bytes
+from tests.conftest import create_upload, png_bytes
 
 
 def item_body(item_type_id: str, attributes: dict, **extra) -> dict:
@@ -13,6 +13,20 @@ def item_body(item_type_id: str, attributes: dict, **extra) -> dict:
         **extra,
     }
     return {"data": data}
+
+
+def make(api, item_type_id, attributes, status=201):
+    """POST /items; the created record's resource."""
+    response = api.post("/items", item_body(item_type_id, attributes))
+    assert response.status_code == status, response.body
+    return response.body["data"]
+
+
+def put(api, record_id, attributes, **extra):
+    return api.put(
+        f"/items/{record_id}",
+        {"data": {"type": "item", "id": record_id, "attributes": attributes, **extra}},
+    )
 
 
 def block(item_type_id: str, **attributes) -> dict:

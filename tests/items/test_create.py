@@ -6,9 +6,8 @@ from django.db import connection
 from cms.ids import is_valid_id, new_id
 from cms.models import ApiToken
 from items.models import Item, UniqueValue
-from tests.conftest import Api, error_codes, race
+from tests.conftest import Api, create_upload, error_codes, png_bytes, race
 from tests.items.conftest import block, item_body
-from tests.uploads.test_uploads import create_upload, png_bytes
 
 
 def test_the_seed_request_gets_the_seed_answer(api):

@@ -7,15 +7,8 @@ from django.db import connection
 from cms.api.errors import ApiError
 from items.models import Item, ItemVersion, UniqueValue
 from items.signals import field_index_name
-from tests.conftest import error_codes
-from tests.items.conftest import block, item_body
-from tests.uploads.test_uploads import create_upload, png_bytes
-
-
-def make(api, item_type_id, attributes):
-    response = api.post("/items", item_body(item_type_id, attributes))
-    assert response.status_code == 201, response.body
-    return response.body["data"]["id"]
+from tests.conftest import create_upload, error_codes, png_bytes
+from tests.items.conftest import block, make, put
 
 
 def change(api, model, api_key, **attributes):
@@ -42,8 +35,8 @@ def page(api, two_locales):
 
 
 def test_a_new_type_converts_values_it_can_take(api, page):
-    first = make(api, page["id"], {"size": "42"})
-    second = make(api, page["id"], {"size": None})
+    first = make(api, page["id"], {"size": "42"})["id"]
+    second = make(api, page["id"], {"size": None})["id"]
     response = change(api, "page", "size", field_type="integer")
     assert response.status_code == 200, response.body
     assert values(api, first)["size"] == 42
@@ -57,8 +50,8 @@ def test_a_new_type_converts_values_it_can_take(api, page):
 
 
 def test_a_new_type_some_values_cant_take_is_refused(api, page):
-    fine = make(api, page["id"], {"size": "42"})
-    wrong = make(api, page["id"], {"size": "large"})
+    fine = make(api, page["id"], {"size": "42"})["id"]
+    wrong = make(api, page["id"], {"size": "large"})["id"]
     response = change(api, "page", "size", field_type="integer")
     assert response.status_code == 422, response.body
     assert error_codes(response) == [
@@ -70,8 +63,8 @@ def test_a_new_type_some_values_cant_take_is_refused(api, page):
 
 
 def test_localizing_puts_the_value_in_the_records_first_locale(api, page):
-    italian = make(api, page["id"], {"title": {"it": "Ciao"}, "size": "L"})
-    plain = make(api, page["id"], {"size": "M"})  # names no locale: the main one
+    italian = make(api, page["id"], {"title": {"it": "Ciao"}, "size": "L"})["id"]
+    plain = make(api, page["id"], {"size": "M"})["id"]  # names no locale: the main one
     assert change(api, "page", "size", localized=True).status_code == 200
     assert values(api, italian)["size"] == {"it": "L"}
     assert values(api, plain)["size"] == {"en": "M"}
@@ -84,7 +77,7 @@ def test_with_every_locale_required_the_main_locale_gets_it(api, two_locales):
     model = api.create_item_type("guide", all_locales_required=True)
     api.create_field(model["id"], "title", "string", localized=True)
     api.create_field(model["id"], "tag", "string", default_value="none")
-    record = make(api, model["id"], {"title": {"en": "Hi", "it": "Ciao"}, "tag": "x"})
+    record = make(api, model["id"], {"title": {"en": "Hi", "it": "Ciao"}, "tag": "x"})["id"]
     defaults = {"en": "none", "it": "nessuno"}
     response = change(api, "guide", "tag", localized=True, default_value=defaults)
     assert response.status_code == 200, response.body
@@ -99,12 +92,12 @@ def test_with_every_locale_required_the_main_locale_gets_it(api, two_locales):
 
 
 def test_unique_claims_follow_and_a_clash_refuses(api, page):
-    english = make(api, page["id"], {"title": {"en": "A"}, "code": "same"})
+    english = make(api, page["id"], {"title": {"en": "A"}, "code": "same"})["id"]
     assert change(api, "page", "code", localized=True).status_code == 200
     assert list(UniqueValue.objects.filter(item_id=english).values_list("locale", flat=True)) == [
         "en"
     ]
-    italian = make(api, page["id"], {"title": {"it": "B"}, "code": {"it": "same"}})
+    italian = make(api, page["id"], {"title": {"it": "B"}, "code": {"it": "same"}})["id"]
     response = change(api, "page", "code", localized=False)
     assert response.status_code == 422, response.body
     assert error_codes(response) == [("INVALID_FIELD", "localized", "VALIDATION_UNIQUENESS")]
@@ -116,9 +109,9 @@ def test_links_uploads_and_blocks_keep_their_shape_while_records_hold_them(api, 
     api.create_field(
         page["id"], "next", "link", validators={"item_item_type": {"item_types": [page["id"]]}}
     )
-    empty = make(api, page["id"], {"size": "S"})
+    empty = make(api, page["id"], {"size": "S"})["id"]
     upload = create_upload(api, png_bytes())["id"]
-    holder = make(api, page["id"], {"cover": {"upload_id": upload}, "next": empty})
+    holder = make(api, page["id"], {"cover": {"upload_id": upload}, "next": empty})["id"]
     for api_key, attributes in [
         ("cover", {"localized": True}),
         ("next", {"localized": True}),
@@ -148,7 +141,7 @@ def test_the_filter_index_follows_the_field_and_survives_a_new_label(api, page):
     if connection.vendor != "postgresql":
         pytest.skip("the expression indexes are PostgreSQL's")
     field_id = api.get("/fields/page::size").body["data"]["id"]
-    make(api, page["id"], {"size": "7"})
+    make(api, page["id"], {"size": "7"})["id"]
 
     def index():
         with connection.cursor() as cursor:
@@ -170,13 +163,6 @@ def test_the_filter_index_follows_the_field_and_survives_a_new_label(api, page):
     assert "(data -> '" in index()[1]  # compared as JSON numbers now
 
 
-def put(api, record_id, attributes):
-    return api.put(
-        f"/items/{record_id}",
-        {"data": {"type": "item", "id": record_id, "attributes": attributes}},
-    )
-
-
 @pytest.fixture
 def draft(api, two_locales):
     """note (draft mode): title (localized string), size (string)."""
@@ -187,7 +173,7 @@ def draft(api, two_locales):
 
 
 def test_published_snapshots_follow_and_old_versions_keep_what_cant(api, draft):
-    record = make(api, draft["id"], {"title": {"en": "A", "it": "B"}, "size": "large"})
+    record = make(api, draft["id"], {"title": {"en": "A", "it": "B"}, "size": "large"})["id"]
     first_version = api.get(f"/items/{record}").body["data"]["meta"]["current_version"]
     assert put(api, record, {"size": "42"}).status_code == 200
     assert api.put(f"/items/{record}/publish").status_code == 200
@@ -214,7 +200,7 @@ def test_published_snapshots_follow_and_old_versions_keep_what_cant(api, draft):
 
 
 def test_a_published_snapshot_that_cant_follow_refuses_the_change(api, draft):
-    record = make(api, draft["id"], {"size": "large"})
+    record = make(api, draft["id"], {"size": "large"})["id"]
     assert api.put(f"/items/{record}/publish").status_code == 200
     assert put(api, record, {"size": "42"}).status_code == 200  # the draft could follow
     response = change(api, "note", "size", field_type="integer")
@@ -228,7 +214,7 @@ def test_empty_values_keep_their_locales_and_get_defaults(api, two_locales):
     api.create_field(model["id"], "name", "string")  # the title: its type is fixed
     api.create_field(model["id"], "label", "string", localized=True)
     api.create_field(model["id"], "note", "string")
-    record = make(api, model["id"], {"label": {"en": None, "it": None}})
+    record = make(api, model["id"], {"label": {"en": None, "it": None}})["id"]
     response = change(api, "card", "label", field_type="text")
     assert response.status_code == 200, response.body
     assert values(api, record)["label"] == {"en": None, "it": None}  # both locales kept
@@ -248,7 +234,7 @@ def test_a_block_fields_new_type_converts_blocks_and_their_snapshots(api, two_lo
         "rich_text",
         validators={"rich_text_blocks": {"item_types": [part["id"]]}},
     )
-    record = make(api, kit["id"], {"parts": [block(part["id"], qty="7")]})
+    record = make(api, kit["id"], {"parts": [block(part["id"], qty="7")]})["id"]
     response = change(api, "part", "qty", field_type="integer")
     assert response.status_code == 200, response.body
     nested = api.get(f"/items/{record}?nested=true").body["data"]["attributes"]["parts"]
@@ -276,4 +262,4 @@ def test_a_write_checked_against_a_model_changed_since_is_refused(api, page):
         )
     assert (refused.value.code, refused.value.status) == ("SCHEMA_CHANGED", 409)
     assert not Item.objects.exists()
-    assert make(api, page["id"], {"size": {"en": "M"}})  # with the model as it is: fine
+    assert make(api, page["id"], {"size": {"en": "M"}})["id"]  # with the model as it is: fine

@@ -9,7 +9,7 @@ from django.db import connection
 from cms.models import ApiToken
 from items.models import Item, ItemVersion
 from tests.conftest import Api, error_codes, race
-from tests.items.conftest import block, item_body
+from tests.items.conftest import block, make, put
 
 
 @pytest.fixture
@@ -40,12 +40,6 @@ def shop(api, two_locales):
         validators={"rich_text_blocks": {"item_types": [part["id"]]}},
     )
     return {"maker": maker["id"], "part": part["id"], "product": product["id"]}
-
-
-def make(api, item_type_id, attributes, status=201):
-    response = api.post("/items", item_body(item_type_id, attributes))
-    assert response.status_code == status, response.body
-    return response.body["data"]
 
 
 def ids(response) -> list[str]:
@@ -225,13 +219,6 @@ def test_find_nested_and_published(api, shop):
 
 
 # --- Update ------------------------------------------------------------------------------
-
-
-def put(api, record_id, attributes, **extra):
-    return api.put(
-        f"/items/{record_id}",
-        {"data": {"type": "item", "id": record_id, "attributes": attributes, **extra}},
-    )
 
 
 def test_update_changes_only_what_is_sent(api, catalogue):

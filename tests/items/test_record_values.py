@@ -15,8 +15,7 @@ import pytest
 
 from cms.ids import is_valid_id, new_id
 from items.models import Item
-from tests.conftest import error_codes
-from tests.uploads.test_uploads import create_upload, jpeg_bytes, png_bytes
+from tests.conftest import create_upload, error_codes, jpeg_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -3,19 +3,10 @@
 import json
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
 from items.models import Item, ItemVersion
 from tests.conftest import change_url
 from tests.items.conftest import item_body
-
-
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", None))
-    return client
 
 
 @pytest.fixture

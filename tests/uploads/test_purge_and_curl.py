@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils.timezone import now
 
 from cms.models import ApiToken
-from tests.uploads.test_uploads import create_upload, png_bytes, put_bytes, request_upload
+from tests.conftest import create_upload, png_bytes, put_bytes, request_upload
 from uploads.models import Upload, UploadRequest
 
 

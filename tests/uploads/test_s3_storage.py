@@ -7,7 +7,6 @@ the facts from the stored object. Skipped only when moto is not installed.
 import base64
 import hashlib
 import hmac
-import io
 import socket
 import urllib.error
 import urllib.request
@@ -22,11 +21,10 @@ import boto3  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
-from PIL import Image  # noqa: E402
 from storages.backends.s3 import S3Storage  # noqa: E402
 
 from cms.storage_config import s3_options  # noqa: E402
-from tests.conftest import error_codes  # noqa: E402
+from tests.conftest import error_codes, png_bytes  # noqa: E402
 from uploads.models import Upload  # noqa: E402
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -89,12 +87,6 @@ def s3_storage(settings, s3_endpoint, bucket):
     assert default_storage.bucket_name == bucket
     assert default_storage.url("x/y.png").startswith(f"{s3_endpoint}/{bucket}/x/y.png?")
     return bucket
-
-
-def png_bytes(width=7, height=5) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 90)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def http(method: str, url: str, data: bytes | None = None, headers=None) -> tuple[int, bytes]:

@@ -7,59 +7,20 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
-from PIL import Image
 
-from tests.conftest import error_codes
+from tests.conftest import (
+    create_upload,
+    error_codes,
+    jpeg_bytes,
+    png_bytes,
+    put_bytes,
+    request_upload,
+    stored_files,
+)
 from uploads import services, storage
 from uploads.models import Upload, UploadRequest
 
-
-def png_bytes(width=3, height=2, color=(200, 10, 10)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def jpeg_bytes(width=8, height=4) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (0, 90, 200)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
 CORRUPT_PNG = png_bytes()[:40] + b"\x00garbage" * 10
-
-
-def stored_files(media_root) -> list[str]:
-    if not media_root.exists():
-        return []
-    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
-
-
-def request_upload(api, filename="pic.png"):
-    response = api.post(
-        "/upload-requests",
-        {"data": {"type": "upload_request", "attributes": {"filename": filename}}},
-    )
-    assert response.status_code == 201, response.body
-    return response.body["data"]
-
-
-def put_bytes(api, url, content: bytes, content_type="image/png"):
-    """The client's PUT: no Authorization header, just the bytes."""
-    parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return api.client.generic("PUT", path, data=content, content_type=content_type)
-
-
-def create_upload(api, content: bytes, filename="pic.png", **attributes):
-    upload_request = request_upload(api, filename)
-    assert put_bytes(api, upload_request["attributes"]["url"], content).status_code == 200
-    response = api.post(
-        "/uploads",
-        {"data": {"type": "upload", "attributes": {"path": upload_request["id"], **attributes}}},
-    )
-    assert response.status_code == 201, response.body
-    return response.body["data"]
 
 
 def test_upload_request_answers_a_path_and_a_signed_url(api):

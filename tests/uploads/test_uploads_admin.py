@@ -1,20 +1,9 @@
 """Uploads in the admin: thumbnails, metadata edited through the API's rules, adding a file."""
 
-import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from tests.conftest import change_url
-from tests.uploads.test_uploads import create_upload, png_bytes, stored_files
+from tests.conftest import change_url, create_upload, png_bytes, stored_files
 from uploads.models import Upload
-
-
-@pytest.fixture
-def admin_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", None))
-    return client
 
 
 def test_list_shows_thumbnails(api, admin_client):
