@@ -89,6 +89,8 @@ def _block_rows(
     """The rows of the record's blocks (column -> value), parents before what they hold."""
     rows = []
     for block in sorted(validation.blocks, key=lambda b: b.depth):
+        # A kept block keeps its creation (an update writes only its values and place).
+        kept = validation.existing_blocks[block.id] if block.existing else None
         rows.append(
             _item_row(
                 id=block.id,
@@ -97,10 +99,10 @@ def _block_rows(
                 root_id=record_id,
                 parent_id=block.parent_id,
                 parent_field_id=block.parent_field.id,
-                creator_id=creator_id,
+                creator_id=kept.creator_id if kept else creator_id,
                 status=status,
-                current_version=new_id(),
-                created_at=moment,
+                current_version=kept.current_version if kept else new_id(),
+                created_at=kept.created_at if kept else moment,
                 updated_at=moment,
             )
         )

@@ -221,6 +221,23 @@ def test_find_nested_and_published(api, shop):
 # --- Update ------------------------------------------------------------------------------
 
 
+def test_an_update_answers_kept_blocks_as_they_are_stored(api, shop):
+    record = make(api, shop["product"], {"name": "P", "parts": [block(shop["part"], label="a")]})
+    [part] = record["attributes"]["parts"]
+    before = Item.objects.get(pk=part)
+    response = put(api, record["id"], {"parts": [{"type": "item", "id": part, "attributes": {}}]})
+    assert response.status_code == 200, response.body
+    [answered] = [r for r in response.body["included"] if r["id"] == part]
+    stored = Item.objects.get(pk=part)
+    assert (stored.created_at, stored.current_version) == (
+        before.created_at,
+        before.current_version,
+    )
+    nested = api.get(f"/items/{record['id']}?nested=true").body["data"]["attributes"]["parts"]
+    assert answered["meta"]["created_at"] == nested[0]["meta"]["created_at"]
+    assert answered["meta"]["current_version"] == nested[0]["meta"]["current_version"]
+
+
 def test_update_changes_only_what_is_sent(api, catalogue):
     anvil = catalogue["records"][0]
     response = put(api, anvil["id"], {"price": 120})
