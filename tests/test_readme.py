@@ -81,8 +81,8 @@ def fresh_database_url():
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen, address: str, token: str, log: Path):
-        self.process, self.address, self.token, self.log = process, address, token, log
+    def __init__(self, address: str, token: str, log: Path, database: str):
+        self.address, self.token, self.log, self.database = address, token, log, database
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def fresh_server(tmp_path, fresh_database_url):
         )
     try:
         token = _wait_for_token(process, address, log)
-        yield Server(process, address, token, log)
+        yield Server(address, token, log, "PostgreSQL" if fresh_database_url else "SQLite")
     finally:
         process.terminate()
         try:
@@ -180,7 +180,7 @@ def _failure(blocks, result_output: str, returncode, server: Server) -> str:
     pieces = result_output.split(MARK)
     last = pieces[-1].split("\n", 1)
     failed = blocks[int(last[0])] if last[0].isdigit() else None
-    report = [f"the README's examples failed (exit {returncode})"]
+    report = [f"the README's examples failed on {server.database} (exit {returncode})"]
     if failed is not None:
         report += [
             f"--- the block at README.md line {failed.line} ({failed.language}) ---",
@@ -236,7 +236,7 @@ def test_readme_examples_run_as_pasted_on_a_fresh_install(node_client, fresh_ser
         output = timeout.stdout.decode() if isinstance(timeout.stdout, bytes) else timeout.stdout
         output, returncode = output or "", f"timeout after {SESSION_TIMEOUT}s"
     if returncode != 0 or not output.rstrip().endswith(f"{MARK}done"):
-        pytest.fail(_failure(runnable, output, returncode, fresh_server))
+        pytest.fail(_failure(runnable, output, returncode, fresh_server), pytrace=False)
 
 
 # --- The field types table --------------------------------------------------------------------
