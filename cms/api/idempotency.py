@@ -88,8 +88,8 @@ def idempotent(handler):
         earlier = IdempotencyKey.objects.filter(token_id=token_id, key=key).first()
         if earlier is not None:
             return _replay(earlier, digest)
-        # Durable: this block's end is the commit, of the records and the answer together.
-        with transaction.atomic(durable=True):
+        # The records and the answer commit together, at this block's end.
+        with transaction.atomic():
             claim = _claim(token_id, key, digest)  # first: a repeat waits here for us
             if claim is not None:
                 response = handler(view, request, *args, **kwargs)
@@ -101,7 +101,7 @@ def idempotent(handler):
                 return response
         # Another request with this key committed while this one waited for it.
         earlier = IdempotencyKey.objects.filter(token_id=token_id, key=key).first()
-        if earlier is None:  # and its key expired meanwhile: 24 hours of waiting, never
+        if earlier is None:  # only if cleared as expired meanwhile: the client may resend
             raise ApiError("IDEMPOTENCY_KEY_IN_PROGRESS", 409, transient=True)
         return _replay(earlier, digest)
 
