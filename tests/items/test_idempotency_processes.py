@@ -92,8 +92,9 @@ def test_a_request_that_wrote_nothing_keeps_no_key(server):
 
 
 def test_two_requests_with_one_key_at_once_write_once(server):
-    """Both workers parse the batch, then claim the key: the second waits on the key's
-    unique index while the first writes, then replays its answer."""
+    """Both workers parse the batch, then claim the key: the second waits while the first
+    writes (PostgreSQL: on the key's unique index; SQLite: on its write lock), then
+    replays the first's answer."""
     body = notes(f"n{i}" for i in range(2000))
     barrier, answers = threading.Barrier(2), [None, None]
 
