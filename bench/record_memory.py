@@ -6,7 +6,7 @@ allow; prints the body's size and how far the worker's peak resident memory (VmH
 above its size after the warm-up (peak +MiB), also as a multiple of the body's size.
 
     .venv/bin/python bench/record_memory.py
-    .venv/bin/python bench/record_memory.py --shapes text blocks
+    .venv/bin/python bench/record_memory.py --shapes text blocks --idempotency-key
 
 Shapes: ``text`` one record, one text value of CMS_MAX_RECORD_BYTES; ``blocks`` one
 record whose rich text field holds as many small blocks as fit; ``json`` one JSON field
@@ -93,6 +93,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     harness.add_server_arguments(parser)
     parser.add_argument("--shapes", nargs="+", default=["text", "blocks", "json", "batch"])
+    parser.add_argument(
+        "--idempotency-key", action="store_true", help="send one (its answer is stored too)"
+    )
     args = parser.parse_args()
     columns = ("shape", 7), ("body MiB", 9), ("status", 7), ("seconds", 8), ("peak +MiB", 10)
     print(" ".join(f"{title:>{width}}" for title, width in columns), f"{'x body':>7}")
@@ -106,8 +109,9 @@ def main():
             assert code in (200, 201), (code, str(answer)[:300])
             ((idle, _),) = server.worker_memory().values()
             path, body = shape(name, ids)
+            key = {"Idempotency-Key": "maximal"} if args.idempotency_key else {}
             started = harness.time.perf_counter()
-            code, answer = client.request("POST", path, raw=body)
+            code, answer = client.request("POST", path, raw=body, headers=key)
             seconds = harness.time.perf_counter() - started
             assert code in (200, 201), (code, str(answer)[:300])
             ((_, peak),) = server.worker_memory().values()

@@ -29,10 +29,33 @@ from cms.models import IdempotencyKey
 KEEP_FOR = timedelta(hours=24)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _canonical_json(value, depth: int = 2):
+    """``value``'s canonical JSON (sorted keys, no spaces), in pieces: the outer two levels
+    are walked, so a batch's records are encoded one at a time, never the whole body."""
+    if depth and isinstance(value, list):
+        yield "["
+        for index, item in enumerate(value):
+            yield "," if index else ""
+            yield from _canonical_json(item, depth - 1)
+        yield "]"
+    elif depth and isinstance(value, dict):
+        yield "{"
+        for index, key in enumerate(sorted(value)):
+            yield ("," if index else "") + _CANONICAL.encode(key) + ":"
+            yield from _canonical_json(value[key], depth - 1)
+        yield "}"
+    else:
+        yield _CANONICAL.encode(value)
+
+
 def _request_hash(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
-    raw = f"{request.method} {request.get_full_path()}\n{body}"
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
+    for piece in _canonical_json(request.data):
+        digest.update(piece.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def kept_records(response: Response) -> Response:

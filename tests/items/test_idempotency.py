@@ -114,3 +114,17 @@ def test_a_batch_rolled_back_whole_keeps_no_key(api, note):
 
 def texts(api) -> list:
     return sorted(record["text"] for record in api.get("/rest/db/note?fields=text").body["record"])
+
+
+def test_a_repeat_serialized_differently_is_the_same_request(api, note):
+    """Keys in another order, other spacing: the same request (replayed, not refused)."""
+    key = {"Idempotency-Key": "b-3"}
+    records = [{"text": "a", "id": None}, {"id": None, "text": "b"}]
+    first = api.post("/rest/db/note", {"record": records}, headers=key)
+    assert first.status_code == 200
+    respaced = '{ "record" : [ {"id":null, "text":"a"}, {"text":"b", "id":null} ] }'
+    again = api.post("/rest/db/note", raw=respaced, headers=key)
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.body == first.body
+    assert texts(api) == ["a", "b"]
