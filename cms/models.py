@@ -58,12 +58,15 @@ class ApiToken(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A client's ``Idempotency-Key`` and the first answer given to it (kept 24 h)."""
+    """A client's ``Idempotency-Key`` and the first answer given to it (kept 24 h).
+
+    Committed with the records it answers for (see cms.api.idempotency): a committed row
+    always has its answer."""
 
     token_id = models.CharField(max_length=22)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # null: in progress
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # null: uncommitted
     body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -13,8 +13,9 @@ from django.db.models import Case, Value, When
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, errors_for
-from cms.api.idempotency import idempotent
+from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
 from items import batch, rest_filters
 from items.content_model import ContentModel
@@ -178,7 +179,9 @@ class RecordServiceView(RecordApiView):
         return Response({"resource": [{"name": it.api_key, "label": it.name} for it in tables]})
 
 
-class RecordTableView(RecordApiView):
+class RecordTableView(BodyLimit, RecordApiView):
+    body_limit_setting = "CMS_MAX_BATCH_BYTES"
+
     def get(self, request, service, table):
         """``GET /rest/<service>/<table>``: records, answered ``{"record": [...]}``.
 
@@ -260,9 +263,6 @@ class RecordTableView(RecordApiView):
     def post(self, request, service, table):
         model = ContentModel.load()
         item_type = _table(service, table, model)
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.CMS_MAX_BATCH_BYTES:
-            raise RecordApiError(413, f"The body is over {settings.CMS_MAX_BATCH_BYTES} bytes.")
         records, wrapped, body_fields = _records(request.data)
         if len(records) > settings.CMS_MAX_BATCH_RECORDS:
             raise RecordApiError(
@@ -299,4 +299,5 @@ class RecordTableView(RecordApiView):
             for index in range(result.size)
         ]
         context = {"error": sorted(result.failed), "record": slots}
-        return Response(error_body(400, message, context, code=1000), status=400)
+        response = Response(error_body(400, message, context, code=1000), status=400)
+        return kept_records(response) if result.created else response

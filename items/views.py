@@ -3,6 +3,7 @@
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError
 from cms.api.idempotency import idempotent
 from cms.api.parsing import parse_resource
@@ -56,7 +57,7 @@ def record_document(item, model: ContentModel, *, nested: bool, version: str) ->
     return item_resource(item, model, data=data, blocks=blocks)
 
 
-class ItemListView(APIView):
+class ItemListView(BodyLimit, APIView):
     scope = "content"
 
     def get(self, request):
@@ -86,7 +87,7 @@ class ItemListView(APIView):
         return Response(_written_document(record), status=201)
 
 
-class ItemValidateView(APIView):
+class ItemValidateView(BodyLimit, APIView):
     """``POST /items/validate``: every check of a create, nothing written."""
 
     scope = "content"
@@ -97,7 +98,7 @@ class ItemValidateView(APIView):
         return Response(_written_document(record.saved()))
 
 
-class ItemDetailView(APIView):
+class ItemDetailView(BodyLimit, APIView):
     scope = "content"
 
     def get(self, request, item_id):
@@ -116,7 +117,7 @@ class ItemDetailView(APIView):
         return Response({"data": item_resource(item, ContentModel.load())})
 
 
-class ItemValidateExistingView(APIView):
+class ItemValidateExistingView(BodyLimit, APIView):
     """``POST /items/:id/validate``: every check of an update, nothing written."""
 
     scope = "content"

@@ -83,3 +83,48 @@ def test_without_a_key_nothing_changes(api, note):
         api.post("/items", item_body(note["id"], {"text": "a"}))
     assert Item.objects.count() == 2
     assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("mode", "kept"), [("", ["a"]), ("?continue=true", ["a", "c"])], ids=["stop", "continue"]
+)
+def test_a_batch_that_kept_records_keeps_its_key(api, note, mode, kept):
+    body = {"record": [{"text": "a"}, {"text": None}, {"text": "c"}]}
+    first = api.post(f"/rest/db/note{mode}", body, headers={"Idempotency-Key": "b-1"})
+    assert first.status_code == 400
+    assert texts(api) == kept
+    again = api.post(f"/rest/db/note{mode}", body, headers={"Idempotency-Key": "b-1"})
+    assert again.status_code == 400
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.body == first.body
+    assert texts(api) == kept
+
+
+def test_a_batch_rolled_back_whole_keeps_no_key(api, note):
+    key = {"Idempotency-Key": "b-2"}
+    refused = api.post("/rest/db/note?rollback=true", [{"text": "a"}, {}], headers=key)
+    assert refused.status_code == 400
+    assert not Item.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+    fixed = api.post("/rest/db/note?rollback=true", [{"text": "a"}, {"text": "b"}], headers=key)
+    assert fixed.status_code == 200
+    assert not fixed.has_header("Idempotent-Replayed")
+    assert Item.objects.count() == 2
+
+
+def texts(api) -> list:
+    return sorted(record["text"] for record in api.get("/rest/db/note?fields=text").body["record"])
+
+
+def test_a_repeat_serialized_differently_is_the_same_request(api, note):
+    """Keys in another order, other spacing: the same request (replayed, not refused)."""
+    key = {"Idempotency-Key": "b-3"}
+    records = [{"text": "a", "id": None}, {"id": None, "text": "b"}]
+    first = api.post("/rest/db/note", {"record": records}, headers=key)
+    assert first.status_code == 200
+    respaced = '{ "record" : [ {"id":null, "text":"a"}, {"text":"b", "id":null} ] }'
+    again = api.post("/rest/db/note", raw=respaced, headers=key)
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.body == first.body
+    assert texts(api) == ["a", "b"]
