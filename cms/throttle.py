@@ -18,6 +18,7 @@ import hashlib
 import logging
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,30 +69,45 @@ class FailureLimit:
     def retry_after(self, identity: str) -> int | None:
         """Seconds to wait when ``identity`` is over its limit, else None."""
         key, remaining = self._key(identity)
-        return remaining if cache.get(key, 0) >= self.limit else None
+        with _cache_down_lets_through():
+            return remaining if cache.get(key, 0) >= self.limit else None
+        return None
 
     def add_failure(self, identity: str) -> int | None:
         """Count a failure; the seconds to wait when this one is over the limit, else None."""
         key, remaining = self._key(identity)
-        cache.add(key, 0, timeout=remaining + 1)
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            failures = 1
-            cache.set(key, failures, timeout=remaining + 1)
-        if failures <= self.limit:
-            return None
-        if failures == self.limit + 1:
-            logger.warning(
-                "Failed authentication throttled: %s over %d failures in %d s",
-                self.scope,
-                self.limit,
-                self.window,
-            )
-        return remaining
+        with _cache_down_lets_through():
+            cache.add(key, 0, timeout=remaining + 1)
+            try:
+                failures = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                failures = 1
+                cache.set(key, failures, timeout=remaining + 1)
+            if failures <= self.limit:
+                return None
+            if failures == self.limit + 1:
+                logger.warning(
+                    "Failed authentication throttled: %s over %d failures in %d s",
+                    self.scope,
+                    self.limit,
+                    self.window,
+                )
+            return remaining
+        return None
 
     def clear(self, identity: str) -> None:
-        cache.delete(self._key(identity)[0])
+        with _cache_down_lets_through():
+            cache.delete(self._key(identity)[0])
+
+
+@contextmanager
+def _cache_down_lets_through():
+    """With the cache unreachable (Redis down), authentication goes on unthrottled rather
+    than failing: an outage must not turn every bad token or login into a 500. Logged."""
+    try:
+        yield
+    except Exception:
+        logger.exception("Failed-authentication counters unavailable: not throttling")
 
 
 API_TOKEN_PER_ADDRESS = FailureLimit(

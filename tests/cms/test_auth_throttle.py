@@ -218,3 +218,20 @@ def test_two_processes_share_their_counts_through_redis(redis_db, tmp_path):
             assert status == 429 and 1 <= int(headers["Retry-After"]) <= 60
             assert site(base, token)[0] == 200
     assert list(redis_db.scan_iter(":1:authfail:api-address:*"))  # the counts live there
+
+
+def test_with_the_cache_down_authentication_goes_on_unthrottled(db, limits, editors):
+    """Redis unreachable: bad tokens are still 401 and logins still work, never a 500."""
+    limits.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        }
+    }
+    guesser = from_address("not-a-token", "10.2.0.1")
+    assert [guesser.get("/site").status_code for _ in range(5)] == [401] * 5
+    _, secret = ApiToken.create(name="good", role="admin")
+    assert from_address(secret, "10.2.0.1").get("/site").status_code == 200
+    client = Client(REMOTE_ADDR="10.2.0.1")
+    assert login(client, "ann", "wrong").status_code == 200
+    assert login(client, "ann", "right-pass").status_code == 302
