@@ -214,3 +214,7 @@ CMS_LOGIN_USER_WINDOW = int(os.environ.get("CMS_LOGIN_USER_WINDOW", 15 * 60))
 # How many proxies in front of the server append to X-Forwarded-For; 0 trusts none, and the
 # client address is REMOTE_ADDR.
 CMS_TRUSTED_PROXIES = int(os.environ.get("CMS_TRUSTED_PROXIES", 0))
+
+# sanitized_html: values with more start tags are refused (the HTML parser's cost grows
+# with elements times nesting depth; see item_types/html_safety.py).
+CMS_HTML_MAX_TAGS = int(os.environ.get("CMS_HTML_MAX_TAGS", 10_000))

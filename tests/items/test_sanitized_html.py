@@ -9,6 +9,7 @@ the clean value.
 """
 
 import json
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -205,3 +206,17 @@ def test_what_sanitising_leaves_is_always_accepted(pieces):
     value = "".join(pieces)
     html_safety.is_safe(value)
     assert html_safety.is_safe(html_safety.sanitize(value))
+
+
+@pytest.mark.parametrize("field", ["body", "clean_body"])
+def test_html_with_too_many_tags_is_refused_quickly(api, article, settings, field):
+    """The parser's cost grows with elements times depth: 100,000 nested <div> took minutes.
+    Past CMS_HTML_MAX_TAGS start tags a value is refused, with or without the flag."""
+    started = time.monotonic()
+    status, _, codes = post_cma(api, article, {field: "<div>" * 100_000})
+    assert (status, codes) == (422, [(field, "VALIDATION_SANITIZED_HTML")])
+    assert time.monotonic() - started < 10  # minutes before the cap
+    settings.CMS_HTML_MAX_TAGS = 3
+    assert post_cma(api, article, {field: "<p><b>a</b><i>b</i><u>c</u></p>"})[0] == 422
+    assert not Item.objects.exists()
+    assert post_cma(api, article, {field: "<p><b>a</b> b</p>"})[0] == 201
