@@ -184,7 +184,12 @@ CORS_ALLOW_HEADERS = [
     "x-dreamfactory-api-key",
     "idempotency-key",
 ]
-CORS_EXPOSE_HEADERS = ["x-api-version", "x-ratelimit-limit", "x-ratelimit-remaining"]
+CORS_EXPOSE_HEADERS = [
+    "x-api-version",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "retry-after",  # on 429s (cms/throttle.py)
+]
 CORS_URLS_REGEX = r"^(?!/admin/).*$"
 
 LOGGING = {

@@ -44,9 +44,10 @@ def test_bad_tokens_are_refused_401_up_to_the_limit_then_429(db, limits):
     for _ in range(3):
         response = guesser.post("/item-types", ITEM_TYPE)
         assert error_codes(response) == [("INVALID_AUTHORIZATION_HEADER", None, None)]
-    response = guesser.post("/item-types", ITEM_TYPE)
+    response = guesser.post("/item-types", ITEM_TYPE, headers={"Origin": "https://app.example"})
     assert_throttled(response)
     assert error_codes(response) == [("RATE_LIMIT_EXCEEDED", None, None)]
+    assert "retry-after" in response["Access-Control-Expose-Headers"]  # browsers may read it
     assert (
         "Too many failed authentications"
         in response.body["data"][0]["attributes"]["details"]["message"]
