@@ -82,8 +82,15 @@ def _named(value: str) -> tuple[set[str], set[str]]:
     return tags, names
 
 
-def too_many_tags(value: str) -> bool:
-    return sum(1 for _ in START_TAG.finditer(value)) > settings.CMS_HTML_MAX_TAGS
+def unparsable(value: str) -> str | None:
+    """Why ``value`` can't be given to the parser (cheaply), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "The text holds a lone surrogate: it is not Unicode text."
+    if sum(1 for _ in START_TAG.finditer(value)) > settings.CMS_HTML_MAX_TAGS:
+        return f"More than {settings.CMS_HTML_MAX_TAGS} HTML tags."
+    return None
 
 
 def sanitize(value: str) -> str:
@@ -122,6 +129,6 @@ def sanitized_value(validators: dict | None, value):
     ``sanitized_html`` validator says ``sanitize_before_validation``."""
     params = (validators or {}).get("sanitized_html") or {}
     if isinstance(value, str) and params.get("sanitize_before_validation"):
-        # Too costly to parse: left as it is, for the validator to refuse.
-        return value if too_many_tags(value) else sanitize(value)
+        # Left as it is when it can't be parsed, for the validator to refuse.
+        return value if unparsable(value) else sanitize(value)
     return value

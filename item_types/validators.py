@@ -10,8 +10,6 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.conf import settings
-
 from item_types import html_safety
 from item_types.field_types.base import FieldValueError, is_number
 from item_types.field_types.blocks import dast_text
@@ -353,11 +351,9 @@ class SanitizedHtmlValidator(Validator):
     name = "sanitized_html"
 
     def check(self, value, params):
-        if html_safety.too_many_tags(value):
-            raise self.problem(
-                max_tags=settings.CMS_HTML_MAX_TAGS,
-                message=f"More than {settings.CMS_HTML_MAX_TAGS} HTML tags.",
-            )
+        reason = html_safety.unparsable(value)
+        if reason:
+            raise self.problem(message=reason)
         if not params.get("sanitize_before_validation") and not html_safety.is_safe(value):
             raise self.problem(
                 message="Unsafe HTML (a tag, attribute, URL scheme or CSS property outside "

@@ -220,3 +220,12 @@ def test_html_with_too_many_tags_is_refused_quickly(api, article, settings, fiel
     assert post_cma(api, article, {field: "<p><b>a</b><i>b</i><u>c</u></p>"})[0] == 422
     assert not Item.objects.exists()
     assert post_cma(api, article, {field: "<p><b>a</b> b</p>"})[0] == 201
+
+
+@pytest.mark.parametrize("send", SENDERS)
+@pytest.mark.parametrize("field", ["body", "clean_body"])
+def test_a_lone_surrogate_is_refused_not_a_500(api, article, send, field):
+    # (Refused here by the validator, or earlier by a check of all text: either way a 422.)
+    status, _, codes = send(api, article, {field: "<p>a\udfffb</p>"})
+    assert status == 422 and codes
+    assert not Item.objects.exists()
