@@ -55,7 +55,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cms.admin_apps.CmsAdminConfig",  # django.contrib.admin, login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -189,7 +189,12 @@ CORS_ALLOW_HEADERS = [
     "x-dreamfactory-api-key",
     "idempotency-key",
 ]
-CORS_EXPOSE_HEADERS = ["x-api-version", "x-ratelimit-limit", "x-ratelimit-remaining"]
+CORS_EXPOSE_HEADERS = [
+    "x-api-version",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "retry-after",  # on 429s (cms/throttle.py)
+]
 CORS_URLS_REGEX = r"^(?!/admin/).*$"
 
 LOGGING = {
@@ -198,3 +203,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"cms": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# Cache: this process's memory by default; with REDIS_URL a Redis shared by every process
+# and host (the failed-authentication counters below mean a limit per site, not per worker).
+REDIS_URL = os.environ.get("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Failed authentication (cms/throttle.py): bad API tokens and admin logins per client
+# address, admin logins per username too; over the limit, 429 until the window ends.
+CMS_AUTH_FAILURES_PER_ADDRESS = int(os.environ.get("CMS_AUTH_FAILURES_PER_ADDRESS", 20))
+CMS_AUTH_ADDRESS_WINDOW = int(os.environ.get("CMS_AUTH_ADDRESS_WINDOW", 60))
+CMS_LOGIN_FAILURES_PER_USER = int(os.environ.get("CMS_LOGIN_FAILURES_PER_USER", 10))
+CMS_LOGIN_USER_WINDOW = int(os.environ.get("CMS_LOGIN_USER_WINDOW", 15 * 60))
+# How many proxies in front of the server append to X-Forwarded-For; 0 trusts none, and the
+# client address is REMOTE_ADDR.
+CMS_TRUSTED_PROXIES = int(os.environ.get("CMS_TRUSTED_PROXIES", 0))
+
+# sanitized_html: values with more start tags are refused (the HTML parser's cost grows
+# with elements times nesting depth; see item_types/html_safety.py).
+CMS_HTML_MAX_TAGS = int(os.environ.get("CMS_HTML_MAX_TAGS", 10_000))

@@ -22,6 +22,7 @@ from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.ids import is_valid_id, new_id
 from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.field_types.scalar import parse_date_time
+from item_types.html_safety import sanitized_value
 from item_types.models import Field, ItemType
 from item_types.validators import VALIDATORS, ValueProblem
 from items.content_model import ContentModel
@@ -234,7 +235,8 @@ class RecordValidation:
                 value = copy(field_type.empty_value)
             else:
                 try:
-                    value = field_type.collect(field_type.parse(raw), self)
+                    parsed = sanitized_value(field_.validators, field_type.parse(raw))
+                    value = field_type.collect(parsed, self)
                 except FieldValueError as error:
                     self._fail_at(location, error.code, **error.details)
                     return None

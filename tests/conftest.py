@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.admin.utils import quote
+from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -130,6 +131,13 @@ def change_url(app: str, model: str, pk: str) -> str:
 def make_api(role: str) -> Api:
     _, secret = ApiToken.create(name=f"{role} test token", role=role)
     return Api(secret)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: failed-authentication counts (all from
+    127.0.0.1) don't carry over from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

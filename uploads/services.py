@@ -76,10 +76,16 @@ def upload_request_create(*, request, document: ResourceDocument) -> tuple[Uploa
 
 
 def receive_content(*, token: str, stream, content_length: int | None) -> UploadRequest:
-    """Take the bytes of a signed PUT. The URL works once, before it expires."""
+    """Take the bytes of a signed PUT. The URL works once, before it expires.
+
+    ``content_length`` is None for a chunked body, whose size is known once it is read.
+    A refused PUT (empty, too large, cut off) leaves no file and the URL still usable.
+    """
     request_id = storage.unsign_put_token(token, upload_url_max_age())
     if content_length is not None and content_length > max_upload_bytes():
         raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
+    if content_length == 0:
+        raise _empty_upload()
     # Claimed atomically, so two PUTs racing on one URL can't both write.
     claimed = UploadRequest.objects.filter(
         pk=request_id, used_at=None, expires_at__gt=now()
@@ -87,8 +93,21 @@ def receive_content(*, token: str, stream, content_length: int | None) -> Upload
     if not claimed:
         raise ApiError("UPLOAD_URL_ALREADY_USED", 403)
     upload_request = UploadRequest.objects.get(pk=request_id)
-    storage.save_stream(upload_request.path.lstrip("/"), stream, max_upload_bytes())
+    name = upload_request.path.lstrip("/")
+    try:
+        received = storage.save_stream(name, stream, max_upload_bytes())
+        if received == 0:
+            storage.delete(name)
+            raise _empty_upload()
+    except BaseException:
+        # Nothing was stored: give the URL back for a retry.
+        UploadRequest.objects.filter(pk=request_id).update(used_at=None)
+        raise
     return upload_request
+
+
+def _empty_upload() -> ApiError:
+    return ApiError("UPLOAD_EMPTY", 422, message="The PUT carried no bytes; send the file.")
 
 
 # --- Step 3: the upload ------------------------------------------------------------------

@@ -76,12 +76,13 @@ class _LimitedStream(File):
 def save_stream(name: str, stream, max_bytes: int) -> int:
     """Stream a request body into storage at ``name``; return its size.
 
-    Nothing is held whole in memory. A body over ``max_bytes`` leaves nothing behind.
+    Nothing is held whole in memory. A body over ``max_bytes``, or one cut off by the
+    client, leaves nothing behind.
     """
     content = _LimitedStream(stream, max_bytes)
     try:
         saved = default_storage.save(name, content)
-    except ApiError:
+    except BaseException:
         default_storage.delete(name)
         raise
     if saved != name:  # names are unique by construction; anything else is a bug

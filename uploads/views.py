@@ -45,16 +45,39 @@ class UploadRequestView(APIView):
         )
 
 
+def _put_body(request):
+    """The PUT's body as a stream, and its announced length (None: chunked, read to the end).
+
+    A chunked body has no Content-Length, and Django reads nothing without one; the raw
+    input is read instead when the server has de-chunked it and marks its end
+    (``wsgi.input_terminated``: gunicorn, granian). Servers that don't (Django's
+    runserver) get a 411, never an empty file.
+    """
+    length = request.META.get("CONTENT_LENGTH")
+    if length:
+        try:
+            return request, int(length)
+        except ValueError as error:
+            raise ApiError("INVALID_CONTENT_LENGTH", 400, content_length=length) from error
+    if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return request, 0
+    if not request.META.get("wsgi.input_terminated"):
+        raise ApiError(
+            "LENGTH_REQUIRED",
+            411,
+            message="Send a Content-Length: this server can't read chunked bodies.",
+        )
+    return request.META["wsgi.input"], None
+
+
 @csrf_exempt
 def upload_content(request, token):
     """The signed URL: a plain PUT of the bytes, authorised by its signature alone."""
     if request.method != "PUT":
         return json_error("METHOD_NOT_ALLOWED", 405, allowed=["PUT"])
-    length = request.META.get("CONTENT_LENGTH")
     try:
-        upload_request = services.receive_content(
-            token=token, stream=request, content_length=int(length) if length else None
-        )
+        stream, length = _put_body(request)
+        upload_request = services.receive_content(token=token, stream=stream, content_length=length)
     except (ApiError, ApiErrors) as error:
         errors = error.errors if isinstance(error, ApiErrors) else [error]
         response = json_error(errors[0].code, errors[0].status, **errors[0].details)

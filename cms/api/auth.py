@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from cms import throttle
 from cms.models import ApiToken
 
 # Writing last_used_at on every request would turn each read into a write.
@@ -16,12 +17,21 @@ class ApiTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <token>``; the record API also takes ``X-DreamFactory-Api-Key``."""
 
     def authenticate(self, request):
-        secret = self._secret_from(request)
-        if secret is None:
-            return None
-        token = ApiToken.find(secret)
-        if token is None:
-            raise AuthenticationFailed("The API token is not valid.")
+        try:
+            secret = self._secret_from(request)
+            if secret is None:
+                return None
+            token = ApiToken.find(secret)
+            if token is None:
+                raise AuthenticationFailed("The API token is not valid.")
+        except AuthenticationFailed:
+            # Only failures are counted and refused: a good token is never slowed.
+            wait = throttle.bad_token(request)
+            if wait is not None:
+                raise Throttled(
+                    wait, "Too many failed authentications from this address."
+                ) from None
+            raise
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -11,6 +11,7 @@ error itself.
 """
 
 import logging
+import math
 import secrets
 
 from django.conf import settings
@@ -150,7 +151,7 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
     if isinstance(exc, drf.ParseError):
         return [ApiError("INVALID_JSON_BODY", 400, message=str(exc.detail))]
     if isinstance(exc, drf.Throttled):
-        return [ApiError("RATE_LIMIT_EXCEEDED", 429, wait=exc.wait)]
+        return [ApiError("RATE_LIMIT_EXCEEDED", 429, wait=exc.wait, message=str(exc.detail))]
     if isinstance(exc, drf.APIException):
         return [ApiError(str(exc.default_code).upper(), exc.status_code, message=str(exc.detail))]
     return None
@@ -165,6 +166,7 @@ def exception_handler(exc, context):
     response = error_response(errors)
     if isinstance(exc, drf.Throttled) and exc.wait:
         response["X-RateLimit-Reset"] = str(int(exc.wait))
+        response["Retry-After"] = str(math.ceil(exc.wait))
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
