@@ -95,12 +95,12 @@ def request(port: int, method: str, path: str, *, headers=None, body=None, timeo
 class Server:
     """A running production server process; ``stop()`` ends it (and its workers)."""
 
-    def __init__(self, env: dict, log_path: Path):
+    def __init__(self, env: dict, log_path: Path, command=production_command):
         self.port = free_port()
         self.log_path = log_path
         self.log = open(log_path, "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
-            production_command(self.port),
+            command(self.port),
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -137,8 +137,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(env: dict, log_path: Path):
-    server = Server(env, log_path)
+def running_server(env: dict, log_path: Path, command=production_command):
+    server = Server(env, log_path, command)
     try:
         server.wait_until_answering()
         yield server
