@@ -117,16 +117,22 @@ def test_slow_clients_do_not_stop_ordinary_requests(server):
 
 
 def test_connections_are_kept_alive(server):
+    auth = {"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"}
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     try:
-        conn.request("GET", "/site", headers={"Authorization": f"Bearer {server.token}"})
+        # A body first (read whole before Django runs, and not one byte more), then a read.
+        body = json.dumps({"data": {"type": "item_type", "attributes": {"name": "No key"}}})
+        conn.request("POST", "/item-types", body=body, headers=auth)
         first = conn.getresponse()
-        first.read()
+        refusal = json.loads(first.read())
         first_socket = conn.sock
-        conn.request("GET", "/healthz")
+        conn.request("GET", "/site", headers=auth)
         second = conn.getresponse()
         second.read()
-        assert (first.status, second.status) == (200, 200)
+        assert (first.status, second.status) == (422, 200)
+        assert {"field": "api_key", "code": "VALIDATION_REQUIRED"}.items() <= (
+            refusal["data"][0]["attributes"]["details"].items()
+        )
         assert not first.will_close
         assert conn.sock is first_socket  # the same connection served both
     finally:
