@@ -1,34 +1,44 @@
 # Two commands on a fresh machine: `make run` (server on SQLite) and `make test`.
-# Both install what they need into .venv first (Python 3.11+ must be on the PATH).
+# Both install what they need into .venv first (Python 3.11+ must be on the PATH):
+# `make run` only what running needs, `make test` adds the test tools (the `test` extra).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+RUN_INSTALLED := $(VENV)/.installed-run
+TEST_INSTALLED := $(VENV)/.installed-test
 ADDRESS ?= 127.0.0.1:8000
 
 .PHONY: install run test lint format
 
-$(INSTALLED): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(INSTALLED)
 
-install: $(INSTALLED)
+# pip shows its progress: the first install downloads a few dozen packages.
+$(RUN_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e .
+	touch $@
 
-# Applies migrations, prints a new admin token when none exists, serves on $(ADDRESS).
-run: install
+$(TEST_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+install: $(RUN_INSTALLED)
+
+# Applies migrations, prints a new admin token when none exists, and serves on $(ADDRESS)
+# with the production server (granian), using the secret key kept in CMS_DATA_DIR.
+run: $(RUN_INSTALLED)
 	$(BIN)/python manage.py serve $(ADDRESS)
 
 # The whole suite; on PostgreSQL when DATABASE_URL points there. Also installs the official
 # DatoCMS client (npm) into tests/compat/node_modules for the compatibility tests.
-test: install
+test: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
-format: install
+format: $(TEST_INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -5,7 +5,9 @@ once and kept there. Production points ``DATABASE_URL`` at PostgreSQL.
 """
 
 import os
+import re
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -34,7 +36,12 @@ DATA_DIR = Path(os.environ.get("CMS_DATA_DIR") or BASE_DIR / "data").resolve()
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated on first start and kept."""
+    """SECRET_KEY from the environment, else one generated on first start and kept.
+
+    The kept key suits one machine (``make run``, the tests, management commands); the
+    production server refuses to start without SECRET_KEY (cms/startup.py), since each host
+    would otherwise sign upload URLs and sessions with a key of its own.
+    """
     given = os.environ.get("SECRET_KEY")
     if given:
         return given
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ (the admin's files) from the production server itself.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +120,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+CMS_DB_POOL_SIZE = int(os.environ.get("CMS_DB_POOL_SIZE", "10"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_POOL_SIZE:
+    # The production server (granian) runs requests on many threads per process; a pool
+    # bounds the PostgreSQL connections a process holds, whatever its thread count, and
+    # replaces per-thread persistent connections (Django allows only one of the two).
+    DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": CMS_DB_POOL_SIZE,
+        "timeout": int(os.environ.get("CMS_DB_POOL_TIMEOUT", "10")),
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -120,6 +141,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# whitenoise also finds the apps' static files (the admin's) where they are installed, so
+# the admin is styled under any server without `collectstatic`; files that `collectstatic`
+# gathered into STATIC_ROOT are served too.
+WHITENOISE_USE_FINDERS = True
+# Without `collectstatic`, STATIC_ROOT doesn't exist; that is fine (see above), not a warning.
+warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"))
 
 # Uploads: a folder under the data directory by default; S3-compatible storage when
 # CMS_STORAGE=s3 (django-storages reads the AWS_* variables below).
@@ -148,6 +175,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# Django's cache (checked by /readyz): this process's memory by default; with REDIS_URL a
+# Redis shared by every process and host (so the failed-authentication counters are a limit
+# per site, not per worker).
+REDIS_URL = os.environ.get("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])
 CMS_MAX_BATCH_RECORDS = int(os.environ.get("CMS_MAX_BATCH_RECORDS", 10_000))
@@ -159,6 +198,9 @@ CMS_MAX_BATCH_BYTES = int(os.environ.get("CMS_MAX_BATCH_BYTES", 64 * 1024 * 1024
 CMS_MAX_RECORD_BYTES = int(os.environ.get("CMS_MAX_RECORD_BYTES", 2 * 1024 * 1024))
 # JSON bodies are read whole by the parser: a batch may be as large as the record API allows.
 DATA_UPLOAD_MAX_MEMORY_SIZE = CMS_MAX_BATCH_BYTES
+
+# Where `GET /` points for documentation (the README of the source tree until it is set).
+CMS_DOCS_URL = os.environ.get("CMS_DOCS_URL") or "README.md"
 
 # The API has no trailing slashes; a missing one must never redirect.
 APPEND_SLASH = False
@@ -202,17 +244,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"cms": {"handlers": ["console"], "level": "INFO"}},
-}
-
-# Cache: this process's memory by default; with REDIS_URL a Redis shared by every process
-# and host (the failed-authentication counters below mean a limit per site, not per worker).
-REDIS_URL = os.environ.get("REDIS_URL")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
 }
 
 # Failed authentication (cms/throttle.py): bad API tokens and admin logins per client

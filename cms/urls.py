@@ -4,9 +4,13 @@ JSON 404, so clients never see an HTML page."""
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from cms import ops
 from cms.api import fallback
 
 urlpatterns = [
+    path("", ops.index),
+    path("healthz", ops.healthz),
+    path("readyz", ops.readyz),
     path("admin/", admin.site.urls),
     path("", include("item_types.urls")),
     path("", include("uploads.urls")),

@@ -1,8 +1,17 @@
-"""WSGI entry point for production servers."""
+"""WSGI entry point of the production server (see README "Production")."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+from cms.startup import BufferedBodyMiddleware, require_secret_key
 
+require_secret_key()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-application = get_wsgi_application()
+
+from django.conf import settings  # noqa: E402  (after the check: settings would make a key)
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = BufferedBodyMiddleware(
+    get_wsgi_application(),
+    limit=max(settings.CMS_MAX_BATCH_BYTES, settings.CMS_MAX_UPLOAD_BYTES),
+    memory_limit=settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
+)

@@ -1,0 +1,67 @@
+"""What the production entry points (cms/wsgi.py, cms/asgi.py) do before Django loads."""
+
+import os
+import shutil
+import sys
+from tempfile import SpooledTemporaryFile
+
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is not set. The production server needs one key shared by every host and "
+    "kept across restarts: Django signs admin sessions and upload URLs with it, so a key "
+    "made up per host breaks them between hosts. Set SECRET_KEY to a long random string, "
+    "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+    "(`make run` keeps a generated key in CMS_DATA_DIR instead; DEBUG=true allows that too.)"
+)
+
+
+def require_secret_key() -> None:
+    """Stop the process, saying why, when SECRET_KEY is missing and debug is off."""
+    debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+    if not os.environ.get("SECRET_KEY") and not debug:
+        sys.exit(MISSING_SECRET_KEY)
+
+
+class BufferedBodyMiddleware:
+    """Reads a request's whole body before Django runs.
+
+    The server reads headers itself (asynchronously), but a body arrives through the WSGI
+    thread. Reading it here, before any view has taken a database connection from the pool,
+    means a client that sends its body slowly holds one idle thread (the server has
+    hundreds), never one of the few database connections. Bodies above ``limit`` are left
+    alone: Django refuses them (413) without reading them.
+    """
+
+    def __init__(self, app, limit: int, memory_limit: int):
+        self.app = app
+        self.limit = limit
+        self.memory_limit = memory_limit
+
+    def __call__(self, environ, start_response):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if not 0 < length <= self.limit:
+            return self.app(environ, start_response)
+        # Django has read what it needs of the body when the application returns.
+        with SpooledTemporaryFile(max_size=self.memory_limit) as body:
+            shutil.copyfileobj(_Limited(environ["wsgi.input"], length), body)
+            body.seek(0)
+            environ["wsgi.input"] = body
+            return self.app(environ, start_response)
+
+
+class _Limited:
+    """At most ``remaining`` bytes of a stream (a body must not read into the next request)."""
+
+    def __init__(self, stream, remaining: int):
+        self.stream = stream
+        self.remaining = remaining
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        size = self.remaining if size < 0 else min(size, self.remaining)
+        data = self.stream.read(size)
+        self.remaining -= len(data)
+        return data
