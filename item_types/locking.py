@@ -9,6 +9,12 @@ write begins by locking the record tables (PostgreSQL's EXCLUSIVE mode: reads go
 record writes wait), which waits for the writes in progress to commit and holds new ones
 back until the schema write commits; only then does it touch content-model rows.
 
+Record writes among themselves: an update locks its record FOR NO KEY UPDATE (a delete
+FOR UPDATE), which leaves free the share lock another write linking to that record takes at
+its commit, so two records updated to link each other can't deadlock either
+(``items.services.find_record``). A deadlock the database breaks anyway is a 409 the client
+retries (``cms.api.transient``), never a 500.
+
 SQLite has one writer at a time already (transactions begin IMMEDIATE: see settings).
 """
 
