@@ -1,6 +1,8 @@
 """Concurrent record writes that lock each other's rows: no deadlock, and a conflict the
 database breaks anyway is a retryable 409, never a 500."""
 
+import sqlite3
+
 import pytest
 from django.db import OperationalError, connection
 
@@ -37,12 +39,27 @@ def test_records_linking_each_other_update_at_once():
     assert len(related) == 2
 
 
-def test_a_deadlock_the_database_breaks_is_a_transient_409(api, monkeypatch):
+def _sqlite_busy():
+    cause = sqlite3.OperationalError("database is locked")
+    cause.sqlite_errorname = "SQLITE_BUSY"  # as the sqlite3 module sets it
+    return cause
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        lambda: type("DeadlockDetected", (Exception,), {"sqlstate": "40P01"})(),
+        lambda: type("LockNotAvailable", (Exception,), {"sqlstate": "55P03"})(),
+        _sqlite_busy,
+    ],
+    ids=["deadlock", "lock timeout", "sqlite busy"],
+)
+def test_a_conflict_the_database_breaks_is_a_transient_409(api, monkeypatch, cause):
     """Whatever write meets one (both APIs): the answer says to send it again."""
     model = api.create_item_type("note")
     api.create_field(model["id"], "title", "string")
-    error = OperationalError("deadlock detected")
-    error.__cause__ = type("DeadlockDetected", (Exception,), {"sqlstate": "40P01"})()
+    error = OperationalError("refused")
+    error.__cause__ = cause()
 
     def deadlock(*args, **kwargs):
         raise error
