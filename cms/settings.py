@@ -116,8 +116,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for the lock instead of failing at once under concurrent requests.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers wait for the lock instead of failing at once under concurrent requests: a
+    # transaction takes the write lock when it begins (IMMEDIATE), since one that read
+    # first and then wanted to write would be refused at once ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 CMS_DB_POOL_SIZE = int(os.environ.get("CMS_DB_POOL_SIZE", "10"))

@@ -1,5 +1,6 @@
 """Writes to the content model. Each service checks everything, collects every problem,
-and either raises :class:`ApiErrors` having written nothing or saves in one transaction.
+and either raises :class:`ApiErrors` having written nothing or saves in one transaction,
+which locks the record tables before any content-model row (see item_types.locking).
 """
 
 from copy import copy
@@ -11,6 +12,7 @@ from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.field_types import FIELD_TYPES, FieldValueError
+from item_types.locking import schema_write
 from item_types.models import Field, ItemType, Site
 from item_types.schema import (
     FIELD_ATTRIBUTES,
@@ -54,7 +56,7 @@ def _clean_locales(locales: list) -> list[ApiError]:
     return []
 
 
-@transaction.atomic
+@schema_write
 def site_update(*, site: Site, document: ResourceDocument) -> Site:
     """Update the site. Removing a locale removes that locale's content with it.
 
@@ -265,7 +267,7 @@ def _taken_id(model, chosen_id: str | None) -> list[ApiError]:
     return []
 
 
-@transaction.atomic
+@schema_write
 def item_type_create(*, document: ResourceDocument) -> ItemType:
     cleaned, relations, errors = _clean_item_type(document, None)
     errors += _taken_id(ItemType, document.id)
@@ -278,7 +280,7 @@ def item_type_create(*, document: ResourceDocument) -> ItemType:
     return item_type
 
 
-@transaction.atomic
+@schema_write
 def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> ItemType:
     item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
     cleaned, relations, errors = _clean_item_type(document, item_type)
@@ -304,7 +306,7 @@ def _fields_naming(item_type_id: str, *, outside: ItemType | None = None) -> lis
     return found
 
 
-@transaction.atomic
+@schema_write
 def item_type_destroy(*, item_type: ItemType) -> None:
     """Delete a model and its fields; refused while other models' fields point at it."""
     referencing = _fields_naming(item_type.pk, outside=item_type)
@@ -514,7 +516,7 @@ def _append_position(item_type: ItemType) -> int:
     return (item_type.fields.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
-@transaction.atomic
+@schema_write
 def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
     cleaned, errors = _clean_field(document, item_type, None)
@@ -544,7 +546,7 @@ def _fill_presentation_fields(item_type: ItemType, field: Field) -> None:
         item_type.save(update_fields=[*changed, "updated_at"])
 
 
-@transaction.atomic
+@schema_write
 def field_update(*, field: Field, document: ResourceDocument) -> Field:
     item_type = ItemType.objects.select_for_update().get(pk=field.item_type_id)
     field = Field.objects.get(pk=field.pk)
@@ -594,7 +596,7 @@ def _move(field: Field, position: int) -> None:
     field.position = position
 
 
-@transaction.atomic
+@schema_write
 def field_destroy(*, field: Field) -> None:
     """Delete a field, closing the gap in positions; refused while a slug depends on it."""
     dependants = [

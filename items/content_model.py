@@ -65,6 +65,7 @@ class ContentModel:
             raise ApiError(
                 "SCHEMA_CHANGED",
                 409,
+                transient=True,  # the official client sends it again by itself
                 message="The content model changed while the record was written: send it again.",
             )
 

@@ -22,7 +22,7 @@ import contextlib
 import json
 from copy import copy
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from cms.api.errors import ApiError
 from item_types.field_types import FIELD_TYPES, FieldValueError
@@ -120,11 +120,8 @@ class _Conversion:
 def convert_values(before: Field, after: Field) -> None:
     """Rewrite the field's value in every record, block and version; raise ApiError
     (the transaction then writes nothing) if some can't follow."""
-    if connection.vendor == "postgresql":
-        # Record writers wait for the whole change (it rewrites their rows, then the
-        # field's filter index) instead of deadlocking with it halfway; reads go on.
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE items_item, items_itemversion IN EXCLUSIVE MODE")
+    # Record writers wait for the whole change (it rewrites their rows, then the field's
+    # filter index): the field update locked the record tables first (schema_write).
     conversion = _Conversion(before, after)
     changed, refused = _convert_items(conversion)
     published = set(

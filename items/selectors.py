@@ -25,6 +25,7 @@ from cms.api.query import comma_list, flag, page_bounds, refuse_unknown
 from item_types.field_types import FieldValueError
 from item_types.field_types.scalar import format_date_time, parse_date_time
 from items.content_model import ContentModel
+from items.field_indexes import CodePointText
 from items.models import Item, ItemVersion, Reference
 
 EXISTS = frozenset({"exists"})
@@ -130,10 +131,12 @@ def _json_value(data_path: str, field, locale: str):
 
 def _as_text(data_path: str, field, locale: str, json_alias: str):
     """The value as SQL text, JSON null as SQL NULL, on either database."""
-    if connection.vendor == "postgresql":  # data ->> 'key': NULL for JSON null already
+    # PostgreSQL: data ->> 'key' (NULL for JSON null already), compared in code point order
+    # as SQLite does, through the field's prefix index (items.field_indexes).
+    if connection.vendor == "postgresql":
         if field.localized:
-            return KeyTextTransform(locale, KeyTransform(field.id, data_path))
-        return KeyTextTransform(field.id, data_path)
+            return CodePointText(KeyTextTransform(locale, KeyTransform(field.id, data_path)))
+        return CodePointText(KeyTextTransform(field.id, data_path))
     # SQLite's JSON_EXTRACT gives 'null' for JSON null, and a key-text transform there
     # parses the compared value as JSON; so: a plain text cast, with null made NULL.
     json_null = Q(**{json_alias: None}) | Q(**{f"{json_alias}__isnull": True})

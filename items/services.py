@@ -61,8 +61,9 @@ def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
     return item_type
 
 
-def find_record(item_id: str, *, lock: bool = False) -> Item:
-    records = Item.objects.select_for_update() if lock else Item.objects
+def find_record(item_id: str, *, lock: bool = False, deleting: bool = False) -> Item:
+    # Locked FOR NO KEY UPDATE unless deleting: see item_types.locking.
+    records = Item.objects.select_for_update(no_key=not deleting) if lock else Item.objects
     item = records.filter(pk=item_id, root__isnull=True).first()
     if item is None:
         raise ApiError("NOT_FOUND", 404, item=item_id)
@@ -774,7 +775,7 @@ def item_destroy(*, item_id: str) -> Item:
     ``delete_references`` (the links are taken out of them)."""
     model = ContentModel.load()
     with transaction.atomic():
-        item = find_record(item_id, lock=True)
+        item = find_record(item_id, lock=True, deleting=True)
         linkers = _linking_records(item, model, "on_reference_delete_strategy")
         if linkers.get("fail"):
             raise ApiError(

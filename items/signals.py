@@ -1,16 +1,13 @@
 """Records follow the content model: a deleted field's values and a removed locale's
 values leave every record, and a field's new type or localization converts its values."""
 
-import hashlib
-
-from django.db import connection
 from django.db.models import F, Func, JSONField, Value
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from item_types.models import Field
 from item_types.signals import field_changed, locales_removed
-from items import field_changes
+from items import field_changes, field_indexes
 from items.models import Item
 
 BATCH = 500
@@ -70,50 +67,15 @@ def drop_locale_values(sender, locales: set, **kwargs):
     Item.objects.bulk_update(changed, ["data"])
 
 
-# --- Indexes for field filters (PostgreSQL) ------------------------------------------------
-
-# Compared as JSON (numbers, booleans) or as text (strings, dates): the expression each
-# filter reads, so the planner can use the index.
-JSON_INDEXED = frozenset({"integer", "float", "boolean"})
-TEXT_INDEXED = frozenset({"string", "slug", "date", "date_time"})
-
-
-def field_index_name(field_id: str) -> str:
-    return "items_value_" + hashlib.sha1(field_id.encode()).hexdigest()[:20]
+# --- Indexes for field filters (PostgreSQL; see items.field_indexes) ----------------------
 
 
 @receiver(post_save, sender=Field)
 def index_field(sender, instance: Field, created: bool, raw=False, **kwargs):
-    """Each filterable, non-localized field gets a partial expression index over its
-    model's rows, so ``filter[fields][<field>]`` reads an index, not every record."""
-    if raw or connection.vendor != "postgresql":
-        return
-    name = field_index_name(instance.id)
-    operator = None  # no index: localized, or a type filters don't compare
-    if not instance.localized and instance.field_type in JSON_INDEXED | TEXT_INDEXED:
-        operator = "->" if instance.field_type in JSON_INDEXED else "->>"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
-        existing = cursor.fetchone()
-        if operator and existing and f"(data {operator} '" in existing[0]:
-            return  # a new label or hint: the index stays (a rebuild would block writes)
-        # Foreign-key checks deferred to the commit would make CREATE INDEX refuse to run
-        # ("pending trigger events") in a transaction that wrote records: run them now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        if operator is None:
-            return
-        # (value, created_at, id): an equality filter then reads the records already in the
-        # list's default order (newest first), so a page stops after its 30 rows.
-        cursor.execute(
-            f'CREATE INDEX "{name}" ON items_item ((data {operator} %s), created_at, id) '
-            "WHERE item_type_id = %s",
-            [instance.id, instance.item_type_id],
-        )
+    if not raw:
+        field_indexes.ensure_index(instance)
 
 
 @receiver(post_delete, sender=Field)
 def drop_field_index(sender, instance: Field, **kwargs):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP INDEX IF EXISTS "{field_index_name(instance.id)}"')
+    field_indexes.drop_index(instance.id)

@@ -22,6 +22,8 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from cms.api.transient import is_transient
+
 logger = logging.getLogger("cms.api")
 
 
@@ -59,7 +61,12 @@ def error_document(errors: list[ApiError]) -> dict:
             {
                 "id": secrets.token_hex(3),
                 "type": "api_error",
-                "attributes": {"code": error.code, "details": error.details},
+                "attributes": {
+                    "code": error.code,
+                    "details": error.details,
+                    # Where the official client looks for a refusal to send again.
+                    **({"transient": True} if error.details.get("transient") else {}),
+                },
             }
             for error in errors
         ]
@@ -130,6 +137,15 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
         return _drf_validation_errors(exc.detail)
     if isinstance(exc, RequestDataTooBig):
         return [ApiError("REQUEST_TOO_LARGE", 413, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)]
+    if is_transient(exc):
+        return [
+            ApiError(
+                "WRITE_CONFLICT",
+                409,
+                transient=True,
+                message="A concurrent write held what this one needed; nothing was written.",
+            )
+        ]
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"data": exc.messages}
         return [

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 
 from cms.api.errors import ApiError
+from items.field_indexes import index_name as field_index_name
 from items.models import Item, ItemVersion, UniqueValue
-from items.signals import field_index_name
 from tests.conftest import create_upload, error_codes, png_bytes
 from tests.items.conftest import block, make, put
 

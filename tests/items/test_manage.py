@@ -526,8 +526,8 @@ def test_field_filters_read_an_index_on_postgresql(api, shop, catalogue, field_a
 
     from cms.api.query import nested_params
     from items.content_model import ContentModel
+    from items.field_indexes import index_name as field_index_name
     from items.selectors import item_list
-    from items.signals import field_index_name
 
     params = nested_params(QueryDict("filter[type]=product&" + query))
     captured = []

@@ -1,0 +1,170 @@
+"""PostgreSQL expression indexes for field filters, and the text comparisons that read them.
+
+Each filterable, non-localized field gets a partial index over its model's rows, so that
+``filter[fields][<field>]`` (and the record API's ``filter``) reads an index, not every
+record. Numbers and booleans are indexed as JSON (``data -> 'id'``), as filters compare
+them.
+
+Text (strings, slugs, dates) can be longer than a btree entry may be (about 2,700 bytes):
+it is indexed by its first ``PREFIX`` characters, in code point order (the "C" collation,
+which is also SQLite's). In that order a prefix compares like the whole value (``x > v``
+gives ``left(x) >= left(v)``), so each comparison tests the indexed prefix first, then the
+whole value: any length works, and every value under ``PREFIX`` characters compares and
+sorts as before.
+"""
+
+import hashlib
+
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Collate
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+    LessThanOrEqual,
+    Lookup,
+)
+
+#: Characters of a text value the index holds: at most 4 bytes each, so an entry (with
+#: created_at and id) stays far below btree's limit whatever the characters.
+PREFIX = 256
+
+JSON_INDEXED = frozenset({"integer", "float", "boolean"})
+TEXT_INDEXED = frozenset({"string", "slug", "date", "date_time"})
+
+
+def index_name(field_id: str) -> str:
+    return "items_value_" + hashlib.sha1(field_id.encode()).hexdigest()[:20]
+
+
+def _indexed_expression(field) -> str | None:
+    """The SQL the field's index holds (its id a parameter), None for no index."""
+    if field.localized:
+        return None
+    if field.field_type in JSON_INDEXED:
+        return "(data -> %s)"
+    if field.field_type in TEXT_INDEXED:
+        return f'(left(data ->> %s, {PREFIX}) COLLATE "C")'
+    return None
+
+
+def _is_current(field, indexdef: str) -> bool:
+    """Whether an existing index (pg_indexes.indexdef) has the shape this module builds."""
+    if field.field_type in JSON_INDEXED:
+        return "(data -> '" in indexdef
+    return f', {PREFIX}) COLLATE "C"' in indexdef
+
+
+def ensure_index(field) -> None:
+    """Give the field the index it should have (or none), rebuilding one of another shape:
+    an index already right stays (a rebuild would block writes for nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    name = index_name(field.id)
+    expression = _indexed_expression(field)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        existing = cursor.fetchone()
+        if expression and existing and _is_current(field, existing[0]):
+            return
+        # Foreign-key checks deferred to the commit would make CREATE INDEX refuse to run
+        # ("pending trigger events") in a transaction that wrote records: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        if expression is None:
+            return
+        # (value, created_at, id): an equality filter then reads the records already in the
+        # list's default order (newest first), so a page stops after its 30 rows.
+        cursor.execute(
+            f'CREATE INDEX "{name}" ON items_item ({expression}, created_at, id) '
+            "WHERE item_type_id = %s",
+            [field.id, field.item_type_id],
+        )
+
+
+def drop_index(field_id: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP INDEX IF EXISTS "{index_name(field_id)}"')
+
+
+# --- Comparing text as the index holds it ------------------------------------------------
+
+
+class CodePointTextField(TextField):
+    """Text compared through its indexed prefix, in code point order (lookups below)."""
+
+
+class CodePointText(Collate):
+    """A text value (``data ->> 'id'``) that compares and sorts in code point order, and
+    whose comparisons read the field's prefix index. PostgreSQL only."""
+
+    def __init__(self, expression):
+        super().__init__(expression, "C")
+        self.output_field = CodePointTextField()
+
+
+def _raw(expression):
+    """The value without the collation: what the index's ``left()`` is taken of."""
+    if isinstance(expression, CodePointText):
+        return expression.get_source_expressions()[0]
+    return expression
+
+
+class _ThroughPrefix:
+    """``prefix <op'> prefix(value) AND whole <op> value``: the index narrows, the whole
+    value decides. ``prefix_operator`` is the one a prefix satisfies when the values do."""
+
+    whole_operator: str
+    prefix_operator: str
+
+    def as_sql(self, compiler, connection):
+        if hasattr(self.rhs, "resolve_expression"):  # another column: no prefix to take
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = compiler.compile(_raw(self.lhs))
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        prefixes = [p[:PREFIX] if isinstance(p, str) else p for p in rhs_params]
+        sql = (
+            f'(left({lhs}, {PREFIX}) COLLATE "C" {self.prefix_operator} {rhs} '
+            f'AND {lhs} COLLATE "C" {self.whole_operator} {rhs})'
+        )
+        return sql, [*lhs_params, *prefixes, *lhs_params, *rhs_params]
+
+
+def _register(base, whole_operator: str, prefix_operator: str) -> None:
+    lookup = type(
+        f"Prefix{base.__name__}",
+        (_ThroughPrefix, base),
+        {"whole_operator": whole_operator, "prefix_operator": prefix_operator},
+    )
+    CodePointTextField.register_lookup(lookup)
+
+
+for _base, _operator, _prefix_operator in [
+    (Exact, "=", "="),
+    (In, "IN", "IN"),
+    (GreaterThan, ">", ">="),
+    (GreaterThanOrEqual, ">=", ">="),
+    (LessThan, "<", "<="),
+    (LessThanOrEqual, "<=", "<="),
+]:
+    _register(_base, _operator, _prefix_operator)
+
+
+class _InDatabaseCollation:
+    """Every other lookup (``matches``' regex, IS NULL...) reads the value as before, in
+    the database's collation (case-insensitive matching folds by it)."""
+
+    def process_lhs(self, compiler, connection, lhs=None):
+        return super().process_lhs(compiler, connection, _raw(lhs or self.lhs))
+
+
+_through_prefix = set(CodePointTextField.__dict__["class_lookups"])
+for _name, _lookup in TextField.get_class_lookups().items():
+    if _name not in _through_prefix and issubclass(_lookup, Lookup):
+        CodePointTextField.register_lookup(
+            type(f"Raw{_lookup.__name__}", (_InDatabaseCollation, _lookup), {}), _name
+        )
