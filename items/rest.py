@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from cms.api.errors import ApiError, errors_for
 from cms.api.idempotency import idempotent
 from cms.api.query import comma_list
-from items import batch, rest_filters
+from items import batch, rest_filters, rest_limits
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import attributes_of
@@ -24,7 +24,6 @@ from items.resources import attributes_of
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
 MAX_READ_LIMIT = 1000
-MAX_WHOLE_NUMBER = 2**62  # offsets the databases' 64-bit integers hold, limit added
 # DreamFactory parameters for features the record API does not have: refused, not dropped.
 UNSUPPORTED_READ_PARAMETERS = frozenset(
     {"related", "id_field", "id_type", "group", "having", "count_only"}
@@ -74,7 +73,8 @@ def _table(service: str, table: str, model: ContentModel):
 def _wanted_fields(raw, known: list[str]) -> list[str] | None:
     """``fields``: absent or empty gives the id only, ``*`` every field, ``a,b`` the id
     and those. None means every field."""
-    names = [name.strip() for name in str(raw or "").split(",") if name.strip()]
+    # Each name once: a long list of repeats would be read for every record answered.
+    names = list(dict.fromkeys(n.strip() for n in str(raw or "").split(",") if n.strip()))
     if names == ["*"]:
         return None
     unknown = sorted(set(names) - set(known) - {"id"})
@@ -105,7 +105,7 @@ def _records(body) -> tuple[list, bool, object]:
     raise RecordApiError(400, 'Send a record, an array of records or {"record": [...]}.')
 
 
-def _whole_number(params, name: str, default: int, minimum: int) -> int:
+def _whole_number(params, name: str, default: int, minimum: int, maximum: int) -> int:
     raw = params.get(name, "")
     if not str(raw).strip():
         return default
@@ -113,9 +113,9 @@ def _whole_number(params, name: str, default: int, minimum: int) -> int:
         number = int(raw)
     except ValueError:
         number = None
-    if number is None or not minimum <= number <= MAX_WHOLE_NUMBER:
+    if number is None or not minimum <= number <= maximum:
         raise RecordApiError(
-            400, f"{name} must be a whole number from {minimum} to {MAX_WHOLE_NUMBER}.", {name: raw}
+            400, f"{name} must be a whole number from {minimum} to {maximum}.", {name: raw}
         )
     return number
 
@@ -210,12 +210,8 @@ class RecordTableView(RecordApiView):
             )
         fields = model.fields[item_type.id]
         wanted = _wanted_fields(params.get("fields"), [field.api_key for field in fields])
-        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, minimum=1)
-        if limit > MAX_READ_LIMIT:
-            raise RecordApiError(
-                400, f"limit is at most {MAX_READ_LIMIT}.", {"limit": limit, "max": MAX_READ_LIMIT}
-            )
-        offset = _whole_number(params, "offset", 0, minimum=0)
+        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, 1, MAX_READ_LIMIT)
+        offset = _whole_number(params, "offset", 0, 0, settings.CMS_MAX_OFFSET)
         locale = params.get("locale") or model.locales[0]
         if locale not in model.locales:
             raise RecordApiError(
@@ -229,20 +225,25 @@ class RecordTableView(RecordApiView):
         text = params.get("filter", "")
         if text.strip():
             try:
-                condition = rest_filters.to_q(rest_filters.parse(text), columns)
+                tree = rest_filters.parse(text)
+                rest_limits.check_filter(tree)
+                condition = rest_filters.to_q(tree, columns)
             except rest_filters.FilterError as error:
                 raise _refused("filter", text, error) from None
             records = records.filter(condition)
         order = []
         if params.get("order", "").strip():
             try:
+                rest_limits.check_order(params["order"])
                 order = rest_filters.parse_order(params["order"], ordering)
             except rest_filters.FilterError as error:
                 raise _refused("order", params["order"], error) from None
         ids = comma_list(params.get("ids", ""))
         if ids:
             if len(ids) > MAX_READ_LIMIT:
-                raise RecordApiError(400, f"ids lists at most {MAX_READ_LIMIT} ids.")
+                raise RecordApiError(
+                    400, f"ids lists at most {MAX_READ_LIMIT} ids.", {"ids": len(ids)}
+                )
             records = records.filter(pk__in=ids)
             if not order:  # DreamFactory answers ids in the order they were asked for
                 order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
