@@ -35,19 +35,20 @@ def _bad(field: str, message: str, **details) -> ApiError:
 
 
 def _as_number(value, field: str):
+    text = str(value).strip()
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _bad(field, f"{value!r} is not a number.") from None
+        number = int(text)  # exactly: a float would round 2**63 - 1 up
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            raise _bad(field, f"{value!r} is not a number.") from None
+        if math.isfinite(number) and number.is_integer():
+            number = int(number)
     if not math.isfinite(number) or abs(number) > MAX_FILTER_NUMBER:
         raise _bad(
             field, f"{value!r} is not a finite number within ±{MAX_FILTER_NUMBER}.", code="RANGE"
         )
-    if number.is_integer():  # exactly, as written: a float would round 2**63 - 1
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            return int(number)
     return number
 
 

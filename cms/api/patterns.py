@@ -9,7 +9,8 @@ expressions read the same way, so that a filter answers the same on both databas
 - escapes other than ``\\d \\D \\s \\S \\w \\W \\n \\t \\r \\f \\v`` or a backslash before a
   punctuation character (``\\b``, ``\\A``, ``\\z``, ``\\pL``, ``\\Q`` and back-references
   mean something else, or nothing, to one of the engines);
-- groups that start ``(?`` other than ``(?:`` (flags, named groups).
+- groups that start ``(?`` other than ``(?:`` (flags, named groups);
+- repetition counts over 255 (``{m,n}``: PostgreSQL's limit).
 
 RE2 compiles no back-references or look-arounds and matches in time linear in the text,
 so no pattern can make a request run for long. SQLite runs every ``REGEXP`` through
@@ -19,6 +20,7 @@ statement timeout.
 """
 
 import functools
+import re
 
 import re2
 
@@ -26,6 +28,9 @@ from cms.api.errors import ApiError
 
 MAX_PATTERN_LENGTH = 1000
 PLAIN_ESCAPES = frozenset("dDsSwWntrfv")
+MAX_REPEAT = 255  # PostgreSQL's largest {m,n} (RE2 takes 1000)
+REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+REPEAT_OPENING = re.compile(r"(?<!\\)\{\d")
 
 
 def _options() -> re2.Options:
@@ -62,6 +67,13 @@ def _unsupported(pattern: str) -> str | None:
         if pattern.startswith("(?", index) and not pattern.startswith("(?:", index):
             return "groups starting (? are not supported, except (?:...)"
         index += 1
+    if "[:^" in pattern:
+        return "negated POSIX classes ([[:^alpha:]]) are not supported"
+    repeats = list(REPEAT.finditer(pattern))
+    if {m.start() for m in REPEAT_OPENING.finditer(pattern)} - {m.start() for m in repeats}:
+        return "an unclosed {m,n} repetition (write a literal { as \\{)"
+    if any(int(n) > MAX_REPEAT for match in repeats for n in match.groups() if n):
+        return f"a repetition count is at most {MAX_REPEAT}"
     return None
 
 
