@@ -27,6 +27,10 @@ import re2
 from cms.api.errors import ApiError
 
 MAX_PATTERN_LENGTH = 1000
+#: RE2's program size (about one instruction per character to match; "." is eight, for
+#: UTF-8). Matching costs at worst about this many steps per byte of the value, in one
+#: call SQLite can't interrupt: the bound keeps one row's match short.
+MAX_PROGRAM_SIZE = 1000
 PLAIN_ESCAPES = frozenset("dDsSwWntrfv")
 MAX_REPEAT = 255  # PostgreSQL's largest {m,n} (RE2 takes 1000)
 REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
@@ -44,6 +48,18 @@ def _options() -> re2.Options:
 def compiled(pattern: str):
     """The RE2 program for ``pattern``; ``re2.error`` if RE2 can't compile it."""
     return re2.compile(pattern, _options())
+
+
+def too_complex(pattern: str) -> str | None:
+    """Why RE2 can't run ``pattern`` in a short time per byte, if it can't (or can't
+    compile it at all)."""
+    try:
+        size = compiled(pattern).programsize
+    except re2.error as error:
+        return _reason(error)
+    if size > MAX_PROGRAM_SIZE:
+        return f"it is too complex ({size} steps per character, at most {MAX_PROGRAM_SIZE})"
+    return None
 
 
 def regexp(pattern, string):
@@ -93,12 +109,8 @@ def check_pattern(pattern: str, parameter: str, error_code: str, **details) -> s
         raise refuse(f"A pattern is at most {MAX_PATTERN_LENGTH} characters.")
     if "\x00" in pattern:
         raise refuse("A pattern can't hold NUL characters.")
-    why = _unsupported(pattern)
-    if why is None:
-        try:
-            compiled(pattern)
-        except re2.error as error:
-            why = _reason(error)
+    # As the databases run it: case-insensitive (the larger program), "." matching "\n".
+    why = _unsupported(pattern) or too_complex("(?i)(?s)" + pattern)
     if why is not None:
         raise refuse(f"Not a valid regular expression (RE2 syntax): {why}.")
     return pattern
