@@ -2,9 +2,10 @@
 
 Three limits, in milliseconds (settings; 0 means none):
 
-- ``CMS_READ_TIMEOUT_MS`` for every statement of a GET, HEAD or OPTIONS request (all a
-  read-only token can send);
-- ``CMS_WRITE_TIMEOUT_MS`` for every statement of any other request;
+- ``CMS_READ_TIMEOUT_MS`` for every statement of a GET, HEAD or OPTIONS request to the
+  API (all a read-only token can send);
+- ``CMS_WRITE_TIMEOUT_MS`` for every statement of any other request, and of the admin's
+  pages (staff only: a search over many records may take its time);
 - ``CMS_JOB_TIMEOUT_MS`` outside requests: ``migrate``, other management commands, jobs.
 
 Design, for as few round trips as possible:
@@ -42,6 +43,7 @@ from django.db.backends.signals import connection_created
 from django.db.utils import OperationalError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ADMIN_PREFIX = "/admin/"
 PROGRESS_STEPS = 1000
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by its timeout
 
@@ -66,7 +68,7 @@ class StatementTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reading = request.method in SAFE_METHODS
+        reading = request.method in SAFE_METHODS and not request.path.startswith(ADMIN_PREFIX)
         use_limit(settings.CMS_READ_TIMEOUT_MS if reading else settings.CMS_WRITE_TIMEOUT_MS)
         try:
             return self.get_response(request)

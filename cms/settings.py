@@ -121,7 +121,8 @@ CMS_JOB_TIMEOUT_MS = int(os.environ.get("CMS_JOB_TIMEOUT_MS", 0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A new connection starts with the jobs' limit, sent with the connection itself.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"-c statement_timeout={CMS_JOB_TIMEOUT_MS}"
+    given = options.get("options", "")  # libpq options from DATABASE_URL, kept
+    options["options"] = f"{given} -c statement_timeout={CMS_JOB_TIMEOUT_MS}".strip()
 # Deepest page offset a list answers (GET /items, /uploads, the record API's offset):
 # the database reads every row before the page.
 CMS_MAX_OFFSET = int(os.environ.get("CMS_MAX_OFFSET", 100_000))

@@ -5,7 +5,8 @@ refusal is a :class:`~items.rest_filters.FilterError`, answered 400 naming ``fil
 The statement timeout (cms/db.py) bounds what is left.
 """
 
-from items.rest_filters import And, FilterError, In, Like, Not, Or
+from cms.api.patterns import too_complex
+from items.rest_filters import And, FilterError, In, Like, Not, Or, like_regex
 
 #: Comparisons in one filter, each value of an ``IN`` list counted as one: each is a
 #: condition on every candidate record (and SQLite parses at most 1000 nested ORs).
@@ -58,6 +59,10 @@ def check_filter(tree) -> None:
                 f"{MAX_LIKE_WILDCARDS} % wildcards",
                 field=like.field,
             )
+        # As SQLite runs it (RE2, case-insensitive): a short time per byte of each value.
+        why = too_complex("(?i)" + like_regex(like.pattern))
+        if why:
+            raise FilterError(f"the LIKE pattern can't be used: {why}", field=like.field)
 
 
 def check_order(text: str) -> None:

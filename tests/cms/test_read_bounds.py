@@ -307,7 +307,7 @@ def test_writes_run_under_their_own_limit(documents, api, settings):
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_runs_each_kind_of_work_under_its_limit(api, settings):
+def test_postgresql_runs_each_kind_of_work_under_its_limit(api, admin_client, settings):
     def server_limit():
         with connection.connection.cursor() as cursor:  # raw: sends nothing else first
             cursor.execute("SHOW statement_timeout")
@@ -320,5 +320,36 @@ def test_postgresql_runs_each_kind_of_work_under_its_limit(api, settings):
     assert server_limit() == "56789ms"
     assert api.get("/items").status_code == 200
     assert server_limit() == "1234ms"
+    assert admin_client.get("/admin/items/item/").status_code == 200  # staff: no read limit
+    assert server_limit() == "56789ms"
     Item.objects.count()  # outside a request: the jobs' limit (none)
     assert server_limit() == "0"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+def test_steady_reads_send_no_extra_statement(api, settings, tmp_path):
+    """libpq's own trace of what the connection sends: no SET between reads, one SET when
+    a write follows a read (and one back)."""
+    settings.CMS_READ_TIMEOUT_MS, settings.CMS_WRITE_TIMEOUT_MS = 4321, 98765
+    assert api.get("/items").status_code == 200  # the connection now has the read limit
+
+    def sent_sets(send) -> int:
+        trace = tmp_path / "trace.txt"
+        with trace.open("w") as out:
+            connection.connection.pgconn.trace(out.fileno())
+            try:
+                send()
+            finally:
+                connection.connection.pgconn.untrace()
+        sent = trace.read_text()
+        assert "cms_apitoken" in sent  # it traced the request's statements (the token's)
+        return sent.count("SET statement_timeout")
+
+    def reads():
+        for _ in range(3):
+            assert api.get("/items").status_code == 200
+
+    assert sent_sets(reads) == 0
+    assert sent_sets(lambda: api.post("/item-types", {"data": {}})) == 1
+    assert sent_sets(reads) == 1

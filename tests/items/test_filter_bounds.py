@@ -196,6 +196,7 @@ REST_REFUSED = [
     ({"filter": "day > '10000-01-01'"}, "filter", "YYYY-MM-DD"),
     ({"filter": "name LIKE '" + "%a" * (MAX_LIKE_WILDCARDS + 1) + "'"}, "filter", "wildcards"),
     ({"filter": "name LIKE '" + "a" * (MAX_LIKE_LENGTH + 1) + "'"}, "filter", "LIKE pattern"),
+    ({"filter": "name LIKE '%a%b%c%d%e%f%g%h" + "_" * 180 + "'"}, "filter", "too complex"),
     ({"filter": f"count IN ({','.join(['1'] * (MAX_FILTER_TERMS + 1))})"}, "filter", "IN value"),
     ({"filter": _many(TEN_VALUES, MAX_FILTER_TERMS // 10 + 1)}, "filter", "comparisons"),
     ({"filter": _many("name LIKE 'x%'", MAX_LIKE_TERMS + 1)}, "filter", "LIKE comparisons"),
