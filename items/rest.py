@@ -187,11 +187,13 @@ class RecordTableView(RecordApiView):
         renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
         chosen by ``fields`` as POST does. Parameters:
 
-        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL);
+        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL),
+          within :mod:`items.rest_limits`;
         - ``order``: ``name [ASC|DESC]``, comma separated, on sortable fields, ``id``,
           ``created_at`` and ``updated_at``; by default ``created_at``, then ``id``;
         - ``ids``: a comma list; without ``order`` the records come in the listed order;
-        - ``limit`` (default 100, at most 1000, more is refused) and ``offset``;
+        - ``limit`` (default 100, at most 1000, more is refused) and ``offset`` (at most
+          ``CMS_MAX_OFFSET``);
         - ``include_count=true``: adds ``"meta": {"count": <records matching>}``;
         - ``locale``: the locale localized fields are filtered and ordered in (the
           site's main locale by default).

@@ -113,6 +113,17 @@ def test_a_bad_pattern_is_refused_naming_the_parameter(contacts, pattern):
     assert Item.objects.count() == before
 
 
+@pytest.mark.parametrize("pattern", ["(", r"(a)\1"])
+def test_a_bad_pattern_is_refused_without_records_too(api, readonly_api, pattern):
+    model = api.create_item_type("contact")
+    api.create_field(model["id"], "first_name", "string")
+    response = matching(readonly_api, pattern)
+    assert response.status_code == 422, response.body
+    details = response.body["data"][0]["attributes"]["details"]
+    assert details["parameter"] == "filter[fields][first_name][matches][pattern]"
+    assert Item.objects.count() == 0
+
+
 def test_a_bad_pattern_given_without_pattern_names_matches(contacts):
     response = contacts.get(
         "/items?filter[type]=contact&filter[fields][first_name][matches]=" + quote("(")
