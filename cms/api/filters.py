@@ -18,7 +18,8 @@ from cms.api.query import comma_list
 
 #: Filter numbers the databases' 64-bit integers hold (SQLite refuses larger ones).
 MAX_FILTER_NUMBER = 2**63 - 1
-#: ``in``/``not_in`` lists: longer ones are refused rather than sent as huge queries.
+#: ``in``/``not_in``, ``filter[ids]`` and ``filter[type]`` lists: longer ones are refused
+#: rather than sent as huge queries.
 MAX_FILTER_VALUES = 1000
 MAX_ORDER_RULES = 10
 #: ``filter[query]``: each word is a scan of the search text.

@@ -1,21 +1,27 @@
 """Regular expressions from API users, run in linear time on every database.
 
-A pattern (``filter[fields][<f>][matches][pattern]``, a format validator's
-``custom_pattern``) is written in RE2's syntax, restricted to what PostgreSQL's regular
-expressions read the same way, so that a filter answers the same on both databases:
+A ``matches`` filter pattern (``filter[fields][<f>][matches][pattern]``) is written in
+RE2's syntax, restricted to what PostgreSQL's regular expressions read the same way, so
+that a filter answers the same on both databases (:func:`check_pattern`):
 
 - everything RE2 takes (``. * + ? {m,n} [...] [[:alpha:]] ^ $ | (...) (?:...)``, lazy
-  quantifiers), except:
+  quantifiers), ``.`` matching a newline too, except:
 - escapes other than ``\\d \\D \\s \\S \\w \\W \\n \\t \\r \\f \\v`` or a backslash before a
   punctuation character (``\\b``, ``\\A``, ``\\z``, ``\\pL``, ``\\Q`` and back-references
   mean something else, or nothing, to one of the engines);
-- groups that start ``(?`` other than ``(?:`` (flags, named groups);
-- repetition counts over 255 (``{m,n}``: PostgreSQL's limit).
+- groups that start ``(?`` other than ``(?:`` (flags: ``case_sensitive`` says it; named
+  groups), negated POSIX classes (``[[:^alpha:]]``), repetition counts over 255 and an
+  unclosed ``{m,n}`` (PostgreSQL's limits);
+- programs over :data:`MAX_PROGRAM_SIZE` RE2 instructions.
 
-RE2 compiles no back-references or look-arounds and matches in time linear in the text,
-so no pattern can make a request run for long. SQLite runs every ``REGEXP`` through
-:func:`regexp` (installed on each connection by :mod:`cms.db`, replacing Django's own,
-which uses Python's backtracking ``re``); PostgreSQL runs its own engine, under the
+One difference is left: classes (``\\w``, ``[[:alpha:]]``) are ASCII on SQLite and follow
+the database's locale on PostgreSQL. A format validator's ``custom_pattern`` only ever
+runs in RE2, so it takes all of RE2's syntax, within the same size.
+
+RE2 compiles no back-references or look-arounds and matches in time linear in the text.
+SQLite runs every ``REGEXP`` through :func:`regexp` (installed on each connection by
+:mod:`cms.db`, replacing Django's own, which uses Python's backtracking ``re``);
+PostgreSQL runs its own engine (which answers ``~`` without backtracking too), under the
 statement timeout.
 """
 

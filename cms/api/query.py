@@ -59,6 +59,7 @@ def _whole_number(value, name: str, minimum: int, maximum: int) -> int:
             422,
             parameter=name,
             message=f"{name} must be a whole number from {minimum} to {maximum}.",
+            max=maximum,
         )
     return number
 
