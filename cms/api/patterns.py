@@ -115,8 +115,9 @@ def check_pattern(pattern: str, parameter: str, error_code: str, **details) -> s
         raise refuse(f"A pattern is at most {MAX_PATTERN_LENGTH} characters.")
     if "\x00" in pattern:
         raise refuse("A pattern can't hold NUL characters.")
-    # As the databases run it: case-insensitive (the larger program), "." matching "\n".
-    why = _unsupported(pattern) or too_complex("(?i)(?s)" + pattern)
+    # Its size as the databases run it: case-insensitive (the larger program), "." matching
+    # "\n"; its syntax errors as written.
+    why = _unsupported(pattern) or too_complex(pattern) or too_complex("(?i)(?s)" + pattern)
     if why is not None:
         raise refuse(f"Not a valid regular expression (RE2 syntax): {why}.")
     return pattern
