@@ -115,12 +115,25 @@ def check_pattern(pattern: str, parameter: str, error_code: str, **details) -> s
         raise refuse(f"A pattern is at most {MAX_PATTERN_LENGTH} characters.")
     if "\x00" in pattern:
         raise refuse("A pattern can't hold NUL characters.")
-    # Its size as the databases run it: case-insensitive (the larger program), "." matching
-    # "\n"; its syntax errors as written.
-    why = _unsupported(pattern) or too_complex(pattern) or too_complex("(?i)(?s)" + pattern)
+    # Syntax errors quote the pattern as written; its size is the one the databases run
+    # ("." matching "\n", case-sensitive or not).
+    why = (
+        _unsupported(pattern)
+        or _syntax_error(pattern)
+        or too_complex("(?s)" + pattern)
+        or too_complex("(?i)(?s)" + pattern)
+    )
     if why is not None:
         raise refuse(f"Not a valid regular expression (RE2 syntax): {why}.")
     return pattern
+
+
+def _syntax_error(pattern: str) -> str | None:
+    try:
+        compiled(pattern)
+    except re2.error as error:
+        return _reason(error)
+    return None
 
 
 def _reason(error: Exception) -> str:
