@@ -5,3 +5,8 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "API access"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cms import db
+
+        db.install()  # statement time limits and RE2's REGEXP on every connection

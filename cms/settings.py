@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.db.StatementTimeoutMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -133,6 +134,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_
         "max_size": CMS_DB_POOL_SIZE,
         "timeout": int(os.environ.get("CMS_DB_POOL_TIMEOUT", "10")),
     }
+# How long one SQL statement may run, in milliseconds (0: no limit); see cms/db.py.
+# Reads: GET requests (a read-only token can send nothing else). Writes: other requests.
+# Jobs: everything outside a request (migrate and other management commands).
+CMS_READ_TIMEOUT_MS = int(os.environ.get("CMS_READ_TIMEOUT_MS", 5_000))
+CMS_WRITE_TIMEOUT_MS = int(os.environ.get("CMS_WRITE_TIMEOUT_MS", 60_000))
+CMS_JOB_TIMEOUT_MS = int(os.environ.get("CMS_JOB_TIMEOUT_MS", 0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A new connection starts with the jobs' limit, sent with the connection itself.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    given = options.get("options", "")  # libpq options from DATABASE_URL, kept
+    options["options"] = f"{given} -c statement_timeout={CMS_JOB_TIMEOUT_MS}".strip()
+# Deepest page offset a list answers (GET /items, /uploads, the record API's offset):
+# the database reads every row before the page.
+CMS_MAX_OFFSET = int(os.environ.get("CMS_MAX_OFFSET", 100_000))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

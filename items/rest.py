@@ -17,7 +17,7 @@ from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
-from items import batch, rest_filters
+from items import batch, rest_filters, rest_limits
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import attributes_of
@@ -25,7 +25,6 @@ from items.resources import attributes_of
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
 MAX_READ_LIMIT = 1000
-MAX_WHOLE_NUMBER = 2**62  # offsets the databases' 64-bit integers hold, limit added
 # DreamFactory parameters for features the record API does not have: refused, not dropped.
 UNSUPPORTED_READ_PARAMETERS = frozenset(
     {"related", "id_field", "id_type", "group", "having", "count_only"}
@@ -75,7 +74,8 @@ def _table(service: str, table: str, model: ContentModel):
 def _wanted_fields(raw, known: list[str]) -> list[str] | None:
     """``fields``: absent or empty gives the id only, ``*`` every field, ``a,b`` the id
     and those. None means every field."""
-    names = [name.strip() for name in str(raw or "").split(",") if name.strip()]
+    # Each name once: a long list of repeats would be read for every record answered.
+    names = list(dict.fromkeys(n.strip() for n in str(raw or "").split(",") if n.strip()))
     if names == ["*"]:
         return None
     unknown = sorted(set(names) - set(known) - {"id"})
@@ -106,7 +106,7 @@ def _records(body) -> tuple[list, bool, object]:
     raise RecordApiError(400, 'Send a record, an array of records or {"record": [...]}.')
 
 
-def _whole_number(params, name: str, default: int, minimum: int) -> int:
+def _whole_number(params, name: str, default: int, minimum: int, maximum: int) -> int:
     raw = params.get(name, "")
     if not str(raw).strip():
         return default
@@ -114,9 +114,9 @@ def _whole_number(params, name: str, default: int, minimum: int) -> int:
         number = int(raw)
     except ValueError:
         number = None
-    if number is None or not minimum <= number <= MAX_WHOLE_NUMBER:
+    if number is None or not minimum <= number <= maximum:
         raise RecordApiError(
-            400, f"{name} must be a whole number from {minimum} to {MAX_WHOLE_NUMBER}.", {name: raw}
+            400, f"{name} must be a whole number from {minimum} to {maximum}.", {name: raw}
         )
     return number
 
@@ -190,11 +190,13 @@ class RecordTableView(BodyLimit, RecordApiView):
         renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
         chosen by ``fields`` as POST does. Parameters:
 
-        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL);
+        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL),
+          within :mod:`items.rest_limits`;
         - ``order``: ``name [ASC|DESC]``, comma separated, on sortable fields, ``id``,
           ``created_at`` and ``updated_at``; by default ``created_at``, then ``id``;
         - ``ids``: a comma list; without ``order`` the records come in the listed order;
-        - ``limit`` (default 100, at most 1000, more is refused) and ``offset``;
+        - ``limit`` (default 100, at most 1000, more is refused) and ``offset`` (at most
+          ``CMS_MAX_OFFSET``);
         - ``include_count=true``: adds ``"meta": {"count": <records matching>}``;
         - ``locale``: the locale localized fields are filtered and ordered in (the
           site's main locale by default).
@@ -213,12 +215,8 @@ class RecordTableView(BodyLimit, RecordApiView):
             )
         fields = model.fields[item_type.id]
         wanted = _wanted_fields(params.get("fields"), [field.api_key for field in fields])
-        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, minimum=1)
-        if limit > MAX_READ_LIMIT:
-            raise RecordApiError(
-                400, f"limit is at most {MAX_READ_LIMIT}.", {"limit": limit, "max": MAX_READ_LIMIT}
-            )
-        offset = _whole_number(params, "offset", 0, minimum=0)
+        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, 1, MAX_READ_LIMIT)
+        offset = _whole_number(params, "offset", 0, 0, settings.CMS_MAX_OFFSET)
         locale = params.get("locale") or model.locales[0]
         if locale not in model.locales:
             raise RecordApiError(
@@ -232,20 +230,25 @@ class RecordTableView(BodyLimit, RecordApiView):
         text = params.get("filter", "")
         if text.strip():
             try:
-                condition = rest_filters.to_q(rest_filters.parse(text), columns)
+                tree = rest_filters.parse(text)
+                rest_limits.check_filter(tree)
+                condition = rest_filters.to_q(tree, columns)
             except rest_filters.FilterError as error:
                 raise _refused("filter", text, error) from None
             records = records.filter(condition)
         order = []
         if params.get("order", "").strip():
             try:
+                rest_limits.check_order(params["order"])
                 order = rest_filters.parse_order(params["order"], ordering)
             except rest_filters.FilterError as error:
                 raise _refused("order", params["order"], error) from None
         ids = comma_list(params.get("ids", ""))
         if ids:
             if len(ids) > MAX_READ_LIMIT:
-                raise RecordApiError(400, f"ids lists at most {MAX_READ_LIMIT} ids.")
+                raise RecordApiError(
+                    400, f"ids lists at most {MAX_READ_LIMIT} ids.", {"ids": len(ids)}
+                )
             records = records.filter(pk__in=ids)
             if not order:  # DreamFactory answers ids in the order they were asked for
                 order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]

@@ -482,8 +482,8 @@ def _convert(field: str, column: Column, value):
         if kind == "date_time":  # as stored (UTC, milliseconds), so that text compares
             return format_date_time(_moment(value).astimezone(UTC))
         if kind == "datetime":
-            return _moment(value)
-    except FieldValueError:
+            return _moment(value).astimezone(UTC)
+    except (FieldValueError, OverflowError):  # overflow: an offset past year 1 or 9999
         raise _bad_value(field, kind, value) from None
     return value
 

@@ -5,8 +5,6 @@ PostgreSQL); links and uploads are filtered through the indexed ``Reference`` ro
 that every database answers them the same way.
 """
 
-from datetime import UTC
-
 from django.db import connection
 from django.db.models import Case, Q, TextField, Value, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -18,12 +16,15 @@ from cms.api.filters import (
     EQUALITY,
     TEXT,
     FilterColumn,
+    as_utc,
     field_filters,
+    listed,
     ordering,
+    search_words,
 )
 from cms.api.query import comma_list, flag, page_bounds, refuse_unknown
 from item_types.field_types import FieldValueError
-from item_types.field_types.scalar import format_date_time, parse_date_time
+from item_types.field_types.scalar import format_date_time, parse_date, parse_date_time
 from items.content_model import ContentModel
 from items.field_indexes import CodePointText
 from items.models import Item, ItemVersion, Reference
@@ -64,13 +65,27 @@ FILTERS = {"type", "ids", "query", "fields"}
 def _as_stored_date_time(raw, field: str) -> str:
     """A date-time parameter in the form values are stored in (UTC), so text compares."""
     try:
-        return format_date_time(parse_date_time(str(raw)).astimezone(UTC))
+        moment = parse_date_time(str(raw))
     except FieldValueError:
         raise ApiError(
             "INVALID_FILTER_FIELDS_PARAM",
             422,
             field=field,
             message=f"{raw!r} is not an ISO 8601 date and time.",
+        ) from None
+    return format_date_time(as_utc(moment, raw, field))
+
+
+def _as_stored_date(raw, field: str) -> str:
+    """A date parameter, ``YYYY-MM-DD`` as values are stored."""
+    try:
+        return parse_date(str(raw)).isoformat()
+    except FieldValueError:
+        raise ApiError(
+            "INVALID_FILTER_FIELDS_PARAM",
+            422,
+            field=field,
+            message=f"{raw!r} is not a YYYY-MM-DD date.",
         ) from None
 
 
@@ -92,7 +107,7 @@ def _field_column(field, path: str) -> FilterColumn | None:
     if kind in ("integer", "float"):
         return FilterColumn(path, kind="number", ops=COMPARISON | EXISTS)
     if kind == "date":
-        return FilterColumn(path, ops=COMPARISON | EXISTS)
+        return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date)
     if kind == "date_time":
         return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date_time)
     if kind == "boolean":
@@ -166,7 +181,7 @@ def field_columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list
 
 def _item_types(value, model: ContentModel) -> list:
     found = []
-    for key in comma_list(value):
+    for key in listed(value, "filter[type]"):
         item_type = model.find(key)
         if item_type is None or item_type.modular_block:
             raise ApiError(
@@ -215,9 +230,9 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
         if version == "published":
             records = records.filter(published_version__isnull=False)
     if "ids" in filters:
-        records = records.filter(pk__in=comma_list(filters["ids"]))
+        records = records.filter(pk__in=listed(filters["ids"], "filter[ids]"))
     if filters.get("query"):
-        for word in str(filters["query"]).lower().split():
+        for word in search_words(filters["query"]):
             records = records.filter(search_text__contains=word)
 
     filter_columns, order_columns = dict(META_FILTERS), dict(META_ORDER)

@@ -3,8 +3,17 @@
 from django.db.models import Q
 
 from cms.api.errors import ApiError
-from cms.api.filters import COMPARISON, EQUALITY, TEXT, FilterColumn, field_filters, ordering
-from cms.api.query import comma_list, page_bounds, refuse_unknown
+from cms.api.filters import (
+    COMPARISON,
+    EQUALITY,
+    TEXT,
+    FilterColumn,
+    field_filters,
+    listed,
+    ordering,
+    search_words,
+)
+from cms.api.query import page_bounds, refuse_unknown
 from uploads.models import Upload
 
 MEDIA_PREFIXES = {"image": None, "video": "video/", "audio": "audio/"}
@@ -87,11 +96,11 @@ def upload_list(params: dict) -> tuple[list[Upload], int]:
         )
     queryset = Upload.objects.all()
     if "ids" in filters:
-        queryset = queryset.filter(pk__in=comma_list(filters["ids"]))
+        queryset = queryset.filter(pk__in=listed(filters["ids"], "filter[ids]"))
     if "type" in filters:
-        queryset = queryset.filter(_type_filter("in", comma_list(filters["type"])))
+        queryset = queryset.filter(_type_filter("in", listed(filters["type"], "filter[type]")))
     if filters.get("query"):
-        for word in str(filters["query"]).lower().split():
+        for word in search_words(filters["query"]):
             queryset = queryset.filter(search_text__contains=word)
     if "fields" in filters:
         queryset = queryset.filter(field_filters(filters["fields"], FILTER_COLUMNS))

@@ -18,11 +18,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from cms.api.transient import is_transient
+from cms.db import is_query_timeout, wanted_limit
 
 logger = logging.getLogger("cms.api")
 
@@ -135,6 +137,17 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
         return [exc]
     if isinstance(exc, drf.ValidationError):
         return _drf_validation_errors(exc.detail)
+    if is_query_timeout(exc):
+        # Not the client's error (the same query may pass when the server is less busy),
+        # and not "transient": the official client must not retry it by itself.
+        return [
+            ApiError(
+                "QUERY_TIMEOUT",
+                503,
+                message="The query ran past its time limit; narrow the filter or the page.",
+                timeout_ms=wanted_limit(connection),
+            )
+        ]
     if isinstance(exc, RequestDataTooBig):
         return [ApiError("REQUEST_TOO_LARGE", 413, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)]
     if is_transient(exc):

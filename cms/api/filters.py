@@ -5,14 +5,26 @@ operator becomes a ``Q`` the database evaluates. Unknown names, operators or val
 refused with 422, never ignored and never a 500.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
 
 from cms.api.errors import ApiError
+from cms.api.patterns import check_pattern
 from cms.api.query import comma_list
+
+#: Filter numbers the databases' 64-bit integers hold (SQLite refuses larger ones).
+MAX_FILTER_NUMBER = 2**63 - 1
+#: ``in``/``not_in``, ``filter[ids]`` and ``filter[type]`` lists: longer ones are refused
+#: rather than sent as huge queries.
+MAX_FILTER_VALUES = 1000
+MAX_ORDER_RULES = 10
+#: ``filter[query]``: each word is a scan of the search text.
+MAX_QUERY_WORDS = 10
+MAX_QUERY_LENGTH = 500
 
 EQUALITY = frozenset({"eq", "neq", "in", "not_in"})
 COMPARISON = frozenset({"eq", "neq", "gt", "gte", "lt", "lte"})
@@ -24,18 +36,38 @@ def _bad(field: str, message: str, **details) -> ApiError:
 
 
 def _as_number(value, field: str):
+    text = str(value).strip()
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _bad(field, f"{value!r} is not a number.") from None
-    return int(number) if number.is_integer() else number
+        number = int(text)  # exactly: a float would round 2**63 - 1 up
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            raise _bad(field, f"{value!r} is not a number.") from None
+        if math.isfinite(number) and number.is_integer():
+            number = int(number)
+    if not math.isfinite(number) or abs(number) > MAX_FILTER_NUMBER:
+        raise _bad(
+            field, f"{value!r} is not a finite number within ±{MAX_FILTER_NUMBER}.", code="RANGE"
+        )
+    return number
+
+
+def as_utc(moment: datetime, raw, field: str) -> datetime:
+    """``moment`` in UTC; an offset that takes it past year 1 or 9999 is refused."""
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        message = f"{raw!r} is out of the supported range of dates."
+        raise _bad(field, message, code="RANGE") from None
 
 
 def _as_datetime(value, field: str):
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise _bad(field, f"{value!r} is not an ISO 8601 date and time.") from None
+    return as_utc(moment, value, field)
 
 
 def _as_boolean(value, field: str) -> bool:
@@ -74,16 +106,30 @@ class FilterColumn:
 
 
 def _matches(column: str, value, field: str) -> Q:
+    parameter = f"filter[fields][{field}][matches]"
     if isinstance(value, str):
         value = {"pattern": value}
+    else:
+        parameter += "[pattern]"
     if not isinstance(value, dict) or not isinstance(value.get("pattern"), str):
         raise _bad(field, "matches takes [pattern] and optionally [case_sensitive].")
+    pattern = check_pattern(value["pattern"], parameter, "INVALID_FILTER_FIELDS_PARAM", field=field)
     case_sensitive = str(value.get("case_sensitive", "false")).lower() == "true"
     lookup = "regex" if case_sensitive else "iregex"
-    return Q(**{f"{column}__{lookup}": value["pattern"]})
+    # (?s): "." matches a newline on both databases (PostgreSQL's default).
+    return Q(**{f"{column}__{lookup}": "(?s)" + pattern})
 
 
 def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
+    """One operator's ``Q``; every refusal names its parameter."""
+    try:
+        return _operator(spec, field, op, raw)
+    except ApiError as error:
+        error.details.setdefault("parameter", f"filter[fields][{field}][{op}]")
+        raise
+
+
+def _operator(spec: FilterColumn, field: str, op: str, raw) -> Q:
     if op not in spec.ops:
         raise _bad(field, f"Unknown operator {op!r}.", operator=op, allowed=sorted(spec.ops))
     convert = spec.convert or CONVERTERS[spec.kind]
@@ -97,7 +143,10 @@ def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
     if op == "matches":
         return _matches(spec.column, raw, field)
     if op in ("in", "not_in"):
-        values = [convert(v, field) for v in comma_list(raw)]
+        listed = comma_list(raw)
+        if len(listed) > MAX_FILTER_VALUES:
+            raise _bad(field, f"{op} lists at most {MAX_FILTER_VALUES} values.", code="TOO_LONG")
+        values = [convert(v, field) for v in listed]
         if spec.build:
             condition = Q(pk__in=[]) if not values else spec.build("in", values)
         else:
@@ -132,12 +181,49 @@ def field_filters(fields_param, columns: dict[str, FilterColumn]) -> Q:
     return condition
 
 
+def listed(value, parameter: str) -> list[str]:
+    """A comma list parameter (``filter[ids]``, ``filter[type]``), refused past
+    :data:`MAX_FILTER_VALUES` entries."""
+    values = comma_list(value)
+    if len(values) > MAX_FILTER_VALUES:
+        raise ApiError(
+            "INVALID_FILTER_FIELDS_PARAM",
+            422,
+            parameter=parameter,
+            message=f"{parameter} lists at most {MAX_FILTER_VALUES} values.",
+        )
+    return values
+
+
+def search_words(value) -> list[str]:
+    """``filter[query]``'s words, lowercased; too long a query is refused."""
+    text = str(value)
+    words = text.lower().split()
+    if len(text) > MAX_QUERY_LENGTH or len(words) > MAX_QUERY_WORDS:
+        raise ApiError(
+            "INVALID_FILTER_FIELDS_PARAM",
+            422,
+            parameter="filter[query]",
+            message=f"A query is at most {MAX_QUERY_WORDS} words and "
+            f"{MAX_QUERY_LENGTH} characters.",
+        )
+    return words
+
+
 def ordering(order_by, columns: dict[str, str], default: list[str]) -> list[str]:
     """``name_ASC,other_DESC`` as ORM ordering; the id always breaks ties."""
     if not order_by:
         return default
+    rules = comma_list(order_by)
+    if len(rules) > MAX_ORDER_RULES:
+        raise ApiError(
+            "INVALID_ORDERING",
+            422,
+            parameter="order_by",
+            message=f"order_by takes at most {MAX_ORDER_RULES} rules.",
+        )
     result = []
-    for rule in comma_list(order_by):
+    for rule in rules:
         name, _, direction = rule.rpartition("_")
         if direction not in ("ASC", "DESC") or name not in columns:
             raise ApiError(

@@ -4,6 +4,8 @@
 
 import re
 
+from django.conf import settings
+
 from cms.api.errors import ApiError
 
 KEY_PART = re.compile(r"\[([^\[\]]*)\]")
@@ -46,17 +48,18 @@ def refuse_unknown(params: dict, allowed: set[str]) -> None:
         raise ApiError("INVALID_QUERY_PARAMETERS", 422, unknown=unknown, allowed=sorted(allowed))
 
 
-def _whole_number(value, name: str, minimum: int) -> int:
+def _whole_number(value, name: str, minimum: int, maximum: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
         number = None
-    if number is None or number < minimum:
+    if number is None or not minimum <= number <= maximum:
         raise ApiError(
             "INVALID_PAGINATION",
             422,
             parameter=name,
-            message=f"{name} must be a whole number >= {minimum}.",
+            message=f"{name} must be a whole number from {minimum} to {maximum}.",
+            max=maximum,
         )
     return number
 
@@ -68,11 +71,10 @@ def page_bounds(params: dict) -> tuple[int, int]:
         raise ApiError(
             "INVALID_PAGINATION", 422, parameter="page", message="Use page[offset] and page[limit]."
         )
-    offset = _whole_number(page.get("offset", 0), "page[offset]", 0)
-    limit = _whole_number(page.get("limit", DEFAULT_PAGE_LIMIT), "page[limit]", 1)
-    if limit > MAX_PAGE_LIMIT:
-        raise ApiError("INVALID_PAGINATION", 422, parameter="page[limit]", max=MAX_PAGE_LIMIT)
-    return offset, limit
+    # Deeper pages cost the database a scan of every record before them.
+    offset = _whole_number(page.get("offset", 0), "page[offset]", 0, settings.CMS_MAX_OFFSET)
+    limit = page.get("limit", DEFAULT_PAGE_LIMIT)
+    return offset, _whole_number(limit, "page[limit]", 1, MAX_PAGE_LIMIT)
 
 
 def comma_list(value) -> list[str]:
