@@ -15,10 +15,11 @@ Design, for as few round trips as possible:
   no connection opened for it.
 - An execute wrapper, innermost on every connection, brings the database in line just
   before a statement runs. PostgreSQL: a new connection starts with the jobs' limit (sent
-  with the connection, ``-c statement_timeout`` in ``DATABASES`` OPTIONS); the connection
-  (the driver's, so pooled ones too) remembers the value the server has, and ``SET statement_timeout`` is sent only when the
-  wanted one differs. A persistent connection (``CONN_MAX_AGE``) serving reads sends
-  nothing after its first request; one SET each time it switches between reads and writes.
+  with the connection, ``-c statement_timeout`` in ``DATABASES`` OPTIONS); the driver's
+  connection (so a pooled one too) remembers the value the server has, and
+  ``SET statement_timeout`` is sent only when the wanted one differs. A connection serving
+  reads sends nothing after its first request; one SET each time it switches between
+  reads and writes.
   SQLite has no such setting: the wrapper stamps the statement's deadline and a progress
   handler (called every ``PROGRESS_STEPS`` virtual-machine steps, rows fetched later
   included) interrupts the statement once it is past.
