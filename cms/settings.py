@@ -120,7 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once under concurrent requests: a
     # transaction takes the write lock when it begins (IMMEDIATE), since one that read
     # first and then wanted to write would be refused at once ("database is locked").
-    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=int(os.environ.get("CMS_SQLITE_BUSY_TIMEOUT", "20")), transaction_mode="IMMEDIATE"
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 CMS_DB_POOL_SIZE = int(os.environ.get("CMS_DB_POOL_SIZE", "10"))
