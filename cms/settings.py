@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
+    "cms.api.request_hygiene.RequestHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,9 +188,16 @@ CORS_ALLOW_HEADERS = [
 CORS_EXPOSE_HEADERS = ["x-api-version", "x-ratelimit-limit", "x-ratelimit-remaining"]
 CORS_URLS_REGEX = r"^(?!/admin/).*$"
 
+# Every 500 reaches the console with its traceback: the API's own (``cms``) and those
+# Django catches itself, such as an answer that fails while it is rendered
+# (``django.request``, at ERROR only, so 4xx answers are not logged).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"cms": {"handlers": ["console"], "level": "INFO"}},
+    "formatters": {"console": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
+    "loggers": {
+        "cms": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
