@@ -29,6 +29,23 @@ class JSONAPIParser(JSONParser):
     media_type = "application/vnd.api+json"
 
 
+class MultiPartParser(parsers.MultiPartParser):
+    """Multipart forms (an upload with its file): no form field may hold a NUL, as in JSON
+    bodies (PostgreSQL can't store one; the file's bytes may hold anything)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        for name, values in parsed.data.lists():
+            if any("\x00" in text for text in (name, *values)):
+                raise ApiError(
+                    "INVALID_FORM_BODY",
+                    400,
+                    field=json_body.printable(name),
+                    message="A form field may not hold a NUL (U+0000).",
+                )
+        return parsed
+
+
 @dataclass
 class ResourceDocument:
     """``{"data": {"type", "id"?, "attributes", "relationships"?, "meta"?}}``, checked."""

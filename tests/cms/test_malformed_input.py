@@ -270,3 +270,43 @@ def test_a_nul_in_a_header_is_refused_naming_it(api, contact, header):
     assert (code, details["header"]) == ("INVALID_HEADER", header)
     assert counts() == before
     assert not IdempotencyKey.objects.exists()
+
+
+# --- Multipart uploads ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        ({"author": "a\x00b"}, "INVALID_FORM_BODY", "author"),
+        ({"tags": "x,\x00"}, "INVALID_FORM_BODY", "tags"),
+        ({"default_field_metadata": '{"en": {"alt": "\\u0000"}}'}, "INVALID_FIELD", None),
+        ({"default_field_metadata": '{"en": {"alt": "\\udfff"}}'}, "INVALID_FIELD", None),
+        ({"default_field_metadata": "[" * 5000 + "]" * 5000}, "INVALID_FIELD", None),
+    ],
+)
+def test_a_multipart_upload_with_unstorable_text_is_refused(api, fields, code, field):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import png_bytes
+    from uploads.models import Upload
+
+    response = api.client.post(
+        "/uploads",
+        {"file": SimpleUploadedFile("a.png", png_bytes(), "image/png"), **fields},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code in (400, 422), response.content
+    [error] = response.json()["data"]
+    assert error["attributes"]["code"] == code
+    assert error["attributes"]["details"]["field"] == (field or "default_field_metadata")
+    assert not Upload.objects.exists()
+
+
+def test_a_nul_in_an_upload_requests_file_name_is_refused(api):
+    from uploads.models import UploadRequest
+
+    body = {"data": {"type": "upload_request", "attributes": {"filename": "a\x00b.png"}}}
+    error = api_error(api.post("/upload-requests", body))
+    assert (error["code"], error["path"]) == ("INVALID_JSON_BODY", "data.attributes.filename")
+    assert not UploadRequest.objects.exists()
