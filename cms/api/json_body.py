@@ -70,7 +70,7 @@ def too_deep() -> ApiError:
 
 
 def check_depth(value) -> None:
-    level, depth = [value], 0
+    level, depth = [value] if type(value) in CONTAINERS else [], 0
     while level:
         depth += 1
         if depth > MAX_JSON_DEPTH:

@@ -310,3 +310,17 @@ def test_a_nul_in_an_upload_requests_file_name_is_refused(api):
     error = api_error(api.post("/upload-requests", body))
     assert (error["code"], error["path"]) == ("INVALID_JSON_BODY", "data.attributes.filename")
     assert not UploadRequest.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["1", "true", "1.5", '"x"', "null", "-1"])
+def test_a_scalar_body_is_an_ordinary_refusal(api, contact, raw):
+    before = counts()
+    paths = ["/items", "/item-types"]
+    if raw != "null":  # publishing takes an optional body: null is none
+        paths.append(f"/items/{contact['record']}/publish")
+    for path in paths:
+        method = api.put if path.endswith("publish") else api.post
+        response = method(path, raw=raw)
+        assert response.status_code in (400, 422), (path, response.body)
+    assert api.post("/rest/db/contact", raw=raw).status_code == 400
+    assert counts() == before
