@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "cms.db.StatementTimeoutMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
+    "cms.api.request_hygiene.RequestHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the admin's files) from the production server itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -258,11 +259,18 @@ CORS_EXPOSE_HEADERS = [
 ]
 CORS_URLS_REGEX = r"^(?!/admin/).*$"
 
+# Every 500 reaches the console with its traceback: the API's own (``cms``) and those
+# Django catches itself, such as an answer that fails while it is rendered
+# (``django.request``, at ERROR only, so 4xx answers are not logged).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"cms": {"handlers": ["console"], "level": "INFO"}},
+    "formatters": {"console": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
+    "loggers": {
+        "cms": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
 
 # Failed authentication (cms/throttle.py): bad API tokens and admin logins per client

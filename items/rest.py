@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api.body_limit import BodyLimit
-from cms.api.errors import ApiError, errors_for
+from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
 from items import batch, rest_filters, rest_limits
@@ -35,17 +35,6 @@ class RecordApiError(Exception):
     def __init__(self, status: int, message: str, context=None):
         super().__init__(message)
         self.status, self.message, self.context = status, message, context
-
-
-def error_body(status: int, message: str, context=None, code: int | None = None) -> dict:
-    return {
-        "error": {
-            "code": code or status,
-            "status_code": status,
-            "message": message,
-            "context": context,
-        }
-    }
 
 
 def record_error(errors: list[ApiError], index: int | None = None) -> dict:
@@ -144,16 +133,12 @@ class RecordApiView(APIView):
         """Errors in DreamFactory's shape, whatever raised them; status, headers (such as
         ``WWW-Authenticate``) and logging as everywhere else in the API."""
         if isinstance(exc, RecordApiError):
-            return Response(error_body(exc.status, exc.message, exc.context), status=exc.status)
+            return Response(
+                dreamfactory_body(exc.status, exc.message, exc.context), status=exc.status
+            )
         response = super().handle_exception(exc)
         errors = errors_for(exc) or [ApiError("INTERNAL_SERVER_ERROR", 500)]
-        first = errors[0]
-        message = first.details.get("message") or first.code.replace("_", " ").capitalize()
-        response.data = error_body(
-            response.status_code,
-            message,
-            {"error": [{"error": error.code, **error.details} for error in errors]},
-        )
+        response.data = dreamfactory_document(errors, response.status_code)
         return response
 
 
@@ -302,5 +287,5 @@ class RecordTableView(BodyLimit, RecordApiView):
             for index in range(result.size)
         ]
         context = {"error": sorted(result.failed), "record": slots}
-        response = Response(error_body(400, message, context, code=1000), status=400)
+        response = Response(dreamfactory_body(400, message, context, code=1000), status=400)
         return kept_records(response) if result.created else response

@@ -5,12 +5,12 @@ import json
 from django.conf import settings
 from django.views.decorators.csrf import csrf_exempt
 from django.views.static import serve
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.api import json_body
 from cms.api.errors import ApiError, ApiErrors, error_document, json_error
-from cms.api.parsing import JSONAPIParser, JSONParser, parse_resource
+from cms.api.parsing import JSONAPIParser, JSONParser, MultiPartParser, parse_resource
 from cms.api.query import nested_params
 from uploads import selectors, services
 from uploads.models import Upload
@@ -97,15 +97,17 @@ def _multipart_attributes(data) -> dict:
         attributes["tags"] = [t for tag in tags for t in tag.split(",") if t.strip()]
     if "default_field_metadata" in data:
         try:
-            attributes["default_field_metadata"] = json.loads(data["default_field_metadata"])
-        except ValueError as error:
+            # Checked as a JSON body is (no NUL, no lone surrogate, bounded nesting).
+            attributes["default_field_metadata"] = json_body.loads(data["default_field_metadata"])
+        except ApiError as error:
             raise ApiError(
                 "INVALID_FIELD",
                 422,
                 field="default_field_metadata",
                 code="VALIDATION_FORMAT",
-                message="Expected JSON.",
-            ) from error
+                message=f"Expected JSON: {error.details['message']}",
+                **({"path": error.details["path"]} if "path" in error.details else {}),
+            ) from None
     return attributes
 
 

@@ -5,6 +5,11 @@ Every error leaves the server as DatoCMS's ``api_error`` document::
     {"data": [{"id": "...", "type": "api_error",
                "attributes": {"code": "INVALID_FIELD", "details": {...}}}]}
 
+Under ``/rest/`` (the record API) the same errors leave in DreamFactory's shape instead::
+
+    {"error": {"code": 422, "status_code": 422, "message": "...",
+               "context": {"error": [{"error": "INVALID_FIELD", ...details}]}}}
+
 Code raises :class:`ApiError` (one problem) or :class:`ApiErrors` (several, reported at
 once); DRF's and Django's own exceptions are mapped here too, so a view never formats an
 error itself.
@@ -79,9 +84,39 @@ def error_response(errors: list[ApiError]) -> Response:
     return Response(error_document(errors), status=errors[0].status)
 
 
-def json_error(code: str, status: int, /, **details) -> JsonResponse:
-    """For plain Django views (404/500 handlers, middleware) that are not DRF views."""
-    response = JsonResponse(error_document([ApiError(code, status, **details)]), status=status)
+def dreamfactory_body(status: int, message: str, context=None, code: int | None = None) -> dict:
+    """DreamFactory's error object, as the record API answers it."""
+    return {
+        "error": {
+            "code": code or status,
+            "status_code": status,
+            "message": message,
+            "context": context,
+        }
+    }
+
+
+def dreamfactory_document(errors: list[ApiError], status: int) -> dict:
+    """API errors in DreamFactory's shape: the first one's message, each one in context."""
+    first = errors[0]
+    message = first.details.get("message") or first.code.replace("_", " ").capitalize()
+    context = {"error": [{"error": error.code, **error.details} for error in errors]}
+    return dreamfactory_body(status, message, context)
+
+
+def is_record_api(request) -> bool:
+    return request.path_info == "/rest" or request.path_info.startswith("/rest/")
+
+
+def json_error(code: str, status: int, /, request=None, **details) -> JsonResponse:
+    """For plain Django views (404/500 handlers, middleware) that are not DRF views: the
+    record API's shape under ``/rest/`` (when the request is given), else api_error."""
+    errors = [ApiError(code, status, **details)]
+    if request is not None and is_record_api(request):
+        body = dreamfactory_document(errors, status)
+    else:
+        body = error_document(errors)
+    response = JsonResponse(body, status=status)
     response["Content-Type"] = "application/json; charset=utf-8"
     return response
 
@@ -189,10 +224,13 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error, expected or not, in the api_error format."""
     errors = errors_for(exc)
-    if errors is None:
+    unexpected = errors is None
+    if unexpected:
         logger.exception("Unhandled error in %s", context.get("view"))
         errors = [ApiError("INTERNAL_SERVER_ERROR", 500)]
     response = error_response(errors)
+    # Logged above with its traceback: Django's request logger need not log it again.
+    response._has_been_logged = unexpected
     if isinstance(exc, drf.Throttled) and exc.wait:
         response["X-RateLimit-Reset"] = str(int(exc.wait))
         response["Retry-After"] = str(math.ceil(exc.wait))

@@ -4,16 +4,46 @@ from dataclasses import dataclass, field
 
 from rest_framework import parsers
 
+from cms.api import json_body
 from cms.api.errors import ApiError
 from cms.ids import is_valid_id
 
 
 class JSONParser(parsers.JSONParser):
+    """UTF-8 JSON, checked by :mod:`cms.api.json_body` (what a body may hold). (A subclass
+    of DRF's, which DRF reads through ``request.body``, so the body size limit applies.)"""
+
     media_type = "application/json"
 
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            text = stream.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ApiError(
+                "INVALID_JSON_BODY", 400, message=f"The body is not UTF-8 ({error.reason})."
+            ) from None
+        return json_body.loads(text)
 
-class JSONAPIParser(parsers.JSONParser):
+
+class JSONAPIParser(JSONParser):
     media_type = "application/vnd.api+json"
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """Multipart forms (an upload with its file): no form field may hold a NUL, as in JSON
+    bodies (PostgreSQL can't store one; the file's bytes may hold anything)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        for name, values in parsed.data.lists():
+            if any("\x00" in text for text in (name, *values)):
+                raise ApiError(
+                    "INVALID_FORM_BODY",
+                    400,
+                    field=json_body.printable(name),
+                    message="A form field may not hold a NUL (U+0000).",
+                )
+        return parsed
 
 
 @dataclass

@@ -8,14 +8,43 @@ depth and answers the id it will have.
 from item_types.field_types.base import FieldType, FieldValueError, expect
 
 
-def check_block_shape(value) -> None:
-    """A block is an existing block's id, or ``{type: "item", ...}`` to create or update one."""
+def check_block_shape(value, key: str = "") -> None:
+    """A block is an existing block's id, or a block resource to create or update one:
+    ``{type: "item", id?, attributes?, relationships?: {item_type: {data: {type:
+    "item_type", id}}}, meta?}``. Each member is checked here, so that what reads a block
+    next can trust its shape; ``key`` says where the block sits in the value."""
     if isinstance(value, str):
         return
     expect(
         isinstance(value, dict) and value.get("type") == "item",
         'A block is a block id or an object with type "item".',
+        **({"key": key} if key else {}),
     )
+    expect(
+        value.get("id") is None or isinstance(value["id"], str),
+        "A block's id is a string.",
+        key=_below(key, "id"),
+    )
+    for member in ("attributes", "relationships", "meta"):
+        expect(
+            value.get(member) is None or isinstance(value[member], dict),
+            f"A block's {member} is an object.",
+            key=_below(key, member),
+        )
+    item_type = (value.get("relationships") or {}).get("item_type")
+    if item_type is not None:
+        data = item_type.get("data") if isinstance(item_type, dict) else None
+        expect(
+            isinstance(data, dict)
+            and data.get("type") in (None, "item_type")
+            and isinstance(data.get("id"), str),
+            'relationships.item_type is {data: {type: "item_type", id}}.',
+            key=_below(key, "relationships.item_type"),
+        )
+
+
+def _below(key: str, member: str) -> str:
+    return f"{key}.{member}" if key else member
 
 
 class RichTextType(FieldType):
@@ -29,8 +58,8 @@ class RichTextType(FieldType):
 
     def parse(self, value):
         expect(isinstance(value, list), "Expected a list of blocks.")
-        for block in value:
-            check_block_shape(block)
+        for index, block in enumerate(value):
+            check_block_shape(block, key=str(index))
         return value
 
     def collect(self, value, visitor):
@@ -178,10 +207,7 @@ def _check_leaf(node: dict, kind: str, path: str) -> None:
     elif kind in ("block", "inlineBlock"):
         if "item" not in node:
             _fail(f"{path}.item", f"{kind} needs its block as item.")
-        try:
-            check_block_shape(node["item"])
-        except FieldValueError:
-            _fail(f"{path}.item", "item is a block id or a block object.")
+        check_block_shape(node["item"], key=f"{path}.item")
 
 
 def _check_node(node, path: str) -> None:

@@ -114,6 +114,11 @@ def parse_date_time(value) -> datetime:
         expect(False, "Expected an ISO 8601 date and time.")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    try:
+        # Values are kept and compared in UTC: 9999-12-31T23:59:59-23:59 has no UTC time.
+        parsed.astimezone(UTC)
+    except OverflowError:
+        expect(False, "The date and time is out of range (years 1 to 9999, in UTC).")
     return parsed
 
 

@@ -101,7 +101,7 @@ def test_a_document(api):
         ("/abs/path/x.png", "x.png"),
         ("héllo wörld.PNG", "héllo_wörld.PNG"),
         ("...", "file"),
-        ("a\x00b\nc.png", "abc.png"),
+        ("a\x01b\nc.png", "abc.png"),  # (a NUL is refused: tests/cms/test_malformed_input.py)
         ("<script>.png", "script.png"),
         ("x" * 500 + ".png", "x" * 116 + ".png"),
     ],
