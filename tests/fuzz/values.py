@@ -1,0 +1,236 @@
+"""Hostile values: strings, numbers, dates and regexes that have broken servers before, JSON
+values of any type, and request bodies (valid payloads changed in a few places, raw text
+that is not quite JSON, record API batches)."""
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from hypothesis import strategies as st
+
+from cms.ids import new_id
+from tests.conftest import png_bytes
+from tests.fuzz.world import World
+
+UNKNOWN_ID = new_id()
+
+# --- Hostile scalars -------------------------------------------------------------------
+
+SURROGATE = "\udfff"
+NASTY_STRINGS = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    SURROGATE,
+    f"a{SURROGATE}b",
+    "\ud800",
+    "x" * 3000,
+    "é" * 1500,
+    "ü\u202e\ufeff",
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    "%00",
+    "%",
+    "\\",
+    "null",
+    "<script>alert(1)</script>",
+    '<a href="jav&#x61;script:alert(1)">x</a>',
+]
+NASTY_NUMBERS = [
+    0,
+    -1,
+    2**31,
+    2**63,
+    -(2**63) - 1,
+    10**30,
+    int("9" * 40),
+    1e308,
+    -0.0,
+    0.1,
+    1e-320,
+]
+NASTY_TEXT_NUMBERS = [
+    "-1",
+    "0",
+    "1" + "0" * 30,
+    "9" * 40,
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e309",
+    "1e-400",
+    "0x10",
+    "1_000",
+    "١٢",
+    "+5",
+    " 7 ",
+]
+NASTY_DATES = [
+    "9999-12-31T23:59:59-23:59",
+    "0001-01-01T00:00:00+23:00",
+    "0000-00-00",
+    "2024-02-30",
+    "10000-01-01",
+    "-0001-01-01",
+    "2024-01-01T24:00:00Z",
+    "9999-12-31",
+    "0001-01-01",
+]
+NASTY_REGEXES = ["(", "[", "^(.+)+#$", "(a|a)*$", "\\", "*", "(?P<x", "a{99999}", "\\p{L}", ".*"]
+
+
+def text() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(NASTY_STRINGS),
+        st.text(max_size=20),
+        st.text(alphabet=st.characters(codec=None), max_size=10),
+    )
+
+
+def scalar_text() -> st.SearchStrategy[str]:
+    """A query-string value."""
+    return st.one_of(
+        text(),
+        st.sampled_from(NASTY_TEXT_NUMBERS + NASTY_DATES + NASTY_REGEXES),
+        st.integers().map(str),
+    )
+
+
+def json_values(max_leaves: int = 6) -> st.SearchStrategy:
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.sampled_from(NASTY_NUMBERS),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        text(),
+        st.sampled_from(NASTY_DATES + NASTY_REGEXES),
+        st.sampled_from([UNKNOWN_ID]),
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(text(), inner, max_size=3)
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+# --- Bodies ----------------------------------------------------------------------------
+
+
+def _paths(value, prefix=()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+def _replace(value, path: tuple, new, drop: bool = False):
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    if drop and not rest:
+        del copy[head]
+    elif not rest:
+        copy[head] = new
+    else:
+        copy[head] = _replace(copy[head], rest, new, drop)
+    return copy
+
+
+def deep(depth: int) -> str:
+    return '{"data":' + "[" * depth + "]" * depth + "}"
+
+
+RAW_BODIES = [
+    b"",
+    b"{",
+    b"null",
+    b"[]",
+    b'"data"',
+    b"NaN",
+    b'{"data": NaN}',
+    b'{"data": {"type": "item", "attributes": {"title": Infinity}}}',
+    b'{"data": {"type": "item", "attributes": {"count": 1e999}}}',
+    b'{"data": {"type": "item", "attributes": {"count": ' + b"1" * 5000 + b"}}}",
+    b"\xff\xfe{}",
+    b"\xef\xbb\xbf{}",
+    b'{"data": "\\udfff"}',
+    b'{"a": 1, "a": 2}',
+    deep(50).encode(),
+    deep(10_000).encode(),
+    b"[" * 100_000,
+]
+
+
+@st.composite
+def json_bodies(draw, payload) -> bytes:
+    """A valid payload, or one changed in one to three places (mostly deep inside, where
+    the values are), or a raw text that is not quite JSON."""
+    mutation = draw(
+        st.sampled_from(["as is", "replace", "replace", "replace", "drop", "add", "raw"])
+    )
+    if mutation == "raw":
+        return draw(st.sampled_from(RAW_BODIES))
+    value = payload
+    for _ in range(draw(st.integers(1, 3))):
+        every = _paths(value)
+        deep_ones = [path for path in every if len(path) >= 3]
+        where = draw(st.sampled_from(deep_ones if deep_ones and draw(st.integers(0, 4)) else every))
+        if mutation == "drop" and where:
+            value = _replace(value, where, None, drop=True)
+        elif mutation == "add" and isinstance(_get(value, where), dict):
+            value = _replace(value, (*where, draw(text())), draw(json_values()))
+        else:
+            value = _replace(value, where, draw(json_values()))
+    encoded = json.dumps(value, ensure_ascii=draw(st.booleans()), allow_nan=True)
+    return encoded.encode("utf-8", "surrogatepass")
+
+
+def _get(value, path):
+    for part in path:
+        value = value[part]
+    return value
+
+
+@st.composite
+def rest_bodies(draw, world: World) -> bytes:
+    one = world.payloads["rest_one"]
+    records = draw(
+        st.lists(st.one_of(st.just(one), st.just({}), json_values(4)), min_size=0, max_size=4)
+    )
+    shape = draw(st.sampled_from(["one", "list", "record", "mutated batch", "confused"]))
+    if shape == "one":
+        return draw(json_bodies(one))
+    if shape == "list":
+        value = records
+    elif shape == "record":
+        value = {"record": records, "fields": draw(st.sampled_from(["*", "title", "nope", 5]))}
+    elif shape == "confused":
+        value = {"record": draw(json_values(3))}
+    else:
+        return draw(json_bodies(world.payloads["rest_batch"]))
+    return json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass")
+
+
+@st.composite
+def upload_bodies(draw) -> tuple[bytes, str]:
+    fields = draw(
+        st.dictionaries(
+            st.sampled_from(["author", "notes", "tags", "default_field_metadata", "basename"]),
+            text(),
+            max_size=3,
+        )
+    )
+    if draw(st.booleans()):
+        fields["file"] = SimpleUploadedFile(draw(text()) or "f.png", png_bytes())
+    return encode_multipart(BOUNDARY, fields), MULTIPART_CONTENT
