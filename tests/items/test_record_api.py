@@ -125,7 +125,10 @@ def test_both_modes_at_once_is_a_bad_request(api, contact):
 def test_a_failing_single_record_answers_its_own_error(api, contact):
     response = api.post("/rest/db/contact", {"last_name": "Nobody"})
     assert response.status_code == 422
-    assert response.body["error"]["details"] == [
+    # DreamFactory's error object, as every other refusal under /rest/.
+    assert set(response.body["error"]) == {"code", "status_code", "message", "context"}
+    assert response.body["error"]["status_code"] == 422
+    assert response.body["error"]["context"]["error"] == [
         {"error": "INVALID_FIELD", "field": "first_name", "code": "VALIDATION_REQUIRED"}
     ]
     assert not Item.objects.exists()
