@@ -39,4 +39,4 @@ format: install
 FUZZ_EXAMPLES ?= 10000
 .PHONY: fuzz
 fuzz: install
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider --show-capture=no

@@ -9,6 +9,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import png_bytes
 from tests.fuzz.values import (
+    NASTY_DATES,
+    NASTY_REGEXES,
+    NASTY_STRINGS,
+    NASTY_TEXT_NUMBERS,
     RAW_BODIES,
     UNKNOWN_ID,
     json_bodies,
@@ -232,11 +236,62 @@ def query_values(world: World) -> st.SearchStrategy[str]:
 
 @st.composite
 def query_strings(draw, world: World, endpoint: Endpoint) -> str:
-    if draw(st.integers(0, 9)) == 0:  # raw soup, not key=value pairs
-        return draw(st.sampled_from(["=1", "&&&", "a=%", "%zz=1", "a=1&a=2&a[]=3", "=", "&=&"]))
-    pairs = draw(st.lists(st.tuples(query_keys(world, endpoint), query_values(world)), max_size=4))
     encode = lambda s: quote(s, safe="[]", errors="surrogatepass")  # noqa: E731
+    roll = draw(st.integers(0, 9))
+    if roll == 0:  # raw soup, not key=value pairs
+        return draw(st.sampled_from(["=1", "&&&", "a=%", "%zz=1", "a=1&a=2&a[]=3", "=", "&=&"]))
+    if roll <= 6:  # a known parameter, in a query that reaches the records, hostile value
+        key = draw(
+            st.sampled_from(
+                CRAFTED[endpoint.template] if endpoint.template in CRAFTED else CRAFTED["*"]
+            )
+        )
+        name = draw(st.sampled_from(list(world.field_ids)))
+        value = draw(st.one_of(st.sampled_from(QUERY_TROUBLEMAKERS), query_values(world)))
+        return key.format(table=REST_TABLE, field=name, value=encode(value))
+    pairs = draw(st.lists(st.tuples(query_keys(world, endpoint), query_values(world)), max_size=4))
     return "&".join(f"{encode(key)}={encode(value)}" for key, value in pairs)
+
+
+QUERY_TROUBLEMAKERS = NASTY_TEXT_NUMBERS + NASTY_DATES + NASTY_REGEXES + NASTY_STRINGS
+CRAFTED = {
+    "/items": [
+        "filter[type]={table}&filter[fields][{field}][eq]={value}",
+        "filter[type]={table}&filter[fields][{field}][gt]={value}",
+        "filter[type]={table}&filter[fields][{field}][in]={value}",
+        "filter[type]={table}&filter[fields][{field}][matches][pattern]={value}",
+        "filter[type]={table}&filter[fields][_created_at][lt]={value}",
+        "filter[type]={table}&filter[fields][_updated_at][gte]={value}",
+        "filter[type]={table}&order_by={field}_ASC&page[offset]={value}",
+        "filter[query]={value}",
+        "filter[ids]={value}",
+        "page[offset]={value}",
+        "page[limit]={value}",
+        "version={value}&nested=true",
+    ],
+    "/uploads": [
+        "filter[fields][size][gt]={value}",
+        "filter[fields][created_at][lt]={value}",
+        "filter[fields][filename][matches][pattern]={value}",
+        "filter[fields][width][eq]={value}",
+        "filter[query]={value}",
+        "page[offset]={value}",
+        "order_by={value}",
+    ],
+    "/rest/{service}/{table}": [
+        "filter={field}%20%3E%20{value}",
+        "filter={field}%20%3D%20%27{value}%27",
+        "filter={field}%20LIKE%20%27{value}%27",
+        "filter={value}",
+        "offset={value}",
+        "limit={value}",
+        "order={value}",
+        "ids={value}",
+        "fields={value}",
+        "locale={value}",
+    ],
+    "*": ["nested={value}", "version={value}", "page[offset]={value}", "include={value}"],
+}
 
 
 # --- Headers ---------------------------------------------------------------------------
@@ -292,9 +347,17 @@ BENIGN_QUERIES = {
 }
 
 
+# Record bodies and record queries reach the most code: drawn more often.
+WEIGHTED_ENDPOINTS = [
+    endpoint
+    for endpoint in ENDPOINTS
+    for _ in range(4 if endpoint.body in ("item", "item_update", "rest") else 1)
+] + [endpoint for endpoint in ENDPOINTS if endpoint.template in ("/items", "/uploads")]
+
+
 @st.composite
 def cases(draw, world: World) -> Case:
-    endpoint = draw(st.sampled_from(ENDPOINTS))
+    endpoint = draw(st.sampled_from(WEIGHTED_ENDPOINTS))
     focus = draw(st.sampled_from(FOCUS))
     hostile = lambda part: focus in (part, "all")  # noqa: E731
     method = draw(st.sampled_from(METHODS if hostile("method") else endpoint.methods))
@@ -325,7 +388,7 @@ def cases(draw, world: World) -> Case:
     elif kind == "rest":
         case.body = draw(rest_bodies(world))
     else:
-        case.body = draw(json_bodies(world.payloads[kind]))
+        case.body = draw(json_bodies(world.payloads[kind], world))
     if case.body and hostile("headers") and draw(st.booleans()):
         case.content_type = draw(st.sampled_from(CONTENT_TYPES))
     return case

@@ -12,6 +12,7 @@ import random
 from django.db import connection
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
+from tests.fuzz.corpus import corpus
 from tests.fuzz.harness import Harness
 from tests.fuzz.strategies import cases
 from tests.fuzz.world import seed as seed_world
@@ -39,6 +40,8 @@ def test_no_input_gets_a_5xx_or_writes_on_refusal(db, capsys):
     def send(case):
         harness.run(case)
 
+    for case in corpus(world):
+        harness.run(case)
     if run_seed is not None:
         send = seed(run_seed)(send)
     send()

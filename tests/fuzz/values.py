@@ -2,6 +2,7 @@
 values of any type, and request bodies (valid payloads changed in a few places, raw text
 that is not quite JSON, record API batches)."""
 
+import hashlib
 import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +18,8 @@ UNKNOWN_ID = new_id()
 # --- Hostile scalars -------------------------------------------------------------------
 
 SURROGATE = "\udfff"
+# 4,000 bytes that don't compress: over PostgreSQL's btree entry limit (2,704) even so.
+LONG_TEXT = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(125))
 NASTY_STRINGS = [
     "",
     " ",
@@ -99,6 +102,69 @@ def scalar_text() -> st.SearchStrategy[str]:
     )
 
 
+def hostile_values() -> st.SearchStrategy:
+    """A field's value: one of the known troublemakers, localized or not, or any JSON."""
+    nasty = st.sampled_from(
+        [*NASTY_STRINGS, *NASTY_DATES, *NASTY_REGEXES, *NASTY_NUMBERS, float("nan"), float("inf")]
+    )
+    return st.one_of(
+        nasty,
+        st.fixed_dictionaries({"en": nasty, "it": nasty}),
+        st.dictionaries(text(), nasty, max_size=2),
+        st.lists(nasty, max_size=2),
+        json_values(),
+    )
+
+
+def block_confusions(block_model_id: str) -> list:
+    """Blocks that are almost blocks: the right shape with a wrong type somewhere inside."""
+    item_type = {"data": {"type": "item_type", "id": block_model_id}}
+    block = {"type": "item", "attributes": {"text": "a"}, "relationships": {"item_type": item_type}}
+    return [
+        [1],
+        [None],
+        [{}],
+        [{"type": "item"}],
+        [{**block, "relationships": [1]}],
+        [{**block, "relationships": {"item_type": {"data": {"type": "item_type", "id": ["x"]}}}}],
+        [{**block, "relationships": {"item_type": {"data": [1]}}}],
+        [{**block, "relationships": {"item_type": 1}}],
+        [{**block, "attributes": [1]}],
+        [{**block, "attributes": {"text": {"a": 1}}}],
+        [{**block, "id": {"a": 1}}],
+        [{**block, "id": UNKNOWN_ID}],
+        [{**block, "type": ["item"]}],
+        [block, block, [block]],
+        block,
+    ]
+
+
+def typed_values(field_type: str, block_model_id: str) -> st.SearchStrategy:
+    """Troublemakers for one field type (what its parsing and storage must survive)."""
+    numbers = [*NASTY_NUMBERS, float("nan"), float("inf"), *NASTY_TEXT_NUMBERS]
+    by_type = {
+        "string": [*NASTY_STRINGS, LONG_TEXT],
+        "text": NASTY_STRINGS,
+        "slug": NASTY_STRINGS,
+        "integer": numbers,
+        "float": numbers,
+        "date": NASTY_DATES,
+        "date_time": NASTY_DATES,
+        "rich_text": block_confusions(block_model_id),
+        "single_block": block_confusions(block_model_id),
+        "structured_text": [
+            {"schema": "dast", "document": {"type": "root", "children": [{"type": "block"}]}},
+            {"schema": "dast", "document": {"type": "root", "children": [[1]]}},
+            {"schema": "dast", "document": {"type": "root", "children": "x"}},
+            {"schema": "dast", "document": []},
+        ],
+        "link": [UNKNOWN_ID, "x", "\x00", [1], {"id": 1}],
+        "links": [[UNKNOWN_ID], ["x", "x"], [None], [[1]], "x"],
+    }
+    choices = by_type.get(field_type)
+    return st.sampled_from(choices) if choices else json_values()
+
+
 def json_values(max_leaves: int = 6) -> st.SearchStrategy:
     leaves = st.one_of(
         st.none(),
@@ -173,17 +239,27 @@ RAW_BODIES = [
 
 
 @st.composite
-def json_bodies(draw, payload) -> bytes:
-    """A valid payload, or one changed in one to three places (mostly deep inside, where
-    the values are), or a raw text that is not quite JSON."""
-    mutation = draw(
-        st.sampled_from(["as is", "replace", "replace", "replace", "drop", "add", "raw"])
-    )
+def json_bodies(draw, payload, world: World) -> bytes:
+    """A valid payload, or one changed in one to three places (mostly its field values, with
+    troublemakers for each field's type, else anywhere deep inside), or a raw text that is
+    not quite JSON."""
+    mutation = draw(st.sampled_from(["value", "value", "replace", "drop", "add", "raw"]))
     if mutation == "raw":
         return draw(st.sampled_from(RAW_BODIES))
     value = payload
     for _ in range(draw(st.integers(1, 3))):
         every = _paths(value)
+        values = [path for path in every if len(path) == 1 or path[-2:-1] == ("attributes",)]
+        if mutation == "value" and values:  # a field's value: what gets validated and stored
+            where = draw(st.sampled_from(values))
+            field_type = world.field_types.get(where[-1], "")
+            troublemaker = draw(
+                st.one_of(typed_values(field_type, world.block_model_id), hostile_values())
+            )
+            if where[-1] == "body" and draw(st.booleans()):  # localized
+                troublemaker = {"en": troublemaker, "it": "ok"}
+            value = _replace(value, where, troublemaker)
+            continue
         deep_ones = [path for path in every if len(path) >= 3]
         where = draw(st.sampled_from(deep_ones if deep_ones and draw(st.integers(0, 4)) else every))
         if mutation == "drop" and where:
@@ -205,12 +281,13 @@ def _get(value, path):
 @st.composite
 def rest_bodies(draw, world: World) -> bytes:
     one = world.payloads["rest_one"]
+    changed = st.builds(lambda k, v: {**one, k: v}, st.sampled_from([*one, "x"]), hostile_values())
     records = draw(
-        st.lists(st.one_of(st.just(one), st.just({}), json_values(4)), min_size=0, max_size=4)
+        st.lists(st.one_of(st.just(one), st.just({}), changed, json_values(4)), max_size=4)
     )
     shape = draw(st.sampled_from(["one", "list", "record", "mutated batch", "confused"]))
     if shape == "one":
-        return draw(json_bodies(one))
+        return draw(json_bodies(one, world))
     if shape == "list":
         value = records
     elif shape == "record":
@@ -218,19 +295,21 @@ def rest_bodies(draw, world: World) -> bytes:
     elif shape == "confused":
         value = {"record": draw(json_values(3))}
     else:
-        return draw(json_bodies(world.payloads["rest_batch"]))
+        return draw(json_bodies(world.payloads["rest_batch"], world))
     return json.dumps(value, allow_nan=True).encode("utf-8", "surrogatepass")
 
 
 @st.composite
 def upload_bodies(draw) -> tuple[bytes, str]:
+    """A multipart upload (``POST /uploads``), its file and metadata as hostile as the rest."""
     fields = draw(
         st.dictionaries(
             st.sampled_from(["author", "notes", "tags", "default_field_metadata", "basename"]),
-            text(),
+            text().map(lambda value: value.encode("utf-8", "surrogatepass")),
             max_size=3,
         )
     )
     if draw(st.booleans()):
-        fields["file"] = SimpleUploadedFile(draw(text()) or "f.png", png_bytes())
+        name = draw(text()).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        fields["file"] = SimpleUploadedFile(name or "f.png", png_bytes())
     return encode_multipart(BOUNDARY, fields), MULTIPART_CONTENT

@@ -29,6 +29,7 @@ class World:
     model_id: str
     block_model_id: str
     field_ids: dict[str, str]  # api_key -> id (the model's and the block model's)
+    field_types: dict[str, str]  # api_key -> field type
     record_ids: list[str]
     block_ids: list[str]
     version_ids: list[str]
@@ -67,6 +68,7 @@ def valid_attributes(world: "World", title: str) -> dict:
     }
     return {
         "title": title,
+        "subtitle": "A subtitle",
         "kind": "draft",
         "email": "a@example.com",
         "body": {"en": "<p>Hello</p>", "it": "<p>Ciao</p>"},
@@ -117,6 +119,7 @@ def seed() -> World:
         validators={"required": {}, "unique": {}, "length": {"min": 1, "max": 200}},
     )
     ids["title"] = title
+    ids["subtitle"] = _field(api, model, "subtitle", "string")  # no validators at all
     ids["kind"] = _field(
         api, model, "kind", "string", validators={"enum": {"values": ["draft", "live"]}}
     )
@@ -201,6 +204,10 @@ def seed() -> World:
         },
     )
 
+    types = {
+        api_key: api.get(f"/fields/{field_id}").body["data"]["attributes"]["field_type"]
+        for api_key, field_id in ids.items()
+    }
     upload = create_upload(api, png_bytes())
     ready = request_upload(api, "ready.png")
     assert put_bytes(api, ready["attributes"]["url"], png_bytes()).status_code == 200
@@ -211,6 +218,7 @@ def seed() -> World:
         model_id=model,
         block_model_id=block_model,
         field_ids=ids,
+        field_types=types,
         record_ids=[],
         block_ids=[],
         version_ids=[],
@@ -279,6 +287,13 @@ def payloads(world: World) -> dict[str, object]:
                 "attributes": {"path": world.ready_path, "author": "me", "tags": ["a"]},
             }
         },
-        "rest_one": {"title": "Rest one", "count": 1, "body": {"en": "x", "it": "y"}},
+        "rest_one": {
+            "title": "Rest one",
+            "subtitle": "s",
+            "count": 1,
+            "at": "2024-06-01T10:00:00Z",
+            "body": {"en": "x", "it": "y"},
+            "blocks": [],
+        },
         "rest_batch": {"record": [{"title": "Rest a"}, {"title": "Rest b", "flag": False}]},
     }
