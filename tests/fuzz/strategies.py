@@ -247,13 +247,24 @@ def query_strings(draw, world: World, endpoint: Endpoint) -> str:
             )
         )
         name = draw(st.sampled_from(list(world.field_ids)))
-        value = draw(st.one_of(st.sampled_from(QUERY_TROUBLEMAKERS), query_values(world)))
+        pool = _query_pool(key, world.field_types.get(name, ""))
+        value = draw(st.one_of(st.sampled_from(pool), query_values(world)))
         return key.format(table=REST_TABLE, field=name, value=encode(value))
     pairs = draw(st.lists(st.tuples(query_keys(world, endpoint), query_values(world)), max_size=4))
     return "&".join(f"{encode(key)}={encode(value)}" for key, value in pairs)
 
 
-QUERY_TROUBLEMAKERS = NASTY_TEXT_NUMBERS + NASTY_DATES + NASTY_REGEXES + NASTY_STRINGS
+def _query_pool(template: str, field_type: str) -> list[str]:
+    """Troublemakers for a parameter: patterns for ``matches``, dates for dates..."""
+    if "matches" in template or "LIKE" in template:
+        return NASTY_REGEXES + ["%" * 50 + "a", "_" * 50]
+    if "_at]" in template or field_type in ("date", "date_time"):
+        return NASTY_DATES
+    if "offset" in template or "limit" in template or field_type in ("integer", "float"):
+        return NASTY_TEXT_NUMBERS
+    return NASTY_STRINGS + NASTY_TEXT_NUMBERS + NASTY_DATES
+
+
 CRAFTED = {
     "/items": [
         "filter[type]={table}&filter[fields][{field}][eq]={value}",
@@ -358,7 +369,8 @@ WEIGHTED_ENDPOINTS = [
 @st.composite
 def cases(draw, world: World) -> Case:
     endpoint = draw(st.sampled_from(WEIGHTED_ENDPOINTS))
-    focus = draw(st.sampled_from(FOCUS))
+    lists = endpoint.query and "GET" in endpoint.methods
+    focus = draw(st.sampled_from(FOCUS + ["query"] * 4 if lists else FOCUS))
     hostile = lambda part: focus in (part, "all")  # noqa: E731
     method = draw(st.sampled_from(METHODS if hostile("method") else endpoint.methods))
     case = Case(
