@@ -15,7 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
@@ -127,6 +127,9 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
         return [exc]
     if isinstance(exc, drf.ValidationError):
         return _drf_validation_errors(exc.detail)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        # A multipart form of more parts than Django parses (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+        return [ApiError("TOO_MANY_FIELDS", 400, message=str(exc))]
     if isinstance(exc, RequestDataTooBig):
         return [ApiError("REQUEST_TOO_LARGE", 413, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)]
     if isinstance(exc, DjangoValidationError):
