@@ -144,6 +144,14 @@ def test_unknown_tables_and_services(api, contact, path, status):
     assert response.body["error"]["status_code"] == status
 
 
+@pytest.mark.parametrize("path", ["/rest/db/contact/a%0Ab", "/rest/x/y/%0A"])
+def test_unknown_paths_with_a_newline_answer_dreamfactory_s_404(api, contact, path):
+    """Found by the fuzz test: a %0A made the path miss /rest/'s catch-all (the CMA's 404)."""
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response.body["error"]["status_code"] == 404
+
+
 def test_limits_and_shapes(api, contact, settings):
     settings.CMS_MAX_BATCH_RECORDS = 3
     too_many = api.post("/rest/db/contact", {"record": [{"first_name": "x"}] * 4})
