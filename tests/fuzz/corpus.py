@@ -63,5 +63,11 @@ def corpus(world: World) -> list[Case]:
             content_type="image/png",
             chunked=True,
         ),
+        # Found by this fuzzer.
+        Case("GET", "/media/" + "x" * 300),
+        Case("GET", f"/rest/db/{REST_TABLE}/a%0Ab"),
+        Case(
+            "POST", f"/rest/db/{REST_TABLE}", body=b'{"subtitle": "x"}', content_type="text/plain"
+        ),
     ]
     return cases
