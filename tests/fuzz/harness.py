@@ -49,6 +49,7 @@ class Tally:
     findings: dict[str, Finding] = field(default_factory=dict)
     rows_wrongly_written: int = 0
     slowest: list = field(default_factory=list)  # (seconds, case), the 3 slowest
+    accepted: Counter = field(default_factory=Counter)  # route -> 2xx answers (coverage)
 
     def timed(self, seconds: float, case: Case) -> None:
         self.slowest = sorted([*self.slowest, (seconds, case)], key=lambda s: -s[0])[:3]
@@ -74,6 +75,8 @@ class Tally:
             f"5xx seen: {five}",
             f"rows wrongly written (refusals that changed a row count): "
             f"{self.rows_wrongly_written}",
+            "2xx by route (how often a case got all the way through): "
+            + ", ".join(f"{route} {n}" for route, n in sorted(self.accepted.items())),
             f"problem families: {len(self.findings)}",
             *(
                 f"slow: {seconds:.2f} s  {case.reproduction(80).splitlines()[0]}"
@@ -270,6 +273,8 @@ class Harness:
         tally.sent += 1
         status = response.status_code
         tally.statuses[status] += 1
+        if status < 300 and case.endpoint:
+            tally.accepted[case.endpoint] += 1
         if status >= 500:
             exc_infos = self.exceptions.seen or (
                 [response.exc_info] if getattr(response, "exc_info", None) else []

@@ -165,6 +165,38 @@ def typed_values(field_type: str, block_model_id: str) -> st.SearchStrategy:
     return st.sampled_from(choices) if choices else json_values()
 
 
+FIELD_TYPE_CODES = [
+    *("string", "text", "slug", "boolean", "integer", "float", "date", "date_time", "color"),
+    *("json", "lat_lon", "seo", "video", "file", "gallery", "link", "links", "rich_text"),
+    *("single_block", "structured_text", "nope", ""),
+]
+# Schema attributes whose changes convert or drop stored values: types, localization,
+# locales, validators and defaults.
+SCHEMA_VALUES = {
+    "field_type": FIELD_TYPE_CODES,
+    "localized": [True, False, "yes", None],
+    "locales": [["en"], ["it", "en"], ["en", "it", "de"], [], ["en", "en"], ["xx_YY"], "en"],
+    "validators": [
+        {},
+        {"required": {}},
+        {"unique": {}},
+        {"length": {"min": 5, "max": 1}},
+        {"length": {"max": 10**30}},
+        {"format": {"custom_pattern": "("}},
+        {"format": {"custom_pattern": "^(a+)+$"}},
+        {"enum": {"values": [1, None]}},
+        {"number_range": {"min": float("nan")}},
+        {"date_range": {"min": "9999-12-31T23:59:59-23:59"}},
+        {"items_item_type": {"item_types": [UNKNOWN_ID]}},
+        {"slug_title_field": {"title_field_id": ["x"]}},
+        {"rich_text_blocks": {"item_types": "x"}},
+        {"size": {"multiple_of": 0}},
+        [1],
+    ],
+    "default_value": [None, "", {"en": "a"}, {"xx": "a"}, [1], 10**30, "\x00"],
+}
+
+
 def json_values(max_leaves: int = 6) -> st.SearchStrategy:
     leaves = st.one_of(
         st.none(),
@@ -253,9 +285,10 @@ def json_bodies(draw, payload, world: World) -> bytes:
         if mutation == "value" and values:  # a field's value: what gets validated and stored
             where = draw(st.sampled_from(values))
             field_type = world.field_types.get(where[-1], "")
-            troublemaker = draw(
-                st.one_of(typed_values(field_type, world.block_model_id), hostile_values())
-            )
+            typed = typed_values(field_type, world.block_model_id)
+            if where[-1] in SCHEMA_VALUES:
+                typed = st.sampled_from(SCHEMA_VALUES[where[-1]])
+            troublemaker = draw(st.one_of(typed, hostile_values()))
             if where[-1] == "body" and draw(st.booleans()):  # localized
                 troublemaker = {"en": troublemaker, "it": "ok"}
             value = _replace(value, where, troublemaker)
@@ -265,7 +298,9 @@ def json_bodies(draw, payload, world: World) -> bytes:
         if mutation == "drop" and where:
             value = _replace(value, where, None, drop=True)
         elif mutation == "add" and isinstance(_get(value, where), dict):
-            value = _replace(value, (*where, draw(text())), draw(json_values()))
+            name = draw(st.one_of(st.sampled_from(list(SCHEMA_VALUES)), text()))
+            new = st.sampled_from(SCHEMA_VALUES[name]) if name in SCHEMA_VALUES else json_values()
+            value = _replace(value, (*where, name), draw(new))
         else:
             value = _replace(value, where, draw(json_values()))
     encoded = json.dumps(value, ensure_ascii=draw(st.booleans()), allow_nan=True)

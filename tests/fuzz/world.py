@@ -255,7 +255,9 @@ def payloads(world: World) -> dict[str, object]:
         "label": "Extra",
         "api_key": "extra",
         "field_type": "string",
+        "localized": False,
         "validators": {"length": {"max": 10}},
+        "default_value": None,
     }
     return {
         "site": {"data": {"type": "site", "attributes": {"locales": ["en", "it"], "name": "S"}}},
@@ -267,11 +269,13 @@ def payloads(world: World) -> dict[str, object]:
         },
         "field": {"data": {"type": "field", "attributes": field_attributes}},
         "item": _record_body(world.model_id, valid_attributes(world, "New one")),
+        "field_update": {
+            "data": {"type": "field", "attributes": {"label": "Changed", "localized": False}}
+        },
         "item_update": {
             "data": {
                 "type": "item",
-                "id": world.record_ids[1],
-                "attributes": {"title": "Changed", "count": 7, "blocks": world.block_ids[:1]},
+                "attributes": {"title": "Changed", "count": 7, "subtitle": "s", "at": None},
             }
         },
         "publish": {
