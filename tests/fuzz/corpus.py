@@ -4,7 +4,7 @@ once they are fixed these hold the line."""
 
 import json
 
-from tests.fuzz.strategies import Case
+from tests.fuzz.case import Case
 from tests.fuzz.values import LONG_TEXT
 from tests.fuzz.world import REST_TABLE, World
 

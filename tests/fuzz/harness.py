@@ -22,8 +22,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test import Client
 
+from tests.fuzz.case import Case
 from tests.fuzz.known_open import known_family
-from tests.fuzz.strategies import Case
 from tests.fuzz.world import World
 
 COUNTED_APPS = ("cms", "item_types", "items", "uploads")
