@@ -24,8 +24,16 @@ def _in_block_code(finding) -> bool:
     return confused and any(place in finding.family for place in where)
 
 
+def _surrogates(finding) -> bool:
+    if _any("surrogates not allowed", "UnicodeEncodeError")(finding):
+        return True
+    # PostgreSQL's JSON parser refuses a lone \udfff escape as "invalid input syntax".
+    sent = finding.reproduction.body.lower()
+    return "invalid input syntax for type json" in finding.family and b"\\ud" in sent
+
+
 KNOWN_OPEN = [
-    ("lone surrogates", _any("surrogates not allowed", "UnicodeEncodeError")),
+    ("lone surrogates", _surrogates),
     ("NUL bytes on PostgreSQL", _any("cannot contain NUL", "\\u0000")),
     ("empty query key (?=1)", _empty_query_key),
     ("JSON nested 10,000 deep", _any("RecursionError")),
