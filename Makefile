@@ -42,3 +42,11 @@ test: $(TEST_INSTALLED)
 format: $(TEST_INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# A long fuzzing run of both APIs (tests/fuzz): prints requests sent, 5xx seen (each family
+# with one reproduction) and rows wrongly written. FUZZ_EXAMPLES sets its length,
+# FUZZ_SEED=<n> replays a run (its seed is printed); DATABASE_URL picks the database.
+FUZZ_EXAMPLES ?= 10000
+.PHONY: fuzz
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider --show-capture=no

@@ -21,7 +21,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -183,6 +183,9 @@ def errors_for(exc: Exception) -> list[ApiError] | None:
                 timeout_ms=wanted_limit(connection),
             )
         ]
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        # A multipart form of more parts than Django parses (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+        return [ApiError("TOO_MANY_FIELDS", 400, message=str(exc))]
     if isinstance(exc, RequestDataTooBig):
         return [ApiError("REQUEST_TOO_LARGE", 413, max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)]
     if is_transient(exc):

@@ -125,7 +125,10 @@ def test_both_modes_at_once_is_a_bad_request(api, contact):
 def test_a_failing_single_record_answers_its_own_error(api, contact):
     response = api.post("/rest/db/contact", {"last_name": "Nobody"})
     assert response.status_code == 422
-    assert response.body["error"]["details"] == [
+    # DreamFactory's error object, as every other refusal under /rest/.
+    assert set(response.body["error"]) == {"code", "status_code", "message", "context"}
+    assert response.body["error"]["status_code"] == 422
+    assert response.body["error"]["context"]["error"] == [
         {"error": "INVALID_FIELD", "field": "first_name", "code": "VALIDATION_REQUIRED"}
     ]
     assert not Item.objects.exists()
@@ -139,6 +142,14 @@ def test_unknown_tables_and_services(api, contact, path, status):
     response = api.post(path, {"first_name": "A"})
     assert response.status_code == status
     assert response.body["error"]["status_code"] == status
+
+
+@pytest.mark.parametrize("path", ["/rest/db/contact/a%0Ab", "/rest/x/y/%0A"])
+def test_unknown_paths_with_a_newline_answer_dreamfactory_s_404(api, contact, path):
+    """Found by the fuzz test: a %0A made the path miss /rest/'s catch-all (the CMA's 404)."""
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response.body["error"]["status_code"] == 404
 
 
 def test_limits_and_shapes(api, contact, settings):

@@ -282,6 +282,20 @@ def test_multipart_refusals_store_nothing(api, upload_storage, settings):
     assert not Upload.objects.exists()
 
 
+def test_a_multipart_form_of_too_many_parts_is_a_bad_request(api, upload_storage, settings):
+    """Found by the fuzz test: Django's TooManyFieldsSent was a 500."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api.client.post(
+        "/uploads",
+        {"file": io.BytesIO(png_bytes()), "tags": [f"t{i}" for i in range(11)]},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["data"][0]["attributes"]["code"] == "TOO_MANY_FIELDS"
+    assert stored_files(upload_storage) == []
+    assert not Upload.objects.exists()
+
+
 def test_roles(api, editor_api, readonly_api, anonymous_api):
     upload = create_upload(api, png_bytes())
     assert request_upload(editor_api)["type"] == "upload_request"

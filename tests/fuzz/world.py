@@ -1,0 +1,303 @@
+"""The fixed content the fuzzer aims at, seeded over HTTP once per test: a site with two
+locales, a model with one field of each field type (with their usual validators), a block
+model, records (one published, one with blocks and links), an upload and an unused
+signed upload URL. Its ids are what the strategies draw "valid" ids from, so that
+requests get past the lookups and reach deep code."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from cms.models import ApiToken
+from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
+
+REST_TABLE = "fuzz_all"
+BLOCK_MODEL = "fuzz_block"
+VIDEO = {
+    "provider": "youtube",
+    "provider_uid": "dQw4w9WgXcQ",
+    "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "width": 480,
+    "height": 360,
+    "thumbnail_url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg",
+    "title": "A video",
+}
+
+
+@dataclass
+class World:
+    tokens: dict[str, str]  # role -> secret
+    model_id: str
+    block_model_id: str
+    field_ids: dict[str, str]  # api_key -> id (the model's and the block model's)
+    field_types: dict[str, str]  # api_key -> field type
+    record_ids: list[str]
+    block_ids: list[str]
+    version_ids: list[str]
+    upload_id: str
+    upload_path: str
+    upload_content_token: str  # the signed PUT's path segment (and query), not yet used
+    signed_path: str  # where that PUT stores its bytes
+    ready_path: str  # an upload request whose bytes are in, for POST /uploads
+    payloads: dict[str, dict] = field(default_factory=dict)  # valid bodies, by endpoint
+
+    @property
+    def item_type_ids(self) -> list[str]:
+        return [self.model_id, self.block_model_id]
+
+
+def _field(api: Api, model_id: str, api_key: str, field_type: str, **attributes) -> str:
+    return api.create_field(model_id, api_key, field_type, **attributes)["id"]
+
+
+def _record_body(model_id: str, attributes: dict) -> dict:
+    return {
+        "data": {
+            "type": "item",
+            "attributes": attributes,
+            "relationships": {"item_type": {"data": {"type": "item_type", "id": model_id}}},
+        }
+    }
+
+
+def valid_attributes(world: "World", title: str) -> dict:
+    """A create's attributes using every field, each with a valid value."""
+    block = {
+        "type": "item",
+        "attributes": {"text": "a block"},
+        "relationships": {"item_type": {"data": {"type": "item_type", "id": world.block_model_id}}},
+    }
+    return {
+        "title": title,
+        "subtitle": "A subtitle",
+        "kind": "draft",
+        "email": "a@example.com",
+        "body": {"en": "<p>Hello</p>", "it": "<p>Ciao</p>"},
+        "slug": title.lower().replace(" ", "-"),
+        "flag": True,
+        "count": 3,
+        "ratio": 0.5,
+        "day": "2024-06-01",
+        "at": "2024-06-01T10:00:00Z",
+        "tint": {"red": 1, "green": 2, "blue": 3, "alpha": 255},
+        "meta_json": '{"a": [1, 2]}',
+        "place": {"latitude": 45.46, "longitude": 9.19},
+        "seo": {"title": "T", "description": "D", "twitter_card": "summary"},
+        "clip": VIDEO,
+        "cover": {"upload_id": world.upload_id, "alt": "alt", "title": "title"},
+        "pictures": [{"upload_id": world.upload_id}],
+        "mother": world.record_ids[0] if world.record_ids else None,
+        "related": world.record_ids[:2],
+        "blocks": [block],
+        "hero": block,
+        "story": {
+            "schema": "dast",
+            "document": {
+                "type": "root",
+                "children": [{"type": "paragraph", "children": [{"type": "span", "value": "Hi"}]}],
+            },
+        },
+    }
+
+
+def seed() -> World:
+    """Build the world over HTTP (inside the test's transaction)."""
+    tokens = {}
+    for role in ("admin", "editor", "readonly"):
+        _, tokens[role] = ApiToken.create(name=f"fuzz {role}", role=role)
+    api = Api(tokens["admin"])
+    site = api.put("/site", {"data": {"type": "site", "attributes": {"locales": ["en", "it"]}}})
+    assert site.status_code == 200, site.body
+
+    block_model = api.create_item_type(BLOCK_MODEL, modular_block=True)["id"]
+    model = api.create_item_type(REST_TABLE)["id"]
+    ids = {"text": _field(api, block_model, "text", "string", validators={"required": {}})}
+    title = _field(
+        api,
+        model,
+        "title",
+        "string",
+        validators={"required": {}, "unique": {}, "length": {"min": 1, "max": 200}},
+    )
+    ids["title"] = title
+    ids["subtitle"] = _field(api, model, "subtitle", "string")  # no validators at all
+    ids["kind"] = _field(
+        api, model, "kind", "string", validators={"enum": {"values": ["draft", "live"]}}
+    )
+    ids["email"] = _field(
+        api, model, "email", "string", validators={"format": {"predefined_pattern": "email"}}
+    )
+    ids["body"] = _field(
+        api, model, "body", "text", localized=True, validators={"length": {"max": 5000}}
+    )
+    ids["slug"] = _field(
+        api,
+        model,
+        "slug",
+        "slug",
+        validators={
+            "unique": {},
+            "slug_format": {"predefined_pattern": "webpage_slug"},
+            "slug_title_field": {"title_field_id": title},
+        },
+    )
+    ids["flag"] = _field(api, model, "flag", "boolean")
+    ids["count"] = _field(
+        api, model, "count", "integer", validators={"number_range": {"min": -1000, "max": 1000}}
+    )
+    ids["ratio"] = _field(api, model, "ratio", "float", validators={"number_range": {"max": 1.5}})
+    ids["day"] = _field(api, model, "day", "date", validators={"date_range": {"min": "2000-01-01"}})
+    ids["at"] = _field(
+        api,
+        model,
+        "at",
+        "date_time",
+        validators={"date_time_range": {"max": "2100-01-01T00:00:00Z"}},
+    )
+    ids["tint"] = _field(api, model, "tint", "color")
+    ids["meta_json"] = _field(api, model, "meta_json", "json")
+    ids["place"] = _field(api, model, "place", "lat_lon")
+    ids["seo"] = _field(api, model, "seo", "seo", validators={"title_length": {"max": 60}})
+    ids["clip"] = _field(api, model, "clip", "video")
+    ids["cover"] = _field(
+        api,
+        model,
+        "cover",
+        "file",
+        validators={
+            "extension": {"predefined_list": "image"},
+            "file_size": {"max_value": 5, "max_unit": "MB"},
+        },
+    )
+    ids["pictures"] = _field(api, model, "pictures", "gallery", validators={"size": {"max": 5}})
+    ids["mother"] = _field(
+        api, model, "mother", "link", validators={"item_item_type": {"item_types": [model]}}
+    )
+    ids["related"] = _field(
+        api,
+        model,
+        "related",
+        "links",
+        validators={"items_item_type": {"item_types": [model]}, "size": {"max": 5}},
+    )
+    ids["blocks"] = _field(
+        api,
+        model,
+        "blocks",
+        "rich_text",
+        validators={"rich_text_blocks": {"item_types": [block_model]}},
+    )
+    ids["hero"] = _field(
+        api,
+        model,
+        "hero",
+        "single_block",
+        validators={"single_block_blocks": {"item_types": [block_model]}},
+    )
+    ids["story"] = _field(
+        api,
+        model,
+        "story",
+        "structured_text",
+        validators={
+            "structured_text_blocks": {"item_types": [block_model]},
+            "structured_text_links": {"item_types": [model]},
+        },
+    )
+
+    types = {
+        api_key: api.get(f"/fields/{field_id}").body["data"]["attributes"]["field_type"]
+        for api_key, field_id in ids.items()
+    }
+    upload = create_upload(api, png_bytes())
+    ready = request_upload(api, "ready.png")
+    assert put_bytes(api, ready["attributes"]["url"], png_bytes()).status_code == 200
+    unused = request_upload(api, "fuzz.png")
+    signed = urlsplit(unused["attributes"]["url"])
+    world = World(
+        tokens=tokens,
+        model_id=model,
+        block_model_id=block_model,
+        field_ids=ids,
+        field_types=types,
+        record_ids=[],
+        block_ids=[],
+        version_ids=[],
+        upload_id=upload["id"],
+        upload_path=upload["attributes"]["path"],
+        upload_content_token=signed.path.rsplit("/", 1)[-1]
+        + f"?{signed.query}" * bool(signed.query),
+        signed_path=unused["id"],
+        ready_path=ready["id"],
+    )
+
+    plain = api.post("/items", _record_body(model, {"title": "Plain one"}))
+    assert plain.status_code == 201, plain.body
+    world.record_ids.append(plain.body["data"]["id"])
+    full = api.post("/items", _record_body(model, valid_attributes(world, "Full one")))
+    assert full.status_code == 201, full.body
+    world.record_ids.append(full.body["data"]["id"])
+    world.block_ids = [
+        resource["id"] for resource in full.body["included"] if resource["type"] == "item"
+    ]
+    published = api.put(f"/items/{world.record_ids[0]}/publish")
+    assert published.status_code == 200, published.body
+    for record_id in world.record_ids:
+        versions = api.get(f"/items/{record_id}/versions")
+        world.version_ids += [version["id"] for version in versions.body["data"]]
+
+    world.payloads = payloads(world)
+    return world
+
+
+def payloads(world: World) -> dict[str, object]:
+    """A valid body for each kind of write, which the strategies then mutate."""
+    field_attributes = {
+        "label": "Extra",
+        "api_key": "extra",
+        "field_type": "string",
+        "localized": False,
+        "validators": {"length": {"max": 10}},
+        "default_value": None,
+    }
+    return {
+        "site": {"data": {"type": "site", "attributes": {"locales": ["en", "it"], "name": "S"}}},
+        "item_type": {
+            "data": {
+                "type": "item_type",
+                "attributes": {"name": "Other", "api_key": "other", "sortable": True},
+            }
+        },
+        "field": {"data": {"type": "field", "attributes": field_attributes}},
+        "item": _record_body(world.model_id, valid_attributes(world, "New one")),
+        "field_update": {
+            "data": {"type": "field", "attributes": {"label": "Changed", "localized": False}}
+        },
+        "item_update": {
+            "data": {
+                "type": "item",
+                "attributes": {"title": "Changed", "count": 7, "subtitle": "s", "at": None},
+            }
+        },
+        "publish": {
+            "data": {
+                "type": "selective_publish_operation",
+                "attributes": {"content_in_locales": ["en"], "non_localized_content": True},
+            }
+        },
+        "upload_request": {"data": {"type": "upload_request", "attributes": {"filename": "a.png"}}},
+        "upload": {
+            "data": {
+                "type": "upload",
+                "attributes": {"path": world.ready_path, "author": "me", "tags": ["a"]},
+            }
+        },
+        "rest_one": {
+            "title": "Rest one",
+            "subtitle": "s",
+            "count": 1,
+            "at": "2024-06-01T10:00:00Z",
+            "body": {"en": "x", "it": "y"},
+            "blocks": [],
+        },
+        "rest_batch": {"record": [{"title": "Rest a"}, {"title": "Rest b", "flag": False}]},
+    }
