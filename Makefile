@@ -48,5 +48,5 @@ format: $(TEST_INSTALLED)
 # FUZZ_SEED=<n> replays a run (its seed is printed); DATABASE_URL picks the database.
 FUZZ_EXAMPLES ?= 10000
 .PHONY: fuzz
-fuzz: install
+fuzz: $(TEST_INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider --show-capture=no

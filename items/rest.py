@@ -278,7 +278,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             return Response({"record": answers} if wrapped else answers[0])
         if not wrapped:  # DreamFactory's error object, its problems in context.error
             failure = record_error(result.failed[0])
-            body = error_body(422, failure["message"], {"error": failure["details"]})
+            body = dreamfactory_body(422, failure["message"], {"error": failure["details"]})
             return Response(body, status=422)
         message = "Batch Error: Not all requested records could be created."
         if mode is batch.Mode.ROLLBACK:

@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.static import serve
 from rest_framework.response import Response
@@ -171,7 +172,15 @@ class UploadDetailView(APIView):
 def serve_media(request, path):
     """Files of the default (folder) storage. Sandboxed: an uploaded HTML or SVG file
     can't run script with this site's origin."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if request.method not in ("GET", "HEAD"):
+        response = json_error("METHOD_NOT_ALLOWED", 405, request=request)
+        response["Allow"] = "GET, HEAD"
+        return response
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        # A name the file system refuses (longer than it allows, say) names no file.
+        raise Http404(path) from error
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["X-Content-Type-Options"] = "nosniff"
     return response

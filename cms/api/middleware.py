@@ -15,7 +15,10 @@ class ApiHeadersMiddleware:
         version = request.headers.get("X-Api-Version")
         if version is not None and version.strip() not in SUPPORTED_API_VERSIONS:
             response = json_error(
-                "INVALID_API_VERSION", 400, supported=sorted(SUPPORTED_API_VERSIONS)
+                "INVALID_API_VERSION",
+                400,
+                request=request,  # (DreamFactory's error shape under /rest/)
+                supported=sorted(SUPPORTED_API_VERSIONS),
             )
         else:
             response = self.get_response(request)

@@ -129,6 +129,13 @@ def test_unsupported_api_version_is_refused(api):
     assert not ItemType.objects.exists()
 
 
+def test_unsupported_api_version_under_rest_is_refused_in_dreamfactorys_shape(api):
+    response = api.get("/rest/db", headers={"X-Api-Version": "1"})
+    assert response.status_code == 400
+    assert response.body["error"]["status_code"] == 400
+    assert response.body["error"]["context"]["error"][0]["error"] == "INVALID_API_VERSION"
+
+
 def test_cors_preflight_allows_the_client_headers(api):
     response = api.client.options(
         "/items",

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import json
 import time
 from urllib.parse import urlsplit
 
@@ -488,3 +489,16 @@ def test_delete_is_refused_while_something_uses_the_upload(api, upload_storage, 
     assert error_codes(response)[0][0] == "DELETE_RESTRICTION"
     assert Upload.objects.filter(pk=upload["id"]).exists()
     assert len(stored_files(upload_storage)) == 1
+
+
+def test_media_answers_only_reads_and_a_404_for_names_the_file_system_refuses(api):
+    content = png_bytes()
+    upload = create_upload(api, content)
+    path = urlsplit(upload["attributes"]["url"]).path
+    refused = api.client.delete(path)
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+    assert json.loads(refused.content)["data"][0]["attributes"]["code"] == "METHOD_NOT_ALLOWED"
+    assert b"".join(api.client.get(path).streaming_content) == content  # still there
+    too_long = api.client.get("/media/" + "x" * 300)  # past the file system's 255 bytes
+    assert too_long.status_code == 404
+    assert json.loads(too_long.content)["data"][0]["attributes"]["code"] == "NOT_FOUND"
