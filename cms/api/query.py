@@ -26,6 +26,10 @@ def nested_params(query_params) -> dict:
         is_list = parts[-1] == ""
         if is_list:
             parts = parts[:-1]
+        if not parts or not parts[0]:  # "[", "[]" or "[x]": brackets with no name before
+            raise ApiError(
+                "INVALID_QUERY_STRING", 400, parameter=key, message="A query parameter has no name."
+            )
         node = result
         for part in parts[:-1]:
             child = node.setdefault(part, {})

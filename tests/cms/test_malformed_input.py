@@ -2,6 +2,7 @@
 naming where it is: in JSON bodies (both APIs), paths, query strings and headers."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -245,6 +246,17 @@ def test_a_query_parameter_without_a_name_is_refused(readonly_api, contact):
         for query in ("=1", "=", "a=1&=2"):
             code, details = refusal_code(readonly_api.get(f"{path}?{query}"))
             assert (code, details["parameter"]) == ("INVALID_QUERY_STRING", ""), path
+
+
+def test_brackets_without_a_name_are_refused(readonly_api, contact):
+    """(Found by the long fuzz run: ``?[=x`` on a record was a 500.)"""
+    record = contact["record"]
+    for path in ("/items", f"/items/{record}", f"/items/{record}/versions", "/uploads"):
+        for key in ("[", "[]", "[x]", "[x][]"):
+            response = readonly_api.get(f"{path}?{urlencode({key: '1'})}")
+            code, details = refusal_code(response)
+            assert (response.status_code, code) == (400, "INVALID_QUERY_STRING"), (path, key)
+            assert details["parameter"] == key
 
 
 def test_a_query_string_that_is_not_utf8_is_refused(readonly_api, contact):
