@@ -126,7 +126,7 @@ def _past_deadline(connection) -> bool:
 def _forget_server_limits(setting, **kwargs):
     if setting.startswith("CMS_") and setting.endswith("_TIMEOUT_MS"):
         for connection in connections.all(initialized_only=True):
-            if connection.connection is not None:
+            if connection.vendor == "postgresql" and connection.connection is not None:
                 connection.connection.cms_server_ms = None
 
 

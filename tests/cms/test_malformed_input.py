@@ -160,7 +160,7 @@ def test_an_integer_too_large_for_the_database_is_invalid_field(api, contact):
     assert error_codes(response) == [("INVALID_FIELD", "age", "INVALID_FORMAT")]
     rest = api.post("/rest/db/contact", raw=f'{{"age": {nines}}}')
     assert rest.status_code == 422
-    assert rest.body["error"]["details"][0]["field"] == "age"
+    assert rest.body["error"]["context"]["error"][0]["field"] == "age"
     assert counts() == before
 
 

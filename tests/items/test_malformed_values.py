@@ -107,7 +107,7 @@ def test_a_date_beyond_the_calendar_is_invalid_field_on_both_apis(api, event, fi
     assert error_codes(response) == [("INVALID_FIELD", field, "INVALID_FORMAT")]
     response = api.post("/rest/db/event", {field: value})
     assert response.status_code == 422, response.body
-    assert response.body["error"]["details"][0]["field"] == field
+    assert response.body["error"]["context"]["error"][0]["field"] == field
     assert Item.objects.count() == before
 
 
