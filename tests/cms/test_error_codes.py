@@ -327,4 +327,7 @@ def test_every_error_of_representative_requests_carries_a_cataloged_code(api, an
     assert refused.status_code == 422, refused.body
     _assert_cataloged(refused, _record_api_codes(refused))
     assert ("INVALID_FIELD", "title", "VALIDATION_REQUIRED") in _record_api_codes(refused)
+    # The record API's own refusals carry DreamFactory's numeric code, as the catalog says.
+    unknown = api.get("/rest/nope/article")
+    assert (unknown.status_code, unknown.body["error"]["code"]) == (404, 404)
     assert (ItemType.objects.count(), Item.objects.count()) == before
