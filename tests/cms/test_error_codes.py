@@ -82,6 +82,10 @@ def _strings(node) -> list[str]:
     return []
 
 
+def _is_static(function: ast.FunctionDef) -> bool:
+    return any(getattr(d, "id", None) == "staticmethod" for d in function.decorator_list)
+
+
 def _functions(tree: ast.Module):
     """(name it is called by, function, is a method) for every function; __init__ is called
     by its class's name."""
@@ -89,14 +93,14 @@ def _functions(tree: ast.Module):
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             for item in node.body:
-                if isinstance(item, ast.FunctionDef):
+                if isinstance(item, ast.FunctionDef) and not _is_static(item):
                     methods[item] = node.name if item.name == "__init__" else item.name
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             yield methods.get(node, node.name), node, node in methods
 
 
-def _takers(trees) -> tuple[dict[str, Taker], list[Raised]]:
+def _takers(trees) -> tuple[dict[str, list[Taker]], list[Raised]]:
     takers, defaults = {}, []
     for path, tree in trees.items():
         for name, function, is_method in _functions(tree):
@@ -114,10 +118,12 @@ def _takers(trees) -> tuple[dict[str, Taker], list[Raised]]:
                     for call in ast.walk(function)
                 )
                 positional_only = parameter in {a.arg for a in arguments.posonlyargs}
-                takers[name] = Taker(
-                    names.index(parameter) if parameter in names else None,
-                    None if positional_only else parameter,
-                    answer,
+                takers.setdefault(name, []).append(
+                    Taker(
+                        names.index(parameter) if parameter in names else None,
+                        None if positional_only else parameter,
+                        answer,
+                    )
                 )
                 with_defaults = positional[len(positional) - len(arguments.defaults) :]
                 for argument, default in zip(with_defaults, arguments.defaults, strict=True):
@@ -127,33 +133,37 @@ def _takers(trees) -> tuple[dict[str, Taker], list[Raised]]:
     return takers, defaults
 
 
+def _raised_by_call(call: ast.Call, takers: list[Taker], where: str) -> list[Raised]:
+    status = None
+    if _called(call) in ANSWERS and len(call.args) > 1 and isinstance(call.args[1], ast.Constant):
+        status = call.args[1].value
+        if status < 400:
+            return []  # json_error("OK", 200): a JSON answer that is not an error
+    found = []
+    for taker in takers:
+        if taker.index is not None and len(call.args) > taker.index:
+            found += [
+                Raised(c, taker.answer, status, where) for c in _strings(call.args[taker.index])
+            ]
+    for keyword in call.keywords:
+        if keyword.arg == "code":
+            answer = any(t.keyword == "code" and t.answer for t in takers)
+            found += [Raised(c, answer, None, where) for c in _strings(keyword.value)]
+    return found
+
+
 def _raised_in_source() -> list[Raised]:
     trees = _source_trees()
     takers, found = _takers(trees)
     for path, tree in trees.items():
         for node in ast.walk(tree):
             where = f"{path}:{getattr(node, 'lineno', 0)}"
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            if isinstance(node, ast.Call):
+                found += _raised_by_call(node, takers.get(_called(node), []), where)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
                 parts = node.value.elts
                 if len(parts) == 2 and isinstance(parts[1], ast.Dict):
                     found += [Raised(c, True, None, where) for c in _strings(parts[0])]
-            if not isinstance(node, ast.Call):
-                continue
-            taker = takers.get(_called(node))
-            if taker is not None and taker.index is not None and len(node.args) > taker.index:
-                status = None
-                if _called(node) in ANSWERS and len(node.args) > 1:
-                    given = node.args[1]
-                    status = given.value if isinstance(given, ast.Constant) else None
-                if status is not None and status < 400:
-                    continue  # json_error("OK", 200): a JSON answer that is not an error
-                found += [
-                    Raised(c, taker.answer, status, where) for c in _strings(node.args[taker.index])
-                ]
-            for keyword in node.keywords:
-                if keyword.arg == "code":
-                    answer = taker is not None and taker.keyword == "code" and taker.answer
-                    found += [Raised(c, answer, None, where) for c in _strings(keyword.value)]
     return found
 
 
