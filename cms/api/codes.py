@@ -83,7 +83,7 @@ CODES: dict[str, Code] = {
     "INVALID_FILTER_FIELDS_PARAM": Code(
         422, "A filter names an unknown field or operator, or a value it can't compare."
     ),
-    "INVALID_FORMAT": Code(422, "The body is not a JSON:API document holding one resource."),
+    "INVALID_FORMAT": Code(422, "The body is not what this path takes (one JSON:API resource)."),
     "INVALID_ORDERING": Code(422, "`order_by` names an unknown column, or has too many rules."),
     "INVALID_PAGINATION": Code(422, "`page[offset]` or `page[limit]` is not a number in range."),
     "INVALID_QUERY_PARAMETERS": Code(422, "A query parameter is unknown, or not an allowed value."),

@@ -5,11 +5,15 @@ package is read with ``ast``, and the registries that build codes from names (th
 validators, DRF's validation codes) are read as they are. A code reaches an answer as
 
 - the first argument of ``ApiError(code, status, ...)`` or ``json_error(code, status, ...)``,
-  or of a function that passes its ``code`` parameter on to one of them: the answer's code;
+  or of a function that passes its ``code`` (or ``error_code``) parameter on to one of them
+  (``check_pattern``): the answer's code;
 - a ``code=`` keyword (``ApiError(..., code=...)``, ``invalid_field(field, code)``), or the
   ``code`` parameter of any other function (``FieldValueError``, ``expect``, ``fail``):
   ``details.code``, the reason;
 - ``return CODE, {details}`` (a check that answers a code and its details): the answer's code.
+
+A code missing from the catalog, a cataloged code raised nowhere, or a status written at a
+raise site that is not the cataloged one fails, naming the code and where it is raised.
 """
 
 import ast
