@@ -17,10 +17,11 @@ from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
-from items import batch, rest_filters, rest_limits
+from items import rest_filters, rest_limits
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import attributes_of
+from record_api import batch
 
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
