@@ -17,11 +17,10 @@ from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
-from items import rest_filters, rest_limits
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import attributes_of
-from record_api import batch
+from record_api import batch, filter_parser, limits
 
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
@@ -111,7 +110,7 @@ def _whole_number(params, name: str, default: int, minimum: int, maximum: int) -
     return number
 
 
-def _refused(parameter: str, text: str, error: "rest_filters.FilterError") -> RecordApiError:
+def _refused(parameter: str, text: str, error: "filter_parser.FilterError") -> RecordApiError:
     """A filter or order that can't be used: 400, naming the problem (and where it is)."""
     context = {parameter: text, **error.details}
     where = ""
@@ -176,8 +175,8 @@ class RecordTableView(BodyLimit, RecordApiView):
         renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
         chosen by ``fields`` as POST does. Parameters:
 
-        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL),
-          within :mod:`items.rest_limits`;
+        - ``filter``: see :mod:`record_api.filter_parser` (parsed, never pasted into SQL),
+          within :mod:`record_api.limits`;
         - ``order``: ``name [ASC|DESC]``, comma separated, on sortable fields, ``id``,
           ``created_at`` and ``updated_at``; by default ``created_at``, then ``id``;
         - ``ids``: a comma list; without ``order`` the records come in the listed order;
@@ -210,24 +209,24 @@ class RecordTableView(BodyLimit, RecordApiView):
             )
 
         records = Item.objects.filter(item_type_id=item_type.id)
-        aliases, columns, ordering = rest_filters.record_columns(fields, locale)
+        aliases, columns, ordering = filter_parser.record_columns(fields, locale)
         for step in aliases:  # text aliases read JSON aliases: two steps
             records = records.alias(**step)
         text = params.get("filter", "")
         if text.strip():
             try:
-                tree = rest_filters.parse(text)
-                rest_limits.check_filter(tree)
-                condition = rest_filters.to_q(tree, columns)
-            except rest_filters.FilterError as error:
+                tree = filter_parser.parse(text)
+                limits.check_filter(tree)
+                condition = filter_parser.to_q(tree, columns)
+            except filter_parser.FilterError as error:
                 raise _refused("filter", text, error) from None
             records = records.filter(condition)
         order = []
         if params.get("order", "").strip():
             try:
-                rest_limits.check_order(params["order"])
-                order = rest_filters.parse_order(params["order"], ordering)
-            except rest_filters.FilterError as error:
+                limits.check_order(params["order"])
+                order = filter_parser.parse_order(params["order"], ordering)
+            except filter_parser.FilterError as error:
                 raise _refused("order", params["order"], error) from None
         ids = comma_list(params.get("ids", ""))
         if ids:
