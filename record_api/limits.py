@@ -6,7 +6,8 @@ The statement timeout (cms/db.py) bounds what is left.
 """
 
 from cms.api.patterns import too_complex
-from record_api.filter_parser import And, FilterError, In, Like, Not, Or, like_regex
+from record_api.filter_parser import And, FilterError, In, Like, Not, Or
+from record_api.filter_query import like_regex
 
 #: Comparisons in one filter, each value of an ``IN`` list counted as one: each is a
 #: condition on every candidate record (and SQLite parses at most 1000 nested ORs).

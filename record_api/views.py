@@ -20,7 +20,7 @@ from cms.api.query import comma_list
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import attributes_of
-from record_api import batch, filter_parser, limits
+from record_api import batch, filter_parser, filter_query, limits
 
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
@@ -209,7 +209,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             )
 
         records = Item.objects.filter(item_type_id=item_type.id)
-        aliases, columns, ordering = filter_parser.record_columns(fields, locale)
+        aliases, columns, ordering = filter_query.record_columns(fields, locale)
         for step in aliases:  # text aliases read JSON aliases: two steps
             records = records.alias(**step)
         text = params.get("filter", "")
@@ -217,7 +217,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             try:
                 tree = filter_parser.parse(text)
                 limits.check_filter(tree)
-                condition = filter_parser.to_q(tree, columns)
+                condition = filter_query.to_q(tree, columns)
             except filter_parser.FilterError as error:
                 raise _refused("filter", text, error) from None
             records = records.filter(condition)
@@ -225,7 +225,7 @@ class RecordTableView(BodyLimit, RecordApiView):
         if params.get("order", "").strip():
             try:
                 limits.check_order(params["order"])
-                order = filter_parser.parse_order(params["order"], ordering)
+                order = filter_query.parse_order(params["order"], ordering)
             except filter_parser.FilterError as error:
                 raise _refused("order", params["order"], error) from None
         ids = comma_list(params.get("ids", ""))

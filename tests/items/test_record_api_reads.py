@@ -20,9 +20,9 @@ from record_api.filter_parser import (
     Like,
     Not,
     Or,
-    like_regex,
     parse,
 )
+from record_api.filter_query import like_regex
 from tests.conftest import Api
 
 # The parser, on its own.
