@@ -9,6 +9,8 @@ from cms.api.patterns import too_complex
 from record_api.filter_parser import And, FilterError, In, Like, Not, Or
 from record_api.filter_query import like_regex
 
+#: Records in one answer (``limit``), and ids in ``ids``.
+MAX_READ_LIMIT = 1000
 #: Comparisons in one filter, each value of an ``IN`` list counted as one: each is a
 #: condition on every candidate record (and SQLite parses at most 1000 nested ORs).
 MAX_FILTER_TERMS = 500
