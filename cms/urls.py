@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("item_types.urls")),
     path("", include("uploads.urls")),
     path("", include("items.urls")),
+    path("", include("record_api.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

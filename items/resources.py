@@ -2,9 +2,10 @@
 
 from copy import copy
 
+from cms.api.errors import ApiError
 from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
-from items.models import Item
+from items.models import Item, ItemVersion
 
 
 def _timestamp(value) -> str | None:
@@ -124,4 +125,44 @@ def item_resource(
         "attributes": attributes_of(values, item.item_type_id, model, replace),
         "relationships": _relationships(item),
         "meta": item_meta(item),
+    }
+
+
+def record_document(item: Item, model: ContentModel, *, version: str, blocks=None) -> dict:
+    """``GET /items/:id``'s record: its current or published version, with ``blocks``
+    (from :func:`items.selectors.blocks_for`) when nested."""
+    data = None
+    if version == "published":
+        if item.published_version is None:
+            raise ApiError(
+                "NOT_FOUND",
+                404,
+                item=item.id,
+                version="published",
+                message="The record has never been published.",
+            )
+        data = item.published_version.data
+    return item_resource(item, model, data=data, blocks=blocks)
+
+
+def version_resource(version: ItemVersion, item: Item, model: ContentModel) -> dict:
+    return {
+        "type": "item_version",
+        "id": version.id,
+        "attributes": attributes_of(version.data, version.item_type_id, model),
+        "relationships": {
+            "item": {"data": {"type": "item", "id": version.item_id}},
+            "item_type": {"data": {"type": "item_type", "id": version.item_type_id}},
+            "editor": {
+                "data": {"type": version.editor_type, "id": version.editor_id}
+                if version.editor_id
+                else None
+            },
+        },
+        "meta": {
+            "created_at": version.created_at.isoformat(timespec="milliseconds"),
+            "is_valid": True,
+            "is_published": version.id == item.published_version_id,
+            "is_current": version.id == item.current_version,
+        },
     }

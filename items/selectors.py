@@ -308,6 +308,18 @@ def record_versions(item: Item, params: dict) -> tuple[list[ItemVersion], int]:
     return list(versions[offset : offset + limit]), versions.count()
 
 
+def records_linking_to(item: Item) -> list[Item]:
+    """The records whose links point at ``item`` (not itself), for ``GET
+    /items/:id/references``."""
+    record_ids = (
+        Reference.objects.filter(target_item=item)
+        .exclude(record=item)
+        .values_list("record_id", flat=True)
+        .distinct()
+    )
+    return list(Item.objects.filter(pk__in=list(record_ids)))
+
+
 def records_using_upload(upload) -> list[dict]:
     record_ids = (
         Reference.objects.filter(target_upload=upload)

@@ -806,12 +806,3 @@ def version_restore(*, version_id: str, editor_id: str | None) -> SavedRecord:
             version.data, version.item_type_id, version.blocks, model
         ),
     )
-
-
-def links_to_records(item: Item) -> list[str]:
-    return list(
-        Reference.objects.filter(target_item=item)
-        .exclude(record=item)
-        .values_list("record_id", flat=True)
-        .distinct()
-    )

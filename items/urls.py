@@ -1,6 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
 
-from items import rest, views
+from items import views
 
 urlpatterns = [
     path("items", views.ItemListView.as_view()),
@@ -13,9 +13,4 @@ urlpatterns = [
     path("items/<str:item_id>/versions", views.ItemVersionListView.as_view()),
     path("versions/<str:version_id>", views.VersionDetailView.as_view()),
     path("versions/<str:version_id>/restore", views.VersionRestoreView.as_view()),
-    path("rest/<str:service>", rest.RecordServiceView.as_view()),
-    path("rest/<str:service>/<str:table>", rest.RecordTableView.as_view()),
-    # [\s\S], not ".": a path holding a newline (%0A) is under /rest/ too, and answered in
-    # its shape. (An inline (?s) flag would break URL reversing.)
-    re_path(r"^rest(/[\s\S]*)?$", rest.RecordNotFoundView.as_view()),
 ]

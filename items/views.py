@@ -11,8 +11,8 @@ from cms.api.query import flag, nested_params, refuse_unknown
 from item_types.resources import item_type_resource
 from items import selectors, services
 from items.content_model import ContentModel
-from items.models import Item, ItemVersion
-from items.resources import attributes_of, item_resource
+from items.models import ItemVersion
+from items.resources import item_resource, record_document, version_resource
 
 
 def _written_document(record: services.SavedRecord) -> dict:
@@ -39,22 +39,6 @@ def _read_options(request, versions=("current", "published")) -> tuple[bool, str
     if version not in versions:
         raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="version", allowed=list(versions))
     return nested, version
-
-
-def record_document(item, model: ContentModel, *, nested: bool, version: str) -> dict:
-    data = None
-    if version == "published":
-        if item.published_version is None:
-            raise ApiError(
-                "NOT_FOUND",
-                404,
-                item=item.id,
-                version="published",
-                message="The record has never been published.",
-            )
-        data = item.published_version.data
-    blocks = selectors.blocks_for([item], version) if nested else None
-    return item_resource(item, model, data=data, blocks=blocks)
 
 
 class ItemListView(BodyLimit, APIView):
@@ -104,8 +88,9 @@ class ItemDetailView(BodyLimit, APIView):
     def get(self, request, item_id):
         nested, version = _read_options(request)
         item = services.find_record(item_id)
+        blocks = selectors.blocks_for([item], version) if nested else None
         model = ContentModel.load()
-        return Response({"data": record_document(item, model, nested=nested, version=version)})
+        return Response({"data": record_document(item, model, version=version, blocks=blocks)})
 
     def put(self, request, item_id):
         document = parse_resource(request.data, "item")
@@ -191,32 +176,9 @@ class ReferencesView(APIView):
         nested, _ = _read_options(request, ("current", "published", "published-or-current"))
         item = services.find_record(item_id)
         model = ContentModel.load()
-        records = list(Item.objects.filter(pk__in=services.links_to_records(item)))
+        records = selectors.records_linking_to(item)
         blocks = selectors.blocks_for(records, "current") if nested else None
         return Response({"data": [item_resource(r, model, blocks=blocks) for r in records]})
-
-
-def version_resource(version: ItemVersion, item, model: ContentModel) -> dict:
-    return {
-        "type": "item_version",
-        "id": version.id,
-        "attributes": attributes_of(version.data, version.item_type_id, model),
-        "relationships": {
-            "item": {"data": {"type": "item", "id": version.item_id}},
-            "item_type": {"data": {"type": "item_type", "id": version.item_type_id}},
-            "editor": {
-                "data": {"type": version.editor_type, "id": version.editor_id}
-                if version.editor_id
-                else None
-            },
-        },
-        "meta": {
-            "created_at": version.created_at.isoformat(timespec="milliseconds"),
-            "is_valid": True,
-            "is_published": version.id == item.published_version_id,
-            "is_current": version.id == item.current_version,
-        },
-    }
 
 
 class ItemVersionListView(APIView):

@@ -5,7 +5,7 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from items.rest import RecordApiView
+from record_api.views import RecordApiView
 
 
 class Raises(APIView):

@@ -246,8 +246,8 @@ def test_a_block_fields_new_type_converts_blocks_and_their_snapshots(api, two_lo
 def test_a_write_checked_against_a_model_changed_since_is_refused(api, page):
     """A write validated before a schema change committed (it waited for its locks)
     refuses rather than store values of the old shape."""
-    from items import batch
     from items.content_model import ContentModel
+    from record_api import batch
 
     stale = ContentModel.load()
     item_type = stale.find("page")

@@ -13,13 +13,13 @@ from cms.api.filters import (
     MAX_QUERY_WORDS,
 )
 from items.models import Item
-from items.rest_limits import (
+from record_api.limits import (
     MAX_FILTER_TERMS,
     MAX_LIKE_LENGTH,
     MAX_LIKE_TERMS,
     MAX_LIKE_WILDCARDS,
 )
-from items.rest_limits import MAX_ORDER_RULES as MAX_REST_ORDER_RULES
+from record_api.limits import MAX_ORDER_RULES as MAX_REST_ORDER_RULES
 from tests.conftest import create_upload, png_bytes
 from uploads.models import Upload
 

@@ -1,13 +1,16 @@
 """What one record API read may ask for, so that none costs more than a bounded time.
 
-Checked on the parsed filter (see :mod:`items.rest_filters`) before any query runs; a
-refusal is a :class:`~items.rest_filters.FilterError`, answered 400 naming ``filter``.
+Checked on the parsed filter (see :mod:`record_api.filter_parser`) before any query runs; a
+refusal is a :class:`~record_api.filter_parser.FilterError`, answered 400 naming ``filter``.
 The statement timeout (cms/db.py) bounds what is left.
 """
 
 from cms.api.patterns import too_complex
-from items.rest_filters import And, FilterError, In, Like, Not, Or, like_regex
+from record_api.filter_parser import And, FilterError, In, Like, Not, Or
+from record_api.filter_query import like_regex
 
+#: Records in one answer (``limit``), and ids in ``ids``.
+MAX_READ_LIMIT = 1000
 #: Comparisons in one filter, each value of an ``IN`` list counted as one: each is a
 #: condition on every candidate record (and SQLite parses at most 1000 nested ORs).
 MAX_FILTER_TERMS = 500

@@ -9,7 +9,6 @@ same field, code and locale as the Content Management API's).
 """
 
 from django.conf import settings
-from django.db.models import Case, Value, When
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,35 +16,18 @@ from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
-from items import batch, rest_filters, rest_limits
 from items.content_model import ContentModel
-from items.models import Item
-from items.resources import attributes_of
+from record_api import batch, limits
+from record_api.errors import RecordApiError, record_error
+from record_api.resources import record_values
+from record_api.selectors import table_records
 
 TRUE = {"1", "true", "yes"}
 DEFAULT_READ_LIMIT = 100
-MAX_READ_LIMIT = 1000
 # DreamFactory parameters for features the record API does not have: refused, not dropped.
 UNSUPPORTED_READ_PARAMETERS = frozenset(
     {"related", "id_field", "id_type", "group", "having", "count_only"}
 )
-
-
-class RecordApiError(Exception):
-    def __init__(self, status: int, message: str, context=None):
-        super().__init__(message)
-        self.status, self.message, self.context = status, message, context
-
-
-def record_error(errors: list[ApiError], index: int | None = None) -> dict:
-    """One record's failure: DreamFactory's error object, with every problem in details."""
-    where = f"Record {index}" if index is not None else "The record"
-    return {
-        "code": 422,
-        "status_code": 422,
-        "message": f"{where} is invalid: {len(errors)} problem(s).",
-        "details": [{"error": error.code, **error.details} for error in errors],
-    }
 
 
 def _table(service: str, table: str, model: ContentModel):
@@ -71,15 +53,6 @@ def _wanted_fields(raw, known: list[str]) -> list[str] | None:
     if unknown:
         raise RecordApiError(400, f"Unknown fields: {', '.join(unknown)}.", {"fields": unknown})
     return ["id", *[name for name in names if name != "id"]]
-
-
-def _flat(record_id: str, data: dict, item_type_id: str, model, wanted) -> dict:
-    """A record as the record API answers it: ``{"id", <api_key>: value...}``, only the
-    ``wanted`` fields (None: all)."""
-    if wanted == ["id"]:  # the default: no values to render
-        return {"id": record_id}
-    values = {"id": record_id, **attributes_of(data, item_type_id, model)}
-    return values if wanted is None else {name: values[name] for name in wanted}
 
 
 def _records(body) -> tuple[list, bool, object]:
@@ -108,16 +81,6 @@ def _whole_number(params, name: str, default: int, minimum: int, maximum: int) -
             400, f"{name} must be a whole number from {minimum} to {maximum}.", {name: raw}
         )
     return number
-
-
-def _refused(parameter: str, text: str, error: "rest_filters.FilterError") -> RecordApiError:
-    """A filter or order that can't be used: 400, naming the problem (and where it is)."""
-    context = {parameter: text, **error.details}
-    where = ""
-    if error.position is not None:
-        context["position"] = error.position
-        where = f" at position {error.position}"
-    return RecordApiError(400, f"Invalid {parameter}{where}: {error.message}.", context)
 
 
 def _flag(request, name: str) -> bool:
@@ -175,8 +138,8 @@ class RecordTableView(BodyLimit, RecordApiView):
         renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
         chosen by ``fields`` as POST does. Parameters:
 
-        - ``filter``: see :mod:`items.rest_filters` (parsed, never pasted into SQL),
-          within :mod:`items.rest_limits`;
+        - ``filter``: see :mod:`record_api.filter_parser` (parsed, never pasted into SQL)
+          and :mod:`record_api.filter_query`, within :mod:`record_api.limits`;
         - ``order``: ``name [ASC|DESC]``, comma separated, on sortable fields, ``id``,
           ``created_at`` and ``updated_at``; by default ``created_at``, then ``id``;
         - ``ids``: a comma list; without ``order`` the records come in the listed order;
@@ -200,7 +163,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             )
         fields = model.fields[item_type.id]
         wanted = _wanted_fields(params.get("fields"), [field.api_key for field in fields])
-        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, 1, MAX_READ_LIMIT)
+        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, 1, limits.MAX_READ_LIMIT)
         offset = _whole_number(params, "offset", 0, 0, settings.CMS_MAX_OFFSET)
         locale = params.get("locale") or model.locales[0]
         if locale not in model.locales:
@@ -208,40 +171,20 @@ class RecordTableView(BodyLimit, RecordApiView):
                 400, f"Unknown locale '{locale}'.", {"locale": locale, "allowed": model.locales}
             )
 
-        records = Item.objects.filter(item_type_id=item_type.id)
-        aliases, columns, ordering = rest_filters.record_columns(fields, locale)
-        for step in aliases:  # text aliases read JSON aliases: two steps
-            records = records.alias(**step)
-        text = params.get("filter", "")
-        if text.strip():
-            try:
-                tree = rest_filters.parse(text)
-                rest_limits.check_filter(tree)
-                condition = rest_filters.to_q(tree, columns)
-            except rest_filters.FilterError as error:
-                raise _refused("filter", text, error) from None
-            records = records.filter(condition)
-        order = []
-        if params.get("order", "").strip():
-            try:
-                rest_limits.check_order(params["order"])
-                order = rest_filters.parse_order(params["order"], ordering)
-            except rest_filters.FilterError as error:
-                raise _refused("order", params["order"], error) from None
-        ids = comma_list(params.get("ids", ""))
-        if ids:
-            if len(ids) > MAX_READ_LIMIT:
-                raise RecordApiError(
-                    400, f"ids lists at most {MAX_READ_LIMIT} ids.", {"ids": len(ids)}
-                )
-            records = records.filter(pk__in=ids)
-            if not order:  # DreamFactory answers ids in the order they were asked for
-                order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
-        records = records.order_by(*(order or ["created_at"]), "id")
-        page = records.only("id", "item_type_id", "data")[offset : offset + limit]
+        records = table_records(
+            item_type.id,
+            fields,
+            locale=locale,
+            filter_text=params.get("filter", ""),
+            order_text=params.get("order", ""),
+            ids=comma_list(params.get("ids", "")),
+        )
+        page = records[offset : offset + limit]
 
         body = {
-            "record": [_flat(item.id, item.data, item.item_type_id, model, wanted) for item in page]
+            "record": [
+                record_values(item.id, item.data, item.item_type_id, model, wanted) for item in page
+            ]
         }
         if _flag(request, "include_count"):
             body["meta"] = {"count": records.count()}
@@ -271,7 +214,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             record = result.created.get(index)
             if record is None:
                 return None
-            return _flat(record.id, record.data, item_type.id, model, wanted)
+            return record_values(record.id, record.data, item_type.id, model, wanted)
 
         if result.ok:
             answers = [answer(index) for index in range(result.size)]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.models import ApiToken
 from items.models import Item
-from items.rest_filters import (
+from record_api.filter_parser import (
     MAX_DEPTH,
     And,
     Compare,
@@ -20,9 +20,9 @@ from items.rest_filters import (
     Like,
     Not,
     Or,
-    like_regex,
     parse,
 )
+from record_api.filter_query import like_regex
 from tests.conftest import Api
 
 # The parser, on its own.
@@ -325,7 +325,7 @@ def test_bad_pages_are_refused(api, people, params):
 
 
 def test_the_default_limit(api, people, monkeypatch):
-    monkeypatch.setattr("items.rest.DEFAULT_READ_LIMIT", 3)
+    monkeypatch.setattr("record_api.views.DEFAULT_READ_LIMIT", 3)
     assert len(read(api, "/rest/db/person").body["record"]) == 3
 
 

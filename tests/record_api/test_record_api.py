@@ -212,7 +212,7 @@ def test_an_unexpected_failure_answers_500_in_dreamfactory_shape(api, contact, m
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("items.batch.create_batch", broken)
+    monkeypatch.setattr("record_api.batch.create_batch", broken)
     response = api.post("/rest/db/contact", {"first_name": "Boom"})
     assert _df_error(response, 500) == ["INTERNAL_SERVER_ERROR"]
     assert "a bug" not in str(response.body)  # no internals leak

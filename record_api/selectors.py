@@ -1,0 +1,44 @@
+"""The record API's read query: one table's records, filtered and ordered by the database."""
+
+from django.db.models import Case, QuerySet, Value, When
+
+from items.models import Item
+from record_api import filter_parser, filter_query, limits
+from record_api.errors import RecordApiError, refused
+
+
+def table_records(
+    item_type_id: str, fields: list, *, locale: str, filter_text: str, order_text: str, ids: list
+) -> QuerySet:
+    """Every record of the table that matches ``filter_text`` (and is one of ``ids``, if
+    given), ordered by ``order_text``: by default ``created_at``, or, with ``ids``, in the
+    order they are listed; then ``id``. Slice it for a page. Localized fields are read in
+    ``locale``."""
+    records = Item.objects.filter(item_type_id=item_type_id)
+    aliases, columns, ordering = filter_query.record_columns(fields, locale)
+    for step in aliases:  # text aliases read JSON aliases: two steps
+        records = records.alias(**step)
+    if filter_text.strip():
+        try:
+            tree = filter_parser.parse(filter_text)
+            limits.check_filter(tree)
+            condition = filter_query.to_q(tree, columns)
+        except filter_parser.FilterError as error:
+            raise refused("filter", filter_text, error) from None
+        records = records.filter(condition)
+    order = []
+    if order_text.strip():
+        try:
+            limits.check_order(order_text)
+            order = filter_query.parse_order(order_text, ordering)
+        except filter_parser.FilterError as error:
+            raise refused("order", order_text, error) from None
+    if ids:
+        if len(ids) > limits.MAX_READ_LIMIT:
+            raise RecordApiError(
+                400, f"ids lists at most {limits.MAX_READ_LIMIT} ids.", {"ids": len(ids)}
+            )
+        records = records.filter(pk__in=ids)
+        if not order:  # DreamFactory answers ids in the order they were asked for
+            order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
+    return records.order_by(*(order or ["created_at"]), "id").only("id", "item_type_id", "data")
