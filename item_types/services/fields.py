@@ -1,329 +1,24 @@
-"""Writes to the content model. Each service checks everything, collects every problem,
-and either raises :class:`ApiErrors` having written nothing or saves in one transaction,
-which locks the record tables before any content-model row (see item_types.locking).
-"""
+"""Fields: their attributes (validators, default value, appearance) checked by their
+field type, and their positions within the model."""
 
 from copy import copy
 
-from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from cms.api.attributes import clean_attributes
-from cms.api.errors import ApiError, ApiErrors, invalid_field
+from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.locking import schema_write
 from item_types.models import Field, ItemType, Site
 from item_types.schema import (
     FIELD_ATTRIBUTES,
-    ITEM_TYPE_ATTRIBUTES,
     ITEM_TYPE_FIELD_RELATIONSHIPS,
-    LOCALE_PATTERN,
     RESERVED_FIELD_API_KEYS,
-    RESERVED_ITEM_TYPE_API_KEYS,
-    SITE_ATTRIBUTES,
-    is_api_key,
 )
-from item_types.signals import field_changed, locales_removed
+from item_types.services.common import check_api_key, raise_if, save_unique, taken_id
+from item_types.signals import field_changed
 from item_types.validators import VALIDATORS, ParamError, SchemaContext
-
-
-def _raise_if(errors: list[ApiError]) -> None:
-    if errors:
-        raise ApiErrors(errors)
-
-
-# --- Site ---------------------------------------------------------------------------
-
-
-def _clean_locales(locales: list) -> list[ApiError]:
-    if not locales:
-        return [invalid_field("locales", "VALIDATION_REQUIRED", message="Give at least one.")]
-    bad = [loc for loc in locales if not isinstance(loc, str) or not LOCALE_PATTERN.match(loc)]
-    if bad:
-        return [
-            invalid_field(
-                "locales",
-                "VALIDATION_FORMAT",
-                invalid=bad,
-                message='Locale codes look like "en", "it" or "pt-BR".',
-            )
-        ]
-    if len(set(locales)) != len(locales):
-        return [
-            invalid_field("locales", "VALIDATION_UNIQUENESS", message="A locale is listed twice.")
-        ]
-    return []
-
-
-@schema_write
-def site_update(*, site: Site, document: ResourceDocument) -> Site:
-    """Update the site. Removing a locale removes that locale's content with it.
-
-    That is what DatoCMS does, and it keeps the rule that every localized value names the
-    same locales: each localized value loses the same key.
-    """
-    cleaned, errors = clean_attributes(document.attributes, SITE_ATTRIBUTES, creating=False)
-    if "locales" in cleaned:
-        errors += _clean_locales(cleaned["locales"])
-    _raise_if(errors)
-    site = Site.objects.select_for_update().get(pk=site.pk)
-    removed = set(site.locales) - set(cleaned.get("locales", site.locales))
-    for name, value in cleaned.items():
-        setattr(site, name, value)
-    site.save()
-    if removed:
-        _drop_locales_from_defaults(removed)
-        locales_removed.send(sender=Site, locales=removed)
-    return site
-
-
-def _drop_locales_from_defaults(removed: set[str]) -> None:
-    for field in Field.objects.filter(localized=True).exclude(default_value=None):
-        if isinstance(field.default_value, dict):
-            field.default_value = {
-                locale: value
-                for locale, value in field.default_value.items()
-                if locale not in removed
-            }
-            field.save(update_fields=["default_value", "updated_at"])
-
-
-# --- Item types ---------------------------------------------------------------------
-
-
-def _check_api_key(api_key: str, *, reserved: frozenset[str], others, record_type: str):
-    """An api_key's shape, reserved names, and uniqueness among ``others`` (a queryset)."""
-    if not is_api_key(api_key):
-        message = "Use lowercase snake_case: letters, digits, single underscores."
-        return [invalid_field("api_key", "VALIDATION_FORMAT", message=message)]
-    if api_key in reserved:
-        return [invalid_field("api_key", "VALIDATION_RESERVED", reserved=api_key)]
-    if others.filter(api_key=api_key).exists():
-        return [invalid_field("api_key", "VALIDATION_UNIQUENESS", record_type=record_type)]
-    return []
-
-
-def _item_type_rules(values: dict) -> list[ApiError]:
-    """Rules between attributes, checked on the model as it will be saved."""
-    errors = []
-    if values["modular_block"]:
-        for flag in ("singleton", "sortable", "tree", "draft_mode_active"):
-            if values[flag]:
-                errors.append(
-                    invalid_field(
-                        flag,
-                        "VALIDATION_NOT_ALLOWED_FOR_BLOCKS",
-                        message="A block model can't have this.",
-                    )
-                )
-    if values["singleton"] and (values["sortable"] or values["tree"]):
-        errors.append(
-            invalid_field(
-                "singleton",
-                "VALIDATION_CONFLICT",
-                message="A singleton can't be sortable or a tree.",
-            )
-        )
-    if values["sortable"] and values["tree"]:
-        errors.append(
-            invalid_field(
-                "tree", "VALIDATION_CONFLICT", message="Choose sortable or tree, not both."
-            )
-        )
-    ordered_by = values["ordering_meta"] or values["ordering_field_id"]
-    if values["ordering_meta"] and values["ordering_field_id"]:
-        errors.append(
-            invalid_field(
-                "ordering_meta",
-                "VALIDATION_CONFLICT",
-                message="Order by a meta column or by a field, not both.",
-            )
-        )
-    if ordered_by and not values["ordering_direction"]:
-        errors.append(
-            invalid_field(
-                "ordering_direction",
-                "VALIDATION_REQUIRED",
-                message="Needed with ordering_meta or ordering_field.",
-            )
-        )
-    return errors
-
-
-def _clean_item_type(document: ResourceDocument, item_type: ItemType | None):
-    creating = item_type is None
-    cleaned, errors = clean_attributes(document.attributes, ITEM_TYPE_ATTRIBUTES, creating=creating)
-    if "collection_appeareance" in cleaned:  # DatoCMS's old spelling
-        cleaned.setdefault("collection_appearance", cleaned.pop("collection_appeareance"))
-    if "api_key" in cleaned:
-        others = ItemType.objects.exclude(pk=None if creating else item_type.pk)
-        errors += _check_api_key(
-            cleaned["api_key"],
-            reserved=RESERVED_ITEM_TYPE_API_KEYS,
-            others=others,
-            record_type="ItemType",
-        )
-    if (
-        not creating
-        and "modular_block" in cleaned
-        and (cleaned["modular_block"] != item_type.modular_block)
-    ):
-        errors.append(
-            invalid_field(
-                "modular_block",
-                "VALIDATION_IMMUTABLE",
-                message="A model can't become a block model or back.",
-            )
-        )
-    relations, relation_errors = _clean_field_relationships(document, item_type)
-    errors += relation_errors
-    return cleaned, relations, errors
-
-
-def _clean_field_relationships(document: ResourceDocument, item_type: ItemType | None):
-    """title_field, ordering_field...: each must be a suitable field of this very model."""
-    relations: dict[str, str | None] = {}
-    errors: list[ApiError] = []
-    names = [name for name in ITEM_TYPE_FIELD_RELATIONSHIPS if name in document.relationships]
-    if not names:
-        return relations, errors
-    fields = {f.id: f for f in item_type.fields.all()} if item_type else {}
-    for name in names:
-        try:
-            field_id = document.relationship_id(name, "field")
-        except ApiError as error:
-            errors.append(error)
-            continue
-        if field_id is None:
-            relations[f"{name}_id"] = None
-            continue
-        field = fields.get(field_id)
-        allowed = ITEM_TYPE_FIELD_RELATIONSHIPS[name]
-        if field is None:
-            errors.append(
-                ApiError(
-                    "INVALID_RELATIONSHIP",
-                    422,
-                    field=name,
-                    code="VALIDATION_NOT_A_FIELD_OF_THIS_MODEL",
-                    id=field_id,
-                )
-            )
-        elif allowed is not None and field.field_type not in allowed:
-            errors.append(
-                ApiError(
-                    "INVALID_RELATIONSHIP",
-                    422,
-                    field=name,
-                    code="VALIDATION_FIELD_TYPE",
-                    allowed=sorted(allowed),
-                )
-            )
-        else:
-            relations[f"{name}_id"] = field_id
-    return relations, errors
-
-
-def _item_type_values(item_type: ItemType, cleaned: dict, relations: dict) -> dict:
-    values = {
-        name: getattr(item_type, name)
-        for name in (
-            "modular_block",
-            "singleton",
-            "sortable",
-            "tree",
-            "draft_mode_active",
-            "ordering_meta",
-            "ordering_direction",
-            "ordering_field_id",
-        )
-    }
-    values.update({k: v for k, v in {**cleaned, **relations}.items() if k in values})
-    return values
-
-
-def _save_unique(instance, field: str, record_type: str) -> None:
-    """Save; a unique api_key lost to a concurrent request is a 422, not a 500."""
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as error:
-        raise invalid_field(field, "VALIDATION_UNIQUENESS", record_type=record_type) from error
-
-
-def _taken_id(model, chosen_id: str | None) -> list[ApiError]:
-    """A client-chosen id must be free."""
-    if chosen_id and model.objects.filter(pk=chosen_id).exists():
-        return [
-            ApiError(
-                "INVALID_ENTITY_ID",
-                422,
-                field="id",
-                code="VALIDATION_UNIQUENESS",
-                message="The id is taken.",
-            )
-        ]
-    return []
-
-
-@schema_write
-def item_type_create(*, document: ResourceDocument) -> ItemType:
-    cleaned, relations, errors = _clean_item_type(document, None)
-    errors += _taken_id(ItemType, document.id)
-    item_type = ItemType(**cleaned, **relations)
-    if document.id:
-        item_type.id = document.id
-    errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
-    _raise_if(errors)
-    _save_unique(item_type, "api_key", "ItemType")
-    return item_type
-
-
-@schema_write
-def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> ItemType:
-    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
-    cleaned, relations, errors = _clean_item_type(document, item_type)
-    errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
-    _raise_if(errors)
-    for name, value in {**cleaned, **relations}.items():
-        setattr(item_type, name, value)
-    _save_unique(item_type, "api_key", "ItemType")
-    return item_type
-
-
-def _fields_naming(item_type_id: str, *, outside: ItemType | None = None) -> list[Field]:
-    """Fields whose validators name this item type (links to it, or blocks of it)."""
-    candidates = Field.objects.exclude(validators={}).select_related("item_type")
-    if outside is not None:
-        candidates = candidates.exclude(item_type=outside)
-    found = []
-    for field in candidates:
-        for params in field.validators.values():
-            if isinstance(params, dict) and item_type_id in (params.get("item_types") or []):
-                found.append(field)
-                break
-    return found
-
-
-@schema_write
-def item_type_destroy(*, item_type: ItemType) -> None:
-    """Delete a model and its fields; refused while other models' fields point at it."""
-    referencing = _fields_naming(item_type.pk, outside=item_type)
-    if referencing:
-        raise ApiError(
-            "DELETE_RESTRICTION",
-            422,
-            message="Other models' fields link to this model or use it as a block.",
-            referenced_by=[
-                {"field": f.id, "api_key": f.api_key, "item_type": f.item_type.api_key}
-                for f in referencing
-            ],
-        )
-    item_type.delete()
-
-
-# --- Fields -------------------------------------------------------------------------
 
 
 def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
@@ -456,7 +151,7 @@ def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field |
         cleaned.setdefault("appearance", cleaned.pop("appeareance"))
     if "api_key" in cleaned:
         others = item_type.fields.exclude(pk=None if creating else field.pk)
-        errors += _check_api_key(
+        errors += check_api_key(
             cleaned["api_key"], reserved=RESERVED_FIELD_API_KEYS, others=others, record_type="Field"
         )
     field_type_code = cleaned.get("field_type", field.field_type if field else None)
@@ -520,15 +215,15 @@ def _append_position(item_type: ItemType) -> int:
 def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
     cleaned, errors = _clean_field(document, item_type, None)
-    errors += _taken_id(Field, document.id)
-    _raise_if(errors)
+    errors += taken_id(Field, document.id)
+    raise_if(errors)
     last = _append_position(item_type)
     position = min(cleaned.pop("position", last), last)
     item_type.fields.filter(position__gte=position).update(position=F("position") + 1)
     field = Field(item_type=item_type, position=position, **cleaned)
     if document.id:
         field.id = document.id
-    _save_unique(field, "api_key", "Field")
+    save_unique(field, "api_key", "Field")
     _fill_presentation_fields(item_type, field)
     return field
 
@@ -553,7 +248,7 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
     cleaned, errors = _clean_field(document, item_type, field)
     if "field_type" in cleaned and cleaned["field_type"] != field.field_type:
         errors += _field_type_change_errors(field, item_type)
-    _raise_if(errors)
+    raise_if(errors)
     before = copy(field)
     if "position" in cleaned:
         _move(field, cleaned.pop("position"))
@@ -561,7 +256,7 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
         setattr(field, name, value)
     if (before.field_type, before.localized) != (field.field_type, field.localized):
         field_changed.send(sender=Field, before=before, after=field)
-    _save_unique(field, "api_key", "Field")
+    save_unique(field, "api_key", "Field")
     return field
 
 
