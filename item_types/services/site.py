@@ -1,5 +1,7 @@
 """The site's settings and locales."""
 
+from django.utils.timezone import now
+
 from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
@@ -53,6 +55,10 @@ def site_update(*, site: Site, document: ResourceDocument) -> Site:
 
 
 def _drop_locales_from_defaults(removed: set[str]) -> None:
+    """One UPDATE for every localized default. It skips Field's post_save receivers, which
+    have nothing to do here: the site's save above gave the schema its new version, and a
+    field's index depends on its type and localization, not on its default."""
+    changed, updated_at = [], now()
     for field in Field.objects.filter(localized=True).exclude(default_value=None):
         if isinstance(field.default_value, dict):
             field.default_value = {
@@ -60,4 +66,6 @@ def _drop_locales_from_defaults(removed: set[str]) -> None:
                 for locale, value in field.default_value.items()
                 if locale not in removed
             }
-            field.save(update_fields=["default_value", "updated_at"])
+            field.updated_at = updated_at  # auto_now is set by save() only
+            changed.append(field)
+    Field.objects.bulk_update(changed, ["default_value", "updated_at"])
