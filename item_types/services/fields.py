@@ -251,7 +251,7 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
     raise_if(errors)
     before = copy(field)
     if "position" in cleaned:
-        _move(field, cleaned.pop("position"))
+        _move(field, item_type, cleaned.pop("position"))
     for name, value in cleaned.items():
         setattr(field, name, value)
     if (before.field_type, before.localized) != (field.field_type, field.localized):
@@ -279,8 +279,8 @@ def _field_type_change_errors(field: Field, item_type: ItemType) -> list[ApiErro
     return []
 
 
-def _move(field: Field, position: int) -> None:
-    siblings = field.item_type.fields.exclude(pk=field.pk)
+def _move(field: Field, item_type: ItemType, position: int) -> None:
+    siblings = item_type.fields.exclude(pk=field.pk)
     last = siblings.count() + 1
     position = min(position, last)
     old = field.position
