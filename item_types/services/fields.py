@@ -172,9 +172,7 @@ def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field |
         errors.append(invalid_field("content_link_enabled", "VALIDATION_NOT_ALLOWED"))
 
     if "validators" in cleaned or creating or type_changed:
-        context = SchemaContext(
-            {it.id: it for it in ItemType.objects.all()}, field=field, item_type=item_type
-        )
+        context = SchemaContext(field=field, item_type=item_type)
         validators = cleaned.get("validators", field.validators if field else {})
         cleaned["validators"], validator_errors = _clean_validators(
             field_type_code, validators, context
