@@ -1,9 +1,11 @@
 """What the site, item type and field services share: raising collected problems,
-api_key checks, and saves that turn a lost uniqueness race into a 422."""
+reading attributes, api_key checks, and saves that turn a lost uniqueness race into a 422."""
 
 from django.db import IntegrityError, transaction
 
+from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, ApiErrors, invalid_field
+from cms.api.parsing import ResourceDocument
 from item_types.schema import is_api_key
 
 
@@ -12,8 +14,23 @@ def raise_if(errors: list[ApiError]) -> None:
         raise ApiErrors(errors)
 
 
-def check_api_key(api_key: str, *, reserved: frozenset[str], others, record_type: str):
-    """An api_key's shape, reserved names, and uniqueness among ``others`` (a queryset)."""
+def clean_schema_attributes(
+    document: ResourceDocument, declared: dict, *, creating: bool, old_spelling: tuple[str, str]
+):
+    """:func:`clean_attributes`, taking one attribute also under DatoCMS's old spelling."""
+    cleaned, errors = clean_attributes(document.attributes, declared, creating=creating)
+    old, new = old_spelling
+    if old in cleaned:
+        cleaned.setdefault(new, cleaned.pop(old))
+    return cleaned, errors
+
+
+def check_api_key(cleaned: dict, *, reserved: frozenset[str], others, record_type: str):
+    """The api_key being written, if any: its shape, reserved names, and uniqueness among
+    ``others`` (a queryset, read only when there is an api_key)."""
+    if "api_key" not in cleaned:
+        return []
+    api_key = cleaned["api_key"]
     if not is_api_key(api_key):
         message = "Use lowercase snake_case: letters, digits, single underscores."
         return [invalid_field("api_key", "VALIDATION_FORMAT", message=message)]

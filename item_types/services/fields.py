@@ -5,7 +5,6 @@ from copy import copy
 
 from django.db.models import F, Max
 
-from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.field_types import FIELD_TYPES, FieldValueError
@@ -16,7 +15,13 @@ from item_types.schema import (
     ITEM_TYPE_FIELD_RELATIONSHIPS,
     RESERVED_FIELD_API_KEYS,
 )
-from item_types.services.common import check_api_key, raise_if, save_unique, taken_id
+from item_types.services.common import (
+    check_api_key,
+    clean_schema_attributes,
+    raise_if,
+    save_unique,
+    taken_id,
+)
 from item_types.signals import field_changed
 from item_types.validators import VALIDATORS, ParamError, SchemaContext
 
@@ -146,14 +151,15 @@ CONTENT_LINK_TYPES = frozenset({"string", "text", "structured_text"})
 def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field | None):
     """Check a field's attributes as they will be saved; return (values, errors)."""
     creating = field is None
-    cleaned, errors = clean_attributes(document.attributes, FIELD_ATTRIBUTES, creating=creating)
-    if "appeareance" in cleaned:  # DatoCMS's old spelling
-        cleaned.setdefault("appearance", cleaned.pop("appeareance"))
-    if "api_key" in cleaned:
-        others = item_type.fields.exclude(pk=None if creating else field.pk)
-        errors += check_api_key(
-            cleaned["api_key"], reserved=RESERVED_FIELD_API_KEYS, others=others, record_type="Field"
-        )
+    cleaned, errors = clean_schema_attributes(
+        document, FIELD_ATTRIBUTES, creating=creating, old_spelling=("appeareance", "appearance")
+    )
+    errors += check_api_key(
+        cleaned,
+        reserved=RESERVED_FIELD_API_KEYS,
+        others=item_type.fields.exclude(pk=None if creating else field.pk),
+        record_type="Field",
+    )
     field_type_code = cleaned.get("field_type", field.field_type if field else None)
     if field_type_code not in FIELD_TYPES:
         return cleaned, errors  # the unknown type is already reported

@@ -1,7 +1,6 @@
 """Item types (models and block models): their attributes, the rules between them, and
 the fields they point at (title_field, ordering_field...)."""
 
-from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.locking import schema_write
@@ -11,7 +10,13 @@ from item_types.schema import (
     ITEM_TYPE_FIELD_RELATIONSHIPS,
     RESERVED_ITEM_TYPE_API_KEYS,
 )
-from item_types.services.common import check_api_key, raise_if, save_unique, taken_id
+from item_types.services.common import (
+    check_api_key,
+    clean_schema_attributes,
+    raise_if,
+    save_unique,
+    taken_id,
+)
 
 
 def _item_type_rules(values: dict) -> list[ApiError]:
@@ -63,17 +68,18 @@ def _item_type_rules(values: dict) -> list[ApiError]:
 
 def _clean_item_type(document: ResourceDocument, item_type: ItemType | None):
     creating = item_type is None
-    cleaned, errors = clean_attributes(document.attributes, ITEM_TYPE_ATTRIBUTES, creating=creating)
-    if "collection_appeareance" in cleaned:  # DatoCMS's old spelling
-        cleaned.setdefault("collection_appearance", cleaned.pop("collection_appeareance"))
-    if "api_key" in cleaned:
-        others = ItemType.objects.exclude(pk=None if creating else item_type.pk)
-        errors += check_api_key(
-            cleaned["api_key"],
-            reserved=RESERVED_ITEM_TYPE_API_KEYS,
-            others=others,
-            record_type="ItemType",
-        )
+    cleaned, errors = clean_schema_attributes(
+        document,
+        ITEM_TYPE_ATTRIBUTES,
+        creating=creating,
+        old_spelling=("collection_appeareance", "collection_appearance"),
+    )
+    errors += check_api_key(
+        cleaned,
+        reserved=RESERVED_ITEM_TYPE_API_KEYS,
+        others=ItemType.objects.exclude(pk=None if creating else item_type.pk),
+        record_type="ItemType",
+    )
     if (
         not creating
         and "modular_block" in cleaned
