@@ -1,5 +1,6 @@
 """How the site, item types and fields look on the wire (JSON:API resource objects)."""
 
+from cms.api.wire import timestamp
 from item_types.models import Field, ItemType, Site
 
 
@@ -9,10 +10,6 @@ def _to_one(type_: str, pk: str | None) -> dict:
 
 def _to_many(type_: str, pks) -> dict:
     return {"data": [{"type": type_, "id": pk} for pk in pks]}
-
-
-def _timestamp(value) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value else None
 
 
 DEFAULT_THEME = {
@@ -46,14 +43,14 @@ def site_resource(site: Site, item_type_ids: list[str]) -> dict:
             "google_maps_api_token": None,
             "imgix_host": None,
             "assets_cdn_default_settings": DEFAULT_ASSETS_CDN_SETTINGS,
-            "last_data_change_at": _timestamp(site.updated_at),
+            "last_data_change_at": timestamp(site.updated_at),
         },
         "relationships": {
             "item_types": _to_many("item_type", item_type_ids),
             "account": _to_one("account", None),
         },
         "meta": {
-            "created_at": _timestamp(site.created_at),
+            "created_at": timestamp(site.created_at),
             "draft_mode_default": False,
         },
     }

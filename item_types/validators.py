@@ -7,6 +7,7 @@ lands with it; the parameters they read are settled here.
 """
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, ClassVar
 
 import re2
@@ -16,6 +17,7 @@ from item_types import html_safety
 from item_types.field_types.base import FieldValueError, is_number
 from item_types.field_types.blocks import dast_text
 from item_types.field_types.scalar import parse_date, parse_date_time
+from item_types.models import ItemType
 
 
 class ParamError(Exception):
@@ -35,13 +37,18 @@ class ValueProblem(Exception):
 
 
 class SchemaContext:
-    """What parameter checks need from the database, loaded once per request."""
+    """What parameter checks need from the database, each loaded when a check first asks
+    for it, once per request."""
 
-    def __init__(self, item_types_by_id: dict, field=None, item_type=None):
-        self.item_types_by_id = item_types_by_id
+    def __init__(self, field=None, item_type=None):
         self.item_type = item_type
         self.field = field
         self._string_field_ids: set[str] | None = None
+
+    @cached_property
+    def item_types_by_id(self) -> dict:
+        """Every model, for the validators that name models (links and blocks)."""
+        return {it.id: it for it in ItemType.objects.all()}
 
     def string_field_ids(self) -> set[str]:
         if self._string_field_ids is None:

@@ -12,10 +12,6 @@ from item_types.models import Field, ItemType, Site
 from item_types.resources import field_resource, item_type_resource, site_resource
 
 
-def _field_ids(item_type: ItemType) -> list[str]:
-    return list(item_type.fields.order_by("position").values_list("id", flat=True))
-
-
 def _singleton_items(item_types) -> dict[str, str]:
     """item type id -> its record, for singleton models (one query for any number)."""
     ids = [it.id for it in item_types if it.singleton]
@@ -25,10 +21,25 @@ def _singleton_items(item_types) -> dict[str, str]:
     return dict(records.filter(singleton_of__in=ids).values_list("singleton_of", "id"))
 
 
-def _resource(item_type: ItemType, field_ids=None, singletons=None) -> dict:
-    singletons = _singleton_items([item_type]) if singletons is None else singletons
-    field_ids = _field_ids(item_type) if field_ids is None else field_ids
-    return item_type_resource(item_type, field_ids, singletons.get(item_type.id))
+def _item_type_resource(item_type: ItemType) -> dict:
+    """One model as a resource: its field ids in position order and its singleton record."""
+    field_ids = list(item_type.fields.order_by("position").values_list("id", flat=True))
+    singleton = _singleton_items([item_type]).get(item_type.id)
+    return item_type_resource(item_type, field_ids, singleton)
+
+
+def _item_type_resources() -> list[dict]:
+    """Every model as a resource, in the same few queries however many models there are."""
+    item_types = list(
+        ItemType.objects.prefetch_related(
+            Prefetch("fields", queryset=Field.objects.order_by("position").only("id", "item_type"))
+        )
+    )
+    singletons = _singleton_items(item_types)
+    return [
+        item_type_resource(it, [f.id for f in it.fields.all()], singletons.get(it.id))
+        for it in item_types
+    ]
 
 
 def find_item_type(id_or_api_key: str) -> ItemType:
@@ -52,12 +63,6 @@ def find_field(id_or_api_key: str) -> Field:
     return field
 
 
-def _item_types_with_field_ids():
-    return ItemType.objects.prefetch_related(
-        Prefetch("fields", queryset=Field.objects.order_by("position").only("id", "item_type"))
-    )
-
-
 class SiteView(APIView):
     scope = "schema"
 
@@ -72,16 +77,15 @@ class SiteView(APIView):
     @staticmethod
     def _document(site: Site, include: str) -> dict:
         wanted = {part.strip() for part in include.split(",") if part.strip()}
-        item_types = list(_item_types_with_field_ids())
-        body = {"data": site_resource(site, [it.id for it in item_types])}
-        included = []
         if wanted & {"item_types", "item_types.fields"}:
-            singletons = _singleton_items(item_types)
-            included += [
-                _resource(it, [f.id for f in it.fields.all()], singletons) for it in item_types
-            ]
+            included = _item_type_resources()
+            item_type_ids = [resource["id"] for resource in included]
+        else:
+            included = []
+            item_type_ids = list(ItemType.objects.values_list("id", flat=True))
         if "item_types.fields" in wanted:
             included += [field_resource(f) for f in Field.objects.order_by("item_type", "position")]
+        body = {"data": site_resource(site, item_type_ids)}
         if wanted:
             body["included"] = included
         return body
@@ -91,20 +95,13 @@ class ItemTypeListView(APIView):
     scope = "schema"
 
     def get(self, request):
-        item_types = list(_item_types_with_field_ids())
-        singletons = _singleton_items(item_types)
-        return Response(
-            {
-                "data": [
-                    _resource(it, [f.id for f in it.fields.all()], singletons) for it in item_types
-                ]
-            }
-        )
+        return Response({"data": _item_type_resources()})
 
     def post(self, request):
         document = parse_resource(request.data, "item_type", allow_id=True)
         item_type = services.item_type_create(document=document)
-        return Response({"data": _resource(item_type, [], {})}, status=201)
+        # A new model has no fields and no record yet.
+        return Response({"data": item_type_resource(item_type, field_ids=[])}, status=201)
 
 
 class ItemTypeDetailView(APIView):
@@ -112,17 +109,17 @@ class ItemTypeDetailView(APIView):
 
     def get(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
-        return Response({"data": _resource(item_type)})
+        return Response({"data": _item_type_resource(item_type)})
 
     def put(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
         document = parse_resource(request.data, "item_type")
         item_type = services.item_type_update(item_type=item_type, document=document)
-        return Response({"data": _resource(item_type)})
+        return Response({"data": _item_type_resource(item_type)})
 
     def delete(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
-        answer = _resource(item_type)
+        answer = _item_type_resource(item_type)
         services.item_type_destroy(item_type=item_type)
         return Response({"data": answer})
 
@@ -143,7 +140,7 @@ class FieldListView(APIView):
         return Response(
             {
                 "data": field_resource(field),
-                "included": [_resource(item_type)],
+                "included": [_item_type_resource(item_type)],
             },
             status=201,
         )

@@ -3,13 +3,10 @@
 from copy import copy
 
 from cms.api.errors import ApiError
+from cms.api.wire import timestamp
 from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
-
-
-def _timestamp(value) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value else None
 
 
 def _locales(data: dict, item_type_id: str, model: ContentModel) -> list[str]:
@@ -81,12 +78,12 @@ def block_payload(data: dict, item_type_id: str, blocks: dict, model: ContentMod
 
 def item_meta(item: Item) -> dict:
     return {
-        "created_at": _timestamp(item.created_at),
-        "updated_at": _timestamp(item.updated_at),
-        "published_at": _timestamp(item.published_at),
-        "first_published_at": _timestamp(item.first_published_at),
-        "publication_scheduled_at": _timestamp(item.publication_scheduled_at),
-        "unpublishing_scheduled_at": _timestamp(item.unpublishing_scheduled_at),
+        "created_at": timestamp(item.created_at),
+        "updated_at": timestamp(item.updated_at),
+        "published_at": timestamp(item.published_at),
+        "first_published_at": timestamp(item.first_published_at),
+        "publication_scheduled_at": timestamp(item.publication_scheduled_at),
+        "unpublishing_scheduled_at": timestamp(item.unpublishing_scheduled_at),
         "status": item.status,
         "is_valid": True,
         "is_current_version_valid": True,

@@ -1,11 +1,8 @@
 """How an upload looks on the wire."""
 
+from cms.api.wire import timestamp
 from uploads import storage
 from uploads.models import Upload
-
-
-def _timestamp(value) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value else None
 
 
 def upload_resource(upload: Upload, request) -> dict:
@@ -38,8 +35,8 @@ def upload_resource(upload: Upload, request) -> dict:
             "mux_mp4_highest_res": None,
             "exif_info": {},
             "colors": [],
-            "created_at": _timestamp(upload.created_at),
-            "updated_at": _timestamp(upload.updated_at),
+            "created_at": timestamp(upload.created_at),
+            "updated_at": timestamp(upload.updated_at),
         },
         "relationships": {
             "upload_collection": {"data": None},

@@ -1,0 +1,317 @@
+"""Fields: their attributes (validators, default value, appearance) checked by their
+field type, and their positions within the model."""
+
+from copy import copy
+
+from django.db.models import F, Max
+
+from cms.api.errors import ApiError, invalid_field
+from cms.api.parsing import ResourceDocument
+from item_types.field_types import FIELD_TYPES, FieldValueError
+from item_types.locking import schema_write
+from item_types.models import Field, ItemType, Site
+from item_types.schema import (
+    FIELD_ATTRIBUTES,
+    ITEM_TYPE_FIELD_RELATIONSHIPS,
+    RESERVED_FIELD_API_KEYS,
+)
+from item_types.services.common import (
+    check_api_key,
+    clean_schema_attributes,
+    raise_if,
+    save_unique,
+    taken_id,
+)
+from item_types.signals import field_changed
+from item_types.validators import VALIDATORS, ParamError, SchemaContext
+
+
+def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
+    """Validators allowed for the type, mandatory ones present, each one's parameters sound."""
+    field_type = FIELD_TYPES[field_type_code]
+    errors: list[ApiError] = []
+    cleaned: dict = {}
+    for name, params in validators.items():
+        validator = VALIDATORS.get(name)
+        if validator is None:
+            errors.append(
+                invalid_field("validators", "VALIDATION_UNKNOWN_VALIDATOR", validator=name)
+            )
+            continue
+        if name not in field_type.allowed_validators:
+            errors.append(
+                invalid_field(
+                    "validators",
+                    "VALIDATION_VALIDATOR_NOT_ALLOWED",
+                    validator=name,
+                    field_type=field_type_code,
+                    allowed=sorted(field_type.allowed_validators),
+                )
+            )
+            continue
+        try:
+            cleaned[name] = validator.clean_params(params, context)
+        except ParamError as error:
+            errors.append(
+                invalid_field(
+                    "validators",
+                    "VALIDATION_INVALID_PARAMETERS",
+                    validator=name,
+                    parameter=error.parameter,
+                    message=error.message,
+                )
+            )
+    for name in sorted(field_type.mandatory_validators - set(validators)):
+        errors.append(
+            invalid_field(
+                "validators",
+                "VALIDATION_MISSING_VALIDATOR",
+                validator=name,
+                field_type=field_type_code,
+            )
+        )
+    return cleaned, errors
+
+
+def _clean_default_value(field_type_code: str, localized: bool, value, locales: list[str]):
+    """The default value, parsed by its field type; per locale when localized."""
+    field_type = FIELD_TYPES[field_type_code]
+    if not field_type.accepts_default_value:
+        # Such a field answers null; a per-locale object of nulls (sent back) means the same.
+        if value is None or (isinstance(value, dict) and all(v is None for v in value.values())):
+            return None, []
+        return None, [
+            invalid_field(
+                "default_value",
+                "VALIDATION_NOT_ALLOWED",
+                message=f"A {field_type_code} field has no default value.",
+            )
+        ]
+    if value is None:
+        return ({locale: None for locale in locales} if localized else None), []
+    if not localized:
+        try:
+            return field_type.parse(value), []
+        except FieldValueError as error:
+            return None, [invalid_field("default_value", error.code, **error.details)]
+    if not isinstance(value, dict):
+        return None, [
+            invalid_field(
+                "default_value",
+                "INVALID_LOCALES",
+                message="A localized field's default is keyed by locale.",
+                required_locales=locales,
+            )
+        ]
+    unknown = sorted(set(value) - set(locales))
+    if unknown:
+        return None, [
+            invalid_field(
+                "default_value",
+                "INVALID_LOCALES",
+                unknown_locales=unknown,
+                required_locales=locales,
+            )
+        ]
+    parsed, errors = {}, []
+    for locale in locales:
+        raw = value.get(locale)
+        try:
+            parsed[locale] = None if raw is None else field_type.parse(raw)
+        except FieldValueError as error:
+            errors.append(
+                invalid_field("default_value", error.code, locale=locale, **error.details)
+            )
+    return parsed, errors
+
+
+def _clean_appearance(appearance: dict, field_type_code: str) -> tuple[dict, list[ApiError]]:
+    default = FIELD_TYPES[field_type_code].default_appearance()
+    editor = appearance.get("editor", default["editor"])
+    parameters = appearance.get(
+        "parameters", default["parameters"] if editor == default["editor"] else {}
+    )
+    addons = appearance.get("addons", [])
+    errors = []
+    if not isinstance(editor, str) or not editor:
+        errors.append(invalid_field("appearance", "VALIDATION_FORMAT", key="editor"))
+    if not isinstance(parameters, dict):
+        errors.append(invalid_field("appearance", "VALIDATION_FORMAT", key="parameters"))
+    if not isinstance(addons, list) or not all(isinstance(a, dict) for a in addons):
+        errors.append(invalid_field("appearance", "VALIDATION_FORMAT", key="addons"))
+    result = {"editor": editor, "parameters": parameters, "addons": addons}
+    if appearance.get("field_extension") is not None:
+        result["field_extension"] = appearance["field_extension"]
+    return result, errors
+
+
+CONTENT_LINK_TYPES = frozenset({"string", "text", "structured_text"})
+
+
+def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field | None):
+    """Check a field's attributes as they will be saved; return (values, errors)."""
+    creating = field is None
+    cleaned, errors = clean_schema_attributes(
+        document, FIELD_ATTRIBUTES, creating=creating, old_spelling=("appeareance", "appearance")
+    )
+    errors += check_api_key(
+        cleaned,
+        reserved=RESERVED_FIELD_API_KEYS,
+        others=item_type.fields.exclude(pk=None if creating else field.pk),
+        record_type="Field",
+    )
+    field_type_code = cleaned.get("field_type", field.field_type if field else None)
+    if field_type_code not in FIELD_TYPES:
+        return cleaned, errors  # the unknown type is already reported
+    type_changed = not creating and field_type_code != field.field_type
+    localized = cleaned.get("localized", field.localized if field else False)
+    if localized and item_type.modular_block:
+        errors.append(
+            invalid_field(
+                "localized",
+                "VALIDATION_NOT_LOCALIZABLE",
+                message="Fields of a block model can't be localized; "
+                "localize the field that holds the blocks.",
+            )
+        )
+    if cleaned.get("content_link_enabled") is False and field_type_code not in CONTENT_LINK_TYPES:
+        errors.append(invalid_field("content_link_enabled", "VALIDATION_NOT_ALLOWED"))
+
+    if "validators" in cleaned or creating or type_changed:
+        context = SchemaContext(field=field, item_type=item_type)
+        validators = cleaned.get("validators", field.validators if field else {})
+        cleaned["validators"], validator_errors = _clean_validators(
+            field_type_code, validators, context
+        )
+        errors += validator_errors
+
+    if "default_value" in cleaned or creating or type_changed or "localized" in cleaned:
+        locales = Site.load().locales
+        raw = cleaned.get("default_value", field.default_value if field else None)
+        if not creating and "localized" in cleaned and "default_value" not in cleaned:
+            raw = _convert_default_localization(raw, field.localized, localized, locales)
+        cleaned["default_value"], default_errors = _clean_default_value(
+            field_type_code, localized, raw, locales
+        )
+        errors += default_errors
+
+    if "appearance" in cleaned or creating or type_changed:
+        appearance = cleaned.get("appearance", {} if creating or type_changed else field.appearance)
+        cleaned["appearance"], appearance_errors = _clean_appearance(appearance, field_type_code)
+        errors += appearance_errors
+    return cleaned, errors
+
+
+def _convert_default_localization(value, was_localized: bool, localized: bool, locales):
+    """Turning localization on keeps the default for the main locale; off keeps that one."""
+    if was_localized == localized or value is None:
+        return value
+    if localized:
+        return {locales[0]: value}
+    return value.get(locales[0]) if isinstance(value, dict) else None
+
+
+def _append_position(item_type: ItemType) -> int:
+    return (item_type.fields.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+@schema_write
+def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
+    item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
+    cleaned, errors = _clean_field(document, item_type, None)
+    errors += taken_id(Field, document.id)
+    raise_if(errors)
+    last = _append_position(item_type)
+    position = min(cleaned.pop("position", last), last)
+    item_type.fields.filter(position__gte=position).update(position=F("position") + 1)
+    field = Field(item_type=item_type, position=position, **cleaned)
+    if document.id:
+        field.id = document.id
+    save_unique(field, "api_key", "Field")
+    _fill_presentation_fields(item_type, field)
+    return field
+
+
+def _fill_presentation_fields(item_type: ItemType, field: Field) -> None:
+    """As DatoCMS: the first string field titles the records, the first file previews them."""
+    changed = []
+    if field.field_type == "string" and item_type.title_field_id is None:
+        item_type.title_field = field
+        changed.append("title_field")
+    if field.field_type == "file" and item_type.image_preview_field_id is None:
+        item_type.image_preview_field = field
+        changed.append("image_preview_field")
+    if changed:
+        item_type.save(update_fields=[*changed, "updated_at"])
+
+
+@schema_write
+def field_update(*, field: Field, document: ResourceDocument) -> Field:
+    item_type = ItemType.objects.select_for_update().get(pk=field.item_type_id)
+    field = Field.objects.get(pk=field.pk)
+    cleaned, errors = _clean_field(document, item_type, field)
+    if "field_type" in cleaned and cleaned["field_type"] != field.field_type:
+        errors += _field_type_change_errors(field, item_type)
+    raise_if(errors)
+    before = copy(field)
+    if "position" in cleaned:
+        _move(field, item_type, cleaned.pop("position"))
+    for name, value in cleaned.items():
+        setattr(field, name, value)
+    if (before.field_type, before.localized) != (field.field_type, field.localized):
+        field_changed.send(sender=Field, before=before, after=field)
+    save_unique(field, "api_key", "Field")
+    return field
+
+
+def _field_type_change_errors(field: Field, item_type: ItemType) -> list[ApiError]:
+    """A field other settings depend on keeps its type while they do."""
+    uses = [
+        name
+        for name in ITEM_TYPE_FIELD_RELATIONSHIPS
+        if getattr(item_type, f"{name}_id") == field.pk
+    ]
+    if uses:
+        return [
+            invalid_field(
+                "field_type",
+                "VALIDATION_IN_USE",
+                used_as=uses,
+                message="The model uses this field; unset that first.",
+            )
+        ]
+    return []
+
+
+def _move(field: Field, item_type: ItemType, position: int) -> None:
+    siblings = item_type.fields.exclude(pk=field.pk)
+    last = siblings.count() + 1
+    position = min(position, last)
+    old = field.position
+    if position < old:
+        siblings.filter(position__gte=position, position__lt=old).update(position=F("position") + 1)
+    elif position > old:
+        siblings.filter(position__gt=old, position__lte=position).update(position=F("position") - 1)
+    field.position = position
+
+
+@schema_write
+def field_destroy(*, field: Field) -> None:
+    """Delete a field, closing the gap in positions; refused while a slug depends on it."""
+    dependants = [
+        other
+        for other in field.item_type.fields.filter(field_type="slug")
+        if (other.validators.get("slug_title_field") or {}).get("title_field_id") == field.pk
+    ]
+    if dependants:
+        raise ApiError(
+            "DELETE_RESTRICTION",
+            422,
+            message="A slug field is generated from this field.",
+            referenced_by=[{"field": f.id, "api_key": f.api_key} for f in dependants],
+        )
+    item_type_id, position = field.item_type_id, field.position
+    field.delete()
+    Field.objects.filter(item_type_id=item_type_id, position__gt=position).update(
+        position=F("position") - 1
+    )
