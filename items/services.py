@@ -20,6 +20,7 @@ from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
 from item_types.field_types import FIELD_TYPES
 from item_types.models import ItemType
+from item_types.validators import LINK_VALIDATORS
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference, UniqueValue
 from items.resources import block_payload, item_attributes
@@ -604,7 +605,7 @@ def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
 
 
 def _link_params(field_) -> dict:
-    for name in ("item_item_type", "items_item_type", "structured_text_links"):
+    for name in LINK_VALIDATORS:
         if name in (field_.validators or {}):
             return field_.validators[name]
     return {}

@@ -630,3 +630,29 @@ def test_default_appearance_shape(field_type):
     # A fresh copy each time: editing one field's appearance must not leak into others.
     appearance["parameters"]["leak"] = True
     assert "leak" not in FIELD_TYPES[field_type].default_appearance()["parameters"]
+
+
+def test_structured_text_default_appearance_lists_every_node_and_mark():
+    parameters = FIELD_TYPES["structured_text"].default_appearance()["parameters"]
+    assert parameters["nodes"] == ["blockquote", "code", "heading", "link", "list", "thematicBreak"]
+    assert parameters["marks"] == [
+        "strong",
+        "code",
+        "emphasis",
+        "underline",
+        "strikethrough",
+        "highlight",
+    ]
+    assert parameters["heading_levels"] == [1, 2, 3, 4, 5, 6]
+
+
+def test_link_validators_are_the_ones_with_reference_strategies():
+    from item_types.validators import LINK_VALIDATORS, REFERENCE_STRATEGIES
+
+    assert LINK_VALIDATORS == ("item_item_type", "items_item_type", "structured_text_links")
+    with_strategies = {
+        name
+        for name, validator in VALIDATORS.items()
+        if set(REFERENCE_STRATEGIES) <= set(validator.parameters)
+    }
+    assert with_strategies == set(LINK_VALIDATORS)

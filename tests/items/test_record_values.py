@@ -841,6 +841,26 @@ def test_validator_fails(content, endpoint, name, field_type, params, good, bad)
     assert_refused(response, before, f"VALIDATION_{name.upper()}")
 
 
+# A format error names the pattern the value missed; a slug_format error names none.
+PATTERN_DETAILS = [
+    # (validator, field type, params, a refused value, what details add to the code)
+    ("format", "string", {"predefined_pattern": "email"}, "ann@example",
+     {"predefined_pattern": "email"}),
+    ("format", "string", {"custom_pattern": "^a$"}, "b", {"custom_pattern": "^a$"}),
+    ("slug_format", "slug", {"predefined_pattern": "webpage_slug"}, "-x", {}),
+    ("slug_format", "slug", {"custom_pattern": "^p-[0-9]+$"}, "q-1", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "field_type", "params", "bad", "named"), PATTERN_DETAILS)
+def test_pattern_errors_name_the_pattern(content, name, field_type, params, bad, named):
+    content.subject(field_type, {name: params})
+    response, before = content.send("/items", {"subject": bad})
+    assert_refused(response, before, f"VALIDATION_{name.upper()}")
+    details = response.body["data"][0]["attributes"]["details"]
+    assert {k: v for k, v in details.items() if k not in ("field", "code")} == named
+
+
 def test_every_validator_has_cases():
     from item_types.validators import VALIDATORS
 

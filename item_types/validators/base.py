@@ -1,0 +1,125 @@
+"""What every field validator shares: the :class:`Validator` base, its errors and the
+checks its parameters are made of.
+
+A validator checks its own parameters when a field is created or updated
+(``clean_params``: returns them normalised, defaults filled in, or raises
+:class:`ParamError`), and a record's values against them (``check``, ``check_upload``:
+raise :class:`ValueProblem`); record validation (``items.validation``) runs those.
+"""
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, ClassVar
+
+from item_types.models import ItemType
+
+
+class ParamError(Exception):
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+class ValueProblem(Exception):
+    """A value breaks a validator: ``code`` is the validator's stable VALIDATION_<NAME>."""
+
+    def __init__(self, code: str, /, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+class SchemaContext:
+    """What parameter checks need from the database, each loaded when a check first asks
+    for it, once per request."""
+
+    def __init__(self, field=None, item_type=None):
+        self.item_type = item_type
+        self.field = field
+        self._string_field_ids: set[str] | None = None
+
+    @cached_property
+    def item_types_by_id(self) -> dict:
+        """Every model, for the validators that name models (links and blocks)."""
+        return {it.id: it for it in ItemType.objects.all()}
+
+    def string_field_ids(self) -> set[str]:
+        if self._string_field_ids is None:
+            fields = self.item_type.fields.filter(field_type="string") if self.item_type else []
+            self._string_field_ids = {f.id for f in fields}
+        return self._string_field_ids
+
+
+def require(condition: bool, message: str, parameter: str | None = None) -> None:
+    if not condition:
+        raise ParamError(message, parameter)
+
+
+def require_ordered(low, high, parameter: str) -> None:
+    """When both bounds are given, the lower must not exceed the upper."""
+    if low is not None and high is not None:
+        require(low <= high, "The minimum must not exceed the maximum.", parameter)
+
+
+def non_negative_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def positive_int(value) -> bool:
+    return non_negative_int(value) and value > 0
+
+
+def booleans(*keys: str) -> dict:
+    return {key: (lambda v: isinstance(v, bool), f"{key} must be a boolean.") for key in keys}
+
+
+class Validator:
+    name: ClassVar[str]
+    #: parameter -> (check, message); parameters not listed are refused.
+    parameters: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {}
+    required_parameters: ClassVar[frozenset[str]] = frozenset()
+
+    def clean_params(self, params: Any, context: SchemaContext) -> dict:
+        require(isinstance(params, dict), "Parameters must be an object.")
+        unknown = set(params) - set(self.parameters)
+        require(
+            not unknown,
+            f"Unknown parameters: {', '.join(sorted(unknown))}.",
+            sorted(unknown)[0] if unknown else None,
+        )
+        for name in sorted(self.required_parameters):
+            require(params.get(name) is not None, f"{name} is required.", name)
+        for name, value in params.items():
+            check, message = self.parameters[name]
+            if value is not None:
+                require(check(value), message, name)
+        return self.clean(dict(params), context)
+
+    def clean(self, params: dict, context: SchemaContext) -> dict:
+        """Cross-parameter checks and defaults; parameters are individually valid here."""
+        return params
+
+    #: Whether ``check`` also sees null values (only ``required`` does).
+    checks_null: ClassVar[bool] = False
+
+    @property
+    def code(self) -> str:
+        return f"VALIDATION_{self.name.upper()}"
+
+    def problem(self, **details) -> ValueProblem:
+        return ValueProblem(self.code, **details)
+
+    def check(self, value: Any, params: dict) -> None:
+        """Check one locale's parsed value; raise :class:`ValueProblem`.
+
+        Validators that need the database (uploads, linked records, uniqueness) do their
+        part in record validation, which fetches what they need in bulk.
+        """
+
+    def check_upload(self, file_value: dict, upload, params: dict, locale=None) -> None:
+        """For file validators: check a file value against its upload's facts."""
+
+
+class NoParams(Validator):
+    pass
