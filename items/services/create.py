@@ -51,7 +51,7 @@ class PendingRecord:
     validation: RecordValidation
     item_type: ItemType
     record_id: str
-    client_id: bool
+    id_chosen_by_client: bool
     data: dict
     errors: list
     created_at: object = None
@@ -91,7 +91,7 @@ def check_new_records(records: Iterable[PendingRecord]) -> None:
     record they belong to."""
     records = list(records)
     RecordValidation.check_against_database(
-        [(record.validation, record.record_id, record.client_id) for record in records]
+        [(record.validation, record.record_id, record.id_chosen_by_client) for record in records]
     )
     _one_per_singleton(records)
 

@@ -142,14 +142,13 @@ def item_unpublish(*, item_id: str, editor_id: str | None) -> Item:
     model = ContentModel.load()
     with transaction.atomic():
         item = find_record(item_id, lock=True)
-        linkers = _linking_records(item, model, "on_reference_unpublish_strategy", published=True)
-        if linkers.get("fail"):
-            raise ApiError(
-                "UNPUBLISHED_PARENT",
-                422,
-                linked_from=sorted(linkers["fail"]),
-                message="Published records link to it.",
-            )
+        linkers = _linking_records(
+            item,
+            model,
+            "on_reference_unpublish_strategy",
+            refusal=("UNPUBLISHED_PARENT", "Published records link to it."),
+            published=True,
+        )
         linkers_to_unpublish = list(Item.objects.filter(pk__in=linkers.get("unpublish", [])))
         _remove_links(item, linkers.get("delete_references", []), model)
         for record in [*linkers_to_unpublish, item]:
@@ -165,9 +164,16 @@ def _mark_unpublished(item: Item) -> None:
 
 
 def _linking_records(
-    item: Item, model: ContentModel, strategy_name: str, published: bool = False
+    item: Item,
+    model: ContentModel,
+    strategy_name: str,
+    *,
+    refusal: tuple[str, str],
+    published: bool = False,
 ) -> dict[str, list]:
-    """Other records linking here, grouped by their link field's ``strategy_name``."""
+    """Other records linking here, grouped by their link field's ``strategy_name``; if
+    any has the strategy ``fail``, the change is refused: ``refusal`` is the 422's code
+    and message."""
     references = Reference.objects.filter(target_item=item).exclude(record=item)
     if published:
         references = references.filter(record__published_version__isnull=False)
@@ -176,6 +182,9 @@ def _linking_records(
         strategy = _link_params(model.fields_by_id[field_id]).get(strategy_name, "fail")
         if record_id not in by_strategy.setdefault(strategy, []):
             by_strategy[strategy].append(record_id)
+    if by_strategy.get("fail"):
+        code, message = refusal
+        raise ApiError(code, 422, linked_from=sorted(by_strategy["fail"]), message=message)
     return by_strategy
 
 
@@ -216,14 +225,12 @@ def item_destroy(*, item_id: str) -> Item:
     model = ContentModel.load()
     with transaction.atomic():
         item = find_record(item_id, lock=True, deleting=True)
-        linkers = _linking_records(item, model, "on_reference_delete_strategy")
-        if linkers.get("fail"):
-            raise ApiError(
-                "DELETE_RESTRICTION",
-                422,
-                linked_from=sorted(linkers["fail"]),
-                message="Other records link to it.",
-            )
+        linkers = _linking_records(
+            item,
+            model,
+            "on_reference_delete_strategy",
+            refusal=("DELETE_RESTRICTION", "Other records link to it."),
+        )
         _remove_links(item, linkers.get("delete_references", []), model)
         answer = copy(item)  # the record as it was when deleted (delete() clears the pk)
         item.delete()
