@@ -416,6 +416,40 @@ class RecordValidation:
 
     # --- the bulk pass ----------------------------------------------------------------
 
+    @classmethod
+    def check_against_database(cls, records: list[tuple["RecordValidation", str, bool]]) -> None:
+        """The bulk pass, for one record or a whole batch: ``(validation, record id, id
+        chosen by the client)`` each. One query per kind for them all, whatever their
+        number; problems land on the record they belong to, in batch order."""
+        validations = [validation for validation, _, _ in records]
+        upload_ids = {u for v in validations for u, *_ in v._uploads}
+        uploads = Upload.objects.only(*UPLOAD_FACTS).in_bulk(upload_ids) if upload_ids else {}
+        chosen = {record_id for _, record_id, client in records if client}
+        wanted = (
+            {i for v in validations for i, *_ in v._links}
+            | chosen
+            | {block_id for v in validations for block_id, _ in v._client_ids}
+        )
+        found = {}
+        for chunk in _chunks(wanted):
+            found.update(Item.objects.filter(pk__in=chunk).values_list("id", "item_type_id"))
+        claims = {(f.id, loc, digest) for v in validations for f, loc, digest, _ in v._unique}
+        taken: dict[tuple, set] = {}  # (field, locale, hash) -> the records holding it
+        for chunk in _chunks({digest for _, _, digest in claims}):
+            # A flat IN on the hashes (an OR per claim would grow the query with the batch).
+            for row in UniqueValue.objects.filter(value_hash__in=chunk).values_list(
+                "field_id", "locale", "value_hash", "item_id"
+            ):
+                if row[:3] in claims:
+                    taken.setdefault(row[:3], set()).add(row[3])
+        seen_ids: set = set()
+        claimed: set = set()
+        for validation, record_id, client in records:
+            validation._apply_uploads(uploads)
+            validation._apply_links(found)
+            validation._apply_ids(record_id if client else None, found, seen_ids)
+            validation._apply_unique(record_id, taken, claimed)
+
     def _apply_uploads(self, uploads: dict) -> None:
         for upload_id, file_value, field_, location in self._uploads:
             upload = uploads.get(upload_id)
@@ -499,40 +533,6 @@ def _chunks(values, size: int = 5000):
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def check_batch(batch: list[tuple["RecordValidation", str, bool]]) -> None:
-    """The bulk pass for any number of records: ``(validation, record id, id chosen by the
-    client)`` each. One query per kind for the whole batch, whatever its size; problems
-    land on the record they belong to, in batch order."""
-    validations = [validation for validation, _, _ in batch]
-    upload_ids = {u for v in validations for u, *_ in v._uploads}
-    uploads = Upload.objects.only(*UPLOAD_FACTS).in_bulk(upload_ids) if upload_ids else {}
-    chosen = {record_id for _, record_id, client in batch if client}
-    wanted = (
-        {i for v in validations for i, *_ in v._links}
-        | chosen
-        | {block_id for v in validations for block_id, _ in v._client_ids}
-    )
-    found = {}
-    for chunk in _chunks(wanted):
-        found.update(Item.objects.filter(pk__in=chunk).values_list("id", "item_type_id"))
-    claims = {(f.id, loc, digest) for v in validations for f, loc, digest, _ in v._unique}
-    taken: dict[tuple, set] = {}  # (field, locale, hash) -> the records holding it
-    for chunk in _chunks({digest for _, _, digest in claims}):
-        # A flat IN on the hashes (an OR per claim would grow the query with the batch).
-        for row in UniqueValue.objects.filter(value_hash__in=chunk).values_list(
-            "field_id", "locale", "value_hash", "item_id"
-        ):
-            if row[:3] in claims:
-                taken.setdefault(row[:3], set()).add(row[3])
-    seen_ids: set = set()
-    claimed: set = set()
-    for validation, record_id, client in batch:
-        validation._apply_uploads(uploads)
-        validation._apply_links(found)
-        validation._apply_ids(record_id if client else None, found, seen_ids)
-        validation._apply_unique(record_id, taken, claimed)
 
 
 def parse_meta_time(meta: dict, name: str, errors: list[ApiError]) -> datetime | None:

@@ -15,7 +15,7 @@ from items.models import ItemVersion
 from items.resources import item_resource, record_document, version_resource
 
 
-def _written_document(record: services.SavedRecord) -> dict:
+def _written_document(record: services.RecordWrite) -> dict:
     """A create's or update's answer: the record, its model and its written blocks."""
     model, item = record.model, record.item
     return {

@@ -20,8 +20,6 @@ from cms.ids import is_valid_id
 from item_types.models import ItemType
 from items import services
 from items.content_model import ContentModel
-from items.models import Item
-from items.validation import check_batch
 
 
 class Mode(Enum):
@@ -97,9 +95,7 @@ def _create_batch(item_type, records, mode, creator_id, model) -> BatchResult:
             result.failed[index] = document
             continue
         pending[index] = services.walk_record(document, model, item_type)
-    check_batch([(p.validation, p.record_id, p.client_id) for p in pending.values()])
-    if item_type.singleton:
-        _one_singleton(item_type, pending, result)
+    services.check_new_records(pending.values())
     for index, record in pending.items():
         if record.all_errors:
             result.failed[index] = record.all_errors
@@ -110,14 +106,6 @@ def _create_batch(item_type, records, mode, creator_id, model) -> BatchResult:
     saved = {i: services.finish_record(pending.pop(i), model, creator_id, moment) for i in keep}
     _write(saved, mode, result)
     return result
-
-
-def _one_singleton(item_type, pending: dict, result: BatchResult) -> None:
-    taken = Item.objects.filter(singleton_of=item_type.id).exists()
-    for record in pending.values():
-        if taken:
-            record.errors.append(ApiError("DUPLICATE_SINGLETON", 422, item_type=item_type.api_key))
-        taken = taken or not record.all_errors
 
 
 def _to_keep(mode: Mode, result: BatchResult, pending: dict) -> list[int]:
@@ -145,7 +133,7 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
     except IntegrityError:
         if mode is Mode.ROLLBACK:
             for index, record in saved.items():
-                result.failed[index] = _lost_race(record)
+                result.failed[index] = _concurrent_write_errors(record)
             return
     for index in sorted(saved):
         if mode is Mode.STOP and result.failed and index > min(result.failed):
@@ -156,14 +144,16 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
                 model.ensure_current()
             result.created[index] = saved[index]
         except IntegrityError:
-            result.failed[index] = _lost_race(saved[index])
+            result.failed[index] = _concurrent_write_errors(saved[index])
 
 
-def _lost_race(record: services.NewRecord) -> list[ApiError]:
-    return services.lost_race(record.id, record.item_type, record.unique_values).errors
+def _concurrent_write_errors(record: services.NewRecord) -> list[ApiError]:
+    return services.concurrent_write_errors(
+        record.id, record.item_type, record.unique_values
+    ).errors
 
 
-def refuse_mixed_modes(rollback: bool, keep_going: bool) -> Mode:
+def mode_from_flags(rollback: bool, keep_going: bool) -> Mode:
     if rollback and keep_going:
         raise ApiErrors(
             [

@@ -199,7 +199,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             raise RecordApiError(
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
             )
-        mode = batch.refuse_mixed_modes(_flag(request, "rollback"), _flag(request, "continue"))
+        mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
         known = [field.api_key for field in model.fields[item_type.id]]
         wanted = _wanted_fields(request.query_params.get("fields", body_fields), known)
         result = batch.create_batch(

@@ -150,8 +150,8 @@ def _raised_by_call(call: ast.Call, takers: list[Taker], where: str) -> list[Rai
                 Raised(c, taker.answer, status, where) for c in _strings(call.args[taker.index])
             ]
     for keyword in call.keywords:
-        if keyword.arg == "code":
-            answer = any(t.keyword == "code" and t.answer for t in takers)
+        if keyword.arg in CODE_PARAMETERS:
+            answer = any(t.keyword == keyword.arg and t.answer for t in takers)
             found += [Raised(c, answer, None, where) for c in _strings(keyword.value)]
     return found
 

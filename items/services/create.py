@@ -1,0 +1,234 @@
+"""Creating records, one or a batch, in two passes: a walk over each record's values
+(:func:`walk_record`, no query), then one bulk pass over them all
+(:func:`check_new_records`); what passed becomes rows (:func:`finish_record`)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.timezone import now
+
+from cms.api.errors import ApiError, ApiErrors
+from cms.api.parsing import ResourceDocument
+from cms.ids import new_id
+from item_types.models import ItemType
+from items.content_model import ContentModel
+from items.models import Item, ItemVersion
+from items.services import rows
+from items.services.records import RecordWrite, concurrent_write_errors
+from items.validation import RecordValidation, parse_meta_time
+
+
+def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
+    item_type_id = document.relationship_id("item_type", "item_type")
+    if item_type_id is None:
+        raise ApiError(
+            "INVALID_RELATIONSHIP",
+            422,
+            field="item_type",
+            code="VALIDATION_REQUIRED",
+            message="Name the record's model in relationships.item_type.",
+        )
+    item_type = model.item_types.get(item_type_id)
+    if item_type is None:
+        raise ApiError("ITEM_TYPE_NOT_FOUND", 404, field="item_type", id=item_type_id)
+    if item_type.modular_block:
+        raise ApiError(
+            "INVALID_RELATIONSHIP",
+            422,
+            field="item_type",
+            code="VALIDATION_BLOCK_MODEL",
+            message="Blocks are created inside the records that hold them.",
+        )
+    return item_type
+
+
+@dataclass
+class PendingRecord:
+    """A new record after the walk over its values, before the bulk pass."""
+
+    validation: RecordValidation
+    item_type: ItemType
+    record_id: str
+    id_chosen_by_client: bool
+    data: dict
+    errors: list
+    created_at: object = None
+    first_published_at: object = None
+
+    @property
+    def all_errors(self) -> list[ApiError]:
+        return self.validation.errors + self.errors
+
+
+def walk_record(
+    document: ResourceDocument, model: ContentModel, item_type: ItemType | None = None
+) -> PendingRecord:
+    """First pass of a create: every value of the record and its blocks (no query)."""
+    item_type = item_type or _item_type(document, model)
+    errors: list[ApiError] = []
+    created_at = parse_meta_time(document.meta, "created_at", errors)
+    first_published_at = parse_meta_time(document.meta, "first_published_at", errors)
+    record_id = document.id or new_id()
+    validation = RecordValidation(model)
+    data = validation.validate_record(item_type, document.attributes, record_id=record_id)
+    return PendingRecord(
+        validation,
+        item_type,
+        record_id,
+        document.id is not None,
+        data,
+        errors,
+        created_at,
+        first_published_at,
+    )
+
+
+def check_new_records(records: Iterable[PendingRecord]) -> None:
+    """Second pass of a create, for one record or a whole batch: what the database holds
+    (one query per kind for all of them), then the singleton rule. Problems land on the
+    record they belong to."""
+    records = list(records)
+    RecordValidation.check_against_database(
+        [(record.validation, record.record_id, record.id_chosen_by_client) for record in records]
+    )
+    _one_per_singleton(records)
+
+
+def _one_per_singleton(records: list[PendingRecord]) -> None:
+    """A singleton model holds one record: the first valid one, unless it has one already."""
+    taken: dict[str, bool] = {}  # item type id -> its record exists
+    for record in records:
+        item_type = record.item_type
+        if not item_type.singleton:
+            continue
+        if item_type.id not in taken:
+            taken[item_type.id] = Item.objects.filter(singleton_of=item_type.id).exists()
+        if taken[item_type.id]:
+            record.errors.append(ApiError("DUPLICATE_SINGLETON", 422, item_type=item_type.api_key))
+        taken[item_type.id] = taken[item_type.id] or not record.all_errors
+
+
+@dataclass(slots=True)
+class NewRecord:
+    """A create that passed both passes: what it writes. Its rows (column -> value) are
+    made as they are written, so a big batch holds neither a model instance nor a row per
+    record (a model instance per row costs more than the COPY that writes it)."""
+
+    model: ContentModel
+    item_type: ItemType
+    id: str
+    data: dict
+    search_text: str
+    creator_id: str | None
+    moment: datetime
+    created_at: datetime | None
+    first_published_at: datetime | None
+    version_id: str
+    block_rows: list[dict]
+    unique_values: list  # (field, locale, value hash)
+    references: list  # (holder id, field, "item" or "upload", target id)
+
+    @property
+    def published(self) -> bool:
+        return not self.item_type.draft_mode_active
+
+    def item_row(self) -> dict:
+        published, moment = self.published, self.moment
+        return rows.item_row(
+            id=self.id,
+            item_type_id=self.item_type.id,
+            data=self.data,
+            singleton_of=self.item_type.id if self.item_type.singleton else None,
+            creator_id=self.creator_id,
+            status=_created_status(published),
+            current_version=self.version_id,
+            published_version_id=self.version_id if published else None,
+            search_text=self.search_text,
+            created_at=self.created_at or moment,
+            updated_at=moment,
+            published_at=moment if published else None,
+            first_published_at=self.first_published_at or (moment if published else None),
+        )
+
+    def version_row(self) -> dict:
+        return rows.version_row(
+            version_id=self.version_id,
+            item_id=self.id,
+            item_type_id=self.item_type.id,
+            data=self.data,
+            block_rows=self.block_rows,
+            editor_id=self.creator_id,
+            moment=self.moment,
+        )
+
+    def saved(self) -> RecordWrite:
+        """The record as model instances, to render."""
+        item = Item(**self.item_row())
+        item._state.fields_cache["item_type"] = self.item_type  # known: no query to read it
+        blocks = [Item(**row) for row in self.block_rows]
+        return RecordWrite(
+            item=item,
+            blocks=blocks,
+            model=self.model,
+            new_block_ids={block.id for block in blocks},
+            unique_values=self.unique_values,
+            references=self.references,
+            version=ItemVersion(**self.version_row()),
+        )
+
+
+def _created_status(published: bool) -> str:
+    return Item.Status.PUBLISHED.value if published else Item.Status.DRAFT.value
+
+
+def finish_record(pending: PendingRecord, model: ContentModel, creator_id, moment) -> NewRecord:
+    """What a create that passed both passes writes."""
+    item_type = pending.item_type
+    block_rows = rows.block_rows(
+        pending.validation,
+        record_id=pending.record_id,
+        creator_id=creator_id,
+        status=_created_status(not item_type.draft_mode_active),
+        moment=moment,
+    )
+    return NewRecord(
+        model=model,
+        item_type=item_type,
+        id=pending.record_id,
+        data=pending.data,
+        search_text=pending.validation.search_text(),
+        creator_id=creator_id,
+        moment=moment,
+        created_at=pending.created_at,
+        first_published_at=pending.first_published_at,
+        version_id=new_id(),
+        block_rows=block_rows,
+        unique_values=pending.validation.unique_values(),
+        references=pending.validation.references,
+    )
+
+
+def build_record(
+    *, document: ResourceDocument, creator_id: str | None, model: ContentModel | None = None
+) -> NewRecord:
+    """Validate a new record and build its rows, unsaved; raise every problem at once."""
+    model = model or ContentModel.load()
+    pending = walk_record(document, model)
+    check_new_records([pending])
+    if pending.all_errors:
+        raise ApiErrors(pending.all_errors)
+    return finish_record(pending, model, creator_id, now())
+
+
+def item_create(*, document: ResourceDocument, creator_id: str | None) -> RecordWrite:
+    """Create a record and its blocks in one transaction, with a constant number of queries."""
+    record = build_record(document=document, creator_id=creator_id)
+    try:
+        with transaction.atomic():
+            rows.write_new([record])
+            record.model.ensure_current()
+    except IntegrityError as error:
+        raise concurrent_write_errors(record.id, record.item_type, record.unique_values) from error
+    return record.saved()

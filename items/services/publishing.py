@@ -1,0 +1,240 @@
+"""Publishing, unpublishing and deleting records. A record's links to others decide what
+may happen: each link field's validator sets a strategy for records it links to (or from)
+that are not published or go away."""
+
+from copy import copy
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.timezone import now
+
+from cms.api.errors import ApiError
+from item_types.field_types import FIELD_TYPES
+from item_types.validators import LINK_VALIDATORS
+from items.content_model import ContentModel
+from items.models import Item, ItemVersion, Reference
+from items.services.records import find_record
+
+# What publishing and unpublishing change (never the values).
+PUBLICATION_STATE = ["status", "published_at", "first_published_at", "published_version"]
+
+
+def mark_published(item: Item, moment) -> None:
+    item.status = Item.Status.PUBLISHED
+    item.published_at = moment
+    item.first_published_at = item.first_published_at or moment
+    item.published_version_id = item.current_version
+
+
+def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
+    """Records this one links to that have never been published, by the strategy their
+    link field's validator sets for that case."""
+    references = Reference.objects.filter(record=item, target_item__isnull=False).values_list(
+        "field_id", "target_item_id", "target_item__published_version_id"
+    )
+    by_strategy: dict[str, list] = {}
+    for field_id, target_id, published_version in references:
+        if published_version is not None or target_id == item.id:
+            continue
+        field_ = model.fields_by_id[field_id]
+        strategy = _link_params(field_).get(
+            "on_publish_with_unpublished_references_strategy", "fail"
+        )
+        by_strategy.setdefault(strategy, []).append(target_id)
+    return by_strategy
+
+
+def _link_params(field_) -> dict:
+    for name in LINK_VALIDATORS:
+        if name in (field_.validators or {}):
+            return field_.validators[name]
+    return {}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A selective publish: the localized content of some locales, and/or the rest."""
+
+    locales: frozenset
+    non_localized: bool
+
+
+def item_publish(
+    *, item_id: str, editor_id: str | None, selection: Selection | None = None
+) -> Item:
+    """Publish the current version (or, with ``selection``, part of it); linked records
+    never published follow the link field's strategy: ``fail`` (422 UNPUBLISHED_LINK) or
+    ``publish_references``."""
+    model = ContentModel.load()
+    with transaction.atomic():
+        item = find_record(item_id, lock=True)
+        links = _unpublished_links(item, model)
+        if links.get("fail"):
+            raise ApiError(
+                "UNPUBLISHED_LINK",
+                422,
+                unpublished=sorted(set(links["fail"])),
+                message="It links to records that are not published.",
+            )
+        moment = now()
+        targets = list(Item.objects.filter(pk__in=links.get("publish_references", [])))
+        for target in targets:
+            mark_published(target, moment)
+        Item.objects.bulk_update(targets, PUBLICATION_STATE)
+        if selection is None:
+            mark_published(item, moment)
+        else:
+            _publish_part(item, model, selection, editor_id, moment)
+        item.save(update_fields=PUBLICATION_STATE)
+    return item
+
+
+def _publish_part(item: Item, model: ContentModel, selection: Selection, editor_id, moment) -> None:
+    """The published snapshot becomes the current values where selected, the previously
+    published ones elsewhere; it is a version of its own."""
+    unknown = sorted(selection.locales - set(model.locales))
+    if unknown:
+        raise ApiError(
+            "INVALID_FIELD",
+            422,
+            field="content_in_locales",
+            code="INVALID_LOCALES",
+            unknown_locales=unknown,
+        )
+    current = ItemVersion.objects.get(pk=item.current_version)
+    previous = item.published_version
+    old = previous.data if previous else {}
+    data = {}
+    for field_ in model.fields[item.item_type_id]:
+        now_value, old_value = item.data.get(field_.id), old.get(field_.id)
+        if field_.localized:
+            now_value, old_value = now_value or {}, old_value or {}
+            value = {}
+            for loc in dict.fromkeys([*now_value, *old_value]):
+                if loc in selection.locales:
+                    if loc in now_value:  # a locale the record no longer has goes
+                        value[loc] = now_value[loc]
+                elif loc in old_value:
+                    value[loc] = old_value[loc]
+            data[field_.id] = value
+        else:
+            data[field_.id] = now_value if selection.non_localized else old_value
+    blocks = {**(previous.blocks if previous else {}), **current.blocks}
+    if data == item.data:
+        mark_published(item, moment)
+        return
+    snapshot = ItemVersion.objects.create(
+        item=item,
+        item_type_id=item.item_type_id,
+        data=data,
+        blocks=blocks,
+        editor_id=editor_id,
+        created_at=moment,
+    )
+    item.published_version = snapshot
+    item.status = Item.Status.UPDATED
+    item.published_at = moment
+    item.first_published_at = item.first_published_at or moment
+
+
+def item_unpublish(*, item_id: str, editor_id: str | None) -> Item:
+    """Unpublish; published records linking here follow their link field's strategy:
+    ``fail`` (422 UNPUBLISHED_PARENT), ``unpublish`` them too, or ``delete_references``."""
+    model = ContentModel.load()
+    with transaction.atomic():
+        item = find_record(item_id, lock=True)
+        linkers = _linking_records(
+            item,
+            model,
+            "on_reference_unpublish_strategy",
+            error_code="UNPUBLISHED_PARENT",
+            message="Published records link to it.",
+            published=True,
+        )
+        linkers_to_unpublish = list(Item.objects.filter(pk__in=linkers.get("unpublish", [])))
+        _remove_links(item, linkers.get("delete_references", []), model)
+        for record in [*linkers_to_unpublish, item]:
+            _mark_unpublished(record)
+        Item.objects.bulk_update([*linkers_to_unpublish, item], PUBLICATION_STATE)
+    return item
+
+
+def _mark_unpublished(item: Item) -> None:
+    item.status = Item.Status.DRAFT
+    item.published_at = None
+    item.published_version_id = None
+
+
+def _linking_records(
+    item: Item,
+    model: ContentModel,
+    strategy_name: str,
+    *,
+    error_code: str,
+    message: str,
+    published: bool = False,
+) -> dict[str, list]:
+    """Other records linking here, grouped by their link field's ``strategy_name``; if
+    any has the strategy ``fail``, the change is refused with a 422 of ``error_code`` and
+    ``message``."""
+    references = Reference.objects.filter(target_item=item).exclude(record=item)
+    if published:
+        references = references.filter(record__published_version__isnull=False)
+    by_strategy: dict[str, list] = {}
+    for field_id, record_id in references.values_list("field_id", "record_id"):
+        strategy = _link_params(model.fields_by_id[field_id]).get(strategy_name, "fail")
+        if record_id not in by_strategy.setdefault(strategy, []):
+            by_strategy[strategy].append(record_id)
+    if by_strategy.get("fail"):
+        raise ApiError(error_code, 422, linked_from=sorted(by_strategy["fail"]), message=message)
+    return by_strategy
+
+
+def _remove_links(item: Item, record_ids: list[str], model: ContentModel) -> None:
+    """Take the links to ``item`` out of these records (and their blocks), in place."""
+    if not record_ids:
+        return
+    holders = Reference.objects.filter(target_item=item, record_id__in=record_ids).values_list(
+        "holder_id", "field_id"
+    )
+    fields_by_holder: dict[str, set] = {}
+    for holder_id, field_id in holders:
+        fields_by_holder.setdefault(holder_id, set()).add(field_id)
+    holders = list(Item.objects.filter(pk__in=fields_by_holder))
+    for holder in holders:
+        for field_id in fields_by_holder[holder.id]:
+            field_ = model.fields_by_id[field_id]
+            field_type = FIELD_TYPES[field_.field_type]
+            value = holder.data.get(field_id)
+            if field_.localized and isinstance(value, dict):
+                holder.data[field_id] = {
+                    locale: None if v is None else field_type.without_link(v, item.id)
+                    for locale, v in value.items()
+                }
+            elif value is not None:
+                holder.data[field_id] = field_type.without_link(value, item.id)
+    Item.objects.bulk_update(holders, ["data"])
+    Reference.objects.filter(target_item=item, record_id__in=record_ids).delete()
+
+
+# --- Delete ------------------------------------------------------------------------------
+
+
+def item_destroy(*, item_id: str) -> Item:
+    """Delete a record and its blocks. Records linking here follow their link field's
+    ``on_reference_delete_strategy``: ``fail`` (422 DELETE_RESTRICTION) or
+    ``delete_references`` (the links are taken out of them)."""
+    model = ContentModel.load()
+    with transaction.atomic():
+        item = find_record(item_id, lock=True, deleting=True)
+        linkers = _linking_records(
+            item,
+            model,
+            "on_reference_delete_strategy",
+            error_code="DELETE_RESTRICTION",
+            message="Other records link to it.",
+        )
+        _remove_links(item, linkers.get("delete_references", []), model)
+        answer = copy(item)  # the record as it was when deleted (delete() clears the pk)
+        item.delete()
+    return answer

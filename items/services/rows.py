@@ -1,0 +1,184 @@
+"""The rows a record write makes, and writing new ones in bulk: one statement per table
+whatever their number (a COPY on PostgreSQL for big batches, a multi-row INSERT otherwise)."""
+
+import itertools
+import json
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.db.models import JSONField
+
+from cms.ids import new_id
+from items.models import Item, ItemVersion, Reference, UniqueValue
+from items.services.records import RecordWrite
+from items.validation import RecordValidation
+
+if TYPE_CHECKING:
+    from items.services.create import NewRecord
+
+
+def item_row(**columns) -> dict:
+    """A row of items_item (attname -> value): every column, null unless given, so that
+    records and blocks go through one COPY with the same columns (COPY refuses rows whose
+    columns differ, and ``Item(**row)`` a column that doesn't exist)."""
+    return {**_ITEM_COLUMNS, **columns}
+
+
+_ITEM_COLUMNS = {
+    **dict.fromkeys(f.attname for f in Item._meta.concrete_fields),
+    "creator_type": "access_token",
+    "search_text": "",
+}
+
+
+def block_rows(
+    validation: RecordValidation, *, record_id: str, creator_id, status: str, moment
+) -> list[dict]:
+    """The rows of the record's blocks (column -> value), parents before what they hold."""
+    rows = []
+    for block in sorted(validation.blocks, key=lambda b: b.depth):
+        # A kept block keeps its creation (an update writes only its values and place).
+        kept = validation.existing_blocks[block.id] if block.existing else None
+        rows.append(
+            item_row(
+                id=block.id,
+                item_type_id=block.item_type.id,
+                data=block.data,
+                root_id=record_id,
+                parent_id=block.parent_id,
+                parent_field_id=block.parent_field.id,
+                creator_id=kept.creator_id if kept else creator_id,
+                status=status,
+                current_version=kept.current_version if kept else new_id(),
+                created_at=kept.created_at if kept else moment,
+                updated_at=moment,
+            )
+        )
+    return rows
+
+
+def version_row(*, version_id, item_id, item_type_id, data, block_rows, editor_id, moment) -> dict:
+    """The version a write makes: the record's values and a snapshot of its blocks'."""
+    return {
+        "id": version_id,
+        "item_id": item_id,
+        "item_type_id": item_type_id,
+        "data": data,
+        "blocks": {
+            row["id"]: {
+                "item_type": row["item_type_id"],
+                "data": row["data"],
+                "parent": row["parent_id"],
+                "parent_field": row["parent_field_id"],
+            }
+            for row in block_rows
+        },
+        "editor_type": "access_token",
+        "editor_id": editor_id,
+        "created_at": moment,
+    }
+
+
+# Below this many records a multi-row INSERT costs no more than a COPY.
+COPY_FROM = 50
+
+
+def write_new(records: list["NewRecord"]) -> None:
+    """Insert new records: one statement per table, whatever their number (a COPY on
+    PostgreSQL for big batches, a multi-row INSERT otherwise)."""
+
+    def item_rows():
+        for record in records:
+            yield record.item_row()
+            yield from record.block_rows
+
+    version_rows = (record.version_row() for record in records)
+    unique_rows = (row for record in records for row in _unique_rows(record.id, record))
+    reference_rows = (row for record in records for row in _reference_rows(record.id, record))
+    if connection.vendor != "postgresql" or len(records) <= COPY_FROM:
+        _bulk_insert(Item, [Item(**row) for row in item_rows()])
+        _bulk_insert(UniqueValue, [UniqueValue(**row) for row in unique_rows])
+        _bulk_insert(Reference, [Reference(**row) for row in reference_rows])
+        _bulk_insert(ItemVersion, [ItemVersion(**row) for row in version_rows])
+        return
+    # Rows are made as they are written: the batch never holds them all at once.
+    _copy(Item, item_rows())
+    _copy(UniqueValue, unique_rows)
+    _copy(Reference, reference_rows)
+    _copy(ItemVersion, version_rows)
+
+
+def _unique_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
+    return [
+        {"field_id": field_.id, "locale": locale, "value_hash": digest, "item_id": record_id}
+        for field_, locale, digest in record.unique_values
+    ]
+
+
+def _reference_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
+    return [
+        {
+            "record_id": record_id,
+            "holder_id": holder_id,
+            "field_id": field_.id,
+            "target_item_id": target if kind == "item" else None,
+            "target_upload_id": target if kind == "upload" else None,
+        }
+        for holder_id, field_, kind, target in record.references
+    ]
+
+
+def _bulk_insert(model, rows: list) -> None:
+    model.objects.bulk_create(rows, batch_size=2000)
+
+
+def _copy(model, rows) -> None:
+    """COPY rows (column attname -> value, every row the same columns) into ``model``'s
+    table: PostgreSQL's fastest way in, with no per-row SQL."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(first)
+    unset = [
+        name
+        for name, f in fields.items()
+        if name not in names and not f.null and f is not model._meta.auto_field
+    ]
+    if unset:  # the database knows none of Django's defaults: every NOT NULL column is sent
+        raise ValueError(f"COPY into {model.__name__} without {unset}")
+    json_names = {name for name in names if isinstance(fields[name], JSONField)}
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with (
+        connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as feed,
+    ):
+        for row in itertools.chain([first], rows):
+            if len(row) != len(names):  # a row with other columns would land in wrong ones
+                raise ValueError(f"COPY into {model.__name__}: rows differ in their columns")
+            feed.write_row(
+                [
+                    _json(row[name]) if name in json_names else row[name]
+                    for name in names  # the same order for every row
+                ]
+            )
+
+
+# One encoder for every value (json.dumps with options builds a new one per call).
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def _json(value) -> str | None:
+    return None if value is None else _JSON.encode(value)
+
+
+def write_indexes(record: RecordWrite) -> None:
+    UniqueValue.objects.bulk_create(
+        UniqueValue(**row) for row in _unique_rows(record.item.id, record)
+    )
+    Reference.objects.bulk_create(
+        Reference(**row) for row in _reference_rows(record.item.id, record)
+    )

@@ -1,0 +1,163 @@
+"""Updating records: ``PUT /items/:id`` (the fields sent replace theirs) and restoring an
+old version; both validate the record as it will be, like a create."""
+
+from django.db import IntegrityError, transaction
+from django.utils.timezone import now
+
+from cms.api.errors import ApiError
+from cms.api.parsing import ResourceDocument
+from cms.ids import new_id
+from items.content_model import ContentModel
+from items.models import Item, ItemVersion, Reference, UniqueValue
+from items.resources import block_payload, item_attributes
+from items.services import rows
+from items.services.publishing import mark_published
+from items.services.records import RecordWrite, concurrent_write_errors, find_record
+from items.validation import RecordValidation
+
+
+def _check_update_document(item: Item, document: ResourceDocument) -> None:
+    version = document.meta.get("current_version")
+    if version is not None and version != item.current_version:
+        raise ApiError(
+            "STALE_ITEM_VERSION",
+            422,
+            current_version=item.current_version,
+            given=version,
+            message="The record changed since that version: fetch it again.",
+        )
+    item_type_id = document.relationship_id("item_type", "item_type")
+    if item_type_id is not None and item_type_id != item.item_type_id:
+        raise ApiError(
+            "INVALID_RELATIONSHIP",
+            422,
+            field="item_type",
+            code="VALIDATION_IMMUTABLE",
+            message="A record keeps its model.",
+        )
+
+
+def build_update(
+    *, item: Item, attributes: dict, editor_id: str | None, model: ContentModel
+) -> RecordWrite:
+    """Validate the record as it will be (its values, those sent replacing them whole)
+    and build the write, unsaved (``item`` is changed in memory only)."""
+    existing = {block.id: block for block in Item.objects.filter(root=item)}
+    merged = {**item_attributes(item, model), **attributes}
+    validation = RecordValidation(
+        model,
+        existing_blocks=existing,
+        block_attributes=lambda block: item_attributes(block, model),
+    )
+    data = validation.validate_record(
+        model.item_types[item.item_type_id], merged, record_id=item.id
+    )
+    RecordValidation.check_against_database([(validation, item.id, False)])
+    validation.raise_if_invalid()
+
+    moment = now()
+    item_type = model.item_types[item.item_type_id]
+    item.data, item.search_text, item.updated_at = data, validation.search_text(), moment
+    item.current_version = new_id()
+    if not item_type.draft_mode_active:
+        mark_published(item, moment)
+    elif item.status == Item.Status.PUBLISHED:
+        item.status = Item.Status.UPDATED
+    block_rows = rows.block_rows(
+        validation,
+        record_id=item.id,
+        creator_id=item.creator_id,
+        status=item.status,
+        moment=moment,
+    )
+    return RecordWrite(
+        item=item,
+        blocks=[Item(**row) for row in block_rows],
+        model=model,
+        new_block_ids={block.id for block in validation.blocks if not block.existing},
+        unique_values=validation.unique_values(),
+        references=validation.references,
+        version=ItemVersion(
+            **rows.version_row(
+                version_id=item.current_version,
+                item_id=item.id,
+                item_type_id=item.item_type_id,
+                data=data,
+                block_rows=block_rows,
+                editor_id=editor_id,
+                moment=moment,
+            )
+        ),
+    )
+
+
+def item_update(*, item_id: str, document: ResourceDocument, editor_id: str | None) -> RecordWrite:
+    """``PUT /items/:id``: only the fields sent change; the version check holds under races
+    because the record's row stays locked from the check to the write."""
+
+    def attributes(item: Item, model: ContentModel) -> dict:
+        _check_update_document(item, document)
+        return document.attributes
+
+    return _update(item_id, editor_id, attributes)
+
+
+def _update(item_id: str, editor_id: str | None, attributes_for) -> RecordWrite:
+    """Lock the record, read the content model as it is once the lock is held (a schema
+    change in between is in), validate ``attributes_for(item, model)`` as the record's new
+    values, and write them; a unique value a concurrent write won is a 422, not a 500."""
+    try:
+        with transaction.atomic():
+            item = find_record(item_id, lock=True)
+            model = ContentModel.load()
+            record = build_update(
+                item=item, attributes=attributes_for(item, model), editor_id=editor_id, model=model
+            )
+            _save_update(record)
+    except IntegrityError as error:
+        item_type = model.item_types[record.item.item_type_id]
+        raise concurrent_write_errors(item_id, item_type, record.unique_values) from error
+    return record
+
+
+ITEM_STATE = [
+    "data",
+    "search_text",
+    "updated_at",
+    "current_version",
+    "status",
+    "published_at",
+    "first_published_at",
+    "published_version",
+]
+
+
+def _save_update(record: RecordWrite) -> None:
+    item = record.item
+    new = [block for block in record.blocks if block.id in record.new_block_ids]
+    kept = [block for block in record.blocks if block.id not in record.new_block_ids]
+    # Moved blocks get their new parents before the dropped ones (and what they hold) go.
+    if kept:
+        Item.objects.bulk_update(kept, ["data", "parent", "parent_field", "updated_at", "status"])
+    Item.objects.filter(root=item).exclude(pk__in=[b.id for b in kept]).delete()
+    Item.objects.bulk_create(new)
+    UniqueValue.objects.filter(item=item).delete()
+    Reference.objects.filter(record=item).delete()
+    record.version.save(force_insert=True)
+    item.save(update_fields=ITEM_STATE)
+    rows.write_indexes(record)
+
+
+def version_restore(*, version_id: str, editor_id: str | None) -> RecordWrite:
+    """Make an old version current again: it goes through the same validation as an
+    update, and becomes a new version itself."""
+    version = ItemVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise ApiError("NOT_FOUND", 404, version=version_id)
+    return _update(
+        version.item_id,
+        editor_id,
+        lambda item, model: block_payload(
+            version.data, version.item_type_id, version.blocks, model
+        ),
+    )
