@@ -24,7 +24,7 @@ from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.field_types.scalar import parse_date_time
 from item_types.html_safety import sanitized_value
 from item_types.models import Field, ItemType
-from item_types.validators import VALIDATORS, ValueProblem
+from item_types.validators import VALIDATORS
 from items.content_model import ContentModel
 from items.models import Item, UniqueValue
 from uploads.models import Upload
@@ -257,7 +257,7 @@ class RecordValidation:
                 continue
             try:
                 validator.check(value, params)
-            except ValueProblem as problem:
+            except FieldValueError as problem:
                 self._fail_at(location, problem.code, **problem.details)
         if "unique" in field_.validators and value is not None:
             self._unique.append((field_, location.locale or "", value_hash(value), location))
@@ -462,7 +462,7 @@ class RecordValidation:
                     continue
                 try:
                     validator.check_upload(file_value or {}, upload, params, location.locale)
-                except ValueProblem as problem:
+                except FieldValueError as problem:
                     self._fail_at(location, problem.code, upload_id=upload_id, **problem.details)
 
     def _apply_links(self, found: dict) -> None:

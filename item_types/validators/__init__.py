@@ -11,7 +11,6 @@ from item_types.validators.base import (
     ParamError,
     SchemaContext,
     Validator,
-    ValueProblem,
 )
 from item_types.validators.files import (
     EXTENSION_LISTS,
@@ -133,6 +132,5 @@ __all__ = [
     "TitleLengthValidator",
     "UniqueValidator",
     "Validator",
-    "ValueProblem",
     "is_blank",
 ]

@@ -4,13 +4,15 @@ checks its parameters are made of.
 A validator checks its own parameters when a field is created or updated
 (``clean_params``: returns them normalised, defaults filled in, or raises
 :class:`ParamError`), and a record's values against them (``check``, ``check_upload``:
-raise :class:`ValueProblem`); record validation (``items.validation``) runs those.
+raise :class:`FieldValueError` with the validator's code); record validation
+(``items.validation``) runs those.
 """
 
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 
+from item_types.field_types.base import FieldValueError
 from item_types.models import ItemType
 
 
@@ -19,15 +21,6 @@ class ParamError(Exception):
         super().__init__(message)
         self.message = message
         self.parameter = parameter
-
-
-class ValueProblem(Exception):
-    """A value breaks a validator: ``code`` is the validator's stable VALIDATION_<NAME>."""
-
-    def __init__(self, code: str, /, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 class SchemaContext:
@@ -107,11 +100,12 @@ class Validator:
     def code(self) -> str:
         return f"VALIDATION_{self.name.upper()}"
 
-    def problem(self, **details) -> ValueProblem:
-        return ValueProblem(self.code, **details)
+    def problem(self, **details) -> FieldValueError:
+        """The value breaks this validator: its stable VALIDATION_<NAME>, and why."""
+        return FieldValueError(self.code, **details)
 
     def check(self, value: Any, params: dict) -> None:
-        """Check one locale's parsed value; raise :class:`ValueProblem`.
+        """Check one locale's parsed value; raise :class:`FieldValueError` (``problem``).
 
         Validators that need the database (uploads, linked records, uniqueness) do their
         part in record validation, which fetches what they need in bulk.
