@@ -91,16 +91,11 @@ class UploadAdmin(ServiceModelAdmin):
             return ["file", *EDITABLE]
         return ["preview", *EDITABLE, *self.readonly_fields[1:]]
 
-    def _url(self, obj) -> str:
-        return storage.public_url(self.request, obj.storage_name)
-
-    def get_queryset(self, request):
-        self.request = request
-        return super().get_queryset(request)
-
-    def get_form(self, request, obj=None, **kwargs):
-        self.request = request
-        return super().get_form(request, obj, **kwargs)
+    @staticmethod
+    def _url(obj) -> str:
+        # The page's own origin serves a relative URL, so no request is needed (an admin
+        # object is shared by every thread: it must not keep one).
+        return storage.url(obj.storage_name)
 
     @admin.display(description="")
     def thumbnail(self, obj):

@@ -112,7 +112,12 @@ def delete(name: str) -> None:
     default_storage.delete(name)
 
 
+def url(name: str) -> str:
+    """Where the file can be downloaded: absolute for S3, a path on this site otherwise."""
+    return default_storage.url(name)
+
+
 def public_url(request, name: str) -> str:
     """Where the file can be downloaded: absolute, whatever the storage."""
-    url = default_storage.url(name)
-    return url if "://" in url else request.build_absolute_uri(url)
+    address = url(name)
+    return address if "://" in address else request.build_absolute_uri(address)
