@@ -3,7 +3,7 @@
 The whole batch is validated against a content model read once: each record's values are
 walked, then one bulk pass checks uploads, linked records, ids and unique values for all
 of them (uniqueness across the batch too), and the records that are to be kept are written
-with one multi-row insert per table.
+with one statement per table: a multi-row INSERT, or COPY on PostgreSQL past 50 records.
 """
 
 import gc
@@ -119,7 +119,7 @@ def _to_keep(mode: Mode, result: BatchResult, pending: dict) -> list[int]:
 
 
 def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult) -> None:
-    """One multi-row insert per table; if a concurrent write won a unique value meanwhile,
+    """One statement per table (INSERT or COPY); if a concurrent write won a unique value meanwhile,
     find the losers one by one (all fail under rollback)."""
     if not saved:
         return

@@ -133,7 +133,7 @@ class RecordTableView(BodyLimit, RecordApiView):
     def get(self, request, service, table):
         """``GET /rest/<service>/<table>``: records, answered ``{"record": [...]}``.
 
-        The wrapper is ``record``, as the seed's POST and DreamFactory's own (DSP 1.x)
+        The wrapper is ``record``, as POST's and DreamFactory's own (DSP 1.x)
         ``GET /rest/<service>/<table>`` answers; DreamFactory 2's ``/api/v2/.../_table``
         renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
         chosen by ``fields`` as POST does. Parameters:

@@ -44,7 +44,8 @@ class FieldType:
 
         ``visitor`` (``items.validation``) checks them in bulk, one query per kind for a
         whole payload: ``visitor.upload(id, file_value)``, ``visitor.record(id, validator)``,
-        ``visitor.block(raw, validator)`` (answers the new block's id), ``visitor.fail``.
+        ``visitor.block(raw, validator)`` (answers the new block's id), ``visitor.fail``;
+        ``visitor.field`` is the field whose value this is.
         Returns the value to store (blocks replaced by their ids).
         """
         return value

@@ -537,7 +537,7 @@ def test_ids_used_here_are_well_formed():
     )
 
 
-# --- Validators each type accepts (SPEC "Fields" table) -------------------------------
+# --- Validators each type accepts (DatoCMS's field types) -------------------------------
 
 SPEC_ALLOWED_VALIDATORS = {
     "string": {"required", "unique", "length", "format", "enum"},
