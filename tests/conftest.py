@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from cms.ids import new_id
 from cms.models import ApiToken
 
 
@@ -120,6 +121,25 @@ def race(count: int, send) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def thing_with_a_field_id_holding_double_underscores(api: Api) -> dict:
+    """A model ``thing`` whose integer field ``size`` has an id holding "__", Django's
+    lookup separator, which filters and ordering must not split on."""
+    tricky = next(i for i in iter(new_id, None) if "__" in i[1:-1])
+    thing = api.create_item_type("thing")
+    response = api.post(
+        f"/item-types/{thing['id']}/fields",
+        {
+            "data": {
+                "type": "field",
+                "id": tricky,
+                "attributes": {"label": "Size", "api_key": "size", "field_type": "integer"},
+            }
+        },
+    )
+    assert response.status_code == 201, response.body
+    return thing
 
 
 def change_url(app: str, model: str, pk: str) -> str:

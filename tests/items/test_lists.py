@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import error_codes
+from tests.conftest import error_codes, thing_with_a_field_id_holding_double_underscores
 from tests.items.conftest import block, ids, make
 
 
@@ -149,21 +149,7 @@ def test_find_nested_and_published(api, shop):
 
 def test_field_ids_holding_double_underscores_filter_and_sort(api):
     """Ids may hold "__", Django's lookup separator: filters must not split on it."""
-    from cms.ids import new_id
-
-    tricky = next(i for i in iter(new_id, None) if "__" in i[1:-1])
-    thing = api.create_item_type("thing")
-    response = api.post(
-        f"/item-types/{thing['id']}/fields",
-        {
-            "data": {
-                "type": "field",
-                "id": tricky,
-                "attributes": {"label": "Size", "api_key": "size", "field_type": "integer"},
-            }
-        },
-    )
-    assert response.status_code == 201, response.body
+    thing = thing_with_a_field_id_holding_double_underscores(api)
     for size in (3, 1, 2):
         make(api, thing["id"], {"size": size})
     listed = api.get("/items?filter[type]=thing&filter[fields][size][gte]=2&order_by=size_ASC")
