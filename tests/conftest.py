@@ -195,6 +195,16 @@ def anonymous_api(db) -> Api:
 
 
 @pytest.fixture
+def racing_api(transactional_db) -> Api:
+    """An admin client for a race between rival clients (``race``): on PostgreSQL only, as
+    SQLite serialises writers, and on a transactional database, as each rival thread
+    commits on a connection of its own. A rival sends with ``Api(racing_api.token)``."""
+    if connections["default"].vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    return make_api("admin")
+
+
+@pytest.fixture
 def two_locales(api):
     response = api.put("/site", {"data": {"type": "site", "attributes": {"locales": ["en", "it"]}}})
     assert response.status_code == 200, response.body

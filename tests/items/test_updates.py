@@ -1,9 +1,5 @@
 """Updating records: only what is sent, blocks, stale versions, rival updates."""
 
-import pytest
-from django.db import connection
-
-from cms.models import ApiToken
 from items.models import Item, ItemVersion
 from tests.conftest import Api, error_codes, race
 from tests.items.conftest import block, make, put
@@ -122,12 +118,8 @@ def test_block_semantics(api, shop):
     assert error_codes(foreign) == [("INVALID_FIELD", "parts", "VALIDATION_BLOCK_NOT_FOUND")]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_updates_with_one_version_exactly_one_wins():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    _, secret = ApiToken.create(name="race", role="admin")
-    api = Api(secret)
+def test_concurrent_updates_with_one_version_exactly_one_wins(racing_api):
+    api = racing_api
     page = api.create_item_type("page")
     api.create_field(page["id"], "title", "string")
     record = make(api, page["id"], {"title": "v0"})
@@ -135,7 +127,10 @@ def test_concurrent_updates_with_one_version_exactly_one_wins():
 
     def update(index):
         response = put(
-            Api(secret), record["id"], {"title": f"v{index}"}, meta={"current_version": version}
+            Api(racing_api.token),
+            record["id"],
+            {"title": f"v{index}"},
+            meta={"current_version": version},
         )
         return response.status_code
 
