@@ -78,6 +78,7 @@ def database_url_for_servers(connection, tmp_dir: Path, env: dict | None = None)
 
 
 def listening(port: int) -> bool:
+    """True once something accepts connections on ``port``; raises OSError until then."""
     with contextlib.closing(socket.create_connection(("127.0.0.1", port), timeout=1)):
         return True
 
@@ -128,14 +129,3 @@ class ServerProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=5)
         self.log.close()
-
-
-@contextlib.contextmanager
-def running(command: list[str], env: dict, log_path: Path, ready: Callable[[], object]):
-    """A ``ServerProcess`` once ``ready()`` answers; stopped on leaving."""
-    server = ServerProcess(command, env, log_path)
-    try:
-        server.wait_until(ready)
-        yield server
-    finally:
-        server.stop()
