@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from cms.ids import new_id
 from cms.models import ApiToken
 
 
@@ -122,6 +123,25 @@ def race(count: int, send) -> list:
     return results
 
 
+def thing_with_a_field_id_holding_double_underscores(api: Api) -> dict:
+    """A model ``thing`` whose integer field ``size`` has an id holding "__", Django's
+    lookup separator, which filters and ordering must not split on."""
+    tricky = next(i for i in iter(new_id, None) if "__" in i[1:-1])
+    thing = api.create_item_type("thing")
+    response = api.post(
+        f"/item-types/{thing['id']}/fields",
+        {
+            "data": {
+                "type": "field",
+                "id": tricky,
+                "attributes": {"label": "Size", "api_key": "size", "field_type": "integer"},
+            }
+        },
+    )
+    assert response.status_code == 201, response.body
+    return thing
+
+
 def change_url(app: str, model: str, pk: str) -> str:
     """An admin change page. Ids may hold "_", which admin URLs escape, so build it as the
     admin does."""
@@ -172,6 +192,16 @@ def readonly_api(db) -> Api:
 @pytest.fixture
 def anonymous_api(db) -> Api:
     return Api(None)
+
+
+@pytest.fixture
+def racing_api(transactional_db) -> Api:
+    """An admin client for a race between rival clients (``race``): on PostgreSQL only, as
+    SQLite serialises writers, and on a transactional database, as each rival thread
+    commits on a connection of its own. A rival sends with ``Api(racing_api.token)``."""
+    if connections["default"].vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    return make_api("admin")
 
 
 @pytest.fixture

@@ -8,37 +8,21 @@ migrated first (the test database lives in the test process's memory).
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def on_postgresql() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url(tmp_path: Path) -> str:
-    if on_postgresql():
-        db = connection.settings_dict
-        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-        return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
-    return f"sqlite:///{tmp_path / 'server.sqlite3'}"
+from tests.processes import (
+    PYTHON,
+    ServerProcess,
+    create_token,
+    database_url_for_servers,
+    free_port,
+    listening,
+    server_env,
+)
 
 
 @dataclass
@@ -72,42 +56,17 @@ class Served:
 @contextmanager
 def gunicorn(tmp_path: Path, wsgi: str, workers: int = 2, extra_env: dict | None = None):
     """Serve ``wsgi`` (``module:application``) with ``workers`` sync workers; an admin token."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp_path),
-        "CMS_DATA_DIR": str(tmp_path / "data"),
-        "SECRET_KEY": "test-only-secret-key",
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "cms.settings",
-        **(extra_env or {}),
-    }
-
-    def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    if not on_postgresql():
-        manage("migrate", "-v", "0")
-    token = manage("create_token", "process test", "--role", "admin").stdout.splitlines()[-1]
-    port = _free_port()
-    command = [sys.executable, "-m", "gunicorn", wsgi, "--bind", f"127.0.0.1:{port}"]
+    overrides = {"SECRET_KEY": "test-only-secret-key", "DEBUG": "false"}
+    overrides.update(DJANGO_SETTINGS_MODULE="cms.settings", **(extra_env or {}))
+    env = server_env(tmp_path / "data", None, **overrides)
+    env["DATABASE_URL"] = database_url_for_servers(connection, tmp_path, env)
+    token = create_token(env, "process test")
+    port = free_port()
+    command = [PYTHON, "-m", "gunicorn", wsgi, "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--worker-class", "sync", "--timeout", "120"]
-    server = subprocess.Popen(command + ["--log-level", "warning"], cwd=ROOT, env=env)
+    server = ServerProcess(command + ["--log-level", "warning"], env, tmp_path / "gunicorn.log")
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        server.wait_until(lambda: listening(port), timeout=60)
         yield Served(port, token)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()

@@ -20,10 +20,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,6 +31,7 @@ from psycopg import sql
 
 from item_types.field_types import FIELD_TYPES, FieldValueError
 from tests.compat import test_official_client as compat
+from tests.processes import ServerProcess, free_port, listening, server_env
 from tests.readme_doc import README, code_blocks, field_type_rows
 
 REPO = README.parent
@@ -49,12 +48,6 @@ SESSION_TIMEOUT = 180
 MARK = "::readme-block::"
 
 node_client = compat.node_client  # the pinned official client in tests/compat/node_modules
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _tail(path: Path, lines: int = 60) -> str:
@@ -94,49 +87,23 @@ def fresh_server(tmp_path, fresh_database_url):
     assert re.search(r"^run:.*\n(\t.*\n)*\t.*manage\.py serve \$\(ADDRESS\)", makefile, re.M), (
         "`make run` no longer runs `manage.py serve $(ADDRESS)`: start the server here as it does"
     )
-    env = {**os.environ, "CMS_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
-    env.pop("DATABASE_URL", None)
-    if fresh_database_url:
-        env["DATABASE_URL"] = fresh_database_url
-    address = f"127.0.0.1:{_free_port()}"
+    env = server_env(tmp_path / "data", fresh_database_url, PYTHONUNBUFFERED="1")
+    address = f"127.0.0.1:{free_port()}"
     log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", address],
-            cwd=REPO,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = ServerProcess([sys.executable, "manage.py", "serve", address], env, log)
     try:
-        token = _wait_for_token(process, address, log)
+        token = process.wait_until(
+            lambda: _token_once_listening(log, address), SERVER_START_TIMEOUT, "print a token"
+        )
         yield Server(address, token, log, "PostgreSQL" if fresh_database_url else "SQLite")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        process.stop()
 
 
-def _wait_for_token(process: subprocess.Popen, address: str, log: Path) -> str:
+def _token_once_listening(log: Path, address: str) -> str | None:
     """The first token the server prints, once it accepts connections."""
-    host, port = address.split(":")
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"manage.py serve exited {process.returncode}\n{_tail(log)}")
-        token = FIRST_TOKEN.search(log.read_text(errors="replace"))
-        if token:
-            try:
-                socket.create_connection((host, int(port)), timeout=1).close()
-            except OSError:
-                pass
-            else:
-                return token[1]
-        time.sleep(0.2)
-    pytest.fail(f"manage.py serve printed no token or did not listen\n{_tail(log)}")
+    token = FIRST_TOKEN.search(log.read_text(errors="replace"))
+    return token[1] if token and listening(int(address.rsplit(":", 1)[1])) else None
 
 
 def _fill_in(text: str, pattern: re.Pattern, value: str, what: str) -> str:

@@ -1,19 +1,10 @@
 """Uniqueness holds under concurrent requests: the database decides, not a prior check."""
 
-import pytest
-from django.db import connection
-
-from cms.models import ApiToken
 from item_types.models import ItemType
 from tests.conftest import Api, race
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_creates_with_one_api_key_exactly_one_wins():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    _, secret = ApiToken.create(name="race", role="admin")
-
+def test_concurrent_creates_with_one_api_key_exactly_one_wins(racing_api):
     def create(index):
         body = {
             "data": {
@@ -21,7 +12,7 @@ def test_concurrent_creates_with_one_api_key_exactly_one_wins():
                 "attributes": {"name": f"Post {index}", "api_key": "post"},
             }
         }
-        response = Api(secret).post("/item-types", body)
+        response = Api(racing_api.token).post("/item-types", body)
         return response.status_code, response.body
 
     statuses = race(6, create)

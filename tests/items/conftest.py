@@ -93,3 +93,71 @@ class Blog:
 @pytest.fixture
 def blog(api, two_locales) -> Blog:
     return Blog(api)
+
+
+# --- A shop: products with a maker and parts, and a catalogue of three ---------------
+
+
+@pytest.fixture
+def shop(api, two_locales):
+    """product: name (string), price (integer), launch (date_time), about (localized
+    text), maker (link to maker, delete strategy fail), parts (blocks)."""
+    maker = api.create_item_type("maker")
+    api.create_field(maker["id"], "name", "string")
+    part = api.create_item_type("part", modular_block=True)
+    api.create_field(part["id"], "label", "string", validators={"required": {}})
+    product = api.create_item_type("product")
+    api.create_field(product["id"], "name", "string", validators={"required": {}})
+    api.create_field(product["id"], "price", "integer")
+    api.create_field(product["id"], "launch", "date_time")
+    api.create_field(product["id"], "about", "text", localized=True)
+    api.create_field(
+        product["id"],
+        "maker",
+        "link",
+        validators={
+            "item_item_type": {"item_types": [maker["id"]], "on_reference_delete_strategy": "fail"}
+        },
+    )
+    api.create_field(
+        product["id"],
+        "parts",
+        "rich_text",
+        validators={"rich_text_blocks": {"item_types": [part["id"]]}},
+    )
+    return {"maker": maker["id"], "part": part["id"], "product": product["id"]}
+
+
+def ids(response) -> list[str]:
+    assert response.status_code == 200, response.body
+    return [record["id"] for record in response.body["data"]]
+
+
+@pytest.fixture
+def catalogue(api, shop):
+    acme = make(api, shop["maker"], {"name": "Acme"})
+    records = [
+        make(
+            api,
+            shop["product"],
+            {
+                "name": "Anvil",
+                "price": 100,
+                "maker": acme["id"],
+                "launch": "2024-01-10T10:00:00Z",
+                "about": {"en": "Heavy iron", "it": "Ferro pesante"},
+            },
+        ),
+        make(
+            api,
+            shop["product"],
+            {
+                "name": "Rocket",
+                "price": 5000,
+                "launch": "2025-06-01T08:00:00+02:00",
+                "about": {"en": "Fast", "it": "Veloce"},
+            },
+        ),
+        make(api, shop["product"], {"name": "Bird seed", "price": 3}),
+    ]
+    return {"acme": acme, "records": records}

@@ -1,10 +1,8 @@
 """POST /items: the record, its meta, ids, localization, blocks, and what is never written."""
 
 import pytest
-from django.db import connection
 
 from cms.ids import is_valid_id, new_id
-from cms.models import ApiToken
 from items.models import Item, UniqueValue
 from tests.conftest import Api, create_upload, error_codes, png_bytes, race
 from tests.items.conftest import block, item_body
@@ -374,17 +372,13 @@ def test_create_query_count_is_constant(api, blog, django_assert_max_num_queries
 # --- Concurrency -------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_creates_of_a_unique_value_exactly_one_wins():
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    _, secret = ApiToken.create(name="race", role="admin")
-    api = Api(secret)
+def test_concurrent_creates_of_a_unique_value_exactly_one_wins(racing_api):
+    api = racing_api
     post = api.create_item_type("post")
     api.create_field(post["id"], "slug", "string", validators={"unique": {}})
 
     def create(_):
-        response = Api(secret).post("/items", item_body(post["id"], {"slug": "same"}))
+        response = Api(racing_api.token).post("/items", item_body(post["id"], {"slug": "same"}))
         return response.status_code, response.body
 
     statuses = race(6, create)

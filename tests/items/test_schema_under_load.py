@@ -9,9 +9,6 @@ HTTP by 32 threads. Bounded: the writers stop once the schema changes are done (
 """
 
 import json
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -24,15 +21,10 @@ import psycopg
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ServerProcess, create_token, free_port, manage, server_env
+
 WRITERS = 32
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -65,69 +57,25 @@ def database_url(tmp_path):
 @pytest.fixture
 def server(tmp_path, database_url):
     """gunicorn, two worker processes of 16 threads; yields (base url, admin token)."""
-    env = {
-        **os.environ,
-        "CMS_DATA_DIR": str(tmp_path / "data"),
-        "SECRET_KEY": "load-test-" + "k" * 40,
-        "DJANGO_SETTINGS_MODULE": "cms.settings",
-    }
     (tmp_path / "data").mkdir()
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-
-    def manage(*args) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    manage("migrate", "--no-input")
-    token = manage("create_token", "load", "--role", "admin").strip().splitlines()[-1]
-    port = _free_port()
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "cms.wsgi",
-            "--workers=2",
-            "--threads=16",
-            f"--bind=127.0.0.1:{port}",
-            "--timeout=60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    env = server_env(
+        tmp_path / "data",
+        database_url,
+        SECRET_KEY="load-test-" + "k" * 40,
+        DJANGO_SETTINGS_MODULE="cms.settings",
     )
+    manage(env, "migrate", "--no-input")
+    token = create_token(env, "load")
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
+    command = [str(GUNICORN), "cms.wsgi", "--workers=2", "--threads=16"]
+    command += [f"--bind=127.0.0.1:{port}", "--timeout=60"]
+    process = ServerProcess(command, env, tmp_path / "gunicorn.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = call(base, token, "GET", "/site")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-            time.sleep(0.3)
+        process.wait_until(lambda: call(base, token, "GET", "/site")[0] == 200, timeout=60)
         yield base, token
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        process.stop()
 
 
 def call(base: str, token: str, method: str, path: str, body=None) -> tuple[int, dict | None]:

@@ -9,24 +9,18 @@ import urllib.error
 import urllib.request
 
 import psycopg
-import pytest
 from django.db import connection
 
-from cms.models import ApiToken
 from items.models import Item
 from tests.conftest import Api, race
 from tests.items.conftest import item_body, put
 from tests.real_server import prepare, serving
 
 
-@pytest.mark.django_db(transaction=True)
-def test_records_linking_each_other_update_at_once():
+def test_records_linking_each_other_update_at_once(racing_api):
     """Each update locks its record, and its new link share-locks the other record at the
     commit: an update's lock leaves that share lock free, so neither waits for the other."""
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    _, secret = ApiToken.create(name="race", role="admin")
-    api = Api(secret)
+    api = racing_api
     page = api.create_item_type("page")
     api.create_field(page["id"], "title", "string")
     api.create_field(
@@ -36,7 +30,9 @@ def test_records_linking_each_other_update_at_once():
 
     def update(index, round_):
         related = [ids[1 - index]] if round_ % 2 == 0 else []
-        response = put(Api(secret), ids[index], {"title": f"{round_}", "related": related})
+        response = put(
+            Api(racing_api.token), ids[index], {"title": f"{round_}", "related": related}
+        )
         return response.status_code, response.body
 
     for round_ in range(8):
@@ -55,15 +51,11 @@ def _waiting_on_a_lock(raw) -> bool:
     return row[0] > 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_deadlock_postgresql_breaks_is_a_transient_409():
+def test_a_deadlock_postgresql_breaks_is_a_transient_409(racing_api):
     """A real deadlock: another session holds record A and then wants record B, while the
     API's update of B (linking A) waits at its commit for A. PostgreSQL fails the API's
     transaction (it waited longest); the answer says to send it again, and B is as it was."""
-    if connection.vendor != "postgresql":
-        pytest.skip("a deadlock PostgreSQL detects")
-    _, secret = ApiToken.create(name="deadlock", role="admin")
-    api = Api(secret)
+    api = racing_api
     page = api.create_item_type("page")
     api.create_field(page["id"], "title", "string")
     api.create_field(
@@ -84,7 +76,7 @@ def test_a_deadlock_postgresql_breaks_is_a_transient_409():
     try:
         raw.execute("SELECT id FROM items_item WHERE id = %s FOR UPDATE", [a])
         writer = threading.Thread(
-            target=lambda: answer.update(response=put(Api(secret), b, {"related": [a]}))
+            target=lambda: answer.update(response=put(Api(racing_api.token), b, {"related": [a]}))
         )
         writer.start()
         deadline = time.monotonic() + 30

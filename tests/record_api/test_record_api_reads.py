@@ -23,7 +23,7 @@ from record_api.filter_parser import (
     parse,
 )
 from record_api.filter_query import like_regex
-from tests.conftest import Api
+from tests.conftest import Api, thing_with_a_field_id_holding_double_underscores
 
 # The parser, on its own.
 
@@ -659,21 +659,7 @@ def test_refusals_name_the_position_and_the_allowed_fields(api, people):
 
 def test_a_field_id_holding_double_underscores(api):
     """Ids may hold "__", Django's lookup separator: filters and order must not split it."""
-    from cms.ids import new_id
-
-    tricky = next(i for i in iter(new_id, None) if "__" in i[1:-1])
-    thing = api.create_item_type("thing")
-    response = api.post(
-        f"/item-types/{thing['id']}/fields",
-        {
-            "data": {
-                "type": "field",
-                "id": tricky,
-                "attributes": {"label": "Size", "api_key": "size", "field_type": "integer"},
-            }
-        },
-    )
-    assert response.status_code == 201, response.body
+    thing_with_a_field_id_holding_double_underscores(api)
     api.post("/rest/db/thing", [{"size": 3}, {"size": 1}, {"size": 2}])
     listed = read(api, "/rest/db/thing", fields="size", filter="size >= 2", order="size DESC")
     assert [r["size"] for r in listed.body["record"]] == [3, 2]
