@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time
 
 from django.db.models import Q
 
-from item_types.field_types import FieldValueError
+from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.field_types.scalar import (
     DATE_PATTERN,
     format_date_time,
@@ -59,20 +59,8 @@ class Column:
     nullable: bool = True
 
 
-KIND_OF_FIELD_TYPE = {
-    "string": "text",
-    "text": "text",
-    "slug": "text",
-    "date": "date",
-    "date_time": "date_time",
-    "integer": "number",
-    "float": "number",
-    "boolean": "boolean",
-    "link": "reference",
-    "links": "reference",
-    "file": "reference",
-    "gallery": "reference",
-}
+#: The field type's filter kind as a column kind: links and uploads both compare ids.
+REFERENCE_KINDS = frozenset({"link", "upload"})
 KIND_OPS = {
     "text": frozenset({*COMPARISONS, "like", "in", "null"}),
     "date": frozenset({*COMPARISONS, "like", "in", "null"}),
@@ -98,13 +86,19 @@ def record_columns(fields, locale: str) -> tuple[list[dict], dict[str, Column], 
     columns = dict(META_COLUMNS)
     for field in fields:
         spec = filters[field.api_key]
-        kind = KIND_OF_FIELD_TYPE.get(field.field_type, "opaque")
+        kind = _column_kind(FIELD_TYPES[field.field_type].filter_kind)
         # IS NULL matches what the record answers as null or [], not an empty string.
         blanks = tuple(blank for blank in spec.blank_values if blank != "")
         columns[field.api_key] = Column(spec.column, kind, blanks, spec.build)
     ordering = {name: column.expression for name, column in META_COLUMNS.items()}
     ordering.update(order)
     return aliases, columns, ordering
+
+
+def _column_kind(filter_kind: str | None) -> str:
+    if filter_kind in REFERENCE_KINDS:
+        return "reference"
+    return filter_kind or "opaque"
 
 
 # The tree as Q objects.

@@ -74,6 +74,8 @@ class StructuredTextType(FieldType):
         "show_links_meta_editor": False,
     }
     accepts_default_value = False
+    content_link = True
+    model_roles = frozenset({"excerpt_field"})
 
     def parse(self, value):
         dast.check_value(value)

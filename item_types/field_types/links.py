@@ -9,6 +9,7 @@ class LinkType(FieldType):
     allowed_validators = frozenset({"required", "unique", "item_item_type"})
     mandatory_validators = frozenset({"item_item_type"})
     default_editor = "link_select"
+    filter_kind = "link"
     accepts_default_value = False
 
     def parse(self, value):
@@ -27,6 +28,7 @@ class LinksType(FieldType):
     allowed_validators = frozenset({"size", "items_item_type"})
     mandatory_validators = frozenset({"items_item_type"})
     default_editor = "links_select"
+    filter_kind = "link"
     accepts_default_value = False
     empty_value = []
 
