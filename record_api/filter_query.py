@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time
 
 from django.db.models import Q
 
+from cms.api.filters import absent
 from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.field_types.scalar import (
     DATE_PATTERN,
@@ -185,13 +186,9 @@ def like_regex(pattern: str) -> str:
 
 def _absent(column: Column) -> Q:
     """No value: no key, null (JSON or SQL), or a blank value (an empty list)."""
-    name = column.expression
     if not column.nullable:
         return Q(pk__in=[])
-    condition = Q(**{f"{name}__isnull": True}) | Q(**{name: None})
-    for blank in column.blank_values:
-        condition |= Q(**{name: blank})
-    return condition
+    return absent(column.expression, column.blank_values)
 
 
 def _with_value(column: Column, condition: Q) -> Q:
@@ -216,8 +213,8 @@ def _leaf(node, columns: dict[str, Column], negated: bool) -> Q:
         )
     name = column.expression
     if op == "null":
-        absent = _absent(column)
-        return ~absent if negated else absent
+        missing = _absent(column)
+        return ~missing if negated else missing
     if op == "like":
         condition = Q(**{f"{name}__iregex": like_regex(node.pattern)})
         return _with_value(column, ~condition if negated else condition)

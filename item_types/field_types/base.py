@@ -54,6 +54,9 @@ class FieldType:
     content_link: ClassVar[bool] = False
     #: The model relationships (``title_field``...) a field of it may fill.
     model_roles: ClassVar[frozenset[str]] = frozenset()
+    #: For types that link records: the validator that says which models a link may point
+    #: at, and whose parameters hold the strategies publishing and deleting follow.
+    link_validator: ClassVar[str | None] = None
 
     def parse(self, value: Any) -> Any:
         """Check one locale's non-null raw value; return it in canonical form.

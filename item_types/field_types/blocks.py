@@ -64,6 +64,7 @@ class StructuredTextType(FieldType):
         }
     )
     mandatory_validators = frozenset({"structured_text_blocks", "structured_text_links"})
+    link_validator = "structured_text_links"  # dast.collect_node checks its links with it
     default_editor = "structured_text"
     default_editor_parameters = {
         "nodes": list(dast.OPTIONAL_NODES),

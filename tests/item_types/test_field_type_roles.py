@@ -35,10 +35,22 @@ ROLES = {
     "single_block": (None, False, None, False, False, False, set()),
     "structured_text": (None, False, None, False, False, True, {EXCERPT}),
 }
+# The validator naming the models a link may point at (its parameters: the strategies).
+LINK_VALIDATORS = {
+    "link": "item_item_type",
+    "links": "items_item_type",
+    "structured_text": "structured_text_links",
+}
 
 
 def test_every_type_has_a_line():
     assert set(ROLES) == set(FIELD_TYPES)
+
+
+def test_the_link_validators_are_the_types_ones():
+    from item_types.validators import LINK_VALIDATORS
+
+    assert {t.link_validator for t in FIELD_TYPES.values()} - {None} == set(LINK_VALIDATORS)
 
 
 @pytest.mark.parametrize("code", sorted(ROLES))
@@ -54,3 +66,6 @@ def test_query_roles(code):
     assert field_type.free_form_object is free_form
     assert field_type.content_link is content_link
     assert field_type.model_roles == roles
+    assert field_type.link_validator == LINK_VALIDATORS.get(code)
+    if field_type.link_validator:
+        assert field_type.link_validator in field_type.mandatory_validators
