@@ -114,13 +114,20 @@ ITEM_TYPE_ATTRIBUTES: dict[str, Attribute] = {
     "has_singleton_item": Attribute(read_only=True),
 }
 
-# Relationship -> field types it may point at (None: any field of the model).
+
+def _types_filling(relationship: str) -> frozenset[str]:
+    return frozenset(
+        code for code, type_ in FIELD_TYPES.items() if relationship in type_.model_roles
+    )
+
+
+# Relationship -> field types it may point at (their ``model_roles``; None: any field).
 ITEM_TYPE_FIELD_RELATIONSHIPS: dict[str, frozenset[str] | None] = {
-    "title_field": frozenset({"string"}),
-    "presentation_title_field": frozenset({"string", "slug", "text"}),
-    "image_preview_field": frozenset({"file", "gallery"}),
-    "presentation_image_field": frozenset({"file", "gallery"}),
-    "excerpt_field": frozenset({"text", "structured_text", "string"}),
+    "title_field": _types_filling("title_field"),
+    "presentation_title_field": _types_filling("presentation_title_field"),
+    "image_preview_field": _types_filling("image_preview_field"),
+    "presentation_image_field": _types_filling("presentation_image_field"),
+    "excerpt_field": _types_filling("excerpt_field"),
     "ordering_field": None,
 }
 

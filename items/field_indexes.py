@@ -2,8 +2,8 @@
 
 Each filterable, non-localized field gets a partial index over its model's rows, so that
 ``filter[fields][<field>]`` (and the record API's ``filter``) reads an index, not every
-record. Numbers and booleans are indexed as JSON (``data -> 'id'``), as filters compare
-them.
+record. Its type's ``index`` says how: ``json`` (numbers and booleans) indexes the JSON
+value (``data -> 'id'``), as filters compare them; ``text_prefix`` the text's prefix.
 
 Text (strings, slugs, dates) can be longer than a btree entry may be (about 2,700 bytes):
 it is indexed by its first ``PREFIX`` characters, in code point order (the "C" collation,
@@ -28,12 +28,11 @@ from django.db.models.lookups import (
     Lookup,
 )
 
+from item_types.field_types import FIELD_TYPES
+
 #: Characters of a text value the index holds: at most 4 bytes each, so an entry (with
 #: created_at and id) stays far below btree's limit whatever the characters.
 PREFIX = 256
-
-JSON_INDEXED = frozenset({"integer", "float", "boolean"})
-TEXT_INDEXED = frozenset({"string", "slug", "date", "date_time"})
 
 
 def index_name(field_id: str) -> str:
@@ -44,16 +43,17 @@ def _indexed_expression(field) -> str | None:
     """The SQL the field's index holds (its id a parameter), None for no index."""
     if field.localized:
         return None
-    if field.field_type in JSON_INDEXED:
+    index = FIELD_TYPES[field.field_type].index
+    if index == "json":
         return "(data -> %s)"
-    if field.field_type in TEXT_INDEXED:
+    if index == "text_prefix":
         return f'(left(data ->> %s, {PREFIX}) COLLATE "C")'
     return None
 
 
 def _is_current(field, indexdef: str) -> bool:
     """Whether an existing index (pg_indexes.indexdef) has the shape this module builds."""
-    if field.field_type in JSON_INDEXED:
+    if FIELD_TYPES[field.field_type].index == "json":
         return "(data -> '" in indexdef
     return f', {PREFIX}) COLLATE "C"' in indexdef
 

@@ -23,7 +23,7 @@ from cms.api.filters import (
     search_words,
 )
 from cms.api.query import comma_list, flag, page_bounds, refuse_unknown
-from item_types.field_types import FieldValueError
+from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.field_types.scalar import format_date_time, parse_date, parse_date_time
 from items.content_model import ContentModel
 from items.field_indexes import CodePointText
@@ -55,9 +55,6 @@ META_ORDER = {
     "_first_published_at": "first_published_at",
     "_status": "status",
 }
-SORTABLE_TYPES = frozenset(
-    {"string", "text", "slug", "integer", "float", "date", "date_time", "boolean"}
-)
 LIST_PARAMETERS = {"filter", "page", "order_by", "version", "locale", "nested"}
 FILTERS = {"type", "ids", "query", "fields"}
 
@@ -100,11 +97,12 @@ def _referencing(field_id: str, target: str):
 
 
 def _field_column(field, path: str) -> FilterColumn | None:
-    """How a field of the model filters: its JSON value, or its references."""
-    kind = field.field_type
-    if kind in ("string", "text", "slug"):
+    """How a field of the model filters (by its type's filter kind): its JSON value, or
+    its references."""
+    kind = FIELD_TYPES[field.field_type].filter_kind
+    if kind == "text":
         return FilterColumn(path, ops=TEXT, blank_values=("",))
-    if kind in ("integer", "float"):
+    if kind == "number":
         return FilterColumn(path, kind="number", ops=COMPARISON | EXISTS)
     if kind == "date":
         return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date)
@@ -112,14 +110,14 @@ def _field_column(field, path: str) -> FilterColumn | None:
         return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date_time)
     if kind == "boolean":
         return FilterColumn(path, kind="boolean", ops=frozenset({"eq"}))
-    if kind in ("link", "links"):
+    if kind == "link":
         return FilterColumn(
             path,
             ops=frozenset({"eq", "neq", "in", "exists"}),
             build=_referencing(field.id, "target_item_id"),
             blank_values=([],),
         )
-    if kind in ("file", "gallery"):
+    if kind == "upload":
         return FilterColumn(
             path,
             ops=frozenset({"eq", "in", "exists"}),
@@ -127,11 +125,6 @@ def _field_column(field, path: str) -> FilterColumn | None:
             blank_values=([],),
         )
     return FilterColumn(path, ops=EXISTS, blank_values=([],))
-
-
-# Compared as text (->> on PostgreSQL), not as JSON: JSON string comparisons differ
-# between databases. Dates and date-times are stored in a form that sorts as text.
-TEXT_COMPARED = frozenset({"string", "text", "slug", "date", "date_time"})
 
 
 def _json_value(data_path: str, field, locale: str):
@@ -169,12 +162,14 @@ def field_columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list
     for index, field in enumerate(fields):
         column = json_alias = f"value_{index}"
         json_aliases[json_alias] = _json_value(data_path, field, locale)
-        if field.field_type in TEXT_COMPARED:
+        field_type = FIELD_TYPES[field.field_type]
+        # Text as text (->> on PostgreSQL), not as JSON: JSON string comparisons differ.
+        if field_type.compared_as_text:
             column = f"text_{index}"
             text_aliases[column] = _as_text(data_path, field, locale, json_alias)
         # exists reads the JSON value itself; eq/in on links and files, the references.
         filters[field.api_key] = _field_column(field, column)
-        if field.field_type in SORTABLE_TYPES:
+        if field_type.sortable:
             order[field.api_key] = column
     return filters, order, [json_aliases, text_aliases]
 

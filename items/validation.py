@@ -173,7 +173,7 @@ class RecordValidation:
                 if (
                     isinstance(value, dict)
                     and value
-                    and field_.field_type != "json"
+                    and not FIELD_TYPES[field_.field_type].free_form_object
                     and value.keys() <= site_set
                 ):
                     self._fail_at(

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, time
 
 from django.db.models import Q
 
-from item_types.field_types import FieldValueError
+from cms.api.filters import absent
+from item_types.field_types import FIELD_TYPES, FieldValueError
 from item_types.field_types.scalar import (
     DATE_PATTERN,
     format_date_time,
@@ -59,20 +60,8 @@ class Column:
     nullable: bool = True
 
 
-KIND_OF_FIELD_TYPE = {
-    "string": "text",
-    "text": "text",
-    "slug": "text",
-    "date": "date",
-    "date_time": "date_time",
-    "integer": "number",
-    "float": "number",
-    "boolean": "boolean",
-    "link": "reference",
-    "links": "reference",
-    "file": "reference",
-    "gallery": "reference",
-}
+#: The field type's filter kind as a column kind: links and uploads both compare ids.
+REFERENCE_KINDS = frozenset({"link", "upload"})
 KIND_OPS = {
     "text": frozenset({*COMPARISONS, "like", "in", "null"}),
     "date": frozenset({*COMPARISONS, "like", "in", "null"}),
@@ -98,13 +87,19 @@ def record_columns(fields, locale: str) -> tuple[list[dict], dict[str, Column], 
     columns = dict(META_COLUMNS)
     for field in fields:
         spec = filters[field.api_key]
-        kind = KIND_OF_FIELD_TYPE.get(field.field_type, "opaque")
+        kind = _column_kind(FIELD_TYPES[field.field_type].filter_kind)
         # IS NULL matches what the record answers as null or [], not an empty string.
         blanks = tuple(blank for blank in spec.blank_values if blank != "")
         columns[field.api_key] = Column(spec.column, kind, blanks, spec.build)
     ordering = {name: column.expression for name, column in META_COLUMNS.items()}
     ordering.update(order)
     return aliases, columns, ordering
+
+
+def _column_kind(filter_kind: str | None) -> str:
+    if filter_kind in REFERENCE_KINDS:
+        return "reference"
+    return filter_kind or "opaque"
 
 
 # The tree as Q objects.
@@ -191,13 +186,9 @@ def like_regex(pattern: str) -> str:
 
 def _absent(column: Column) -> Q:
     """No value: no key, null (JSON or SQL), or a blank value (an empty list)."""
-    name = column.expression
     if not column.nullable:
         return Q(pk__in=[])
-    condition = Q(**{f"{name}__isnull": True}) | Q(**{name: None})
-    for blank in column.blank_values:
-        condition |= Q(**{name: blank})
-    return condition
+    return absent(column.expression, column.blank_values)
 
 
 def _with_value(column: Column, condition: Q) -> Q:
@@ -222,8 +213,8 @@ def _leaf(node, columns: dict[str, Column], negated: bool) -> Q:
         )
     name = column.expression
     if op == "null":
-        absent = _absent(column)
-        return ~absent if negated else absent
+        missing = _absent(column)
+        return ~missing if negated else missing
     if op == "like":
         condition = Q(**{f"{name}__iregex": like_regex(node.pattern)})
         return _with_value(column, ~condition if negated else condition)

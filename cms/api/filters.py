@@ -105,6 +105,15 @@ class FilterColumn:
     blank_values: tuple = ()
 
 
+def absent(column: str, blank_values: tuple = ()) -> Q:
+    """No value: no such key, null (SQL or JSON; on a plain column, the same thing), or
+    one of ``blank_values``. Each API says which blanks count (``exists``, ``IS NULL``)."""
+    condition = Q(**{f"{column}__isnull": True}) | Q(**{column: None})
+    for blank in blank_values:
+        condition |= Q(**{column: blank})
+    return condition
+
+
 def _matches(column: str, value, field: str) -> Q:
     parameter = f"filter[fields][{field}][matches]"
     if isinstance(value, str):
@@ -134,12 +143,8 @@ def _operator(spec: FilterColumn, field: str, op: str, raw) -> Q:
         raise _bad(field, f"Unknown operator {op!r}.", operator=op, allowed=sorted(spec.ops))
     convert = spec.convert or CONVERTERS[spec.kind]
     if op == "exists":
-        present = _as_boolean(raw, field)
-        # isnull: no such key; =None: JSON null (on a plain column, the same thing).
-        absent = Q(**{f"{spec.column}__isnull": True}) | Q(**{spec.column: None})
-        for blank in spec.blank_values:
-            absent |= Q(**{spec.column: blank})
-        return ~absent if present else absent
+        missing = absent(spec.column, spec.blank_values)
+        return ~missing if _as_boolean(raw, field) else missing
     if op == "matches":
         return _matches(spec.column, raw, field)
     if op in ("in", "not_in"):

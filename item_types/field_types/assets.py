@@ -67,6 +67,8 @@ class FileType(FieldType):
         IMAGE_VALIDATORS
     )
     default_editor = "file"
+    filter_kind = "upload"
+    model_roles = frozenset({"image_preview_field", "presentation_image_field"})
     accepts_default_value = False
 
     def parse(self, value):
@@ -81,6 +83,8 @@ class GalleryType(FieldType):
     code = "gallery"
     allowed_validators = frozenset({"size", "extension", "required_alt_title"}) | IMAGE_VALIDATORS
     default_editor = "gallery"
+    filter_kind = "upload"
+    model_roles = frozenset({"image_preview_field", "presentation_image_field"})
     accepts_default_value = False
     empty_value = []
 

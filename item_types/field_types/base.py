@@ -8,6 +8,16 @@ validation (``items``) and field creation (``item_types.services``) both go thro
 
 from typing import Any, ClassVar
 
+#: How a type's values filter and compare (``FieldType.filter_kind``). Both filter
+#: compilers (``GET /items`` and the record API) read it; each maps it to its operators.
+FILTER_KINDS = frozenset({"text", "number", "date", "date_time", "boolean", "link", "upload"})
+#: Kinds whose values compare as text: dates and date-times are stored in a form that
+#: sorts as text.
+TEXT_KINDS = frozenset({"text", "date", "date_time"})
+#: How PostgreSQL indexes a type's values for filters (``FieldType.index``): the JSON value
+#: (numbers and booleans compare as JSON), or the first characters of its text.
+INDEX_KINDS = frozenset({"json", "text_prefix"})
+
 
 class FieldValueError(Exception):
     """A raw value does not fit its field type. ``code`` is stable; details say why."""
@@ -31,6 +41,23 @@ class FieldType:
     #: What an unset value is stored and answered as: lists are empty rather than null.
     empty_value: ClassVar[Any] = None
 
+    # Query roles: what filters, ordering, indexes and the schema read.
+    #: One of ``FILTER_KINDS``; None: a filter can only ask whether there is a value.
+    filter_kind: ClassVar[str | None] = None
+    #: Whether record lists can be ordered by its value.
+    sortable: ClassVar[bool] = False
+    #: One of ``INDEX_KINDS`` (for non-localized fields), None for no index.
+    index: ClassVar[str | None] = None
+    #: Whether a value may be an object with any keys (one keyed like locales is no mistake).
+    free_form_object: ClassVar[bool] = False
+    #: Whether ``content_link_enabled`` may be turned off for a field of it.
+    content_link: ClassVar[bool] = False
+    #: The model relationships (``title_field``...) a field of it may fill.
+    model_roles: ClassVar[frozenset[str]] = frozenset()
+    #: For types that link records: the validator that says which models a link may point
+    #: at, and whose parameters hold the strategies publishing and deleting follow.
+    link_validator: ClassVar[str | None] = None
+
     def parse(self, value: Any) -> Any:
         """Check one locale's non-null raw value; return it in canonical form.
 
@@ -49,6 +76,12 @@ class FieldType:
         Returns the value to store (blocks replaced by their ids).
         """
         return value
+
+    @property
+    def compared_as_text(self) -> bool:
+        """Whether filters read the value as SQL text (not JSON, whose string comparisons
+        differ between databases)."""
+        return self.filter_kind in TEXT_KINDS
 
     @property
     def holds_references(self) -> bool:

@@ -64,6 +64,7 @@ class StructuredTextType(FieldType):
         }
     )
     mandatory_validators = frozenset({"structured_text_blocks", "structured_text_links"})
+    link_validator = "structured_text_links"  # dast.collect_node checks its links with it
     default_editor = "structured_text"
     default_editor_parameters = {
         "nodes": list(dast.OPTIONAL_NODES),
@@ -74,6 +75,8 @@ class StructuredTextType(FieldType):
         "show_links_meta_editor": False,
     }
     accepts_default_value = False
+    content_link = True
+    model_roles = frozenset({"excerpt_field"})
 
     def parse(self, value):
         dast.check_value(value)

@@ -8,14 +8,16 @@ class LinkType(FieldType):
     code = "link"
     allowed_validators = frozenset({"required", "unique", "item_item_type"})
     mandatory_validators = frozenset({"item_item_type"})
+    link_validator = "item_item_type"
     default_editor = "link_select"
+    filter_kind = "link"
     accepts_default_value = False
 
     def parse(self, value):
         return check_record_id(value)
 
     def collect(self, value, visitor):
-        visitor.record(value, "item_item_type")
+        visitor.record(value, self.link_validator)
         return value
 
     def without_link(self, value, record_id):
@@ -26,7 +28,9 @@ class LinksType(FieldType):
     code = "links"
     allowed_validators = frozenset({"size", "items_item_type"})
     mandatory_validators = frozenset({"items_item_type"})
+    link_validator = "items_item_type"
     default_editor = "links_select"
+    filter_kind = "link"
     accepts_default_value = False
     empty_value = []
 
@@ -38,7 +42,7 @@ class LinksType(FieldType):
 
     def collect(self, value, visitor):
         for index, item_id in enumerate(value):
-            visitor.record(item_id, "items_item_type", index=index)
+            visitor.record(item_id, self.link_validator, index=index)
         return value
 
     def without_link(self, value, record_id):

@@ -13,6 +13,9 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class _TextValue(FieldType):
     """Types whose value is a string; what the string may hold is up to validators."""
 
+    filter_kind = "text"
+    sortable = True
+
     def parse(self, value):
         expect(isinstance(value, str), "Expected a string.")
         return value
@@ -26,12 +29,18 @@ class StringType(_TextValue):
     allowed_validators = frozenset({"required", "unique", "length", "format", "enum"})
     default_editor = "single_line"
     default_editor_parameters = {"heading": False}
+    index = "text_prefix"
+    content_link = True
+    model_roles = frozenset({"title_field", "presentation_title_field", "excerpt_field"})
 
 
 class TextType(_TextValue):
     code = "text"
     allowed_validators = frozenset({"required", "length", "format", "sanitized_html"})
     default_editor = "markdown"
+    # Not indexed: long texts are read whole rather than filtered through an index.
+    content_link = True
+    model_roles = frozenset({"presentation_title_field", "excerpt_field"})
     default_editor_parameters = {
         "toolbar": [
             "heading",
@@ -56,12 +65,17 @@ class SlugType(_TextValue):
     )
     default_editor = "slug"
     default_editor_parameters = {"url_prefix": None}
+    index = "text_prefix"
+    model_roles = frozenset({"presentation_title_field"})
 
 
 class BooleanType(FieldType):
     code = "boolean"
     allowed_validators = frozenset()
     default_editor = "boolean"
+    filter_kind = "boolean"
+    sortable = True
+    index = "json"
 
     def parse(self, value):
         expect(isinstance(value, bool), "Expected true or false.")
@@ -72,6 +86,9 @@ class IntegerType(FieldType):
     code = "integer"
     allowed_validators = frozenset({"required", "number_range"})
     default_editor = "integer"
+    filter_kind = "number"
+    sortable = True
+    index = "json"
 
     def parse(self, value):
         if isinstance(value, float) and value.is_integer():
@@ -86,6 +103,9 @@ class FloatType(FieldType):
     code = "float"
     allowed_validators = frozenset({"required", "number_range"})
     default_editor = "float"
+    filter_kind = "number"
+    sortable = True
+    index = "json"
 
     def parse(self, value):
         expect(is_number(value), "Expected a number.")
@@ -131,6 +151,9 @@ class DateType(FieldType):
     code = "date"
     allowed_validators = frozenset({"required", "date_range"})
     default_editor = "date_picker"
+    filter_kind = "date"
+    sortable = True
+    index = "text_prefix"
 
     def parse(self, value):
         return parse_date(value).isoformat()
@@ -140,6 +163,9 @@ class DateTimeType(FieldType):
     code = "date_time"
     allowed_validators = frozenset({"required", "date_time_range"})
     default_editor = "date_time_picker"
+    filter_kind = "date_time"
+    sortable = True
+    index = "text_prefix"
 
     def parse(self, value):
         # Kept in UTC, so stored values compare and sort correctly as text.
@@ -174,6 +200,7 @@ class JsonType(FieldType):
     code = "json"
     allowed_validators = frozenset({"required"})
     default_editor = "json"
+    free_form_object = True
 
     def parse(self, value):
         expect(isinstance(value, str), "Expected a string holding JSON.")

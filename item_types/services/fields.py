@@ -145,9 +145,6 @@ def _clean_appearance(appearance: dict, field_type_code: str) -> tuple[dict, lis
     return result, errors
 
 
-CONTENT_LINK_TYPES = frozenset({"string", "text", "structured_text"})
-
-
 def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field | None):
     """Check a field's attributes as they will be saved; return (values, errors)."""
     creating = field is None
@@ -174,7 +171,10 @@ def _clean_field(document: ResourceDocument, item_type: ItemType, field: Field |
                 "localize the field that holds the blocks.",
             )
         )
-    if cleaned.get("content_link_enabled") is False and field_type_code not in CONTENT_LINK_TYPES:
+    if (
+        cleaned.get("content_link_enabled") is False
+        and not FIELD_TYPES[field_type_code].content_link
+    ):
         errors.append(invalid_field("content_link_enabled", "VALIDATION_NOT_ALLOWED"))
 
     if "validators" in cleaned or creating or type_changed:

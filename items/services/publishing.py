@@ -10,7 +10,6 @@ from django.utils.timezone import now
 
 from cms.api.errors import ApiError
 from item_types.field_types import FIELD_TYPES
-from item_types.validators import LINK_VALIDATORS
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference
 from items.services.records import find_record
@@ -45,10 +44,11 @@ def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
 
 
 def _link_params(field_) -> dict:
-    for name in LINK_VALIDATORS:
-        if name in (field_.validators or {}):
-            return field_.validators[name]
-    return {}
+    """The parameters of the field's link validator (its type names it)."""
+    name = FIELD_TYPES[field_.field_type].link_validator
+    if name is None:
+        return {}
+    return (field_.validators or {}).get(name) or {}
 
 
 @dataclass(frozen=True)
