@@ -121,8 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once under concurrent requests: a
     # transaction takes the write lock when it begins (IMMEDIATE), since one that read
     # first and then wanted to write would be refused at once ("database is locked").
+    # WAL: readers never wait for the writer, and several server processes share the file
+    # without the rollback journal's create-and-delete on every commit (under two processes
+    # of 16 writers each, a commit could fail with "disk I/O error" in the default mode).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=int(os.environ.get("CMS_SQLITE_BUSY_TIMEOUT", "20")), transaction_mode="IMMEDIATE"
+        timeout=int(os.environ.get("CMS_SQLITE_BUSY_TIMEOUT", "20")),
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL;",
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
