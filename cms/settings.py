@@ -12,26 +12,10 @@ from pathlib import Path
 
 import dj_database_url
 
+from cms.env import env_bool, env_list
 from cms.storage_config import s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean from the environment: 1/true/yes/on are true, 0/false/no/off false."""
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
 DATA_DIR = Path(os.environ.get("CMS_DATA_DIR") or BASE_DIR / "data").resolve()
 
 

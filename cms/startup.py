@@ -5,6 +5,8 @@ import shutil
 import sys
 from tempfile import SpooledTemporaryFile
 
+from cms.env import env_bool
+
 MISSING_SECRET_KEY = (
     "SECRET_KEY is not set. The production server needs one key shared by every host and "
     "kept across restarts: Django signs admin sessions and upload URLs with it, so a key "
@@ -16,8 +18,7 @@ MISSING_SECRET_KEY = (
 
 def require_secret_key() -> None:
     """Stop the process, saying why, when SECRET_KEY is missing and debug is off."""
-    debug = os.environ.get("DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
-    if not os.environ.get("SECRET_KEY") and not debug:
+    if not os.environ.get("SECRET_KEY") and not env_bool("DEBUG", False):
         sys.exit(MISSING_SECRET_KEY)
 
 
