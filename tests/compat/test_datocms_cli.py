@@ -81,10 +81,10 @@ class Served:
 
 
 @contextmanager
-def _serving(data_dir: Path):
-    """`manage.py serve` on a fresh database and data directory, as `make run` starts it; the
-    admin token it prints."""
-    with fresh_database("cli") as database_url:
+def _serving(data_dir: Path, database: str):
+    """`manage.py serve` on a fresh database (PostgreSQL: `<the suite's>_<database>`) and data
+    directory, as `make run` starts it; the admin token it prints."""
+    with fresh_database(database) as database_url:
         env = server_env(data_dir, database_url, REDIS_URL=None, PYTHONUNBUFFERED="1")
         address = f"127.0.0.1:{free_port()}"
         log = data_dir.parent / f"server-{data_dir.name}.log"
@@ -99,13 +99,13 @@ def _serving(data_dir: Path):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One server for the tests that only add to it (each its own models)."""
-    with _serving(tmp_path_factory.mktemp("cli-server") / "data") as served:
+    with _serving(tmp_path_factory.mktemp("cli-server") / "data", "cli") as served:
         yield served
 
 
 @pytest.fixture
 def fresh_server(tmp_path):
-    with _serving(tmp_path / "data") as served:
+    with _serving(tmp_path / "data", "cli_fresh") as served:
         yield served
 
 
