@@ -32,7 +32,7 @@ run: $(RUN_INSTALLED)
 	$(BIN)/python manage.py serve $(ADDRESS)
 
 # The whole suite; on PostgreSQL when DATABASE_URL points there. Also installs the official
-# DatoCMS client (npm) into tests/compat/node_modules for the compatibility tests.
+# DatoCMS client and CLI (npm) into tests/compat/node_modules for the compatibility tests.
 test: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -6,17 +6,21 @@ with its children."""
 import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# `manage.py serve` prints a new token on a line of its own, indented (43 characters of
+# base64url).
+SERVE_FIRST_TOKEN = re.compile(r"^\s+([A-Za-z0-9_-]{40,})\s*$", re.MULTILINE)
 
 
 def free_port() -> int:
@@ -77,10 +81,44 @@ def database_url_for_servers(connection, tmp_dir: Path, env: dict | None = None)
     return url
 
 
+@contextlib.contextmanager
+def fresh_database(suffix: str) -> Iterator[str | None]:
+    """An empty database for a server process to migrate and fill: on PostgreSQL (when
+    ``DATABASE_URL`` points there) a new database ``<the suite's>_<suffix>``, dropped
+    afterwards, yielding its URL; on SQLite None (the server makes its own file in
+    ``CMS_DATA_DIR``)."""
+    import psycopg
+    from psycopg import sql
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield None
+        return
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'cms'}_{suffix}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(drop)
+
+
 def listening(port: int) -> bool:
     """True once something accepts connections on ``port``; raises OSError until then."""
     with contextlib.closing(socket.create_connection(("127.0.0.1", port), timeout=1)):
         return True
+
+
+def printed_token(log: Path, address: str) -> str | None:
+    """The first admin token `manage.py serve` printed in ``log`` (it does on a fresh install),
+    once the server accepts connections at ``address`` (``host:port``)."""
+    token = SERVE_FIRST_TOKEN.search(log.read_text(errors="replace"))
+    return token[1] if token and listening(int(address.rsplit(":", 1)[1])) else None
 
 
 class ServerProcess:

@@ -23,15 +23,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from item_types.field_types import FIELD_TYPES, FieldValueError
 from tests.compat import test_official_client as compat
-from tests.processes import ServerProcess, free_port, listening, server_env
+from tests.processes import ServerProcess, free_port, fresh_database, printed_token, server_env
 from tests.readme_doc import README, code_blocks, field_type_rows
 
 REPO = README.parent
@@ -41,8 +38,6 @@ ADDRESS_LINE = re.compile(r"^export CMS=http://127\.0\.0\.1:8000(?=\s|$)", re.MU
 # Any other mention of the default address in a run block would reach whatever listens there.
 DEFAULT_ADDRESS = re.compile(r"(127\.0\.0\.1|localhost):8000\b")
 MAX_NOT_RUN = 8  # keep the examples a user can't check by pasting few
-# `serve` prints a new token on a line of its own, indented (43 characters of base64url).
-FIRST_TOKEN = re.compile(r"^\s+([A-Za-z0-9_-]{40,})\s*$", re.MULTILINE)
 SERVER_START_TIMEOUT = 60
 SESSION_TIMEOUT = 180
 MARK = "::readme-block::"
@@ -59,20 +54,8 @@ def _tail(path: Path, lines: int = 60) -> str:
 def fresh_database_url():
     """None for SQLite (the server makes its own in CMS_DATA_DIR), else an empty PostgreSQL
     database beside the suite's, dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield None
-        return
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'cms'}_readme"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(drop)
+    with fresh_database("readme") as url:
+        yield url
 
 
 class Server:
@@ -93,17 +76,11 @@ def fresh_server(tmp_path, fresh_database_url):
     process = ServerProcess([sys.executable, "manage.py", "serve", address], env, log)
     try:
         token = process.wait_until(
-            lambda: _token_once_listening(log, address), SERVER_START_TIMEOUT, "print a token"
+            lambda: printed_token(log, address), SERVER_START_TIMEOUT, "print a token"
         )
         yield Server(address, token, log, "PostgreSQL" if fresh_database_url else "SQLite")
     finally:
         process.stop()
-
-
-def _token_once_listening(log: Path, address: str) -> str | None:
-    """The first token the server prints, once it accepts connections."""
-    token = FIRST_TOKEN.search(log.read_text(errors="replace"))
-    return token[1] if token and listening(int(address.rsplit(":", 1)[1])) else None
 
 
 def _fill_in(text: str, pattern: re.Pattern, value: str, what: str) -> str:

@@ -1,8 +1,9 @@
 """Drive DatoCMS's official npm client against a live server of this project.
 
-The Node side lives beside this file (package.json, package-lock.json, *.mjs). The client is
-installed with `npm ci` on first use; Node.js 20+ and npm must be on PATH. Without Node the test is
-skipped, unless CMS_COMPAT_REQUIRED=1 (then it fails).
+The Node side lives beside this file (package.json, package-lock.json, *.mjs). The client (and
+DatoCMS's CLI, for test_datocms_cli.py) is installed with `npm ci` on first use, or whenever an
+installed version differs from the pinned one; Node.js 20+ and npm must be on PATH. Without Node
+the test is skipped, unless CMS_COMPAT_REQUIRED=1 (then it fails).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from django.core.management import call_command
 from PIL import Image
 
 COMPAT_DIR = Path(__file__).resolve().parent
-CLIENT_PACKAGE = "@datocms/cma-client-node"
 NODE_TIMEOUT = 120
 
 
@@ -30,21 +30,29 @@ def _missing_tool(message: str) -> None:
     pytest.skip(message)
 
 
-def _pinned_version() -> str:
-    package = json.loads((COMPAT_DIR / "package.json").read_text())
-    return package["dependencies"][CLIENT_PACKAGE]
+def _pinned_versions() -> dict[str, str]:
+    """Every package package.json pins (the official client, DatoCMS's CLI): name -> version."""
+    return json.loads((COMPAT_DIR / "package.json").read_text())["dependencies"]
 
 
-def _installed_version() -> str | None:
-    manifest = COMPAT_DIR / "node_modules" / CLIENT_PACKAGE / "package.json"
+def _installed_version(package: str) -> str | None:
+    manifest = COMPAT_DIR / "node_modules" / package / "package.json"
     if not manifest.is_file():
         return None
     return json.loads(manifest.read_text()).get("version")
 
 
+def _stale_packages() -> list[str]:
+    return [
+        f"{package} {_installed_version(package)} (pinned {version})"
+        for package, version in _pinned_versions().items()
+        if _installed_version(package) != version
+    ]
+
+
 @pytest.fixture(scope="session")
 def node_client() -> str:
-    """Path of the `node` binary, with the pinned client installed in tests/compat/node_modules."""
+    """Path of the `node` binary, with the pinned packages in tests/compat/node_modules."""
     node = shutil.which("node")
     if node is None:
         _missing_tool("node is not on PATH: the compat tests need Node.js 20+")
@@ -54,10 +62,10 @@ def node_client() -> str:
     if int(version.lstrip("v").split(".")[0]) < 20:
         _missing_tool(f"the compat tests need Node.js 20+, found {version}")
 
-    if _installed_version() != _pinned_version():
+    if _stale_packages():
         npm = shutil.which("npm")
         if npm is None:
-            _missing_tool("npm is not on PATH: needed to install the official client")
+            _missing_tool("npm is not on PATH: needed to install the official client and CLI")
         result = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"],
             cwd=COMPAT_DIR,
@@ -70,8 +78,7 @@ def node_client() -> str:
                 f"npm ci failed ({result.returncode}) in {COMPAT_DIR}\n"
                 f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
             )
-        installed = _installed_version()
-        assert installed == _pinned_version(), f"npm ci installed {CLIENT_PACKAGE} {installed}"
+        assert not _stale_packages(), f"npm ci installed {_stale_packages()}"
     return node
 
 
