@@ -46,7 +46,8 @@ def running_now() -> list[str]:
 
 
 def run(job_id: str) -> None:
-    """Run the job ``job_id`` if it is still queued (the queue's task; tests may call it)."""
+    """Run the job ``job_id`` if it is still queued: the queue's one task. Tests may call it
+    on a transactional database (it commits, and closes connections, as a worker does)."""
     use_limit(None)  # the jobs' statement limit, whatever this thread did before
     close_old_connections()
     try:
