@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "item_types",
     "items",
     "uploads",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,30 @@ CACHES = {
     )
 }
 
+# Background jobs (jobs/; README "Background jobs"). The queue: Redis when CMS_QUEUE_URL, or
+# else REDIS_URL, names one (shared by every worker on every host); otherwise a SQLite file
+# in the data directory, which needs no service (the workers of this one machine share it).
+CMS_QUEUE_URL = (
+    os.environ.get("CMS_QUEUE_URL") or REDIS_URL or f"sqlite:///{DATA_DIR / 'jobs-queue.sqlite3'}"
+)
+# The queue's name inside that storage (by default derived from the database, so that
+# installations sharing one Redis never take each other's messages).
+CMS_QUEUE_NAME = os.environ.get("CMS_QUEUE_NAME", "")
+# One worker process runs this many jobs at once (threads); run more processes for more.
+CMS_WORKER_THREADS = int(os.environ.get("CMS_WORKER_THREADS", 2))
+# An idle worker looks at a SQLite queue at least this often (Redis wakes it at once).
+CMS_WORKER_POLL_SECONDS = float(os.environ.get("CMS_WORKER_POLL_SECONDS", 1))
+# On SIGTERM a worker takes no new job and waits this long for its running ones.
+CMS_WORKER_SHUTDOWN_SECONDS = float(os.environ.get("CMS_WORKER_SHUTDOWN_SECONDS", 30))
+# Every worker, this often: marks its running jobs alive and runs the recovery pass.
+CMS_JOB_HEARTBEAT_SECONDS = float(os.environ.get("CMS_JOB_HEARTBEAT_SECONDS", 10))
+# A running job not marked alive for this long lost its worker: it is run again (a
+# rerunnable one, fewer than CMS_JOB_MAX_ATTEMPTS times) or reported failed.
+CMS_JOB_STALE_SECONDS = float(os.environ.get("CMS_JOB_STALE_SECONDS", 60))
+CMS_JOB_MAX_ATTEMPTS = int(os.environ.get("CMS_JOB_MAX_ATTEMPTS", 3))
+# A job still queued this long after its message was sent gets its message sent again.
+CMS_JOB_REQUEUE_SECONDS = float(os.environ.get("CMS_JOB_REQUEUE_SECONDS", 300))
+
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])
 CMS_MAX_BATCH_RECORDS = int(os.environ.get("CMS_MAX_BATCH_RECORDS", 10_000))
@@ -258,6 +283,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
     "loggers": {
         "cms": {"handlers": ["console"], "level": "INFO"},
+        # The queue library's own lines name only its one task (jobs.run); cms.jobs says more.
+        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

@@ -98,6 +98,14 @@ CODES: dict[str, Code] = {
     # 429 and 5xx.
     "RATE_LIMIT_EXCEEDED": Code(429, "Too many requests or failed logins: `details.wait` seconds."),
     "INTERNAL_SERVER_ERROR": Code(500, "A bug: logged with its traceback."),
+    # A background job's own (its /job-results status and payload).
+    "JOB_ATTEMPTS_EXHAUSTED": Code(
+        500, "The workers running the job stopped (killed, lost) `CMS_JOB_MAX_ATTEMPTS` times."
+    ),
+    "JOB_INTERRUPTED": Code(
+        500, "The worker running the job stopped, and the job can't be run again safely."
+    ),
+    "UNKNOWN_JOB_KIND": Code(500, "No handler for the job's kind in the worker that took it."),
     "QUERY_TIMEOUT": Code(503, "The query ran past its time limit: narrow the filter or page."),
     "SERVICE_UNAVAILABLE": Code(503, "`/readyz`: `details.component` does not answer."),
 }

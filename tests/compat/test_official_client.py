@@ -20,6 +20,8 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from tests.jobs.stack import job_stack
+
 COMPAT_DIR = Path(__file__).resolve().parent
 NODE_TIMEOUT = 120
 
@@ -208,3 +210,23 @@ def test_official_client_manages_records(live_server, node_client):
     records, _blocks = _assert_database_holds(left, "step")
     assert records.count() == 33  # 35 recipes + 1 linking them - 3 destroyed
     assert not records.filter(pk__in=left["destroyed"]).exists()
+
+
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)  # the server and worker commit to PostgreSQL's
+def test_official_client_polls_a_job_until_it_is_done(
+    node_client, tmp_path, monkeypatch, django_db_blocker
+):
+    """The client's own poller against /job-results, with a real worker running the job
+    (tests/jobs/stack.py): a 202 from the test-only POST /test-jobs, the 404s while the job
+    runs, the 200 when it is done; a failed job; jobResults.find."""
+    with job_stack(tmp_path, "sqlite", django_db_blocker) as stack:
+        monkeypatch.setenv("CMS_JOB_TRACES", str(stack.traces))
+        result = _run_script(node_client, "jobs.mjs", f"http://127.0.0.1:{stack.port}", stack.token)
+        print(result.stdout)
+        assert result.returncode == 0, _failure_report("jobs.mjs", result)
+        job_id = _report_line(
+            "jobs.mjs", result, "a 202 is polled by the client until the job is done"
+        )["jobId"]
+        row = stack.row(job_id)
+        assert (row["state"], row["status"], row["attempts"]) == ("succeeded", 200, 1)

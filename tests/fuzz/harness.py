@@ -26,7 +26,7 @@ from tests.fuzz.case import Case
 from tests.fuzz.known_open import known_family
 from tests.fuzz.world import World
 
-COUNTED_APPS = ("cms", "item_types", "items", "uploads")
+COUNTED_APPS = ("cms", "item_types", "items", "uploads", "jobs")
 PROJECT_DIRS = ("/cms/", "/items/", "/item_types/", "/uploads/")
 _addresses = count(1)
 

@@ -92,6 +92,7 @@ ENDPOINTS = [
     Endpoint("/items/{item}/versions", ("GET",), None, ("page",)),
     Endpoint("/versions/{version}", ("GET",)),
     Endpoint("/versions/{version}/restore", ("POST", "PUT")),
+    Endpoint("/job-results/{job}", ("GET",)),
     Endpoint("/{unknown}", ("GET",)),
     Endpoint("/rest/{service}", ("GET",)),
     Endpoint(
@@ -114,6 +115,7 @@ def valid_ids(world: World) -> dict[str, list[str]]:
         "upload": [world.upload_id],
         "signed": [token, token[:-1] + "A", token.split(":")[0]],
         "media": [world.upload_path.lstrip("/"), "secret_key", "../secret_key"],
+        "job": [world.job_id],
         "service": ["db"],
         "table": [REST_TABLE, "fuzz_block"],
         "unknown": ["nope", "rest", "items/", "admin"],

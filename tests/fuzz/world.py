@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from cms.models import ApiToken
+from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
 
 REST_TABLE = "fuzz_all"
@@ -39,6 +40,7 @@ class World:
     signed_path: str  # where that PUT stores its bytes
     ready_path: str  # an upload request whose bytes are in, for POST /uploads
     payloads: dict[str, dict] = field(default_factory=dict)  # valid bodies, by endpoint
+    job_id: str = ""  # a finished job, for GET /job-results/:id
 
     @property
     def item_type_ids(self) -> list[str]:
@@ -245,6 +247,9 @@ def seed() -> World:
         versions = api.get(f"/items/{record_id}/versions")
         world.version_ids += [version["id"] for version in versions.body["data"]]
 
+    world.job_id = Job.objects.create(
+        kind="fuzz", state=Job.State.SUCCEEDED, status=200, payload={"data": None}
+    ).id
     world.payloads = payloads(world)
     return world
 

@@ -1,8 +1,22 @@
 """``manage.py serve``: migrate, make sure a token exists, then run the production server
-(granian, as in the README's "Production") on this machine's embedded defaults."""
+(granian, as in the README's "Production") and a job worker (``manage.py run_worker``) on
+this machine's embedded defaults.
 
+Both run as children of this process, which stays to look after them: a signal it gets
+(Ctrl-C, SIGTERM) goes on to both, and when either ends the other is stopped too, so
+nothing is left running. On Linux each child also gets SIGTERM if this process dies
+without a chance to pass anything on (SIGKILL).
+"""
+
+import contextlib
+import ctypes
+import ctypes.util
+import functools
 import os
+import signal
+import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -30,6 +44,11 @@ def granian_command(host: str, port: int, workers: int = 1) -> list[str]:
     ]
 
 
+def worker_command() -> list[str]:
+    """The job worker, as production runs it (README "Background jobs")."""
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_worker"]
+
+
 def split_address(addrport: str) -> tuple[str, int]:
     """``127.0.0.1:8000``, ``[::1]:8000`` or ``8000`` into a host and a port."""
     host, _, port = addrport.rpartition(":")
@@ -39,7 +58,10 @@ def split_address(addrport: str) -> tuple[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Apply migrations, create a first admin token if none exists, and serve the API."
+    help = (
+        "Apply migrations, create a first admin token if none exists, and serve the API "
+        "with a job worker beside it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -60,4 +82,57 @@ class Command(BaseCommand):
         # The production server refuses to start without SECRET_KEY; on this one machine
         # the key kept in CMS_DATA_DIR (settings) is the right one, so it is handed over.
         os.environ["SECRET_KEY"] = settings.SECRET_KEY
-        os.execv(sys.executable, granian_command(host, port))
+        sys.exit(supervise([granian_command(host, port), worker_command()]))
+
+
+# How long stopped children may take before they are killed: the worker waits up to
+# CMS_WORKER_SHUTDOWN_SECONDS for its running jobs.
+STOP_GRACE_SECONDS = 5
+
+
+def supervise(commands: list[list[str]]) -> int:
+    """Run ``commands`` until one ends or a signal comes; stop them all; the exit code."""
+    die_with_me = functools.partial(_die_with_parent, os.getpid())
+    children = [subprocess.Popen(command, preexec_fn=die_with_me) for command in commands]
+    received = []
+
+    def on_signal(signum, frame):
+        received.append(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+    while not received and all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    ended = next((child for child in children if child.returncode is not None), None)
+    for child in children:
+        if child.poll() is None:
+            # SIGINT (Ctrl-C) stops at once, anything else is passed on as SIGTERM: the
+            # worker then finishes its running jobs first.
+            interrupt = received and received[0] == signal.SIGINT
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGINT if interrupt else signal.SIGTERM)
+    deadline = time.monotonic() + settings.CMS_WORKER_SHUTDOWN_SECONDS + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    if ended is not None:
+        name = "server" if ended is children[0] else "job worker"
+        sys.stderr.write(f"The {name} stopped (exit code {ended.returncode}); stopping.\n")
+        return ended.returncode or 1
+    return 0
+
+
+PR_SET_PDEATHSIG = 1  # Linux's prctl(2): a signal for this process when its parent dies
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child, before it starts: SIGTERM when serve ends (Linux; elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # serve died before the line above: too late to be told
+        os._exit(1)

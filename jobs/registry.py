@@ -1,0 +1,49 @@
+"""Job handlers by kind: what a worker runs for a job, and whether it may run it twice.
+
+Each app declares its handlers in its ``tasks.py`` (imported when Django starts, see
+:mod:`jobs.apps`)::
+
+    @jobs.handler("environments.fork", rerunnable=True)
+    def fork(job):
+        ...
+        return 200, {"data": environment_resource(environment)}
+
+A handler gets the :class:`jobs.models.Job` and returns ``(status, payload)``: the HTTP
+status and the JSON body the synchronous endpoint would have answered. It may raise
+:class:`cms.api.errors.ApiError` instead: the job then fails with that error's status and
+document. ``rerunnable`` says whether a job whose worker died mid-run may be run again from
+the start (the handler is idempotent, or cleans up what a dead run left); if not, such a
+job is reported failed (``JOB_INTERRUPTED``). Every handler must decide, so it is required.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str
+    run: Callable
+    rerunnable: bool
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def handler(kind: str, *, rerunnable: bool):
+    """Register the decorated function as the handler of jobs of ``kind``."""
+
+    def register(function):
+        known = _handlers.get(kind)
+        if known is not None and known.run is not function:
+            raise ImproperlyConfigured(f"Two handlers for jobs of kind {kind!r}")
+        _handlers[kind] = Handler(kind, function, rerunnable)
+        return function
+
+    return register
+
+
+def find(kind: str) -> Handler | None:
+    return _handlers.get(kind)
