@@ -13,7 +13,7 @@ from items.resources import block_payload, item_attributes
 from items.services import rows
 from items.services.publishing import mark_published
 from items.services.records import RecordWrite, concurrent_write_errors, find_record
-from items.validation import RecordValidation
+from items.validation import RecordValidation, check_against_database
 
 
 def _check_update_document(item: Item, document: ResourceDocument) -> None:
@@ -52,7 +52,7 @@ def build_update(
     data = validation.validate_record(
         model.item_types[item.item_type_id], merged, record_id=item.id
     )
-    RecordValidation.check_against_database([(validation, item.id, False)])
+    check_against_database([(validation, item.id, False)])
     validation.raise_if_invalid()
 
     moment = now()
