@@ -69,6 +69,7 @@ class FileType(FieldType):
     default_editor = "file"
     filter_kind = "upload"
     model_roles = frozenset({"image_preview_field", "presentation_image_field"})
+    automatic_model_role = "image_preview_field"
     accepts_default_value = False
 
     def parse(self, value):

@@ -54,9 +54,15 @@ class FieldType:
     content_link: ClassVar[bool] = False
     #: The model relationships (``title_field``...) a field of it may fill.
     model_roles: ClassVar[frozenset[str]] = frozenset()
+    #: The one of ``model_roles`` a new field of it fills while the model has none there
+    #: (as DatoCMS: the first string field titles the records, the first file previews them).
+    automatic_model_role: ClassVar[str | None] = None
     #: For types that link records: the validator that says which models a link may point
     #: at, and whose parameters hold the strategies publishing and deleting follow.
     link_validator: ClassVar[str | None] = None
+    #: For types that hold blocks: the validator that says which block models a block may
+    #: be of.
+    block_validator: ClassVar[str | None] = None
 
     def parse(self, value: Any) -> Any:
         """Check one locale's non-null raw value; return it in canonical form.

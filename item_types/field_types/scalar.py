@@ -32,6 +32,7 @@ class StringType(_TextValue):
     index = "text_prefix"
     content_link = True
     model_roles = frozenset({"title_field", "presentation_title_field", "excerpt_field"})
+    automatic_model_role = "title_field"
 
 
 class TextType(_TextValue):

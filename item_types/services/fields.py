@@ -23,7 +23,7 @@ from item_types.services.common import (
     taken_id,
 )
 from item_types.signals import field_changed
-from item_types.validators import VALIDATORS, ParamError, SchemaContext
+from item_types.validators import VALIDATORS, ParamError, SchemaContext, fields_named
 
 
 def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
@@ -228,21 +228,16 @@ def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     if document.id:
         field.id = document.id
     save_unique(field, "api_key", "Field")
-    _fill_presentation_fields(item_type, field)
+    _fill_automatic_model_role(item_type, field)
     return field
 
 
-def _fill_presentation_fields(item_type: ItemType, field: Field) -> None:
-    """As DatoCMS: the first string field titles the records, the first file previews them."""
-    changed = []
-    if field.field_type == "string" and item_type.title_field_id is None:
-        item_type.title_field = field
-        changed.append("title_field")
-    if field.field_type == "file" and item_type.image_preview_field_id is None:
-        item_type.image_preview_field = field
-        changed.append("image_preview_field")
-    if changed:
-        item_type.save(update_fields=[*changed, "updated_at"])
+def _fill_automatic_model_role(item_type: ItemType, field: Field) -> None:
+    """A new field fills its type's ``automatic_model_role`` while the model has none."""
+    role = FIELD_TYPES[field.field_type].automatic_model_role
+    if role is not None and getattr(item_type, f"{role}_id") is None:
+        setattr(item_type, role, field)
+        item_type.save(update_fields=[role, "updated_at"])
 
 
 @schema_write
@@ -299,9 +294,7 @@ def _move(field: Field, item_type: ItemType, position: int) -> None:
 def field_destroy(*, field: Field) -> None:
     """Delete a field, closing the gap in positions; refused while a slug depends on it."""
     dependants = [
-        other
-        for other in field.item_type.fields.filter(field_type="slug")
-        if (other.validators.get("slug_title_field") or {}).get("title_field_id") == field.pk
+        other for other in field.item_type.fields.all() if field.pk in fields_named(other)
     ]
     if dependants:
         raise ApiError(

@@ -92,6 +92,18 @@ LINK_VALIDATORS: tuple[str, ...] = tuple(
     name for name, validator in VALIDATORS.items() if isinstance(validator, LinksValidator)
 )
 
+
+def fields_named(field) -> set[str]:
+    """The ids of the fields of its model that ``field``'s validators name (a slug's title
+    field): those can't be deleted while it does."""
+    return {
+        (params or {}).get(parameter)
+        for name, params in (field.validators or {}).items()
+        if name in VALIDATORS
+        for parameter in VALIDATORS[name].field_parameters
+    }
+
+
 __all__ = [
     "DEFAULT_STRATEGIES",
     "EXTENSION_LISTS",
