@@ -20,7 +20,9 @@ INDEX_KINDS = frozenset({"json", "text_prefix"})
 
 
 class FieldValueError(Exception):
-    """A raw value does not fit its field type. ``code`` is stable; details say why."""
+    """A value breaks a rule: a raw value its field type or a validator refuses, or a
+    validator's parameters. ``code`` is stable (the answer's ``details.code``); details
+    say why; whoever catches it says where the value sits."""
 
     def __init__(self, code: str = "INVALID_FORMAT", /, **details):
         super().__init__(code)

@@ -23,7 +23,7 @@ from item_types.services.common import (
     taken_id,
 )
 from item_types.signals import field_changed
-from item_types.validators import VALIDATORS, ParamError, SchemaContext, fields_named
+from item_types.validators import VALIDATORS, SchemaContext, fields_named
 
 
 def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
@@ -51,16 +51,8 @@ def _clean_validators(field_type_code: str, validators: dict, context: SchemaCon
             continue
         try:
             cleaned[name] = validator.clean_params(params, context)
-        except ParamError as error:
-            errors.append(
-                invalid_field(
-                    "validators",
-                    "VALIDATION_INVALID_PARAMETERS",
-                    validator=name,
-                    parameter=error.parameter,
-                    message=error.message,
-                )
-            )
+        except FieldValueError as error:
+            errors.append(invalid_field("validators", error.code, validator=name, **error.details))
     for name in sorted(field_type.mandatory_validators - set(validators)):
         errors.append(
             invalid_field(

@@ -8,7 +8,6 @@ Adding a validator means one class in one of these modules and one line here:
 
 from item_types.validators.base import (
     NoParams,
-    ParamError,
     SchemaContext,
     Validator,
 )
@@ -127,7 +126,6 @@ __all__ = [
     "LinksValidator",
     "NoParams",
     "NumberRangeValidator",
-    "ParamError",
     "RequiredAltTitleValidator",
     "RequiredSeoFieldsValidator",
     "RequiredValidator",

@@ -3,9 +3,9 @@ checks its parameters are made of.
 
 A validator checks its own parameters when a field is created or updated
 (``clean_params``: returns them normalised, defaults filled in, or raises
-:class:`ParamError`), and a record's values against them (``check``, ``check_upload``:
-raise :class:`FieldValueError` with the validator's code); record validation
-(``items.validation``) runs those.
+:class:`FieldValueError` with ``VALIDATION_INVALID_PARAMETERS``), and a record's values
+against them (``check``, ``check_upload``: raise :class:`FieldValueError` with the
+validator's code); record validation (``items.validation``) runs those.
 """
 
 from collections.abc import Callable
@@ -15,13 +15,6 @@ from typing import Any, ClassVar
 from item_types.field_types import FieldValueError
 from item_types.models import ItemType
 from item_types.schema import ITEM_TYPE_FIELD_RELATIONSHIPS
-
-
-class ParamError(Exception):
-    def __init__(self, message: str, parameter: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.parameter = parameter
 
 
 class SchemaContext:
@@ -48,8 +41,9 @@ class SchemaContext:
 
 
 def require(condition: bool, message: str, parameter: str | None = None) -> None:
+    """A rule of a validator's parameters (``parameter`` names the one that breaks it)."""
     if not condition:
-        raise ParamError(message, parameter)
+        raise FieldValueError("VALIDATION_INVALID_PARAMETERS", parameter=parameter, message=message)
 
 
 def require_ordered(low, high, parameter: str) -> None:
