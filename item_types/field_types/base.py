@@ -129,6 +129,22 @@ def expect(condition: bool, message: str, code: str = "INVALID_FORMAT", **detail
         raise FieldValueError(code, message=message, **details)
 
 
+def expect_object(value: Any, keys, message: str) -> None:
+    """``value`` is an object with no keys but ``keys``; ``message`` says what it holds."""
+    expect(isinstance(value, dict), message)
+    unknown = set(value) - set(keys)
+    expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
+
+
+def expect_strings_or_null(value: dict, keys) -> None:
+    for key in keys:
+        expect(
+            value.get(key) is None or isinstance(value[key], str),
+            f"{key} must be a string or null.",
+            key=key,
+        )
+
+
 def is_number(value: Any) -> bool:
     # JSON booleans are ints in Python; a number field must not take them.
     return isinstance(value, int | float) and not isinstance(value, bool)
