@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cms.api.errors import ApiError
+from cms.api.errors import found
 from cms.api.parsing import parse_resource
 from item_types import services
 from item_types.models import Field, ItemType, Site
@@ -46,9 +46,7 @@ def find_item_type(id_or_api_key: str) -> ItemType:
     item_type = ItemType.objects.filter(pk=id_or_api_key).first() or (
         ItemType.objects.filter(api_key=id_or_api_key).first()
     )
-    if item_type is None:
-        raise ApiError("NOT_FOUND", 404, item_type=id_or_api_key)
-    return item_type
+    return found(item_type, item_type=id_or_api_key)
 
 
 def find_field(id_or_api_key: str) -> Field:
@@ -58,9 +56,7 @@ def find_field(id_or_api_key: str) -> Field:
         field = Field.objects.filter(item_type__api_key=model_key, api_key=field_key).first()
     else:
         field = Field.objects.filter(pk=id_or_api_key).first()
-    if field is None:
-        raise ApiError("NOT_FOUND", 404, field=id_or_api_key)
-    return field
+    return found(field, field=id_or_api_key)
 
 
 class SiteView(APIView):
@@ -104,24 +100,35 @@ class ItemTypeListView(APIView):
         return Response({"data": item_type_resource(item_type, field_ids=[])}, status=201)
 
 
-class ItemTypeDetailView(APIView):
+class _SchemaResourceView(APIView):
+    """GET, PUT and DELETE of one model or field: ``find`` and ``render`` it, and the
+    services ``update`` and ``destroy``, which take it by its type's name
+    (``field_update(field=..., document=...)``). DELETE answers the resource as it was."""
+
     scope = "schema"
+    resource_type: str
 
     def get(self, request, id_or_api_key):
-        item_type = find_item_type(id_or_api_key)
-        return Response({"data": _item_type_resource(item_type)})
+        return Response({"data": self.render(self.find(id_or_api_key))})
 
     def put(self, request, id_or_api_key):
-        item_type = find_item_type(id_or_api_key)
-        document = parse_resource(request.data, "item_type")
-        item_type = services.item_type_update(item_type=item_type, document=document)
-        return Response({"data": _item_type_resource(item_type)})
+        instance = {self.resource_type: self.find(id_or_api_key)}
+        document = parse_resource(request.data, self.resource_type)
+        return Response({"data": self.render(self.update(**instance, document=document))})
 
     def delete(self, request, id_or_api_key):
-        item_type = find_item_type(id_or_api_key)
-        answer = _item_type_resource(item_type)
-        services.item_type_destroy(item_type=item_type)
+        instance = self.find(id_or_api_key)
+        answer = self.render(instance)
+        self.destroy(**{self.resource_type: instance})
         return Response({"data": answer})
+
+
+class ItemTypeDetailView(_SchemaResourceView):
+    resource_type = "item_type"
+    find = staticmethod(find_item_type)
+    render = staticmethod(_item_type_resource)
+    update = staticmethod(services.item_type_update)
+    destroy = staticmethod(services.item_type_destroy)
 
 
 class FieldListView(APIView):
@@ -146,20 +153,9 @@ class FieldListView(APIView):
         )
 
 
-class FieldDetailView(APIView):
-    scope = "schema"
-
-    def get(self, request, id_or_api_key):
-        return Response({"data": field_resource(find_field(id_or_api_key))})
-
-    def put(self, request, id_or_api_key):
-        field = find_field(id_or_api_key)
-        document = parse_resource(request.data, "field")
-        field = services.field_update(field=field, document=document)
-        return Response({"data": field_resource(field)})
-
-    def delete(self, request, id_or_api_key):
-        field = find_field(id_or_api_key)
-        answer = field_resource(field)
-        services.field_destroy(field=field)
-        return Response({"data": answer})
+class FieldDetailView(_SchemaResourceView):
+    resource_type = "field"
+    find = staticmethod(find_field)
+    render = staticmethod(field_resource)
+    update = staticmethod(services.field_update)
+    destroy = staticmethod(services.field_destroy)
