@@ -18,6 +18,7 @@ from item_types.schema import (
 from item_types.services.common import (
     check_api_key,
     clean_schema_attributes,
+    parse_per_locale,
     raise_if,
     save_unique,
     taken_id,
@@ -95,26 +96,9 @@ def _clean_default_value(field_type_code: str, localized: bool, value, locales: 
                 required_locales=locales,
             )
         ]
-    unknown = sorted(set(value) - set(locales))
-    if unknown:
-        return None, [
-            invalid_field(
-                "default_value",
-                "INVALID_LOCALES",
-                unknown_locales=unknown,
-                required_locales=locales,
-            )
-        ]
-    parsed, errors = {}, []
-    for locale in locales:
-        raw = value.get(locale)
-        try:
-            parsed[locale] = None if raw is None else field_type.parse(raw)
-        except FieldValueError as error:
-            errors.append(
-                invalid_field("default_value", error.code, locale=locale, **error.details)
-            )
-    return parsed, errors
+    return parse_per_locale(
+        "default_value", value, locales, lambda raw: None if raw is None else field_type.parse(raw)
+    )
 
 
 def _clean_appearance(appearance: dict, field_type_code: str) -> tuple[dict, list[ApiError]]:
