@@ -1,5 +1,8 @@
 """Schema endpoints: /site, /item-types, /fields. Thin: parse, call a service, render."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.apps import apps
 from django.db.models import Prefetch
 from rest_framework.response import Response
@@ -100,35 +103,46 @@ class ItemTypeListView(APIView):
         return Response({"data": item_type_resource(item_type, field_ids=[])}, status=201)
 
 
+class _Kind(NamedTuple):
+    """A kind of schema resource as its detail view handles it: how to find and render
+    one, and the services that update and destroy it, which take it by the kind's name
+    (``field_update(field=..., document=...)``)."""
+
+    find: Callable
+    render: Callable
+    update: Callable
+    destroy: Callable
+
+
 class _SchemaResourceView(APIView):
-    """GET, PUT and DELETE of one model or field: ``find`` and ``render`` it, and the
-    services ``update`` and ``destroy``, which take it by its type's name
-    (``field_update(field=..., document=...)``). DELETE answers the resource as it was."""
+    """GET, PUT and DELETE of one model or field (``resource_type``, a key of ``KINDS``);
+    DELETE answers the resource as it was."""
 
     scope = "schema"
     resource_type: str
 
+    @property
+    def kind(self) -> _Kind:
+        return KINDS[self.resource_type]
+
     def get(self, request, id_or_api_key):
-        return Response({"data": self.render(self.find(id_or_api_key))})
+        return Response({"data": self.kind.render(self.kind.find(id_or_api_key))})
 
     def put(self, request, id_or_api_key):
-        instance = {self.resource_type: self.find(id_or_api_key)}
+        instance = self.kind.find(id_or_api_key)
         document = parse_resource(request.data, self.resource_type)
-        return Response({"data": self.render(self.update(**instance, document=document))})
+        updated = self.kind.update(**{self.resource_type: instance}, document=document)
+        return Response({"data": self.kind.render(updated)})
 
     def delete(self, request, id_or_api_key):
-        instance = self.find(id_or_api_key)
-        answer = self.render(instance)
-        self.destroy(**{self.resource_type: instance})
+        instance = self.kind.find(id_or_api_key)
+        answer = self.kind.render(instance)
+        self.kind.destroy(**{self.resource_type: instance})
         return Response({"data": answer})
 
 
 class ItemTypeDetailView(_SchemaResourceView):
     resource_type = "item_type"
-    find = staticmethod(find_item_type)
-    render = staticmethod(_item_type_resource)
-    update = staticmethod(services.item_type_update)
-    destroy = staticmethod(services.item_type_destroy)
 
 
 class FieldListView(APIView):
@@ -155,7 +169,11 @@ class FieldListView(APIView):
 
 class FieldDetailView(_SchemaResourceView):
     resource_type = "field"
-    find = staticmethod(find_field)
-    render = staticmethod(field_resource)
-    update = staticmethod(services.field_update)
-    destroy = staticmethod(services.field_destroy)
+
+
+KINDS = {
+    "item_type": _Kind(
+        find_item_type, _item_type_resource, services.item_type_update, services.item_type_destroy
+    ),
+    "field": _Kind(find_field, field_resource, services.field_update, services.field_destroy),
+}
