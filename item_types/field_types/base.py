@@ -32,7 +32,8 @@ class FieldValueError(Exception):
 
 class FieldType:
     code: ClassVar[str]
-    #: Validators this type accepts, and those a field of it must have.
+    #: Validators this type accepts, and those a field of it must have (its
+    #: ``link_validator`` and ``block_validator`` are added to both: see below).
     allowed_validators: ClassVar[frozenset[str]] = frozenset()
     mandatory_validators: ClassVar[frozenset[str]] = frozenset()
     #: The editor used when a field is created without an appearance.
@@ -65,6 +66,14 @@ class FieldType:
     #: For types that hold blocks: the validator that says which block models a block may
     #: be of.
     block_validator: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A field that links records or holds blocks must say of which models: the
+        # validator naming them is mandatory (and so allowed), declared once as its role.
+        naming = frozenset(name for name in (cls.link_validator, cls.block_validator) if name)
+        cls.mandatory_validators = cls.mandatory_validators | naming
+        cls.allowed_validators = cls.allowed_validators | cls.mandatory_validators
 
     def parse(self, value: Any) -> Any:
         """Check one locale's non-null raw value; return it in canonical form.

@@ -11,7 +11,7 @@ from item_types.field_types.block_shape import check_block_shape
 
 
 class _BlocksValue(FieldType):
-    """Rich text and single block: blocks of the models ``block_validator`` names."""
+    """Rich text and single block: blocks of the models their ``block_validator`` names."""
 
     default_editor_parameters = {"start_collapsed": False}
     accepts_default_value = False
@@ -20,8 +20,7 @@ class _BlocksValue(FieldType):
 class RichTextType(_BlocksValue):
     code = "rich_text"
     block_validator = "rich_text_blocks"
-    allowed_validators = frozenset({block_validator, "size"})
-    mandatory_validators = frozenset({block_validator})
+    allowed_validators = frozenset({"size"})
     default_editor = "rich_text"
     empty_value = []
 
@@ -42,8 +41,7 @@ class RichTextType(_BlocksValue):
 class SingleBlockType(_BlocksValue):
     code = "single_block"
     block_validator = "single_block_blocks"
-    allowed_validators = frozenset({block_validator, "required"})
-    mandatory_validators = frozenset({block_validator})
+    allowed_validators = frozenset({"required"})
     default_editor = "framed_single_block"
 
     def parse(self, value):
@@ -63,10 +61,7 @@ class StructuredTextType(FieldType):
     link_validator = "structured_text_links"
     block_validator = "structured_text_blocks"
     inline_block_validator = "structured_text_inline_blocks"
-    allowed_validators = frozenset(
-        {block_validator, link_validator, inline_block_validator, "required", "length"}
-    )
-    mandatory_validators = frozenset({block_validator, link_validator})
+    allowed_validators = frozenset({inline_block_validator, "required", "length"})
     default_editor = "structured_text"
     default_editor_parameters = {
         "nodes": list(dast.OPTIONAL_NODES),

@@ -7,8 +7,7 @@ from item_types.field_types.base import FieldType, expect
 class LinkType(FieldType):
     code = "link"
     link_validator = "item_item_type"
-    allowed_validators = frozenset({"required", "unique", link_validator})
-    mandatory_validators = frozenset({link_validator})
+    allowed_validators = frozenset({"required", "unique"})
     default_editor = "link_select"
     filter_kind = "link"
     accepts_default_value = False
@@ -27,8 +26,7 @@ class LinkType(FieldType):
 class LinksType(FieldType):
     code = "links"
     link_validator = "items_item_type"
-    allowed_validators = frozenset({"size", link_validator})
-    mandatory_validators = frozenset({link_validator})
+    allowed_validators = frozenset({"size"})
     default_editor = "links_select"
     filter_kind = "link"
     accepts_default_value = False
