@@ -1,6 +1,6 @@
 """Benchmark: creating records through POST /items, served as in production.
 
-Starts gunicorn (several worker processes) on PostgreSQL, builds a model like the seed's
+Starts gunicorn (several worker processes) on PostgreSQL, builds a blog post model
 (10 fields: two localized, one block field, one link, one file), then measures creates per
 second and p50/p99 latency at 1 and at 16 concurrent clients, each for --seconds.
 

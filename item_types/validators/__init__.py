@@ -44,7 +44,8 @@ VALIDATORS: dict[str, Validator] = {
 }
 
 # The link validators: their parameters also hold the reference strategies publishing
-# follows (``items.services`` reads them from the one a field has).
+# follows (``items.services.publishing`` reads them from the validator a field's type
+# names as its ``link_validator``; the tests check that both lists agree).
 LINK_VALIDATORS: tuple[str, ...] = tuple(
     name for name, validator in VALIDATORS.items() if isinstance(validator, LinksValidator)
 )
