@@ -1,6 +1,6 @@
 """Benchmark: creating records through POST /items, served as in production.
 
-Starts gunicorn (several worker processes) on PostgreSQL, builds a model like the seed's
+Starts gunicorn (several worker processes) on PostgreSQL, builds a blog post model
 (10 fields: two localized, one block field, one link, one file), then measures creates per
 second and p50/p99 latency at 1 and at 16 concurrent clients, each for --seconds.
 
@@ -18,77 +18,50 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import DEFAULT_DATA_DIR, Client, add_server_arguments, run_phase, served  # noqa: E402
-
-
-def create(client, path, resource_type, attributes, status=201, **extra):
-    code, body = client.request(
-        "POST", path, {"data": {"type": resource_type, "attributes": attributes, **extra}}
-    )
-    assert code == status, (code, body)
-    return body["data"]
-
-
-def rel(item_type_id):
-    return {"item_type": {"data": {"type": "item_type", "id": item_type_id}}}
+from harness import (  # noqa: E402
+    DEFAULT_DATA_DIR,
+    Client,
+    add_server_arguments,
+    create,
+    create_model,
+    rel,
+    run_phase,
+    served,
+)
 
 
 def build_schema(client) -> dict:
     client.request(
         "PUT", "/site", {"data": {"type": "site", "attributes": {"locales": ["en", "it"]}}}
     )
-    quote = create(
+    quote = create_model(
+        client, "quote", [("text", "string", {"validators": {"required": {}}})], modular_block=True
+    )
+    category = create_model(client, "category", [("name", "string", {})])
+    post = create_model(
         client,
-        "/item-types",
-        "item_type",
-        {"name": "Quote", "api_key": "quote", "modular_block": True},
+        "post",
+        [
+            ("title", "string", {"validators": {"required": {}, "length": {"max": 200}}}),
+            ("slug", "string", {"validators": {"unique": {}}}),
+            ("subtitle", "string", {"localized": True}),
+            ("content", "text", {"localized": True}),
+            (
+                "category",
+                "link",
+                {"validators": {"item_item_type": {"item_types": [category["id"]]}}},
+            ),
+            ("cover", "file", {}),
+            (
+                "sections",
+                "rich_text",
+                {"validators": {"rich_text_blocks": {"item_types": [quote["id"]]}}},
+            ),
+            ("published_on", "date", {}),
+            ("rating", "integer", {"validators": {"number_range": {"min": 0, "max": 5}}}),
+            ("featured", "boolean", {}),
+        ],
     )
-    create(
-        client,
-        f"/item-types/{quote['id']}/fields",
-        "field",
-        {
-            "label": "Text",
-            "api_key": "text",
-            "field_type": "string",
-            "validators": {"required": {}},
-        },
-    )
-    category = create(
-        client, "/item-types", "item_type", {"name": "Category", "api_key": "category"}
-    )
-    create(
-        client,
-        f"/item-types/{category['id']}/fields",
-        "field",
-        {"label": "Name", "api_key": "name", "field_type": "string"},
-    )
-    post = create(client, "/item-types", "item_type", {"name": "Post", "api_key": "post"})
-    fields = [
-        ("title", "string", False, {"required": {}, "length": {"max": 200}}),
-        ("slug", "string", False, {"unique": {}}),
-        ("subtitle", "string", True, {}),
-        ("content", "text", True, {}),
-        ("category", "link", False, {"item_item_type": {"item_types": [category["id"]]}}),
-        ("cover", "file", False, {}),
-        ("sections", "rich_text", False, {"rich_text_blocks": {"item_types": [quote["id"]]}}),
-        ("published_on", "date", False, {}),
-        ("rating", "integer", False, {"number_range": {"min": 0, "max": 5}}),
-        ("featured", "boolean", False, {}),
-    ]
-    for api_key, field_type, localized, validators in fields:
-        create(
-            client,
-            f"/item-types/{post['id']}/fields",
-            "field",
-            {
-                "label": api_key.title(),
-                "api_key": api_key,
-                "field_type": field_type,
-                "localized": localized,
-                "validators": validators,
-            },
-        )
     category_record = create(
         client, "/items", "item", {"name": "News"}, relationships=rel(category["id"])
     )

@@ -1,4 +1,5 @@
-"""What the benchmarks share: the server they measure and the timed load phases.
+"""What the benchmarks share: the server they measure, the schema they build and the timed
+load phases.
 
 ``served()`` recreates the benchmark's own PostgreSQL database (``cms_bench``), migrates it,
 creates an admin token and serves it with gunicorn, as in production; ``run_phase()`` sends
@@ -10,6 +11,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -64,6 +66,47 @@ class Client:
         response = self.connection.getresponse()
         content = response.read()
         return response.status, (json.loads(content) if content else None)
+
+
+def create(client: Client, path: str, resource_type: str, attributes: dict, **extra) -> dict:
+    """POST one resource; answers it (``extra``: its relationships...)."""
+    code, body = client.request(
+        "POST", path, {"data": {"type": resource_type, "attributes": attributes, **extra}}
+    )
+    assert code == 201, (code, body)
+    return body["data"]
+
+
+def rel(item_type_id: str) -> dict:
+    """A record's relationships naming its model."""
+    return {"item_type": {"data": {"type": "item_type", "id": item_type_id}}}
+
+
+def create_model(
+    client: Client, api_key: str, fields: list[tuple[str, str, dict]], **attributes
+) -> dict:
+    """The one schema builder of the benchmarks: a model (``attributes``: modular_block...)
+    with its fields, each ``(api_key, field_type, {localized, validators...})``; answers
+    the model."""
+    model = create(
+        client,
+        "/item-types",
+        "item_type",
+        {"name": api_key.title(), "api_key": api_key, **attributes},
+    )
+    for field_key, field_type, field_attributes in fields:
+        create(
+            client,
+            f"/item-types/{model['id']}/fields",
+            "field",
+            {
+                "label": field_key.title(),
+                "api_key": field_key,
+                "field_type": field_type,
+                **field_attributes,
+            },
+        )
+    return model
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -123,6 +166,8 @@ def served(admin_url: str, workers: int, data_dir: str = DEFAULT_DATA_DIR) -> It
         "CMS_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "cms.settings",
         "DEBUG": "false",
+        # Production refuses to start without one; a benchmark's server lives for one run.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
     }
     _manage(env, "migrate", "-v", "0")
     created = _manage(

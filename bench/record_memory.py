@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from create_records import create, rel  # noqa: E402
+from harness import create_model, rel  # noqa: E402
 
 harness.DATABASE_NAME = "cms_bench_memory"  # never another benchmark's database
 MiB = 1024 * 1024
@@ -30,31 +30,20 @@ RECORD_LIMIT, BATCH_LIMIT, BATCH_RECORDS = 2 * MiB, 64 * MiB, 10_000
 
 
 def build_schema(client) -> dict:
-    quote = create(
+    quote = create_model(client, "quote", [("text", "string", {})], modular_block=True)
+    page = create_model(
         client,
-        "/item-types",
-        "item_type",
-        {"name": "Quote", "api_key": "quote", "modular_block": True},
+        "page",
+        [
+            ("body", "text", {}),
+            ("data", "json", {}),
+            (
+                "parts",
+                "rich_text",
+                {"validators": {"rich_text_blocks": {"item_types": [quote["id"]]}}},
+            ),
+        ],
     )
-    create(
-        client,
-        f"/item-types/{quote['id']}/fields",
-        "field",
-        {"label": "Text", "api_key": "text", "field_type": "string"},
-    )
-    page = create(client, "/item-types", "item_type", {"name": "Page", "api_key": "page"})
-    for api_key, field_type, validators in [
-        ("body", "text", {}),
-        ("data", "json", {}),
-        ("parts", "rich_text", {"rich_text_blocks": {"item_types": [quote["id"]]}}),
-    ]:
-        attributes = {
-            "label": api_key,
-            "api_key": api_key,
-            "field_type": field_type,
-            "validators": validators,
-        }
-        create(client, f"/item-types/{page['id']}/fields", "field", attributes)
     return {"page": page["id"], "quote": quote["id"]}
 
 

@@ -48,6 +48,13 @@ class Site(models.Model):
         return self.locales[0]
 
 
+def _own_field() -> models.ForeignKey:
+    """A model's setting naming one of its own fields; unset when that field goes."""
+    return models.ForeignKey(
+        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
 class ItemType(models.Model):
     """A model (or, with ``modular_block``, a block model) whose records share its fields."""
 
@@ -88,24 +95,12 @@ class ItemType(models.Model):
     inverse_relationships_enabled = models.BooleanField(default=False)
 
     # Presentation settings pointing at this model's own fields.
-    title_field = models.ForeignKey(
-        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    image_preview_field = models.ForeignKey(
-        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    excerpt_field = models.ForeignKey(
-        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    ordering_field = models.ForeignKey(
-        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    presentation_title_field = models.ForeignKey(
-        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    presentation_image_field = models.ForeignKey(
-        "Field", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    title_field = _own_field()
+    image_preview_field = _own_field()
+    excerpt_field = _own_field()
+    ordering_field = _own_field()
+    presentation_title_field = _own_field()
+    presentation_image_field = _own_field()
 
     created_at = models.DateTimeField(default=now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,11 +1,14 @@
 """Schema endpoints: /site, /item-types, /fields. Thin: parse, call a service, render."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.apps import apps
 from django.db.models import Prefetch
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cms.api.errors import ApiError
+from cms.api.errors import found
 from cms.api.parsing import parse_resource
 from item_types import services
 from item_types.models import Field, ItemType, Site
@@ -46,9 +49,7 @@ def find_item_type(id_or_api_key: str) -> ItemType:
     item_type = ItemType.objects.filter(pk=id_or_api_key).first() or (
         ItemType.objects.filter(api_key=id_or_api_key).first()
     )
-    if item_type is None:
-        raise ApiError("NOT_FOUND", 404, item_type=id_or_api_key)
-    return item_type
+    return found(item_type, item_type=id_or_api_key)
 
 
 def find_field(id_or_api_key: str) -> Field:
@@ -58,9 +59,7 @@ def find_field(id_or_api_key: str) -> Field:
         field = Field.objects.filter(item_type__api_key=model_key, api_key=field_key).first()
     else:
         field = Field.objects.filter(pk=id_or_api_key).first()
-    if field is None:
-        raise ApiError("NOT_FOUND", 404, field=id_or_api_key)
-    return field
+    return found(field, field=id_or_api_key)
 
 
 class SiteView(APIView):
@@ -104,24 +103,46 @@ class ItemTypeListView(APIView):
         return Response({"data": item_type_resource(item_type, field_ids=[])}, status=201)
 
 
-class ItemTypeDetailView(APIView):
+class _Kind(NamedTuple):
+    """A kind of schema resource as its detail view handles it: how to find and render
+    one, and the services that update and destroy it, which take it by the kind's name
+    (``field_update(field=..., document=...)``)."""
+
+    find: Callable
+    render: Callable
+    update: Callable
+    destroy: Callable
+
+
+class _SchemaResourceView(APIView):
+    """GET, PUT and DELETE of one model or field (``resource_type``, a key of ``KINDS``);
+    DELETE answers the resource as it was."""
+
     scope = "schema"
+    resource_type: str
+
+    @property
+    def kind(self) -> _Kind:
+        return KINDS[self.resource_type]
 
     def get(self, request, id_or_api_key):
-        item_type = find_item_type(id_or_api_key)
-        return Response({"data": _item_type_resource(item_type)})
+        return Response({"data": self.kind.render(self.kind.find(id_or_api_key))})
 
     def put(self, request, id_or_api_key):
-        item_type = find_item_type(id_or_api_key)
-        document = parse_resource(request.data, "item_type")
-        item_type = services.item_type_update(item_type=item_type, document=document)
-        return Response({"data": _item_type_resource(item_type)})
+        instance = self.kind.find(id_or_api_key)
+        document = parse_resource(request.data, self.resource_type)
+        updated = self.kind.update(**{self.resource_type: instance}, document=document)
+        return Response({"data": self.kind.render(updated)})
 
     def delete(self, request, id_or_api_key):
-        item_type = find_item_type(id_or_api_key)
-        answer = _item_type_resource(item_type)
-        services.item_type_destroy(item_type=item_type)
+        instance = self.kind.find(id_or_api_key)
+        answer = self.kind.render(instance)
+        self.kind.destroy(**{self.resource_type: instance})
         return Response({"data": answer})
+
+
+class ItemTypeDetailView(_SchemaResourceView):
+    resource_type = "item_type"
 
 
 class FieldListView(APIView):
@@ -146,20 +167,13 @@ class FieldListView(APIView):
         )
 
 
-class FieldDetailView(APIView):
-    scope = "schema"
+class FieldDetailView(_SchemaResourceView):
+    resource_type = "field"
 
-    def get(self, request, id_or_api_key):
-        return Response({"data": field_resource(find_field(id_or_api_key))})
 
-    def put(self, request, id_or_api_key):
-        field = find_field(id_or_api_key)
-        document = parse_resource(request.data, "field")
-        field = services.field_update(field=field, document=document)
-        return Response({"data": field_resource(field)})
-
-    def delete(self, request, id_or_api_key):
-        field = find_field(id_or_api_key)
-        answer = field_resource(field)
-        services.field_destroy(field=field)
-        return Response({"data": answer})
+KINDS = {
+    "item_type": _Kind(
+        find_item_type, _item_type_resource, services.item_type_update, services.item_type_destroy
+    ),
+    "field": _Kind(find_field, field_resource, services.field_update, services.field_destroy),
+}

@@ -20,6 +20,19 @@ from cms.ids import new_id
 from item_types.models import Field, ItemType
 
 
+def _block_link(to, related_name: str) -> models.ForeignKey:
+    """A block's link to what holds it: null on records, indexed for blocks only (in
+    ``Item.Meta``)."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        db_index=False,
+    )
+
+
 class Item(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft"
@@ -36,25 +49,9 @@ class Item(models.Model):
     # For blocks: the top-level record they belong to, the record or block holding them,
     # and the field they sit in. All null for a record, so their indexes (in Meta) leave
     # records out: most rows are records, and an index entry per null is a write for nothing.
-    root = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="descendants",
-        db_index=False,
-    )
-    parent = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="children",
-        db_index=False,
-    )
-    parent_field = models.ForeignKey(
-        Field, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    root = _block_link("self", "descendants")
+    parent = _block_link("self", "children")
+    parent_field = _block_link(Field, "+")
     # The model's id on the one record of a singleton model, null otherwise: the unique
     # constraint (in Meta) makes a second record impossible, even under concurrent creates.
     singleton_of = models.CharField(max_length=22, null=True, blank=True)

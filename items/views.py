@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api.body_limit import BodyLimit
-from cms.api.errors import ApiError
+from cms.api.errors import ApiError, found
 from cms.api.idempotency import idempotent
 from cms.api.parsing import parse_resource
 from cms.api.query import flag, nested_params, refuse_unknown
@@ -198,9 +198,7 @@ class ItemVersionListView(APIView):
 
 def _find_version(version_id: str) -> ItemVersion:
     version = ItemVersion.objects.select_related("item").filter(pk=version_id).first()
-    if version is None:
-        raise ApiError("NOT_FOUND", 404, version=version_id)
-    return version
+    return found(version, version=version_id)
 
 
 class VersionDetailView(APIView):

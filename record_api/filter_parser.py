@@ -237,16 +237,17 @@ class _Parser:
         return node
 
     def or_(self):
-        operands = [self.and_()]
-        while self.keyword("or"):
-            operands.append(self.and_())
-        return operands[0] if len(operands) == 1 else Or(tuple(operands))
+        return self._joined("or", self.and_, Or)
 
     def and_(self):
-        operands = [self.not_()]
-        while self.keyword("and"):
-            operands.append(self.not_())
-        return operands[0] if len(operands) == 1 else And(tuple(operands))
+        return self._joined("and", self.not_, And)
+
+    def _joined(self, keyword: str, operand, node):
+        """``operand (keyword operand)*``: one operand alone, or ``node`` joining them."""
+        operands = [operand()]
+        while self.keyword(keyword):
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else node(tuple(operands))
 
     def not_(self):
         if self.keyword("not"):

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from cms.admin_forms import ServiceModelAdmin, ServiceModelForm, dry_run
 from cms.api.parsing import ResourceDocument
 from uploads import services, storage
-from uploads.models import Upload
+from uploads.models import FILE_FACTS, Upload
 
 EDITABLE = ["author", "copyright", "notes", "tags", "default_field_metadata"]
 
@@ -71,20 +71,7 @@ class UploadAdmin(ServiceModelAdmin):
     list_display = ["thumbnail", "filename", "mime_type", "size", "width", "height", "created_at"]
     list_filter = ["is_image", "mime_type"]
     search_fields = ["filename", "search_text", "md5"]
-    readonly_fields = [
-        "preview",
-        "path",
-        "filename",
-        "format",
-        "mime_type",
-        "size",
-        "width",
-        "height",
-        "md5",
-        "is_image",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["preview", "path", *FILE_FACTS, "created_at", "updated_at"]
 
     def get_fields(self, request, obj=None):
         if obj is None:

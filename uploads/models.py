@@ -24,6 +24,11 @@ class UploadRequest(models.Model):
         return self.path
 
 
+#: Upload columns read from the stored file, never from the client (the admin shows them
+#: read-only; file validators read them).
+FILE_FACTS = ("filename", "format", "mime_type", "size", "width", "height", "md5", "is_image")
+
+
 class Upload(models.Model):
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
     path = models.CharField(max_length=300, unique=True, help_text="Where the file is in storage")

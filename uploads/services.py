@@ -18,9 +18,9 @@ from cms.api.attributes import Attribute, clean_attributes, is_object
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
-from item_types.field_types import FieldValueError
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
+from item_types.services.common import parse_per_locale
 from uploads import storage
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
@@ -158,27 +158,11 @@ def empty_metadata() -> dict:
     return {"alt": None, "title": None, "custom_data": {}, "focal_point": None}
 
 
-def _clean_metadata(value: dict, locales: list[str]) -> tuple[dict, list[ApiError]]:
+def _clean_metadata(value: dict, locales: list[str]) -> tuple[dict | None, list[ApiError]]:
     """Per-locale alt, title, custom data and focal point; every site locale present."""
-    unknown = sorted(set(value) - set(locales))
-    if unknown:
-        return {}, [
-            invalid_field(
-                "default_field_metadata",
-                "INVALID_LOCALES",
-                unknown_locales=unknown,
-                required_locales=locales,
-            )
-        ]
-    cleaned, errors = {}, []
-    for locale in locales:
-        try:
-            cleaned[locale] = parse_file_metadata(value.get(locale) or {})
-        except FieldValueError as error:
-            errors.append(
-                invalid_field("default_field_metadata", error.code, locale=locale, **error.details)
-            )
-    return cleaned, errors
+    return parse_per_locale(
+        "default_field_metadata", value, locales, lambda raw: parse_file_metadata(raw or {})
+    )
 
 
 def _normalise_tags(tags: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api import json_body
-from cms.api.errors import ApiError, ApiErrors, error_document, json_error
+from cms.api.errors import ApiError, ApiErrors, error_document, found, json_error
 from cms.api.parsing import JSONAPIParser, JSONParser, MultiPartParser, parse_resource
 from cms.api.query import nested_params
 from uploads import selectors, services
@@ -22,10 +22,7 @@ MULTIPART_SLACK = 64 * 1024
 
 
 def find_upload(upload_id: str) -> Upload:
-    upload = Upload.objects.filter(pk=upload_id).first()
-    if upload is None:
-        raise ApiError("NOT_FOUND", 404, upload=upload_id)
-    return upload
+    return found(Upload.objects.filter(pk=upload_id).first(), upload=upload_id)
 
 
 class UploadRequestView(APIView):

@@ -57,6 +57,13 @@ class ApiErrors(Exception):
         return self.errors[0].status if self.errors else 422
 
 
+def found(instance, **asked_for):
+    """``instance`` (a lookup's ``.first()``), or the 404 naming what was asked for."""
+    if instance is None:
+        raise ApiError("NOT_FOUND", 404, **asked_for)
+    return instance
+
+
 def invalid_field(field: str, code: str, **details) -> ApiError:
     """A field (of a record or of a schema resource) failed: 422 INVALID_FIELD."""
     return ApiError("INVALID_FIELD", 422, field=field, code=code, **details)

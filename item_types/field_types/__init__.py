@@ -3,47 +3,32 @@
 Adding a field type means one class in one of these modules and one line here.
 """
 
-from item_types.field_types.assets import FileType, GalleryType, SeoType, VideoType
+from item_types.field_types import assets, blocks, links, scalar
 from item_types.field_types.base import FieldType, FieldValueError
-from item_types.field_types.blocks import RichTextType, SingleBlockType, StructuredTextType
-from item_types.field_types.links import LinksType, LinkType
-from item_types.field_types.scalar import (
-    BooleanType,
-    ColorType,
-    DateTimeType,
-    DateType,
-    FloatType,
-    IntegerType,
-    JsonType,
-    LatLonType,
-    SlugType,
-    StringType,
-    TextType,
-)
 
 FIELD_TYPES: dict[str, FieldType] = {
     field_type.code: field_type()
     for field_type in (
-        StringType,
-        TextType,
-        SlugType,
-        BooleanType,
-        IntegerType,
-        FloatType,
-        DateType,
-        DateTimeType,
-        ColorType,
-        JsonType,
-        LatLonType,
-        SeoType,
-        VideoType,
-        FileType,
-        GalleryType,
-        LinkType,
-        LinksType,
-        RichTextType,
-        SingleBlockType,
-        StructuredTextType,
+        scalar.StringType,
+        scalar.TextType,
+        scalar.SlugType,
+        scalar.BooleanType,
+        scalar.IntegerType,
+        scalar.FloatType,
+        scalar.DateType,
+        scalar.DateTimeType,
+        scalar.ColorType,
+        scalar.JsonType,
+        scalar.LatLonType,
+        assets.SeoType,
+        assets.VideoType,
+        assets.FileType,
+        assets.GalleryType,
+        links.LinkType,
+        links.LinksType,
+        blocks.RichTextType,
+        blocks.SingleBlockType,
+        blocks.StructuredTextType,
     )
 }
 

@@ -1,7 +1,13 @@
 """Field types that hold uploads (file, gallery, seo) or an external video."""
 
 from cms.ids import is_valid_id
-from item_types.field_types.base import FieldType, expect, is_number
+from item_types.field_types.base import (
+    FieldType,
+    expect,
+    expect_object,
+    expect_strings_or_null,
+    is_number,
+)
 
 IMAGE_VALIDATORS = frozenset({"file_size", "image_dimensions", "image_aspect_ratio"})
 
@@ -14,15 +20,10 @@ def parse_file_metadata(value, *, extra_keys: tuple[str, ...] = ()) -> dict:
 
     The same rules hold for a file field's value and an upload's default metadata.
     """
-    expect(isinstance(value, dict), "Expected {alt, title, custom_data, focal_point}.")
-    unknown = set(value) - set(METADATA_KEYS) - set(extra_keys)
-    expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
-    for key in ("alt", "title"):
-        expect(
-            value.get(key) is None or isinstance(value[key], str),
-            f"{key} must be a string or null.",
-            key=key,
-        )
+    expect_object(
+        value, (*METADATA_KEYS, *extra_keys), "Expected {alt, title, custom_data, focal_point}."
+    )
+    expect_strings_or_null(value, ("alt", "title"))
     custom_data = value.get("custom_data")
     expect(
         custom_data is None or isinstance(custom_data, dict),
@@ -69,6 +70,7 @@ class FileType(FieldType):
     default_editor = "file"
     filter_kind = "upload"
     model_roles = frozenset({"image_preview_field", "presentation_image_field"})
+    automatic_model_role = "image_preview_field"
     accepts_default_value = False
 
     def parse(self, value):
@@ -109,15 +111,8 @@ class SeoType(FieldType):
     keys = ("title", "description", "image", "twitter_card", "no_index")
 
     def parse(self, value):
-        expect(isinstance(value, dict), "Expected {title, description, image, twitter_card}.")
-        unknown = set(value) - set(self.keys)
-        expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
-        for key in ("title", "description"):
-            expect(
-                value.get(key) is None or isinstance(value[key], str),
-                f"{key} must be a string or null.",
-                key=key,
-            )
+        expect_object(value, self.keys, "Expected {title, description, image, twitter_card}.")
+        expect_strings_or_null(value, ("title", "description"))
         image = value.get("image")
         expect(
             image is None or (isinstance(image, str) and image != ""),

@@ -20,7 +20,9 @@ INDEX_KINDS = frozenset({"json", "text_prefix"})
 
 
 class FieldValueError(Exception):
-    """A raw value does not fit its field type. ``code`` is stable; details say why."""
+    """A value breaks a rule: a raw value its field type or a validator refuses, or a
+    validator's parameters. ``code`` is stable (the answer's ``details.code``); details
+    say why; whoever catches it says where the value sits."""
 
     def __init__(self, code: str = "INVALID_FORMAT", /, **details):
         super().__init__(code)
@@ -30,7 +32,8 @@ class FieldValueError(Exception):
 
 class FieldType:
     code: ClassVar[str]
-    #: Validators this type accepts, and those a field of it must have.
+    #: Validators this type accepts, and those a field of it must have (its
+    #: ``link_validator`` and ``block_validator`` are added to both: see below).
     allowed_validators: ClassVar[frozenset[str]] = frozenset()
     mandatory_validators: ClassVar[frozenset[str]] = frozenset()
     #: The editor used when a field is created without an appearance.
@@ -54,9 +57,23 @@ class FieldType:
     content_link: ClassVar[bool] = False
     #: The model relationships (``title_field``...) a field of it may fill.
     model_roles: ClassVar[frozenset[str]] = frozenset()
+    #: The one of ``model_roles`` a new field of it fills while the model has none there
+    #: (as DatoCMS: the first string field titles the records, the first file previews them).
+    automatic_model_role: ClassVar[str | None] = None
     #: For types that link records: the validator that says which models a link may point
     #: at, and whose parameters hold the strategies publishing and deleting follow.
     link_validator: ClassVar[str | None] = None
+    #: For types that hold blocks: the validator that says which block models a block may
+    #: be of.
+    block_validator: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A field that links records or holds blocks must say of which models: the
+        # validator naming them is mandatory (and so allowed), declared once as its role.
+        naming = frozenset(name for name in (cls.link_validator, cls.block_validator) if name)
+        cls.mandatory_validators = cls.mandatory_validators | naming
+        cls.allowed_validators = cls.allowed_validators | cls.mandatory_validators
 
     def parse(self, value: Any) -> Any:
         """Check one locale's non-null raw value; return it in canonical form.
@@ -119,6 +136,22 @@ class FieldType:
 def expect(condition: bool, message: str, code: str = "INVALID_FORMAT", **details) -> None:
     if not condition:
         raise FieldValueError(code, message=message, **details)
+
+
+def expect_object(value: Any, keys, message: str) -> None:
+    """``value`` is an object with no keys but ``keys``; ``message`` says what it holds."""
+    expect(isinstance(value, dict), message)
+    unknown = set(value) - set(keys)
+    expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
+
+
+def expect_strings_or_null(value: dict, keys) -> None:
+    for key in keys:
+        expect(
+            value.get(key) is None or isinstance(value[key], str),
+            f"{key} must be a string or null.",
+            key=key,
+        )
 
 
 def is_number(value: Any) -> bool:

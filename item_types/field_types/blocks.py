@@ -10,13 +10,18 @@ from item_types.field_types.base import FieldType, expect
 from item_types.field_types.block_shape import check_block_shape
 
 
-class RichTextType(FieldType):
-    code = "rich_text"
-    allowed_validators = frozenset({"rich_text_blocks", "size"})
-    mandatory_validators = frozenset({"rich_text_blocks"})
-    default_editor = "rich_text"
+class _BlocksValue(FieldType):
+    """Rich text and single block: blocks of the models their ``block_validator`` names."""
+
     default_editor_parameters = {"start_collapsed": False}
     accepts_default_value = False
+
+
+class RichTextType(_BlocksValue):
+    code = "rich_text"
+    block_validator = "rich_text_blocks"
+    allowed_validators = frozenset({"size"})
+    default_editor = "rich_text"
     empty_value = []
 
     def parse(self, value):
@@ -26,27 +31,25 @@ class RichTextType(FieldType):
         return value
 
     def collect(self, value, visitor):
-        ids = [visitor.block(block, "rich_text_blocks", index=i) for i, block in enumerate(value)]
+        ids = [visitor.block(block, self.block_validator, index=i) for i, block in enumerate(value)]
         return [block_id for block_id in ids if block_id]
 
     def map_blocks(self, value, replace):
         return [replace(block_id) for block_id in value]
 
 
-class SingleBlockType(FieldType):
+class SingleBlockType(_BlocksValue):
     code = "single_block"
-    allowed_validators = frozenset({"single_block_blocks", "required"})
-    mandatory_validators = frozenset({"single_block_blocks"})
+    block_validator = "single_block_blocks"
+    allowed_validators = frozenset({"required"})
     default_editor = "framed_single_block"
-    default_editor_parameters = {"start_collapsed": False}
-    accepts_default_value = False
 
     def parse(self, value):
         check_block_shape(value)
         return value
 
     def collect(self, value, visitor):
-        return visitor.block(value, "single_block_blocks")
+        return visitor.block(value, self.block_validator)
 
     def map_blocks(self, value, replace):
         return replace(value)
@@ -54,17 +57,11 @@ class SingleBlockType(FieldType):
 
 class StructuredTextType(FieldType):
     code = "structured_text"
-    allowed_validators = frozenset(
-        {
-            "structured_text_blocks",
-            "structured_text_links",
-            "structured_text_inline_blocks",
-            "required",
-            "length",
-        }
-    )
-    mandatory_validators = frozenset({"structured_text_blocks", "structured_text_links"})
-    link_validator = "structured_text_links"  # dast.collect_node checks its links with it
+    # dast.collect_node checks a document's links and blocks with these.
+    link_validator = "structured_text_links"
+    block_validator = "structured_text_blocks"
+    inline_block_validator = "structured_text_inline_blocks"
+    allowed_validators = frozenset({inline_block_validator, "required", "length"})
     default_editor = "structured_text"
     default_editor_parameters = {
         "nodes": list(dast.OPTIONAL_NODES),
@@ -83,9 +80,8 @@ class StructuredTextType(FieldType):
         return value
 
     def collect(self, value, visitor):
-        document = dast.collect_node(
-            value["document"], visitor, dast.DastRules.of_field(visitor.field), "document"
-        )
+        rules = dast.DastRules.of_field(visitor.field)
+        document = dast.collect_node(value["document"], visitor, rules, "document", self)
         return {"schema": "dast", "document": document}
 
     def search_text(self, value):

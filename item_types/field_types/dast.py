@@ -185,8 +185,9 @@ class DastRules:
         )
 
 
-def collect_node(node: dict, visitor, rules: DastRules, path: str) -> dict:
-    """Check a parsed node against the field's settings; blocks become their ids."""
+def collect_node(node: dict, visitor, rules: DastRules, path: str, field_type) -> dict:
+    """Check a parsed node against the field's settings; blocks become their ids.
+    ``field_type`` names the validators that check its blocks and links."""
     kind = node["type"]
     if kind in OPTIONAL_NODES and rules.nodes is not None and kind not in rules.nodes:
         visitor.fail("VALIDATION_STRUCTURED_TEXT_NODE", node=kind, key=path)
@@ -199,14 +200,14 @@ def collect_node(node: dict, visitor, rules: DastRules, path: str) -> dict:
                 visitor.fail("VALIDATION_STRUCTURED_TEXT_MARK", mark=mark, key=path)
     node = dict(node)
     if kind == "block":
-        node["item"] = visitor.block(node["item"], "structured_text_blocks", key=path)
+        node["item"] = visitor.block(node["item"], field_type.block_validator, key=path)
     elif kind == "inlineBlock":
-        node["item"] = visitor.block(node["item"], "structured_text_inline_blocks", key=path)
+        node["item"] = visitor.block(node["item"], field_type.inline_block_validator, key=path)
     elif kind in ("itemLink", "inlineItem"):
-        visitor.record(node["item"], "structured_text_links", key=path)
+        visitor.record(node["item"], field_type.link_validator, key=path)
     if "children" in node:
         node["children"] = [
-            collect_node(child, visitor, rules, f"{path}.children.{index}")
+            collect_node(child, visitor, rules, f"{path}.children.{index}", field_type)
             for index, child in enumerate(node["children"])
         ]
     return node

@@ -6,9 +6,8 @@ from item_types.field_types.base import FieldType, expect
 
 class LinkType(FieldType):
     code = "link"
-    allowed_validators = frozenset({"required", "unique", "item_item_type"})
-    mandatory_validators = frozenset({"item_item_type"})
     link_validator = "item_item_type"
+    allowed_validators = frozenset({"required", "unique"})
     default_editor = "link_select"
     filter_kind = "link"
     accepts_default_value = False
@@ -26,9 +25,8 @@ class LinkType(FieldType):
 
 class LinksType(FieldType):
     code = "links"
-    allowed_validators = frozenset({"size", "items_item_type"})
-    mandatory_validators = frozenset({"items_item_type"})
     link_validator = "items_item_type"
+    allowed_validators = frozenset({"size"})
     default_editor = "links_select"
     filter_kind = "link"
     accepts_default_value = False

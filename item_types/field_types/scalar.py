@@ -5,7 +5,7 @@ import math
 import re
 from datetime import UTC, date, datetime
 
-from item_types.field_types.base import FieldType, expect, is_number
+from item_types.field_types.base import FieldType, expect, expect_object, is_number
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -32,6 +32,7 @@ class StringType(_TextValue):
     index = "text_prefix"
     content_link = True
     model_roles = frozenset({"title_field", "presentation_title_field", "excerpt_field"})
+    automatic_model_role = "title_field"
 
 
 class TextType(_TextValue):
@@ -82,13 +83,18 @@ class BooleanType(FieldType):
         return value
 
 
-class IntegerType(FieldType):
-    code = "integer"
+class _NumberValue(FieldType):
+    """Types whose value is a number."""
+
     allowed_validators = frozenset({"required", "number_range"})
-    default_editor = "integer"
     filter_kind = "number"
     sortable = True
     index = "json"
+
+
+class IntegerType(_NumberValue):
+    code = "integer"
+    default_editor = "integer"
 
     def parse(self, value):
         if isinstance(value, float) and value.is_integer():
@@ -99,13 +105,9 @@ class IntegerType(FieldType):
         return value
 
 
-class FloatType(FieldType):
+class FloatType(_NumberValue):
     code = "float"
-    allowed_validators = frozenset({"required", "number_range"})
     default_editor = "float"
-    filter_kind = "number"
-    sortable = True
-    index = "json"
 
     def parse(self, value):
         expect(is_number(value), "Expected a number.")
@@ -147,25 +149,28 @@ def format_date_time(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds")
 
 
-class DateType(FieldType):
+class _TimeValue(FieldType):
+    """Dates and date-times: kept as text that sorts in time order."""
+
+    sortable = True
+    index = "text_prefix"
+
+
+class DateType(_TimeValue):
     code = "date"
     allowed_validators = frozenset({"required", "date_range"})
     default_editor = "date_picker"
     filter_kind = "date"
-    sortable = True
-    index = "text_prefix"
 
     def parse(self, value):
         return parse_date(value).isoformat()
 
 
-class DateTimeType(FieldType):
+class DateTimeType(_TimeValue):
     code = "date_time"
     allowed_validators = frozenset({"required", "date_time_range"})
     default_editor = "date_time_picker"
     filter_kind = "date_time"
-    sortable = True
-    index = "text_prefix"
 
     def parse(self, value):
         # Kept in UTC, so stored values compare and sort correctly as text.
@@ -179,9 +184,7 @@ class ColorType(FieldType):
     channels = ("red", "green", "blue", "alpha")
 
     def parse(self, value):
-        expect(isinstance(value, dict), "Expected {red, green, blue, alpha}.")
-        unknown = set(value) - set(self.channels)
-        expect(not unknown, f"Unknown keys: {', '.join(sorted(unknown))}.")
+        expect_object(value, self.channels, "Expected {red, green, blue, alpha}.")
         color = {}
         for channel in self.channels:
             component = value.get(channel, 255 if channel == "alpha" else None)

@@ -1,11 +1,15 @@
-"""What the site, item type and field services share: raising collected problems,
-reading attributes, api_key checks, and saves that turn a lost uniqueness race into a 422."""
+"""What the site, item type and field services share (uploads' too): raising collected
+problems, reading attributes, values keyed by locale, api_key checks, and saves that turn
+a lost uniqueness race into a 422."""
+
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 
 from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import ResourceDocument
+from item_types.field_types import FieldValueError
 from item_types.schema import is_api_key
 
 
@@ -23,6 +27,28 @@ def clean_schema_attributes(
     if old in cleaned:
         cleaned.setdefault(new, cleaned.pop(old))
     return cleaned, errors
+
+
+def parse_per_locale(
+    attribute: str, value: dict, locales: list[str], parse: Callable
+) -> tuple[dict | None, list[ApiError]]:
+    """A value keyed by locale (a field's default value, an upload's default metadata):
+    no locale but the site's, and ``parse(raw)`` for each of them (raises
+    :class:`FieldValueError`). Answers the parsed values and an error for each problem."""
+    unknown = sorted(set(value) - set(locales))
+    if unknown:
+        return None, [
+            invalid_field(
+                attribute, "INVALID_LOCALES", unknown_locales=unknown, required_locales=locales
+            )
+        ]
+    parsed, errors = {}, []
+    for locale in locales:
+        try:
+            parsed[locale] = parse(value.get(locale))
+        except FieldValueError as error:
+            errors.append(invalid_field(attribute, error.code, locale=locale, **error.details))
+    return parsed, errors
 
 
 def check_api_key(cleaned: dict, *, reserved: frozenset[str], others, record_type: str):

@@ -18,12 +18,13 @@ from item_types.schema import (
 from item_types.services.common import (
     check_api_key,
     clean_schema_attributes,
+    parse_per_locale,
     raise_if,
     save_unique,
     taken_id,
 )
 from item_types.signals import field_changed
-from item_types.validators import VALIDATORS, ParamError, SchemaContext
+from item_types.validators import VALIDATORS, SchemaContext, fields_named
 
 
 def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
@@ -51,16 +52,8 @@ def _clean_validators(field_type_code: str, validators: dict, context: SchemaCon
             continue
         try:
             cleaned[name] = validator.clean_params(params, context)
-        except ParamError as error:
-            errors.append(
-                invalid_field(
-                    "validators",
-                    "VALIDATION_INVALID_PARAMETERS",
-                    validator=name,
-                    parameter=error.parameter,
-                    message=error.message,
-                )
-            )
+        except FieldValueError as error:
+            errors.append(invalid_field("validators", error.code, validator=name, **error.details))
     for name in sorted(field_type.mandatory_validators - set(validators)):
         errors.append(
             invalid_field(
@@ -103,26 +96,9 @@ def _clean_default_value(field_type_code: str, localized: bool, value, locales: 
                 required_locales=locales,
             )
         ]
-    unknown = sorted(set(value) - set(locales))
-    if unknown:
-        return None, [
-            invalid_field(
-                "default_value",
-                "INVALID_LOCALES",
-                unknown_locales=unknown,
-                required_locales=locales,
-            )
-        ]
-    parsed, errors = {}, []
-    for locale in locales:
-        raw = value.get(locale)
-        try:
-            parsed[locale] = None if raw is None else field_type.parse(raw)
-        except FieldValueError as error:
-            errors.append(
-                invalid_field("default_value", error.code, locale=locale, **error.details)
-            )
-    return parsed, errors
+    return parse_per_locale(
+        "default_value", value, locales, lambda raw: None if raw is None else field_type.parse(raw)
+    )
 
 
 def _clean_appearance(appearance: dict, field_type_code: str) -> tuple[dict, list[ApiError]]:
@@ -228,21 +204,16 @@ def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     if document.id:
         field.id = document.id
     save_unique(field, "api_key", "Field")
-    _fill_presentation_fields(item_type, field)
+    _fill_automatic_model_role(item_type, field)
     return field
 
 
-def _fill_presentation_fields(item_type: ItemType, field: Field) -> None:
-    """As DatoCMS: the first string field titles the records, the first file previews them."""
-    changed = []
-    if field.field_type == "string" and item_type.title_field_id is None:
-        item_type.title_field = field
-        changed.append("title_field")
-    if field.field_type == "file" and item_type.image_preview_field_id is None:
-        item_type.image_preview_field = field
-        changed.append("image_preview_field")
-    if changed:
-        item_type.save(update_fields=[*changed, "updated_at"])
+def _fill_automatic_model_role(item_type: ItemType, field: Field) -> None:
+    """A new field fills its type's ``automatic_model_role`` while the model has none."""
+    role = FIELD_TYPES[field.field_type].automatic_model_role
+    if role is not None and getattr(item_type, f"{role}_id") is None:
+        setattr(item_type, role, field)
+        item_type.save(update_fields=[role, "updated_at"])
 
 
 @schema_write
@@ -299,9 +270,7 @@ def _move(field: Field, item_type: ItemType, position: int) -> None:
 def field_destroy(*, field: Field) -> None:
     """Delete a field, closing the gap in positions; refused while a slug depends on it."""
     dependants = [
-        other
-        for other in field.item_type.fields.filter(field_type="slug")
-        if (other.validators.get("slug_title_field") or {}).get("title_field_id") == field.pk
+        other for other in field.item_type.fields.all() if field.pk in fields_named(other)
     ]
     if dependants:
         raise ApiError(

@@ -3,24 +3,18 @@ checks its parameters are made of.
 
 A validator checks its own parameters when a field is created or updated
 (``clean_params``: returns them normalised, defaults filled in, or raises
-:class:`ParamError`), and a record's values against them (``check``, ``check_upload``:
-raise :class:`FieldValueError` with the validator's code); record validation
-(``items.validation``) runs those.
+:class:`FieldValueError` with ``VALIDATION_INVALID_PARAMETERS``), and a record's values
+against them (``check``, ``check_upload``: raise :class:`FieldValueError` with the
+validator's code); record validation (``items.validation``) runs those.
 """
 
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 
-from item_types.field_types.base import FieldValueError
+from item_types.field_types import FieldValueError
 from item_types.models import ItemType
-
-
-class ParamError(Exception):
-    def __init__(self, message: str, parameter: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.parameter = parameter
+from item_types.schema import ITEM_TYPE_FIELD_RELATIONSHIPS
 
 
 class SchemaContext:
@@ -30,23 +24,26 @@ class SchemaContext:
     def __init__(self, field=None, item_type=None):
         self.item_type = item_type
         self.field = field
-        self._string_field_ids: set[str] | None = None
 
     @cached_property
     def item_types_by_id(self) -> dict:
         """Every model, for the validators that name models (links and blocks)."""
         return {it.id: it for it in ItemType.objects.all()}
 
-    def string_field_ids(self) -> set[str]:
-        if self._string_field_ids is None:
-            fields = self.item_type.fields.filter(field_type="string") if self.item_type else []
-            self._string_field_ids = {f.id for f in fields}
-        return self._string_field_ids
+    @cached_property
+    def title_field_ids(self) -> set[str]:
+        """The model's fields that could be its ``title_field`` (by their type's
+        ``model_roles``): what a slug is made from."""
+        if self.item_type is None:
+            return set()
+        types = ITEM_TYPE_FIELD_RELATIONSHIPS["title_field"]
+        return set(self.item_type.fields.filter(field_type__in=types).values_list("id", flat=True))
 
 
 def require(condition: bool, message: str, parameter: str | None = None) -> None:
+    """A rule of a validator's parameters (``parameter`` names the one that breaks it)."""
     if not condition:
-        raise ParamError(message, parameter)
+        raise FieldValueError("VALIDATION_INVALID_PARAMETERS", parameter=parameter, message=message)
 
 
 def require_ordered(low, high, parameter: str) -> None:
@@ -72,6 +69,8 @@ class Validator:
     #: parameter -> (check, message); parameters not listed are refused.
     parameters: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {}
     required_parameters: ClassVar[frozenset[str]] = frozenset()
+    #: Parameters naming another field of the model (which can't be deleted while named).
+    field_parameters: ClassVar[tuple[str, ...]] = ()
 
     def clean_params(self, params: Any, context: SchemaContext) -> dict:
         require(isinstance(params, dict), "Parameters must be an object.")

@@ -21,6 +21,10 @@ class _ItemTypesValidator(Validator):
     def allows(self, item_type_id: str, params: dict) -> bool:
         return item_type_id in params["item_types"]
 
+    def params_of(self, field) -> dict:
+        """This validator's parameters on ``field`` (no model allowed when it has none)."""
+        return (field.validators or {}).get(self.name) or {"item_types": []}
+
     def clean(self, params, context):
         ids = params["item_types"]
         require(self.allow_empty or ids, "Name at least one model.", "item_types")

@@ -299,10 +299,11 @@ class SlugTitleFieldValidator(Validator):
         "title_field_id": (lambda v: isinstance(v, str), "title_field_id must be a field id.")
     }
     required_parameters = frozenset({"title_field_id"})
+    field_parameters = ("title_field_id",)
 
     def clean(self, params, context):
         require(
-            params["title_field_id"] in context.string_field_ids(),
+            params["title_field_id"] in context.title_field_ids,
             "title_field_id must be a string field of the same model.",
             "title_field_id",
         )

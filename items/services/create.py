@@ -17,7 +17,7 @@ from items.content_model import ContentModel
 from items.models import Item, ItemVersion
 from items.services import rows
 from items.services.records import RecordWrite, concurrent_write_errors
-from items.validation import RecordValidation, parse_meta_time
+from items.validation import RecordValidation, check_against_database, parse_meta_time
 
 
 def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
@@ -90,7 +90,7 @@ def check_new_records(records: Iterable[PendingRecord]) -> None:
     (one query per kind for all of them), then the singleton rule. Problems land on the
     record they belong to."""
     records = list(records)
-    RecordValidation.check_against_database(
+    check_against_database(
         [(record.validation, record.record_id, record.id_chosen_by_client) for record in records]
     )
     _one_per_singleton(records)

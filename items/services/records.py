@@ -3,7 +3,7 @@ consists of, and the answer when a concurrent write got there first."""
 
 from dataclasses import dataclass, field
 
-from cms.api.errors import ApiError, ApiErrors
+from cms.api.errors import ApiError, ApiErrors, found
 from item_types.models import ItemType
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, UniqueValue
@@ -27,10 +27,7 @@ class RecordWrite:
 def find_record(item_id: str, *, lock: bool = False, deleting: bool = False) -> Item:
     # Locked FOR NO KEY UPDATE unless deleting: see item_types.locking.
     records = Item.objects.select_for_update(no_key=not deleting) if lock else Item.objects
-    item = records.filter(pk=item_id, root__isnull=True).first()
-    if item is None:
-        raise ApiError("NOT_FOUND", 404, item=item_id)
-    return item
+    return found(records.filter(pk=item_id, root__isnull=True).first(), item=item_id)
 
 
 def concurrent_write_errors(item_id: str, item_type: ItemType, unique_values: list) -> ApiErrors:

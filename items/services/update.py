@@ -4,7 +4,7 @@ old version; both validate the record as it will be, like a create."""
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 
-from cms.api.errors import ApiError
+from cms.api.errors import ApiError, found
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
 from items.content_model import ContentModel
@@ -13,7 +13,7 @@ from items.resources import block_payload, item_attributes
 from items.services import rows
 from items.services.publishing import mark_published
 from items.services.records import RecordWrite, concurrent_write_errors, find_record
-from items.validation import RecordValidation
+from items.validation import RecordValidation, check_against_database
 
 
 def _check_update_document(item: Item, document: ResourceDocument) -> None:
@@ -52,7 +52,7 @@ def build_update(
     data = validation.validate_record(
         model.item_types[item.item_type_id], merged, record_id=item.id
     )
-    RecordValidation.check_against_database([(validation, item.id, False)])
+    check_against_database([(validation, item.id, False)])
     validation.raise_if_invalid()
 
     moment = now()
@@ -151,9 +151,7 @@ def _save_update(record: RecordWrite) -> None:
 def version_restore(*, version_id: str, editor_id: str | None) -> RecordWrite:
     """Make an old version current again: it goes through the same validation as an
     update, and becomes a new version itself."""
-    version = ItemVersion.objects.filter(pk=version_id).first()
-    if version is None:
-        raise ApiError("NOT_FOUND", 404, version=version_id)
+    version = found(ItemVersion.objects.filter(pk=version_id).first(), version=version_id)
     return _update(
         version.item_id,
         editor_id,

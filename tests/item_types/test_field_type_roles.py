@@ -41,6 +41,14 @@ LINK_VALIDATORS = {
     "links": "items_item_type",
     "structured_text": "structured_text_links",
 }
+# The validator naming the block models a block may be of.
+BLOCK_VALIDATORS = {
+    "rich_text": "rich_text_blocks",
+    "single_block": "single_block_blocks",
+    "structured_text": "structured_text_blocks",
+}
+# The relationship a new field of the type fills while its model has none there.
+AUTOMATIC_MODEL_ROLES = {"string": TITLE, "file": "image_preview_field"}
 
 
 def test_every_type_has_a_line():
@@ -51,6 +59,13 @@ def test_the_link_validators_are_the_types_ones():
     from item_types.validators import LINK_VALIDATORS
 
     assert {t.link_validator for t in FIELD_TYPES.values()} - {None} == set(LINK_VALIDATORS)
+
+
+def test_the_block_validators_name_block_models():
+    from item_types.validators import VALIDATORS
+
+    for name in BLOCK_VALIDATORS.values():
+        assert VALIDATORS[name].needs_block_models
 
 
 @pytest.mark.parametrize("code", sorted(ROLES))
@@ -69,3 +84,8 @@ def test_query_roles(code):
     assert field_type.link_validator == LINK_VALIDATORS.get(code)
     if field_type.link_validator:
         assert field_type.link_validator in field_type.mandatory_validators
+    assert field_type.block_validator == BLOCK_VALIDATORS.get(code)
+    if field_type.block_validator:
+        assert field_type.block_validator in field_type.mandatory_validators
+    assert field_type.automatic_model_role == AUTOMATIC_MODEL_ROLES.get(code)
+    assert field_type.automatic_model_role in {None, *roles}

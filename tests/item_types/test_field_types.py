@@ -539,7 +539,7 @@ def test_ids_used_here_are_well_formed():
 
 # --- Validators each type accepts (DatoCMS's field types) -------------------------------
 
-SPEC_ALLOWED_VALIDATORS = {
+DATOCMS_ALLOWED_VALIDATORS = {
     "string": {"required", "unique", "length", "format", "enum"},
     "text": {"required", "length", "format", "sanitized_html"},
     "slug": {"required", "unique", "length", "slug_format", "slug_title_field"},
@@ -589,7 +589,7 @@ SPEC_ALLOWED_VALIDATORS = {
     },
 }
 
-SPEC_MANDATORY_VALIDATORS = {
+DATOCMS_MANDATORY_VALIDATORS = {
     "link": {"item_item_type"},
     "links": {"items_item_type"},
     "rich_text": {"rich_text_blocks"},
@@ -598,14 +598,14 @@ SPEC_MANDATORY_VALIDATORS = {
 }
 
 
-@pytest.mark.parametrize("field_type", sorted(SPEC_ALLOWED_VALIDATORS))
-def test_allowed_validators_match_spec(field_type):
-    assert set(FIELD_TYPES[field_type].allowed_validators) == SPEC_ALLOWED_VALIDATORS[field_type]
+@pytest.mark.parametrize("field_type", sorted(DATOCMS_ALLOWED_VALIDATORS))
+def test_allowed_validators_match_datocms(field_type):
+    assert set(FIELD_TYPES[field_type].allowed_validators) == DATOCMS_ALLOWED_VALIDATORS[field_type]
 
 
 @pytest.mark.parametrize("field_type", sorted(FIELD_TYPES))
-def test_mandatory_validators_match_spec(field_type):
-    expected = SPEC_MANDATORY_VALIDATORS.get(field_type, set())
+def test_mandatory_validators_match_datocms(field_type):
+    expected = DATOCMS_MANDATORY_VALIDATORS.get(field_type, set())
     assert set(FIELD_TYPES[field_type].mandatory_validators) == expected
 
 
@@ -616,8 +616,8 @@ def test_validators_of_a_type_are_registered_and_mandatory_ones_allowed(field_ty
     assert field_type_obj.mandatory_validators <= field_type_obj.allowed_validators
 
 
-def test_spec_table_names_every_field_type():
-    assert set(SPEC_ALLOWED_VALIDATORS) == set(FIELD_TYPES)
+def test_the_datocms_table_names_every_field_type():
+    assert set(DATOCMS_ALLOWED_VALIDATORS) == set(FIELD_TYPES)
     assert all(FIELD_TYPES[code].code == code for code in FIELD_TYPES)
 
 
