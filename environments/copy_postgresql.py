@@ -25,8 +25,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
+from environments.errors import StorageExists, StorageMissing
+
+# CREATE SCHEMA's SQLSTATE for a name taken; a unique violation if it was taken by a
+# transaction that committed while this one waited for it.
+NAME_TAKEN = ("42P06", "23505")
 Progress = Callable[[int, "str | None"], None]
 
 #: Everything a table's definition holds but its indexes, which are built after the data.
@@ -79,6 +84,11 @@ class _Table:
     foreign_keys: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
+def schema_exists(cursor, schema: str) -> bool:
+    cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema])
+    return cursor.fetchone()[0] > 0
+
+
 def existing_tables(cursor, schema: str, names: list[str]) -> list[str]:
     cursor.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -105,6 +115,10 @@ def copy_schema(
     try:
         with connection.cursor() as cursor:
             present = existing_tables(cursor, source, tables)
+            if not present:
+                raise StorageMissing(f"schema {source} holds none of the tables")
+            if schema_exists(cursor, target):
+                raise StorageExists(f"schema {target} exists")
         connection.set_autocommit(False)
         try:
             seconds = _copy_in_transaction(connection, source, target, present, on_progress)
@@ -129,12 +143,16 @@ def _copy_in_transaction(connection, source, target, present, on_progress):
         cursor.execute("SET LOCAL search_path = pg_catalog")
         for name, value in _TUNING.items():
             cursor.execute(f"SET LOCAL {name} = '{value}'")
-        if present:
-            listed = ", ".join(f"{quote(source)}.{quote(t)}" for t in present)
-            cursor.execute(f"LOCK TABLE {listed} IN ACCESS SHARE MODE")
+        listed = ", ".join(f"{quote(source)}.{quote(t)}" for t in present)
+        cursor.execute(f"LOCK TABLE {listed} IN ACCESS SHARE MODE")
         # The first query: the snapshot every read below shares.
         catalog = _read_catalog(cursor, source, present)
-        cursor.execute(f"CREATE SCHEMA {quote(target)}")
+        try:
+            cursor.execute(f"CREATE SCHEMA {quote(target)}")
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) in NAME_TAKEN:
+                raise StorageExists(f"schema {target} exists") from exc  # made meanwhile
+            raise
         seconds = _copy_tables(cursor, source, target, catalog, on_progress)
         started = time.perf_counter()
         _add_foreign_keys(cursor, target, catalog)

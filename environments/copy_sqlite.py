@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from environments.errors import StorageExists, StorageMissing
+
 Progress = Callable[[int, "str | None"], None]
 BUSY_TIMEOUT_SECONDS = 20
 
@@ -37,16 +39,19 @@ def copy_file(
     """Copy ``tables`` of the SQLite file ``source`` into the new file ``target`` (which
     must not exist). Answers the seconds each table took."""
     if target.exists():
-        raise FileExistsError(f"{target} exists")
+        raise StorageExists(f"{target} exists")
     if not source.exists():
-        raise FileNotFoundError(f"{source} does not exist")
+        raise StorageMissing(f"{source} does not exist")
     partial = target.with_name(f"{target.name}.copy-{secrets.token_hex(8)}")
     try:
         seconds = _build(source, partial, tables, on_progress)
         _flush(partial)
         for leftover in _companions(target):  # a stale WAL would be replayed into the copy
             leftover.unlink(missing_ok=True)
-        os.link(partial, target)  # FileExistsError if another copy got there first
+        try:
+            os.link(partial, target)  # unlike a rename, never replaces a file there
+        except FileExistsError as exc:
+            raise StorageExists(f"{target} exists") from exc  # made meanwhile
         _flush(target.parent)
     finally:
         partial.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connections
 
 from environments import copy_postgresql, copy_sqlite
+from environments.errors import StorageExists, StorageMissing
 from environments.storages import (
     MIGRATIONS_TABLE,
     PROJECT_STORAGE,
@@ -30,6 +31,14 @@ from environments.storages import (
 )
 
 DATABASE = "default"
+__all__ = [
+    "StorageExists",
+    "StorageMissing",
+    "copy_storage",
+    "drop_storage",
+    "project_database_file",
+    "storages_using_upload_path",
+]
 
 
 def copy_storage(source: str, target: str, on_progress=None) -> dict[str, float]:
@@ -41,8 +50,8 @@ def copy_storage(source: str, target: str, on_progress=None) -> dict[str, float]
     transaction (on PostgreSQL the copy has a connection of its own), so it may record
     the progress with the ORM. Answers the seconds each table took.
 
-    Raises ValueError for names that are not storages, and the database's error (or
-    FileExistsError on SQLite) when ``target`` exists.
+    Raises ValueError for names that are not storages, StorageMissing when ``source``
+    does not exist, StorageExists when ``target`` does (then nothing was written).
     """
     _check_name(source)
     _check_name(target)

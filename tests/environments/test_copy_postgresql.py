@@ -196,7 +196,7 @@ def test_the_source_answers_reads_and_writes_during_a_copy(content, api, storage
 
 def test_two_copies_of_one_source_at_once(content, storages):
     targets = [storages(), storages()]
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     errors = []
 
     def copy(target):
@@ -216,6 +216,30 @@ def test_two_copies_of_one_source_at_once(content, storages):
         assert rows(targets[0], table) == rows(targets[1], table) == rows("", table)
 
 
+def test_two_copies_into_one_name_at_once_make_one_storage(content, storages):
+    """The second waits for the first's schema name, then is refused: never two halves."""
+    target = storages()
+    barrier = threading.Barrier(2, timeout=60)
+    outcomes = []
+
+    def copy():
+        try:
+            barrier.wait()
+            copying.copy_storage(PROJECT_STORAGE, target)
+            outcomes.append("copied")
+        except copying.StorageExists:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=copy) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["copied", "refused"]
+    for table in TABLES:
+        assert rows(target, table) == rows("", table)
+
+
 def test_a_copy_of_a_copy_points_at_itself(content, storages):
     first, second = storages(), storages()
     copying.copy_storage(PROJECT_STORAGE, first)
@@ -231,9 +255,13 @@ def test_a_copy_into_a_taken_or_invalid_name_is_refused(content, storages):
     copying.copy_storage(PROJECT_STORAGE, target)
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{target}".items_reference')
-    with pytest.raises(Exception, match="already exists"):
+    with pytest.raises(copying.StorageExists):
         copying.copy_storage(PROJECT_STORAGE, target)
     assert rows(target, "items_reference") == []  # the existing storage is untouched
+    never_made = storages()
+    with pytest.raises(copying.StorageMissing):
+        copying.copy_storage(never_made, storages())
+    assert not schema_exists(never_made)
     for source, bad in [("", ""), ("", "public"), ("", "env_X"), ("nope", storages())]:
         with pytest.raises(ValueError):
             copying.copy_storage(source, bad)

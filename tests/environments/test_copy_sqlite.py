@@ -144,7 +144,7 @@ def test_the_source_takes_writes_during_a_copy_which_it_does_not_hold(project_fi
 
 def test_two_copies_of_one_source_at_once(project_file, storages):
     targets = [storages(), storages()]
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     errors = []
 
     def copy(target):
@@ -174,10 +174,43 @@ def test_a_copy_of_a_copy_and_a_taken_name(project_file, storages):
     with sqlite3.connect(sqlite_file(project_file, second)) as database:
         database.execute("DELETE FROM items_reference")
     database.close()
-    with pytest.raises(FileExistsError):
+    with pytest.raises(copying.StorageExists):
         copying.copy_storage(PROJECT_STORAGE, second)
     assert rows(project_file, second, "items_reference") == []  # untouched
+    never_made = storages()
+    with pytest.raises(copying.StorageMissing):
+        copying.copy_storage(never_made, storages())
+    assert not sqlite_file(project_file, never_made).exists()
     assert not list(project_file.parent.glob("*.copy-*"))
+
+
+def test_two_copies_into_one_name_at_once_make_one_storage(project_file, storages):
+    target = storages()
+    barrier = threading.Barrier(2, timeout=60)
+    outcomes = []
+
+    def copy(percent, table):
+        if table is None:
+            return
+        if table == TABLES[0]:
+            barrier.wait()  # both copies are under way, neither file is in place yet
+
+    def run():
+        try:
+            copying.copy_storage(PROJECT_STORAGE, target, copy)
+            outcomes.append("copied")
+        except copying.StorageExists:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["copied", "refused"]
+    for table in TABLES:
+        assert rows(project_file, target, table) == rows(project_file, "", table)
+    assert not list(project_file.parent.glob("*.copy-*"))  # the refused one cleaned up
 
 
 def test_a_copy_killed_midway_leaves_no_storage(project_file, storages, tmp_path):
