@@ -243,11 +243,16 @@ def _copy_tables(cursor, source, target, catalog, on_progress) -> dict[str, floa
         for _, printed_index, definition in table.indexes:
             cursor.execute(_repoint_index(definition, printed_index, table.printed, copied))
         for column in table.identity:
-            # The copy's own sequence (LIKE made one) goes on after the largest id copied.
+            # The copy's own sequence (LIKE made one) goes on where the source's is, or past
+            # the largest id copied: no id the source handed out is handed out again.
+            last = (
+                f"greatest(max({quote(column)}), pg_sequence_last_value("
+                "pg_get_serial_sequence(%s, %s)::regclass))"
+            )
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, %s), max({quote(column)})) "
-                f"FROM {copied} HAVING max({quote(column)}) IS NOT NULL",
-                [copied, column],
+                f"SELECT setval(pg_get_serial_sequence(%s, %s), {last}) "
+                f"FROM {copied} HAVING {last} IS NOT NULL",
+                [copied, column, table.printed, column, table.printed, column],
             )
         seconds[table.name] = time.perf_counter() - started
         done += table.weight

@@ -76,6 +76,12 @@ def test_a_copy_holds_every_row_definition_and_nothing_project_wide(project_file
 
 def test_a_copy_enforces_its_keys_and_continues_its_sequences(project_file, storages):
     target = storages()
+    with sqlite3.connect(project_file) as source:  # its last id is no longer its largest
+        handed_out = source.execute(
+            "DELETE FROM items_reference WHERE id = (SELECT max(id) FROM items_reference) "
+            "RETURNING id"
+        ).fetchone()[0]
+    source.close()
     copying.copy_storage(PROJECT_STORAGE, target)
     with open_storage(project_file, target) as database:
         database.execute("PRAGMA foreign_keys = ON")
@@ -91,12 +97,13 @@ def test_a_copy_enforces_its_keys_and_continues_its_sequences(project_file, stor
             database.execute("COMMIT")
         database.execute("ROLLBACK")
         largest = database.execute("SELECT max(id) FROM items_reference").fetchone()[0]
+        assert largest < handed_out
         cursor = database.execute(
             "INSERT INTO items_reference (field_id, holder_id, record_id, target_upload_id) "
             "SELECT field_id, holder_id, record_id, target_upload_id FROM items_reference "
             "LIMIT 1"
         )
-        assert cursor.lastrowid > largest
+        assert cursor.lastrowid > handed_out
 
 
 def test_a_copy_includes_commits_still_in_the_wal(project_file, storages):
