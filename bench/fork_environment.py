@@ -15,6 +15,7 @@ in the source (through gunicorn, as in production), and prints:
 """
 
 import argparse
+import contextlib
 import hashlib
 import io
 import json
@@ -141,6 +142,8 @@ def load(database_url: str, ids: dict, exemplars: list[str], records: int) -> No
 class Load:
     """Two clients on the source while it runs: one creating records, one listing them."""
 
+    last = None  # the latest one: what the report shows
+
     def __init__(self, port: int, token: str, ids: dict):
         self.port, self.token, self.ids = port, token, ids
         self.latencies = {"create": [], "list": []}
@@ -148,6 +151,7 @@ class Load:
         self.stopping = threading.Event()
 
     def __enter__(self):
+        Load.last = self
         self.threads = [threading.Thread(target=self.run, args=(kind,)) for kind in self.latencies]
         for thread in self.threads:
             thread.start()
@@ -196,10 +200,14 @@ def count_rows(database_url: str, schema: str) -> dict[str, int]:
     from environments.storages import per_environment_tables
 
     with psycopg.connect(database_url) as connection:
-        return {
+        counts = {
             table: connection.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
             for table in per_environment_tables()
         }
+        counts["records"] = connection.execute(
+            f'SELECT count(*) FROM "{schema}".items_item WHERE root_id IS NULL'
+        ).fetchone()[0]
+    return counts
 
 
 def main():
@@ -223,36 +231,45 @@ def main():
         import django
 
         django.setup()
-        from environments.copying import copy_storage, drop_storage
-        from environments.storages import new_storage_name
-
         source_rows = count_rows(database_url, "public")
         print(
-            f"source: {source_rows['items_item']} items_item rows "
-            f"({args.records} records + blocks), "
-            + ", ".join(f"{n} {t}" for t, n in source_rows.items() if t != "items_item")
+            f"source: {source_rows.pop('records')} records, "
+            + ", ".join(f"{n} {t}" for t, n in source_rows.items())
         )
+        with Load(server.port, server.token, ids):  # warm-up: every worker loads the model
+            time.sleep(3)
         with Load(server.port, server.token, ids) as before:
             time.sleep(args.baseline)
         for attempt in range(args.repeat):
-            target = new_storage_name()
-            with Load(server.port, server.token, ids) as during:
-                started = time.perf_counter()
-                seconds = copy_storage("", target)
-                total = time.perf_counter() - started
-            copied = count_rows(database_url, target)
-            rows = sum(copied.values())
-            print(
-                f"\ncopy {attempt + 1}: {total:.2f} s, {args.records / total:,.0f} records/s "
-                f"({rows / total:,.0f} rows/s, {rows} rows), on {os.cpu_count()} cores"
-            )
-            for table, took in sorted(seconds.items(), key=lambda item: -item[1]):
-                print(f"  {table:<24} {took:6.2f} s  {copied.get(table, ''):>8}")
-            print("latency of the source's API, before the copy and during it:")
-            before.report("before")
-            during.report("during copy")
-            assert copied["items_item"] >= source_rows["items_item"]
-            drop_storage(target)
+            for under_load in (False, True):
+                timed_copy(server, ids, database_url, source_rows, attempt, under_load)
+        print("\nlatency of the source's API, before the copies and during the last one:")
+        before.report("before")
+        Load.last.report("during copy")
+
+
+def timed_copy(server, ids, database_url, source_rows, attempt, under_load) -> None:
+    from environments.copying import copy_storage, drop_storage
+    from environments.storages import new_storage_name
+
+    target = new_storage_name()
+    machine_load = os.getloadavg()[0]
+    with Load(server.port, server.token, ids) if under_load else contextlib.nullcontext():
+        started = time.perf_counter()
+        seconds = copy_storage("", target)
+        total = time.perf_counter() - started
+    copied = count_rows(database_url, target)
+    records = copied.pop("records")
+    rows = sum(copied.values())
+    print(
+        f"\ncopy {attempt + 1}, {'while the API writes and reads' if under_load else 'alone'}: "
+        f"{total:.2f} s, {records / total:,.0f} records/s ({rows / total:,.0f} rows/s, "
+        f"{rows} rows); {os.cpu_count()} cores, load average {machine_load:.1f} before it"
+    )
+    for table, took in sorted(seconds.items(), key=lambda item: -item[1]):
+        print(f"  {table:<24} {took:6.2f} s  {copied.get(table, ''):>8}")
+    assert copied["items_item"] >= source_rows["items_item"]
+    drop_storage(target)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ transaction, from one snapshot.
 - One snapshot: every table is read as it was at one instant. The source tables are locked
   first (ACCESS SHARE, the lock any SELECT takes: readers and writers go on), so no ALTER
   or DROP lands between the snapshot and the copy; the catalog is then read under the same
-  snapshot, so the indexes copied are those of the rows copied.
+  snapshot, so the indexes copied are those of the rows copied. (So a schema change that
+  needs a source table to itself, such as dropping a field's index, waits for the copy.)
 - Fast: the tables are created from the source's definition (``LIKE``: columns, defaults,
   identity columns, NOT NULL, CHECK constraints) without indexes, filled with
   ``INSERT … SELECT`` inside the server, then given their keys and indexes (one sort per

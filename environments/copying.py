@@ -45,10 +45,12 @@ def copy_storage(source: str, target: str, on_progress=None) -> dict[str, float]
     """Create storage ``target`` holding a copy of every per-environment table of storage
     ``source`` (``""``: the project's), ``django_migrations`` included.
 
+    The copy reads what is committed (on PostgreSQL it runs on a connection of its own),
+    as of one instant, and writes nothing the caller's transaction could roll back.
     ``on_progress(percent, table)`` is called after each table (percent below 100), and
-    with ``(100, None)`` once the copy is committed. It runs outside the copy's own
-    transaction (on PostgreSQL the copy has a connection of its own), so it may record
-    the progress with the ORM. Answers the seconds each table took.
+    with ``(100, None)`` once the copy is committed; it runs outside the copy's
+    transaction, so it may record the progress with the ORM. Answers the seconds each
+    table took.
 
     Raises ValueError for names that are not storages, StorageMissing when ``source``
     does not exist, StorageExists when ``target`` does (then nothing was written).
