@@ -51,8 +51,7 @@ _LIKE_OPTIONS = " ".join(
 )
 #: For this transaction only.
 _TUNING = {
-    # Index builds sort in memory, and a parallel build (``max_parallel_maintenance_workers``
-    # helpers, the server's setting) needs 32MB per process.
+    # Index builds sort in memory (a parallel one needs 32MB per process).
     "maintenance_work_mem": "256MB",
     # A killed copier's server process notices within a second, even mid-statement, and
     # rolls back, instead of copying on until the statement ends.
@@ -144,6 +143,13 @@ def _copy_in_transaction(connection, source, target, present, on_progress):
         cursor.execute("SET LOCAL search_path = pg_catalog")
         for name, value in _TUNING.items():
             cursor.execute(f"SET LOCAL {name} = '{value}'")
+        # An index build may take one helper process (if the server allows any): two cores
+        # at most, the rest left to the source's traffic. (On 2 cores it was also faster
+        # than two helpers, which the third process only slowed down.)
+        cursor.execute(
+            "SELECT set_config('max_parallel_maintenance_workers', least(1, "
+            "current_setting('max_parallel_maintenance_workers')::int)::text, true)"
+        )
         listed = ", ".join(f"{quote(source)}.{quote(t)}" for t in present)
         cursor.execute(f"LOCK TABLE {listed} IN ACCESS SHARE MODE")
         # The first query: the snapshot every read below shares.
