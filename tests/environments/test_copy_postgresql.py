@@ -60,7 +60,7 @@ def indexes(storage: str) -> set[tuple[str, str]]:
 
 def constraints(storage: str) -> set[tuple]:
     """(table, name, kind, definition, validated, referenced schema) of every constraint."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL search_path = pg_catalog")  # definitions schema-qualified
         cursor.execute(
             "SELECT t.relname, c.conname, c.contype, pg_get_constraintdef(c.oid), "
@@ -72,7 +72,6 @@ def constraints(storage: str) -> set[tuple]:
             [schema(storage), TABLES],
         )
         found = cursor.fetchall()
-        cursor.execute("RESET search_path")
     return {(t, n, k, unqualified(d, storage), v, r) for t, n, k, d, v, r in found}
 
 
@@ -91,11 +90,12 @@ def columns(storage: str) -> set[tuple]:
 def test_a_copy_holds_every_row_with_its_ids_and_no_project_table(content, storages):
     target = storages()
     progress = []
+    before = {table: rows(PROJECT_STORAGE, table) for table in TABLES}
     copying.copy_storage(PROJECT_STORAGE, target, lambda *step: progress.append(step))
 
     assert tables_of(target) == set(TABLES)  # no token, job or Django table came along
     for table in TABLES:
-        assert rows(target, table) == rows(PROJECT_STORAGE, table), table
+        assert rows(target, table) == rows(PROJECT_STORAGE, table) == before[table], table
     assert len(rows(target, "items_item")) == 3 + 6  # the records and their blocks
     assert {r["id"] for r in content.records} <= {row[0] for row in rows(target, "items_item")}
     assert len(rows(target, "items_itemversion")) == 4  # one per create and update
@@ -130,6 +130,31 @@ def test_a_copy_has_the_sources_columns_indexes_and_constraints(content, storage
     assert copied_keys == source_keys and len(copied_keys) >= 10
     assert {r for *_, kind, _, _, r in copied if kind == "f"} == {target}
     assert all("DEFERRABLE INITIALLY DEFERRED" in c[3] for c in copied if c[2] == "f")
+
+
+@pytest.fixture
+def key_to_a_project_table(transactional_db):
+    """A foreign key from a per-environment table to a project-wide one (the app has none
+    today): the copy's must keep pointing at the project's table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE uploads_upload ADD CONSTRAINT upload_creator_token FOREIGN KEY "
+            "(creator_id) REFERENCES cms_apitoken (id) DEFERRABLE INITIALLY DEFERRED"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE uploads_upload DROP CONSTRAINT upload_creator_token")
+
+
+def test_a_key_to_a_project_table_still_points_there(key_to_a_project_table, content, storages):
+    first, second = storages(), storages()
+    copying.copy_storage(PROJECT_STORAGE, first)
+    copying.copy_storage(first, second)
+    for storage in (first, second):
+        keys = {c[1]: c for c in constraints(storage) if c[2] == "f"}
+        assert keys["upload_creator_token"][5] == "public"
+        assert "REFERENCES public.cms_apitoken(id)" in keys["upload_creator_token"][3]
+        assert keys["items_reference_target_upload_id_fd4c2d82_fk_uploads_upload_id"][5] == storage
 
 
 def test_a_copy_enforces_its_keys_and_continues_its_sequences(content, storages):

@@ -51,6 +51,7 @@ def definitions(project_file, storage: str) -> set[tuple]:
 def test_a_copy_holds_every_row_definition_and_nothing_project_wide(project_file, storages):
     target = storages()
     progress = []
+    before = {table: rows(project_file, "", table) for table in TABLES}
     copying.copy_storage(PROJECT_STORAGE, target, lambda *step: progress.append(step))
 
     copied = definitions(project_file, target)
@@ -63,7 +64,8 @@ def test_a_copy_holds_every_row_definition_and_nothing_project_wide(project_file
     assert copied == {d for d in source if d[2] in [*TABLES, "sqlite_sequence"]}
     assert sum(kind == "index" for kind, *_ in copied) >= 10
     for table in TABLES:
-        assert rows(project_file, target, table) == rows(project_file, "", table), table
+        copied = rows(project_file, target, table)
+        assert copied == rows(project_file, "", table) == before[table], table
     assert len(rows(project_file, target, "items_item")) == 9
     assert len(rows(project_file, target, "items_itemversion")) == 4
     with open_storage(project_file, target) as database:
