@@ -4,14 +4,16 @@ Builds the model of ``create_records.py``, creates a few records through the API
 with two blocks, a link, an upload and a unique slug), then clones them with COPY into
 --records records (+2 blocks each), their versions, unique values and references, row for
 row as the API wrote the originals. Then times ``copy_storage`` of the project storage
-into a new one, while one client keeps creating records and another keeps listing them
-in the source (through gunicorn, as in production), and prints:
+into a new one, alone and then while one client keeps creating records and another keeps
+listing them in the source (through gunicorn, as in production), and prints:
 
 - total seconds, records (and rows) copied per second, and the time per table;
-- the latency of those writes and reads before the copy and during it.
+- the latency of those writes and reads before the copies and during one.
 
-    .venv/bin/python bench/fork_environment.py            # 100,000 records
-    .venv/bin/python bench/fork_environment.py --records 20000 --repeat 3
+The server it starts is the production one, which wants SECRET_KEY set:
+
+    SECRET_KEY=bench .venv/bin/python bench/fork_environment.py     # 100,000 records
+    SECRET_KEY=bench .venv/bin/python bench/fork_environment.py --records 20000 --repeat 3
 """
 
 import argparse
