@@ -204,7 +204,7 @@ def _read_catalog(cursor, schema: str, names: list[str]) -> list[_Table]:
         "FROM pg_constraint c LEFT JOIN pg_class r ON r.oid = c.confrelid "
         "LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace "
         "WHERE c.conrelid = ANY(%s) AND c.contype IN ('p', 'u', 'x', 'f') "
-        "ORDER BY c.conrelid, c.contype DESC, c.conname",
+        "ORDER BY c.conrelid, c.contype <> 'p', c.conname",  # a primary key first
         [oids],
     )
     for oid, name, kind, definition, referenced, referenced_oid in cursor.fetchall():
