@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DATABASE_NAME = "cms_bench"
+# Its own database, recreated each run (BENCH_DATABASE_NAME: another, for benches side by side).
+DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "cms_bench")
 DEFAULT_DATA_DIR = "/tmp/cms-bench"
 
 
