@@ -7,7 +7,7 @@ from cms.models import ApiToken, IdempotencyKey
 from environments.models import Environment
 from item_types.models import ItemType
 from items.models import Item
-from tests.conftest import Api, error_codes
+from tests.conftest import error_codes
 from tests.environments.conftest import EnvironmentApi
 
 ITEM_TYPE = {"data": {"type": "item_type", "attributes": {"name": "Post", "api_key": "post"}}}
