@@ -8,6 +8,7 @@ from django.test import Client
 
 from cms.models import ApiToken, IdempotencyKey
 from environments.models import Environment, MaintenanceMode
+from environments.services import set_maintenance_mode
 from item_types.models import ItemType
 from items.models import Item
 from tests.conftest import Api, error_codes
@@ -123,7 +124,7 @@ def test_the_admin_refuses_content_writes_and_still_shows_pages(environments):
     user = get_user_model().objects.create_superuser("admin", "a@example.com", "pw")
     client = Client()
     client.force_login(user)
-    MaintenanceMode.objects.filter(pk=1).update(active=True)
+    set_maintenance_mode(True)
 
     response = client.post(
         "/admin/item_types/itemtype/add/",
