@@ -109,6 +109,7 @@ def enter(request, name: str | None, found: dict | None, maintenance) -> Selecte
     """Select the request's environment (``found`` by :func:`find_token`); refuse an
     unknown one, or one not ready."""
     if found is None and name is not None:
+        _last_storages.pop(name, None)
         raise ApiError(
             "ENVIRONMENT_NOT_FOUND",
             404,
@@ -138,7 +139,25 @@ def enter(request, name: str | None, found: dict | None, maintenance) -> Selecte
         )
     selection.select(environment.storage)
     request.cms_environment = environment
+    _last_storages[name] = environment.storage
     return environment
+
+
+# Where each environment id (None: the primary) was last seen, in this process: a guess
+# for the next request (see selection.begin_request); the token's query says for sure.
+# Only ids that name an environment get in, and renames are rare: the bound is a fuse.
+_last_storages: dict[str | None, str] = {}
+MAX_REMEMBERED = 1000
+
+
+def forget_storages() -> None:
+    _last_storages.clear()
+
+
+def likely_storage(request) -> str | None:
+    if len(_last_storages) > MAX_REMEMBERED:
+        forget_storages()
+    return _last_storages.get(request.headers.get(HEADER))
 
 
 def enter_storage(storage: str) -> None:
@@ -194,7 +213,7 @@ class EnvironmentMiddleware:
 
     def __call__(self, request):
         request.cms_environment = None
-        selection.begin_request()
+        selection.begin_request(likely_storage(request))
         try:
             if request.path_info.startswith("/admin/"):
                 refused = self._enter_admin(request)

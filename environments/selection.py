@@ -3,9 +3,9 @@
 Each thread (Django's connection wrappers are per thread) wants one storage at a time:
 
 - the project storage ``""`` by default (commands, jobs, tests: ``using()`` picks another);
-- during a request, *any* until its environment is selected: before that only project-wide
-  tables are read (the token, the environment's row), which resolve in every storage, so
-  the connection stays on the storage it was on and pays nothing;
+- during a request, until its environment is selected, the storage that environment had
+  last time, or *any*: before that only project-wide tables are read (the token, the
+  environment's row), which resolve in every storage, so a guess costs nothing;
 - the request's environment once selected (``environments.access``), and ``""`` again when
   the request ends (``environments.access.EnvironmentMiddleware``).
 
@@ -22,7 +22,7 @@ SQLite: the thread's wrapper is closed and reopened on the environment's file (a
 the settings whose NAME is that file), with the project's file attached as ``project``:
 SQLite looks an unqualified table up in the main file first, then in the attached ones, so
 project-wide tables are found there. Swapping while the connection is closed is free, so a
-request starts on the file its thread last served and ends back on the project's file.
+request opens its environment's file (as guessed) and ends back on the project's file.
 
 ``migrating()`` narrows PostgreSQL's path to that storage's schema alone, so that Django's
 introspection sees only that storage's tables, and tells the router which storage it is.
@@ -99,24 +99,31 @@ def using(target, *, migrating: bool = False):
             select(previous)
 
 
-def begin_request() -> None:
-    """A request starts: any storage will do until its environment is selected."""
+def begin_request(likely: str | None = None) -> None:
+    """A request starts, probably in the storage ``likely`` (where the environment it
+    names was last time): until its environment is known, its statements read only
+    project-wide tables, which any storage resolves, so a wrong guess costs nothing more
+    than the switch it then needs. A right one makes the switch free: PostgreSQL sets the
+    path with the first statement (and with the statement timeout's SET, when that
+    changes too); SQLite opens that file in the first place."""
     connection = _connection()
-    connection.cms_storage = ANY
-    if connection.vendor == "sqlite" and connection.connection is None:
-        # Closed (as after every request): reopen where this thread served last, for free.
-        last = getattr(connection, "cms_last_storage", PROJECT_STORAGE)
-        if last != PROJECT_STORAGE and os.path.exists(_sqlite_target(connection, last)):
-            _reopen_sqlite(connection, last)
+    if likely is None:
+        connection.cms_storage = ANY
+        return
+    if connection.vendor == "sqlite":
+        if connection.connection is not None or not os.path.exists(
+            _sqlite_target(connection, likely)
+        ):
+            connection.cms_storage = ANY
+            return
+        _reopen_sqlite(connection, likely)  # closed (as after every request): free
+    connection.cms_storage = likely
 
 
 def end_request() -> None:
     """A request ends: back to the project storage (PostgreSQL sets it only if a statement
     runs before the next request; SQLite closes now, as it would after the request)."""
     connection = _connection()
-    storage = wanted(connection)
-    if storage is not ANY:
-        connection.cms_last_storage = storage
     connection.cms_storage = PROJECT_STORAGE
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         _reopen_sqlite(connection, PROJECT_STORAGE)
