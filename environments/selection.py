@@ -75,9 +75,13 @@ def select(storage: str) -> None:
     connection = _connection()
     if connection.vendor == "sqlite":
         _reopen_sqlite(connection, storage)
-    connection.cms_storage = storage
+    previous, connection.cms_storage = wanted(connection), storage
     if connection.vendor == "postgresql":
-        _apply_postgresql(connection)
+        try:
+            _apply_postgresql(connection)
+        except SelectionError:
+            connection.cms_storage = previous
+            raise
 
 
 @contextmanager
@@ -88,7 +92,11 @@ def using(target, *, migrating: bool = False):
     connection = _connection()
     previous, was_migrating = wanted(connection), is_migrating(connection)
     connection.cms_migrating = migrating
-    select(storage)
+    try:
+        select(storage)
+    except BaseException:
+        connection.cms_migrating = was_migrating
+        raise
     try:
         yield
     finally:
@@ -190,14 +198,14 @@ def _reopen_sqlite(connection, storage: str) -> None:
     target = _sqlite_target(connection, storage)
     if connection.settings_dict["NAME"] == target:
         return
-    if connection.in_atomic_block:
-        raise SelectionError("An environment can't be selected inside a transaction.")
     project = project_file(connection)
     if connection.creation.is_in_memory_db(project):
         raise SelectionError(
             "Environments other than the first need a database file: an in-memory SQLite "
             "database (the test runner's) can't be attached to another file."
         )
+    if connection.in_atomic_block:
+        raise SelectionError("An environment can't be selected inside a transaction.")
     connection.close()
     connection.cms_project_name = project
     # A copy: the settings dict is shared by every thread's wrapper.
