@@ -27,9 +27,14 @@ Design, for as few round trips as possible:
   recognises it and the API answers 503 ``QUERY_TIMEOUT`` (cms/api/errors.py), in the
   record API's shape under /rest/. The connection stays usable.
 
+The same wrapper gives PostgreSQL the selected environment's ``search_path``
+(environments/selection.py), remembered the same way; when both differ, both SETs go in one
+round trip.
+
 The remembered value can go stale only if a SET is rolled back with its transaction,
 which a request never does (the SET comes with its first statement, outside any
-transaction) but a test transaction does: changing the settings forgets it.
+transaction) but a test transaction does: changing the settings forgets it. (A path set
+inside a transaction is remembered as unknown, and set again: it decides where data goes.)
 
 SQLite's ``REGEXP`` is replaced on every connection too: RE2 instead of Django's Python
 ``re``, so that no pattern backtracks (see :mod:`cms.api.patterns`).
