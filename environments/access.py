@@ -65,6 +65,20 @@ class Selected:
             maintenance=maintenance,
         )
 
+    @classmethod
+    def read(cls, found: dict, maintenance: bool) -> "Selected":
+        """From the JSON :func:`find_token` reads (SQLite's booleans are 0 and 1 there)."""
+        return cls(
+            id=found["id"],
+            name=found["name"],
+            storage=found["storage"],
+            status=found["status"],
+            primary=bool(found["primary"]),
+            read_only_mode=bool(found["read_only_mode"]),
+            last_data_change_at=_datetime(found["changed"]),
+            maintenance=maintenance,
+        )
+
 
 def wanted_name(request) -> str | None:
     """The id the ``X-Environment`` header names (None: the primary); 400 if malformed."""
@@ -81,12 +95,13 @@ def wanted_name(request) -> str | None:
     return name
 
 
-def find_token(secret: str, name: str | None) -> tuple[ApiToken | None, dict | None]:
-    """The token with ``secret``, and the environment ``name`` names (None: the primary) as
-    a dict, in one query; (None, None) for an unknown token."""
+def find_token(secret: str, name: str | None) -> ApiToken | None:
+    """The token with ``secret`` (None if unknown), read in one query with the environment
+    ``name`` names (None: the primary) as a dict in ``cms_environment`` (None if there is
+    none), and whether maintenance mode is on in ``cms_maintenance``."""
     environments = Environment.objects.filter(**({"name": name} if name else {"primary": True}))
     columns = ("id", "name", "storage", "status", "primary", "read_only_mode")
-    token = (
+    return (
         ApiToken.objects.filter(secret_hash=hash_secret(secret))
         .annotate(
             cms_environment=Subquery(
@@ -100,14 +115,12 @@ def find_token(secret: str, name: str | None) -> tuple[ApiToken | None, dict | N
         )
         .first()
     )
-    if token is None:
-        return None, None
-    return token, token.cms_environment
 
 
-def enter(request, name: str | None, found: dict | None, maintenance) -> Selected:
-    """Select the request's environment (``found`` by :func:`find_token`); refuse an
-    unknown one, or one not ready."""
+def enter(request, name: str | None, token: ApiToken) -> Selected:
+    """Select the request's environment, as :func:`find_token` read it with ``token``;
+    refuse an unknown one, or one not ready."""
+    found, maintenance = token.cms_environment, bool(token.cms_maintenance)
     if found is None and name is not None:
         _last_storages.pop(name, None)
         raise ApiError(
@@ -117,18 +130,9 @@ def enter(request, name: str | None, found: dict | None, maintenance) -> Selecte
             message=f"No environment is called {name!r}.",
         )
     if found is None:  # no primary row: a project whose table was emptied gets main back
-        environment = Selected.of(Environment.primary_one(), bool(maintenance))
+        environment = Selected.of(Environment.primary_one(), maintenance)
     else:
-        environment = Selected(
-            id=found["id"],
-            name=found["name"],
-            storage=found["storage"],
-            status=found["status"],
-            primary=bool(found["primary"]),
-            read_only_mode=bool(found["read_only_mode"]),
-            last_data_change_at=_datetime(found["changed"]),
-            maintenance=bool(maintenance),
-        )
+        environment = Selected.read(found, maintenance)
     if environment.status != Environment.Status.READY:
         raise ApiError(
             "ENVIRONMENT_NOT_READY",

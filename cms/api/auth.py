@@ -27,7 +27,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             if secret is None:
                 return None
             name = access.wanted_name(request) if scoped else None
-            token, environment = access.find_token(secret, name)
+            token = access.find_token(secret, name)
             if token is None:
                 raise AuthenticationFailed("The API token is not valid.")
         except AuthenticationFailed:
@@ -39,7 +39,7 @@ class ApiTokenAuthentication(BaseAuthentication):
                 ) from None
             raise
         if scoped:
-            access.enter(request._request, name, environment, token.cms_maintenance)
+            access.enter(request._request, name, token)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
