@@ -113,3 +113,8 @@ def test_an_error_in_an_environment_is_answered_from_it(sandbox_api):
     assert response.status_code == 422
     assert response["X-Environment"] == "sandbox"
     assert {code for code, _, _ in error_codes(response)} == {"INVALID_FIELD"}
+
+
+def test_browsers_may_read_which_environment_answered(sandbox_api):
+    response = sandbox_api.get("/site", headers={"Origin": "https://editor.example.com"})
+    assert "x-environment" in response["Access-Control-Expose-Headers"].lower()
