@@ -43,6 +43,7 @@ def _costs(api) -> dict:
 
 def test_a_create_or_a_list_costs_the_same_queries_in_a_sandbox(main_api, sandbox_api):
     in_main, in_sandbox = _costs(main_api), _costs(sandbox_api)
+    print(f"queries per request, in main and in a sandbox: {in_main}")  # (pytest -rP)
     assert in_sandbox == in_main
     assert in_main["uploads"] <= 4  # token, last-used, page, count: as before environments
 
