@@ -18,6 +18,7 @@ from cms.api.attributes import Attribute, clean_attributes, is_object
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
+from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
@@ -81,7 +82,8 @@ def receive_content(*, token: str, stream, content_length: int | None) -> Upload
     ``content_length`` is None for a chunked body, whose size is known once it is read.
     A refused PUT (empty, too large, cut off) leaves no file and the URL still usable.
     """
-    request_id = storage.unsign_put_token(token, upload_url_max_age())
+    request_id, in_storage = storage.unsign_put_token(token, upload_url_max_age())
+    access.enter_storage(in_storage)
     if content_length is not None and content_length > max_upload_bytes():
         raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
     if content_length == 0:
