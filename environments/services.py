@@ -24,7 +24,7 @@ def listed() -> list[Environment]:
     return list(Environment.objects.select_related("forked_from"))
 
 
-def _locked(name: str) -> Environment:
+def locked(name: str) -> Environment:
     rows = {e.name: e for e in Environment.objects.select_for_update().order_by("pk")}
     environment = rows.get(name)
     if environment is None:
@@ -44,7 +44,7 @@ def promote(name: str) -> Environment:
     """``name`` becomes the primary environment; the old primary becomes a sandbox.
     Header-less requests work in it from the next one on."""
     with transaction.atomic():
-        environment = _locked(name)
+        environment = locked(name)
         if not environment.primary:
             # Two statements: the unique index on the primary flag sees one row at a time.
             Environment.objects.filter(primary=True).update(primary=False)
@@ -54,6 +54,21 @@ def promote(name: str) -> Environment:
 
 def rename(name: str, new_name) -> Environment:
     """The environment's id becomes ``new_name``; its data stays where it is."""
+    check_new_name(new_name)
+    try:
+        with transaction.atomic():
+            environment = locked(name)
+            if new_name != name:
+                if Environment.objects.filter(name=new_name).exists():
+                    raise name_taken(new_name)
+                Environment.objects.filter(pk=environment.pk).update(name=new_name)
+    except IntegrityError as error:  # taken by a concurrent rename or fork
+        raise name_taken(new_name) from error
+    return find(new_name)
+
+
+def check_new_name(new_name) -> None:
+    """A new environment id (a rename's, a fork's) is given and well formed."""
     if new_name is None:
         raise invalid_field("name", "VALIDATION_REQUIRED", message="Give the new id in data.id.")
     if not is_environment_name(new_name):
@@ -63,19 +78,9 @@ def rename(name: str, new_name) -> Environment:
             message="An environment id is lowercase letters, digits and dashes.",
             value=new_name if isinstance(new_name, str) else None,
         )
-    try:
-        with transaction.atomic():
-            environment = _locked(name)
-            if new_name != name:
-                if Environment.objects.filter(name=new_name).exists():
-                    raise _taken(new_name)
-                Environment.objects.filter(pk=environment.pk).update(name=new_name)
-    except IntegrityError as error:  # taken by a concurrent rename or fork
-        raise _taken(new_name) from error
-    return find(new_name)
 
 
-def _taken(new_name: str) -> ApiError:
+def name_taken(new_name: str) -> ApiError:
     return invalid_field(
         "name",
         "VALIDATION_UNIQUENESS",

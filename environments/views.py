@@ -2,12 +2,14 @@
 Reads for every token; promote, rename and maintenance mode for admin tokens (scope
 "schema"). Thin: parse, call a service, render."""
 
+from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import jobs
 from cms.api.parsing import parse_resource
 from cms.api.query import flag, nested_params, refuse_unknown
-from environments import services
+from environments import forking, services
 from environments.models import MaintenanceMode
 from environments.resources import environment_resource, maintenance_mode_resource
 
@@ -25,6 +27,35 @@ class EnvironmentListView(ProjectWideView):
 class EnvironmentDetailView(ProjectWideView):
     def get(self, request, name):
         return Response({"data": environment_resource(services.find(name))})
+
+    def delete(self, request, name):
+        """A job: the environment turns ``destroying`` now; the drop runs in a worker."""
+        with transaction.atomic():
+            environment = forking.start_destroy(name)
+            resource = environment_resource(environment)
+            job = jobs.submit(
+                "environments.destroy", {"environment": environment.pk, "resource": resource}
+            )
+        return jobs.accepted(job)
+
+
+class ForkView(ProjectWideView):
+    """A job copying the environment (SPEC-2 §1.3); ``immediate_return=true`` answers the
+    new environment at once, ``creating``, and the copy goes on in a worker."""
+
+    def post(self, request, name):
+        params = nested_params(request.query_params)
+        refuse_unknown(params, {"immediate_return", "fast", "force"})
+        immediate = flag(params, "immediate_return")
+        fast = flag(params, "fast")
+        flag(params, "force")  # checked; nothing to force (no editing sessions)
+        parse_resource(request.data, "environment")
+        with transaction.atomic():
+            environment = forking.start_fork(name, request.data["data"].get("id"), fast=fast)
+            job = jobs.submit("environments.fork", {"environment": environment.pk, "fast": fast})
+        if immediate:
+            return Response({"data": environment_resource(environment)}, status=201)
+        return jobs.accepted(job)
 
 
 class PromoteView(ProjectWideView):

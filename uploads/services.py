@@ -283,24 +283,24 @@ def upload_update(*, upload: Upload, document: ResourceDocument) -> Upload:
     cleaned, errors = _clean_upload_attributes(document, creating=False)
     if errors:
         raise ApiErrors(errors)
-    old_name = None
+    old_path = None
     new_path = cleaned.pop("path", upload.path)
     basename = cleaned.pop("basename", None)
     filename = upload.filename
     if new_path != upload.path:
         upload_request = _issued_request(new_path)
-        old_name, upload.path, filename = upload.storage_name, new_path, upload_request.filename
+        old_path, upload.path, filename = upload.path, new_path, upload_request.filename
     if basename:
         filename = safe_filename(basename + PurePosixPath(filename).suffix)
     for name, value in cleaned.items():
         setattr(upload, name, value)
-    if old_name is not None:
+    if old_path is not None:
         _apply_facts(upload, filename)
     else:
         upload.filename, upload.basename = filename, PurePosixPath(filename).stem
     _save(upload)
-    if old_name is not None:
-        transaction.on_commit(lambda: storage.delete(old_name))
+    if old_path is not None:
+        transaction.on_commit(lambda: storage.delete_unless_shared([old_path]))
     return upload
 
 
@@ -323,6 +323,6 @@ def upload_destroy(*, upload: Upload) -> None:
             references=references,
             message="Records still use this upload.",
         )
-    name = upload.storage_name
+    path = upload.path
     upload.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: storage.delete_unless_shared([path]))

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from cms.api.errors import ApiError
-from environments import selection
+from environments import selection, shared_files
 
 SIGNING_SALT = "uploads.put"
 STORAGE_SEPARATOR = "@"  # in neither ids nor storage names
@@ -129,3 +129,10 @@ def public_url(request, name: str) -> str:
     """Where the file can be downloaded: absolute, whatever the storage."""
     address = url(name)
     return address if "://" in address else request.build_absolute_uri(address)
+
+
+def delete_unless_shared(paths: list[str]) -> None:
+    """Delete the files of these upload paths that no environment's uploads use (a fork
+    shares its source's files)."""
+    for path in shared_files.unused(paths):
+        delete(path.lstrip("/"))

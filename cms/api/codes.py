@@ -100,6 +100,9 @@ CODES: dict[str, Code] = {
         422, "A relationship is missing or names the wrong thing; `details.code` says which."
     ),
     "INVALID_TYPE": Code(422, "`data.type` is not the resource type this path takes."),
+    "PRIMARY_ENVIRONMENT": Code(
+        422, "The primary environment can't be destroyed: promote another one first."
+    ),
     "STALE_ITEM_VERSION": Code(422, "The record changed since `meta.current_version`."),
     "UNPUBLISHED_LINK": Code(422, "Publishing a record that links to unpublished records."),
     "UNPUBLISHED_PARENT": Code(422, "Unpublishing a record that published records link to."),

@@ -1,0 +1,14 @@
+"""Upload files are shared by reference between environments: a fork copies the upload
+rows, not the files, so a file may be deleted only when no environment's uploads use it."""
+
+from environments import copying
+from environments.models import Environment
+
+
+def unused(paths: list[str]) -> list[str]:
+    """The paths among ``paths`` that no environment's uploads use. None while a fork is
+    being made: its copy can't be asked until it is complete, and may use any of them."""
+    if not paths or Environment.objects.filter(status=Environment.Status.CREATING).exists():
+        return []
+    storages = list(Environment.objects.values_list("storage", flat=True))
+    return [path for path in paths if not copying.storages_using_upload_path(path, storages)]
