@@ -4,17 +4,25 @@ isolation both ways, refusals that write nothing, destroy, and upload files shar
 environments until the last one lets go."""
 
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import png_bytes
 from tests.serving import FAST_JOBS, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    with serving(tmp_path_factory.mktemp("forks") / "data", "forks", **FAST_JOBS) as server:
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("forks") / "data"
+
+
+@pytest.fixture(scope="module")
+def served(data_dir):
+    with serving(data_dir, "forks", **FAST_JOBS) as server:
         yield server
 
 
@@ -197,3 +205,42 @@ def test_promote_a_fork_then_destroy_the_old_primary(served):
     finally:
         _ok(served.request("PUT", "/environments/main/promote"))
     assert served.request("GET", "/item-types/sandbox_only_model")[0] == 404
+
+
+def create_upload(served, environment=None) -> dict:
+    body = {"data": {"type": "upload_request", "attributes": {"filename": "shared.png"}}}
+    upload_request = _ok(served.request("POST", "/upload-requests", body, environment), 201)
+    upload_request = upload_request["data"]
+    put = urllib.request.Request(
+        upload_request["attributes"]["url"],
+        png_bytes(),
+        {"Content-Type": "image/png"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(put, timeout=30) as response:
+        assert response.status == 200
+    body = {"data": {"type": "upload", "attributes": {"path": upload_request["id"]}}}
+    return _ok(served.request("POST", "/uploads", body, environment), 201)["data"]
+
+
+def test_environments_share_upload_files_until_the_last_lets_go(served, data_dir):
+    upload = create_upload(served)
+    file = data_dir / "uploads" / upload["attributes"]["path"].lstrip("/")
+    assert file.exists()
+    forked(served, "main", "sandbox-u1")
+    forked(served, "main", "sandbox-u2")
+
+    # Deleted in one sandbox: the others still use the file.
+    _ok(served.request("DELETE", f"/uploads/{upload['id']}", environment="sandbox-u1"))
+    assert file.exists()
+    assert served.get(f"/uploads/{upload['id']}", "sandbox-u2")["data"]["id"] == upload["id"]
+    # A destroyed sandbox lets go of its uploads: main still uses the file.
+    job = _ok(served.request("DELETE", "/environments/sandbox-u2"), 202)["data"]
+    assert served.job_result(job["id"])["status"] == 200
+    assert file.exists()
+    # The last upload using it goes: so does the file.
+    _ok(served.request("DELETE", f"/uploads/{upload['id']}"))
+    deadline = time.monotonic() + 10  # deleted once the transaction commits
+    while file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not file.exists()
