@@ -27,9 +27,14 @@ Design, for as few round trips as possible:
   recognises it and the API answers 503 ``QUERY_TIMEOUT`` (cms/api/errors.py), in the
   record API's shape under /rest/. The connection stays usable.
 
+The same wrapper gives PostgreSQL the selected environment's ``search_path``
+(environments/selection.py), remembered the same way; when both differ, both SETs go in one
+round trip.
+
 The remembered value can go stale only if a SET is rolled back with its transaction,
 which a request never does (the SET comes with its first statement, outside any
-transaction) but a test transaction does: changing the settings forgets it.
+transaction) but a test transaction does: changing the settings forgets it. (A path set
+inside a transaction is remembered as unknown, and set again: it decides where data goes.)
 
 SQLite's ``REGEXP`` is replaced on every connection too: RE2 instead of Django's Python
 ``re``, so that no pattern backtracks (see :mod:`cms.api.patterns`).
@@ -42,6 +47,8 @@ from django.core.signals import setting_changed
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.utils import OperationalError
+
+from environments import selection
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ADMIN_PREFIX = "/admin/"
@@ -86,19 +93,39 @@ def is_query_timeout(exc: BaseException) -> bool:
     return str(exc) == "interrupted"  # only our progress handler interrupts SQLite
 
 
-def _within_limit(execute, sql, params, many, context):
-    """The execute wrapper: the database in line with the wanted limit, then the statement."""
-    connection = context["connection"]
+def bring_in_line(connection) -> None:
+    """PostgreSQL: give the server the wanted statement timeout and the selected
+    environment's ``search_path`` (environments.selection), in one round trip, each only
+    if it differs from what the server has."""
+    # Remembered on the driver's connection, not Django's wrapper: with the pool, a
+    # wrapper gets another server connection each request, with its own settings.
+    raw = connection.connection
     wanted = wanted_limit(connection)
+    statements = []
+    timeout_differs = getattr(raw, "cms_server_ms", settings.CMS_JOB_TIMEOUT_MS) != wanted
+    if timeout_differs:
+        statements.append(f"SET statement_timeout = {int(wanted)}")
+    path = selection.pending_search_path(connection)
+    if path is not None:
+        statements.append(f"SET search_path = {path}")
+    if not statements:
+        return
+    with raw.cursor() as cursor:  # raw: no wrapper, no log
+        cursor.execute("; ".join(statements))  # no parameters: one simple query
+    if timeout_differs:
+        raw.cms_server_ms = wanted
+    if path is not None:
+        selection.remember_search_path(raw, path)
+
+
+def _within_limit(execute, sql, params, many, context):
+    """The execute wrapper: the database in line with the wanted limit (and, on
+    PostgreSQL, the selected environment), then the statement."""
+    connection = context["connection"]
     if connection.vendor == "postgresql":
-        # Remembered on the driver's connection, not Django's wrapper: with the pool, a
-        # wrapper gets another server connection each request, with its own setting.
-        raw = connection.connection
-        if getattr(raw, "cms_server_ms", settings.CMS_JOB_TIMEOUT_MS) != wanted:
-            with raw.cursor() as cursor:  # raw: no wrapper, no log
-                cursor.execute(f"SET statement_timeout = {int(wanted)}")
-            raw.cms_server_ms = wanted
+        bring_in_line(connection)
     elif connection.vendor == "sqlite":
+        wanted = wanted_limit(connection)
         connection.cms_deadline = time.monotonic() + wanted / 1000 if wanted else None
     return execute(sql, params, many, context)
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "cms",
+    "environments",
     "item_types",
     "items",
     "uploads",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "cms.db.StatementTimeoutMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
+    "environments.access.EnvironmentMiddleware",
     "cms.api.request_hygiene.RequestHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the admin's files) from the production server itself.
@@ -116,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# One alias serves every environment; the router keeps project-wide tables out of an
+# environment's own storage (environments/selection.py, environments/router.py).
+DATABASE_ROUTERS = ["environments.router.EnvironmentRouter"]
+
 CMS_DB_POOL_SIZE = int(os.environ.get("CMS_DB_POOL_SIZE", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_POOL_SIZE:
     # The production server (granian) runs requests on many threads per process; a pool
@@ -137,7 +143,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A new connection starts with the jobs' limit, sent with the connection itself.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     given = options.get("options", "")  # libpq options from DATABASE_URL, kept
-    options["options"] = f"{given} -c statement_timeout={CMS_JOB_TIMEOUT_MS}".strip()
+    # It starts on the project's schema too: the environment a request selects is set on
+    # it only when it differs (environments/selection.py).
+    options["options"] = (
+        f"{given} -c statement_timeout={CMS_JOB_TIMEOUT_MS} -c search_path=public".strip()
+    )
 # Deepest page offset a list answers (GET /items, /uploads, the record API's offset):
 # the database reads every row before the page.
 CMS_MAX_OFFSET = int(os.environ.get("CMS_MAX_OFFSET", 100_000))
@@ -267,6 +277,7 @@ CORS_ALLOW_HEADERS = [
 ]
 CORS_EXPOSE_HEADERS = [
     "x-api-version",
+    "x-environment",
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
     "retry-after",  # on 429s (cms/throttle.py)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", ops.healthz),
     path("readyz", ops.readyz),
     path("admin/", admin.site.urls),
+    path("", include("environments.urls")),
     path("", include("item_types.urls")),
     path("", include("uploads.urls")),
     path("", include("items.urls")),

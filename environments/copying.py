@@ -37,6 +37,7 @@ __all__ = [
     "copy_storage",
     "drop_storage",
     "project_database_file",
+    "storage_exists",
     "storages_using_upload_path",
 ]
 
@@ -92,6 +93,17 @@ def drop_storage(storage: str) -> None:
         copy_postgresql.drop_schema(copy_postgresql.schema_of(storage), alias=DATABASE)
     else:
         copy_sqlite.drop_file(sqlite_file(project_database_file(), storage))
+
+
+def storage_exists(storage: str) -> bool:
+    """Whether ``storage`` is there (a fork's appears only once complete)."""
+    _check_name(storage)
+    if storage == PROJECT_STORAGE:
+        return True
+    if _vendor() == "postgresql":
+        with connections[DATABASE].cursor() as cursor:
+            return copy_postgresql.schema_exists(cursor, copy_postgresql.schema_of(storage))
+    return sqlite_file(project_database_file(), storage).exists()
 
 
 def storages_using_upload_path(path: str, storages: list[str]) -> set[str]:

@@ -1,17 +1,20 @@
 """The content model, read once per request: site locales, item types and their fields.
 
-Each worker keeps the last model it read and rereads it only when the site's
-``schema_version`` differs, so a request costs one small query instead of three.
+Each worker keeps the last model it read per environment (keyed by storage: a fork keeps
+every id and the schema version, so nothing else tells two environments apart) and rereads
+it only when the site's ``schema_version`` differs, so a request costs one small query
+instead of three.
 """
 
 import threading
 from dataclasses import dataclass
 
 from cms.api.errors import ApiError
+from environments import selection
 from item_types.models import Field, ItemType, Site
 
 _cache_lock = threading.Lock()
-_cached: "ContentModel | None" = None
+_cached: "dict[str, ContentModel]" = {}  # storage -> its model
 
 
 @dataclass(frozen=True)
@@ -25,17 +28,17 @@ class ContentModel:
     @classmethod
     def load(cls) -> "ContentModel":
         """The current model: one query when unchanged, four when it changed."""
-        global _cached
+        storage = selection.current()
         site = Site.objects.filter(singleton_key=1).values("schema_version", "locales").first()
         if site is None:
             Site.load()
             return cls.load()
-        cached = _cached
+        cached = _cached.get(storage)
         if cached is not None and cached.version == site["schema_version"]:
             return cached
         model = cls._read(site["schema_version"], list(site["locales"]))
         with _cache_lock:
-            _cached = model
+            _cached[storage] = model
         return model
 
     @classmethod

@@ -28,6 +28,8 @@ from django.db.models.lookups import (
     Lookup,
 )
 
+from environments import selection
+from environments.storages import PROJECT_STORAGE
 from item_types.field_types import FIELD_TYPES
 
 #: Characters of a text value the index holds: at most 4 bytes each, so an entry (with
@@ -65,15 +67,19 @@ def ensure_index(field) -> None:
         return
     name = index_name(field.id)
     expression = _indexed_expression(field)
+    schema = _schema()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
+            [schema, name],
+        )
         existing = cursor.fetchone()
         if expression and existing and _is_current(field, existing[0]):
             return
         # Foreign-key checks deferred to the commit would make CREATE INDEX refuse to run
         # ("pending trigger events") in a transaction that wrote records: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        cursor.execute(f'DROP INDEX IF EXISTS "{schema}"."{name}"')
         if expression is None:
             return
         # (value, created_at, id): an equality filter then reads the records already in the
@@ -88,7 +94,13 @@ def ensure_index(field) -> None:
 def drop_index(field_id: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP INDEX IF EXISTS "{index_name(field_id)}"')
+            cursor.execute(f'DROP INDEX IF EXISTS "{_schema()}"."{index_name(field_id)}"')
+
+
+def _schema() -> str:
+    """The selected environment's schema: a fork keeps field ids, so every environment
+    has an index of the same name, and only this one's may change."""
+    return selection.schema(selection.wanted() or PROJECT_STORAGE)
 
 
 # --- Comparing text as the index holds it ------------------------------------------------

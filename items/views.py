@@ -75,6 +75,7 @@ class ItemValidateView(BodyLimit, APIView):
     """``POST /items/validate``: every check of a create, nothing written."""
 
     scope = "content"
+    writes_nothing = True  # answered in maintenance and read-only modes too
 
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
@@ -106,6 +107,7 @@ class ItemValidateExistingView(BodyLimit, APIView):
     """``POST /items/:id/validate``: every check of an update, nothing written."""
 
     scope = "content"
+    writes_nothing = True  # answered in maintenance and read-only modes too
 
     def post(self, request, item_id):
         document = parse_resource(request.data, "item")

@@ -20,7 +20,7 @@ from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
 
 from cms.api.errors import ApiError, error_document
-from jobs import queue, registry
+from jobs import queue, registry, runner
 from jobs.models import Job
 
 logger = logging.getLogger("cms.jobs")
@@ -96,6 +96,7 @@ def _take_back(job: Job, stale, done: Recovered) -> None:
         state=State.FAILED, status=500, payload=error_document([error]), finished_at=Now()
     ):
         done.failed.append(job.pk)
+        runner.given_up(job)
 
 
 def heartbeat(job_ids: list[str], worker: str) -> int:

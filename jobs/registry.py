@@ -14,6 +14,9 @@ status and the JSON body the synchronous endpoint would have answered. It may ra
 document. ``rerunnable`` says whether a job whose worker died mid-run may be run again from
 the start (the handler is idempotent, or cleans up what a dead run left); if not, such a
 job is reported failed (``JOB_INTERRUPTED``). Every handler must decide, so it is required.
+``on_failure(job)``, if given, is called once the job has failed for good (its handler
+failed, or the recovery pass gave up on it): to undo what the request started (a fork's
+``creating`` environment, say).
 """
 
 from collections.abc import Callable
@@ -27,19 +30,20 @@ class Handler:
     kind: str
     run: Callable
     rerunnable: bool
+    on_failure: Callable | None = None
 
 
 _handlers: dict[str, Handler] = {}
 
 
-def handler(kind: str, *, rerunnable: bool):
+def handler(kind: str, *, rerunnable: bool, on_failure: Callable | None = None):
     """Register the decorated function as the handler of jobs of ``kind``."""
 
     def register(function):
         known = _handlers.get(kind)
         if known is not None and known.run is not function:
             raise ImproperlyConfigured(f"Two handlers for jobs of kind {kind!r}")
-        _handlers[kind] = Handler(kind, function, rerunnable)
+        _handlers[kind] = Handler(kind, function, rerunnable, on_failure)
         return function
 
     return register

@@ -64,6 +64,8 @@ def run(job_id: str) -> None:
                 running.discard(job.id)
         close_old_connections()  # the handler's connection may be broken: a fresh one
         recorded = finish(job, status, payload)
+        if recorded and not 200 <= status < 300:
+            given_up(job)
         logger.info(
             "Job %s (%s) %s with %s in %.3f s%s",
             job.id,
@@ -121,3 +123,15 @@ def finish(job: Job, status: int, payload) -> bool:
             finished_at=Now(),
         )
     )
+
+
+def given_up(job: Job) -> None:
+    """The job failed for good: its handler's ``on_failure``, if it has one (a failure
+    there is logged: the job's answer is already recorded)."""
+    handler = registry.find(job.kind)
+    if handler is None or handler.on_failure is None:
+        return
+    try:
+        handler.on_failure(job)
+    except Exception:
+        logger.exception("Job %s (%s): on_failure failed", job.id, job.kind)

@@ -18,6 +18,7 @@ from cms.api.attributes import Attribute, clean_attributes, is_object
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
+from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
@@ -81,7 +82,8 @@ def receive_content(*, token: str, stream, content_length: int | None) -> Upload
     ``content_length`` is None for a chunked body, whose size is known once it is read.
     A refused PUT (empty, too large, cut off) leaves no file and the URL still usable.
     """
-    request_id = storage.unsign_put_token(token, upload_url_max_age())
+    request_id, in_storage = storage.unsign_put_token(token, upload_url_max_age())
+    access.enter_storage(in_storage)
     if content_length is not None and content_length > max_upload_bytes():
         raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
     if content_length == 0:
@@ -281,24 +283,24 @@ def upload_update(*, upload: Upload, document: ResourceDocument) -> Upload:
     cleaned, errors = _clean_upload_attributes(document, creating=False)
     if errors:
         raise ApiErrors(errors)
-    old_name = None
+    old_path = None
     new_path = cleaned.pop("path", upload.path)
     basename = cleaned.pop("basename", None)
     filename = upload.filename
     if new_path != upload.path:
         upload_request = _issued_request(new_path)
-        old_name, upload.path, filename = upload.storage_name, new_path, upload_request.filename
+        old_path, upload.path, filename = upload.path, new_path, upload_request.filename
     if basename:
         filename = safe_filename(basename + PurePosixPath(filename).suffix)
     for name, value in cleaned.items():
         setattr(upload, name, value)
-    if old_name is not None:
+    if old_path is not None:
         _apply_facts(upload, filename)
     else:
         upload.filename, upload.basename = filename, PurePosixPath(filename).stem
     _save(upload)
-    if old_name is not None:
-        transaction.on_commit(lambda: storage.delete(old_name))
+    if old_path is not None:
+        transaction.on_commit(lambda: storage.delete_unless_shared([old_path]))
     return upload
 
 
@@ -321,6 +323,6 @@ def upload_destroy(*, upload: Upload) -> None:
             references=references,
             message="Records still use this upload.",
         )
-    name = upload.storage_name
+    path = upload.path
     upload.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: storage.delete_unless_shared([path]))

@@ -11,8 +11,10 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from cms.api.errors import ApiError
+from environments import selection, shared_files
 
 SIGNING_SALT = "uploads.put"
+STORAGE_SEPARATOR = "@"  # in neither ids nor storage names
 CHUNK_SIZE = 256 * 1024
 
 
@@ -37,14 +39,20 @@ def put_url(request, upload_request, max_age: int) -> str:
             ExpiresIn=max_age,
             HttpMethod="PUT",
         )
-    token = signing.TimestampSigner(salt=SIGNING_SALT).sign(upload_request.id)
+    # The PUT carries no X-Environment: the URL names the storage the request is in.
+    storage = selection.current()
+    bound = f"{upload_request.id}{STORAGE_SEPARATOR}{storage}" if storage else upload_request.id
+    token = signing.TimestampSigner(salt=SIGNING_SALT).sign(bound)
     return request.build_absolute_uri(reverse("upload-content", args=[token]))
 
 
-def unsign_put_token(token: str, max_age: int) -> str:
-    """The upload request id a signed PUT URL is bound to; 403 if forged or expired."""
+def unsign_put_token(token: str, max_age: int) -> tuple[str, str]:
+    """The upload request id a signed PUT URL is bound to, and the storage it is in; 403
+    if forged or expired."""
     try:
-        return signing.TimestampSigner(salt=SIGNING_SALT).unsign(token, max_age=max_age)
+        bound = signing.TimestampSigner(salt=SIGNING_SALT).unsign(token, max_age=max_age)
+        request_id, _, storage = bound.partition(STORAGE_SEPARATOR)
+        return request_id, storage
     except signing.SignatureExpired as error:
         raise ApiError("UPLOAD_URL_EXPIRED", 403) from error
     except signing.BadSignature as error:
@@ -121,3 +129,10 @@ def public_url(request, name: str) -> str:
     """Where the file can be downloaded: absolute, whatever the storage."""
     address = url(name)
     return address if "://" in address else request.build_absolute_uri(address)
+
+
+def delete_unless_shared(paths: list[str]) -> None:
+    """Delete the files of these upload paths that no environment's uploads use (a fork
+    shares its source's files)."""
+    for path in shared_files.unused(paths):
+        delete(path.lstrip("/"))

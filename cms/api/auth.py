@@ -8,6 +8,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from cms import throttle
 from cms.models import ApiToken
+from environments import access
 
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -17,11 +18,16 @@ class ApiTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <token>``; the record API also takes ``X-DreamFactory-Api-Key``."""
 
     def authenticate(self, request):
+        # The environment the request works in comes with its token, in the same query;
+        # project-wide views (environments, maintenance mode...) need none.
+        view = request.parser_context.get("view")
+        scoped = not getattr(view, "project_wide", False)
         try:
             secret = self._secret_from(request)
             if secret is None:
                 return None
-            token = ApiToken.find(secret)
+            name = access.wanted_name(request) if scoped else None
+            token = access.find_token(secret, name)
             if token is None:
                 raise AuthenticationFailed("The API token is not valid.")
         except AuthenticationFailed:
@@ -32,6 +38,8 @@ class ApiTokenAuthentication(BaseAuthentication):
                     wait, "Too many failed authentications from this address."
                 ) from None
             raise
+        if scoped:
+            access.enter(request._request, name, token)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -42,6 +42,9 @@ CODES: dict[str, Code] = {
         400, "The body is not UTF-8 JSON, or holds a NUL, a lone surrogate or a huge number."
     ),
     "INVALID_PATH": Code(400, "The URL path holds a NUL (`%00`)."),
+    "INVALID_ENVIRONMENT": Code(
+        400, "`X-Environment` is not an environment id (lowercase letters, digits, dashes)."
+    ),
     "INVALID_QUERY_STRING": Code(
         400, "The query string is not UTF-8, or a parameter has no name or holds a NUL."
     ),
@@ -54,9 +57,15 @@ CODES: dict[str, Code] = {
     "UPLOAD_URL_ALREADY_USED": Code(403, "The signed upload URL already received its file."),
     # 404 to 415: what is asked for, and how.
     "NOT_FOUND": Code(404, "Nothing at this path, or no resource with this id."),
+    "ENVIRONMENT_NOT_FOUND": Code(
+        404, "`X-Environment` (or a signed upload URL) names no environment: `details.environment`."
+    ),
     "ITEM_TYPE_NOT_FOUND": Code(404, "The model named in `relationships.item_type` doesn't exist."),
     "METHOD_NOT_ALLOWED": Code(405, "The path doesn't take this HTTP method."),
     "INVALID_ACCEPT_HEADER": Code(406, "`Accept` asks for something other than JSON."),
+    "ENVIRONMENT_NOT_READY": Code(
+        409, "The environment is being created or destroyed (`details.status`): not yet usable."
+    ),
     "IDEMPOTENCY_KEY_IN_PROGRESS": Code(
         409, "A request with this `Idempotency-Key` is still running: send again later."
     ),
@@ -91,10 +100,20 @@ CODES: dict[str, Code] = {
         422, "A relationship is missing or names the wrong thing; `details.code` says which."
     ),
     "INVALID_TYPE": Code(422, "`data.type` is not the resource type this path takes."),
+    "PRIMARY_ENVIRONMENT": Code(
+        422, "The primary environment can't be destroyed: promote another one first."
+    ),
     "STALE_ITEM_VERSION": Code(422, "The record changed since `meta.current_version`."),
     "UNPUBLISHED_LINK": Code(422, "Publishing a record that links to unpublished records."),
     "UNPUBLISHED_PARENT": Code(422, "Unpublishing a record that published records link to."),
     "UPLOAD_EMPTY": Code(422, "The upload `PUT` carried no bytes."),
+    # 423: the environment takes no writes now; nothing was written.
+    "ENVIRONMENT_READ_ONLY": Code(
+        423, "The environment takes no writes for now (the source of a fast fork); reads go on."
+    ),
+    "MAINTENANCE_MODE_ACTIVE": Code(
+        423, "Maintenance mode is on: the primary environment takes no writes; reads go on."
+    ),
     # 429 and 5xx.
     "RATE_LIMIT_EXCEEDED": Code(429, "Too many requests or failed logins: `details.wait` seconds."),
     "INTERNAL_SERVER_ERROR": Code(500, "A bug: logged with its traceback."),

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from cms.api.errors import ApiError
 from cms.models import IdempotencyKey
+from environments import selection
 
 KEEP_FOR = timedelta(hours=24)
 
@@ -53,6 +54,12 @@ def _canonical_json(value, depth: int = 2):
 
 def _request_hash(request) -> str:
     digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
+    # Keys are per token, not per environment: the same key sent to another environment
+    # is another request. (Nothing added for the project's storage: keys from before
+    # environments keep their hash.)
+    storage = selection.wanted()
+    if storage:
+        digest.update(f"@{storage}\n".encode())
     for piece in _canonical_json(request.data):
         digest.update(piece.encode("utf-8"))
     return digest.hexdigest()

@@ -1,6 +1,6 @@
-// Shared harness of the compat scripts (schema.mjs, uploads.mjs, items.mjs, records.mjs): each
-// drives DatoCMS's official CMA client (@datocms/cma-client-node) against a live server, one step
-// at a time, through a recording fetch.
+// Shared harness of the compat scripts (schema.mjs, uploads.mjs, items.mjs, records.mjs,
+// environments.mjs): each drives DatoCMS's official CMA client (@datocms/cma-client-node) against
+// a live server, one step at a time, through a recording fetch.
 //
 // Required env: CMS_BASE_URL, CMS_API_TOKEN (and CMS_UPLOAD_FILE for the scripts that upload);
 // when missing, or when the file cannot be read, the script exits with code 2.
@@ -166,16 +166,23 @@ export function connect({ uploadFile = false, decodeRequests = false, summariseR
   requestLog.decode = decodeRequests;
   if (summariseRequestsOver !== undefined) requestLog.summariseOver = summariseRequestsOver;
 
+  const client = clientFor(baseUrl, apiToken);
+  return { client, baseUrl, apiToken, localPath, fileBytes };
+}
+
+// A client on the recording fetch; with `environment`, every request names it (the client's
+// X-Environment header), else none does (the primary environment).
+export function clientFor(baseUrl, apiToken, environment) {
   const logLevelName = (process.env.CMS_LOG_LEVEL || 'NONE').toUpperCase();
-  const client = buildClient({
+  return buildClient({
     apiToken,
     baseUrl,
+    ...(environment ? { environment } : {}),
     requestTimeout: 15000,
     fetchFn: recordingFetch,
     logLevel: LogLevel[logLevelName] ?? LogLevel.NONE,
     logFn: (message) => console.error(message),
   });
-  return { client, baseUrl, apiToken, localPath, fileBytes };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -230,3 +230,59 @@ def test_official_client_polls_a_job_until_it_is_done(
         )["jobId"]
         row = stack.row(job_id)
         assert (row["state"], row["status"], row["attempts"]) == ("succeeded", 200, 1)
+
+
+# --- Environments: a real server process (an environment needs a database file) ----------
+
+
+@pytest.mark.compat
+def test_official_client_environments(node_client, environments, sandbox, tmp_path):
+    from django.db import connection
+
+    from environments import selection
+    from item_types.models import ItemType
+    from tests.processes import (
+        PYTHON,
+        ServerProcess,
+        database_url_for_servers,
+        free_port,
+        listening,
+        server_env,
+    )
+
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{selection.project_file(connection)}"
+    else:
+        database_url = database_url_for_servers(connection, tmp_path)
+    env = server_env(tmp_path / "data", database_url, SECRET_KEY="compat", DEBUG="false")
+    port = free_port()
+    command = [PYTHON, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
+    server = ServerProcess([*command, "--workers", "2"], env, tmp_path / "gunicorn.log")
+    try:
+        server.wait_until(lambda: listening(port), timeout=60)
+        token = _create_admin_token("compat-environments")
+        result = subprocess.run(
+            [node_client, "environments.mjs"],
+            cwd=COMPAT_DIR,
+            env={
+                **os.environ,
+                "CMS_BASE_URL": f"http://127.0.0.1:{port}",
+                "CMS_API_TOKEN": token,
+                "CMS_SANDBOX": sandbox.name,
+                "NO_COLOR": "1",
+            },
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT,
+        )
+    finally:
+        server.stop()
+    print(result.stdout)
+    assert result.returncode == 0, _failure_report("environments.mjs", result)
+
+    left = _report_line("environments.mjs", result, "left")
+    assert sorted(ItemType.objects.values_list("api_key", flat=True)) == left["main"]
+    with selection.using(sandbox):
+        assert sorted(ItemType.objects.values_list("api_key", flat=True)) == left["sandboxModels"]
+    sandbox.refresh_from_db()
+    assert sandbox.name == left["sandbox"]
