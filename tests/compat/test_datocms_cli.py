@@ -333,7 +333,6 @@ def test_cli_migration_log_on_our_server(cli, server):
 
 
 @pytest.mark.compat
-@pytest.mark.skip(reason="needs the environments endpoints (issue 12)")
 def test_cli_sandbox_workflow(fresh_cli, fresh_server):
     """Issue 12's workflow with the real CLI: a migration run in a fork of main, then promoted
     under maintenance mode; a second run into a new sandbox skips what the log holds."""
@@ -358,7 +357,9 @@ def test_cli_sandbox_workflow(fresh_cli, fresh_server):
     assert server.get("/maintenance-mode")["data"]["attributes"]["active"] is True
     write = {"data": {"type": "item_type", "attributes": {"name": "Late", "api_key": "late"}}}
     status, refusal = server.request("POST", "/item-types", write)
-    assert 400 <= status < 500, (status, refusal)  # the primary refuses writes
+    assert status == 423, (status, refusal)  # the primary refuses writes
+    assert refusal["data"][0]["attributes"]["code"] == "MAINTENANCE_MODE_ACTIVE"
+    assert server.request("GET", "/item-types/late")[0] == 404  # nothing was written
 
     promoted = cli.json("environments:promote", "sandbox-x")
     assert promoted["id"] == "sandbox-x"
