@@ -43,12 +43,21 @@ CLI_TIMEOUT = 180
 # What `migrations:new --js` writes: the CLI's template, a migration that adds a model
 # `article` with a required `title` field and creates one record of it.
 TEMPLATE_RECORD_TITLE = "My first article!"
+# The job worker's times: a queued job starts within 0.1 s, so a fork is done before the
+# client's first poll (after 1 s); a run whose worker died is taken back after 2 s.
+FAST_JOBS = {
+    "CMS_WORKER_POLL_SECONDS": "0.1",
+    "CMS_JOB_HEARTBEAT_SECONDS": "0.4",
+    "CMS_JOB_STALE_SECONDS": "2",
+}
 
 
 @dataclass
 class Served:
     url: str
     token: str
+    data_dir: Path | None = None
+    database_url: str | None = None  # None: the SQLite file in data_dir
 
     def request(self, method: str, path: str, body=None, environment: str | None = None):
         """(status, JSON body) of one request; `environment` is sent as X-Environment."""
@@ -81,17 +90,19 @@ class Served:
 
 
 @contextmanager
-def _serving(data_dir: Path, database: str):
+def _serving(data_dir: Path, database: str, **env_overrides: str):
     """`manage.py serve` on a fresh database (PostgreSQL: `<the suite's>_<database>`) and data
-    directory, as `make run` starts it; the admin token it prints."""
+    directory, as `make run` starts it; the admin token it prints. Its worker polls, beats and
+    gives up on a dead run quickly (`env_overrides` may change that)."""
     with fresh_database(database) as database_url:
-        env = server_env(data_dir, database_url, REDIS_URL=None, PYTHONUNBUFFERED="1")
+        overrides = {**FAST_JOBS, **env_overrides}
+        env = server_env(data_dir, database_url, REDIS_URL=None, PYTHONUNBUFFERED="1", **overrides)
         address = f"127.0.0.1:{free_port()}"
         log = data_dir.parent / f"server-{data_dir.name}.log"
         process = ServerProcess([PYTHON, "manage.py", "serve", address], env, log)
         try:
             token = process.wait_until(lambda: printed_token(log, address), 60, "print a token")
-            yield Served(f"http://{address}", token)
+            yield Served(f"http://{address}", token, data_dir, database_url)
         finally:
             process.stop()
 
