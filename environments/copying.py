@@ -35,6 +35,7 @@ __all__ = [
     "StorageExists",
     "StorageMissing",
     "copy_storage",
+    "discard_unfinished_copies",
     "drop_storage",
     "project_database_file",
     "storage_exists",
@@ -93,6 +94,16 @@ def drop_storage(storage: str) -> None:
         copy_postgresql.drop_schema(copy_postgresql.schema_of(storage), alias=DATABASE)
     else:
         copy_sqlite.drop_file(sqlite_file(project_database_file(), storage))
+
+
+def discard_unfinished_copies(storage: str) -> None:
+    """Remove what copies into ``storage`` killed midway left: SQLite's file under a
+    temporary name (PostgreSQL rolls a killed copy back by itself). For the one owner of
+    ``storage`` only, before it copies (a fork's job run again): a copy into ``storage``
+    still running elsewhere loses its file and fails."""
+    _check_name(storage)
+    if storage != PROJECT_STORAGE and _vendor() != "postgresql":
+        copy_sqlite.drop_partials(sqlite_file(project_database_file(), storage))
 
 
 def storage_exists(storage: str) -> bool:
