@@ -185,10 +185,19 @@ def copying_records(stack, connection) -> str | None:
     return None
 
 
-def submit_fork(stack, source: str, name: str) -> str:
+def submit_fork(stack, source: str, name: str, query: str = "") -> str:
     body = {"data": {"type": "environment", "id": name}}
-    document = ok(stack, "POST", f"/environments/{source}/fork", body, status=202)
+    document = ok(stack, "POST", f"/environments/{source}/fork{query}", body, status=202)
     return document["data"]["id"]
+
+
+def write_refusal(stack) -> str | None:
+    """The code refusing a write to main, or None if it would take it (an invalid model:
+    nothing is written either way)."""
+    status, document, _ = stack.request("POST", "/item-types", {"data": {"type": "item_type"}})
+    assert 400 <= status < 500, (status, document)
+    code = document["data"][0]["attributes"]["code"]
+    return code if status == 423 else None
 
 
 def environment(stack, name: str) -> dict:
@@ -269,9 +278,12 @@ def test_a_fork_whose_worker_is_killed_mid_copy_is_run_again_and_complete(stack)
 
 def test_a_fork_the_queue_gives_up_on_is_removed(stack):
     """A worker that gives up on a job whose worker died (one attempt allowed): the
-    environment goes, with what its copy had made; the job failed; the id is free again."""
+    environment goes, with what its copy had made; the job failed; the source of this fast
+    fork takes writes again; the id is free again."""
     before = storages(stack)
-    job_id = submit_fork(stack, "main", "given-up")
+    job_id = submit_fork(stack, "main", "given-up", "?fast=true")
+    assert environment(stack, "main")["meta"]["read_only_mode"] is True
+    assert write_refusal(stack) == "ENVIRONMENT_READ_ONLY"
     kill_mid_copy(stack, job_id, "given-up", before)
 
     stack.worker = stack.start_worker(CMS_JOB_MAX_ATTEMPTS="1")
@@ -283,6 +295,8 @@ def test_a_fork_the_queue_gives_up_on_is_removed(stack):
     status, document, _ = stack.request("GET", "/environments/given-up")
     assert status == 404, document
     assert storages(stack) == before
+    assert environment(stack, "main")["meta"]["read_only_mode"] is False
+    assert write_refusal(stack) is None
     again = submit_fork(stack, "main", "given-up")
     assert stack.finished(again, timeout=60)["status"] == 200
     assert counts(snapshot(stack, "given-up", [])) == counts(stack.main)
