@@ -344,6 +344,35 @@ def test_cli_migration_log_on_our_server(cli, server):
 
 
 @pytest.mark.compat
+def test_cli_forks_renames_and_destroys_environments(cli, server):
+    """`environments:fork` (a fast one: a job with ?fast=true), `rename`, `destroy` (a job);
+    the errors the CLI names: a taken id, an unknown environment."""
+    fork = cli.json("environments:fork", "main", "cli-fork", "--fast")
+    assert (fork["id"], fork["meta"]["status"]) == ("cli-fork", "ready")
+    assert fork["meta"]["forked_from"] == "main"
+    assert server.get("/environments/main")["data"]["meta"]["read_only_mode"] is False
+    main_models = _api_keys(server.get("/item-types")["data"])
+    assert _api_keys(server.get("/item-types", "cli-fork")["data"]) == main_models
+
+    taken = cli.run("environments:fork", "main", "cli-fork")
+    assert taken.returncode != 0
+    assert 'An environment called "cli-fork" already exists' in taken.stderr, taken.stderr
+    unknown = cli.run("environments:fork", "nowhere", "cli-other")
+    assert unknown.returncode != 0
+    assert 'An environment called "nowhere" does not exist' in unknown.stderr, unknown.stderr
+
+    renamed = cli.json("environments:rename", "cli-fork", "cli-renamed")
+    assert (renamed["id"], renamed["meta"]["primary"]) == ("cli-renamed", False)
+    assert cli.json("environments:destroy", "cli-renamed")["id"] == "cli-renamed"
+    assert server.request("GET", "/environments/cli-renamed")[0] == 404
+    listed = [env["id"] for env in server.get("/environments")["data"]]
+    assert "cli-renamed" not in listed and "cli-fork" not in listed and "main" in listed
+    gone = cli.run("environments:destroy", "cli-renamed")
+    assert gone.returncode != 0
+    assert 'An environment called "cli-renamed" does not exist' in gone.stderr, gone.stderr
+
+
+@pytest.mark.compat
 def test_cli_sandbox_workflow(fresh_cli, fresh_server):
     """Issue 12's workflow with the real CLI: a migration run in a fork of main, then promoted
     under maintenance mode; a second run into a new sandbox skips what the log holds."""
