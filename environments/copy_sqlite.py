@@ -7,7 +7,7 @@ under a temporary name and renamed into place once complete.
 - All or nothing: the file is built as ``<target>.copy-<random>``, flushed to disk, then
   linked to its name (``link`` fails if the name is taken, where a rename would replace
   it). A process killed midway leaves only the temporary file, which no one opens and
-  ``drop_file`` removes.
+  ``drop_partials`` (or ``drop_file``) removes.
 - Only the per-environment tables: their definitions (tables, then their indexes, then
   triggers) come from the source's ``sqlite_master``, so the project-wide tables of the
   project file stay out. Each table gets its indexes before its rows: SQLite's transfer
@@ -149,8 +149,15 @@ def _companions(database: Path) -> list[Path]:
 def drop_file(database: Path) -> None:
     """The file gone, with its WAL and shared memory, and any copy to it left by a killed
     copier. Connections still open on it keep an unlinked file: close them first."""
-    partial = database.parent.glob(f"{database.name}.copy-*")
-    for path in [database, *_companions(database), *partial]:
+    for path in [database, *_companions(database)]:
+        path.unlink(missing_ok=True)
+    drop_partials(database)
+
+
+def drop_partials(database: Path) -> None:
+    """The temporary files of copies to ``database``: left by copiers killed midway, or
+    being written by one still running (which then fails to put it in place)."""
+    for path in database.parent.glob(f"{database.name}.copy-*"):
         path.unlink(missing_ok=True)
 
 

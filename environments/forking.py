@@ -63,7 +63,9 @@ def complete_fork(environment_id: int, *, fast: bool) -> Environment:
             fork_completion_percentage=min(int(percent), 99)
         )
 
-    # StorageExists: a run before this one copied it all (a copy is all-or-nothing), then died.
+    # A run before this one died: midway (its partial copy goes), or once its copy was
+    # complete (a copy is all-or-nothing: StorageExists, and there is nothing left to do).
+    copying.discard_unfinished_copies(environment.storage)
     with contextlib.suppress(copying.StorageExists):
         copying.copy_storage(source.storage, environment.storage, on_progress=progress)
     Environment.objects.filter(pk=environment_id).update(

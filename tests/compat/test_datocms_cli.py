@@ -43,12 +43,21 @@ CLI_TIMEOUT = 180
 # What `migrations:new --js` writes: the CLI's template, a migration that adds a model
 # `article` with a required `title` field and creates one record of it.
 TEMPLATE_RECORD_TITLE = "My first article!"
+# The job worker's times: a queued job starts within 0.1 s, so a fork is done before the
+# client's first poll (after 1 s); a run whose worker died is taken back after 2 s.
+FAST_JOBS = {
+    "CMS_WORKER_POLL_SECONDS": "0.1",
+    "CMS_JOB_HEARTBEAT_SECONDS": "0.4",
+    "CMS_JOB_STALE_SECONDS": "2",
+}
 
 
 @dataclass
 class Served:
     url: str
     token: str
+    data_dir: Path | None = None
+    database_url: str | None = None  # None: the SQLite file in data_dir
 
     def request(self, method: str, path: str, body=None, environment: str | None = None):
         """(status, JSON body) of one request; `environment` is sent as X-Environment."""
@@ -81,17 +90,19 @@ class Served:
 
 
 @contextmanager
-def _serving(data_dir: Path, database: str):
+def _serving(data_dir: Path, database: str, **env_overrides: str):
     """`manage.py serve` on a fresh database (PostgreSQL: `<the suite's>_<database>`) and data
-    directory, as `make run` starts it; the admin token it prints."""
+    directory, as `make run` starts it; the admin token it prints. Its worker polls, beats and
+    gives up on a dead run quickly (`env_overrides` may change that)."""
     with fresh_database(database) as database_url:
-        env = server_env(data_dir, database_url, REDIS_URL=None, PYTHONUNBUFFERED="1")
+        overrides = {**FAST_JOBS, **env_overrides}
+        env = server_env(data_dir, database_url, REDIS_URL=None, PYTHONUNBUFFERED="1", **overrides)
         address = f"127.0.0.1:{free_port()}"
         log = data_dir.parent / f"server-{data_dir.name}.log"
         process = ServerProcess([PYTHON, "manage.py", "serve", address], env, log)
         try:
             token = process.wait_until(lambda: printed_token(log, address), 60, "print a token")
-            yield Served(f"http://{address}", token)
+            yield Served(f"http://{address}", token, data_dir, database_url)
         finally:
             process.stop()
 
@@ -333,7 +344,35 @@ def test_cli_migration_log_on_our_server(cli, server):
 
 
 @pytest.mark.compat
-@pytest.mark.skip(reason="needs the environments endpoints (issue 12)")
+def test_cli_forks_renames_and_destroys_environments(cli, server):
+    """`environments:fork` (a fast one: a job with ?fast=true), `rename`, `destroy` (a job);
+    the errors the CLI names: a taken id, an unknown environment."""
+    fork = cli.json("environments:fork", "main", "cli-fork", "--fast")
+    assert (fork["id"], fork["meta"]["status"]) == ("cli-fork", "ready")
+    assert fork["meta"]["forked_from"] == "main"
+    assert server.get("/environments/main")["data"]["meta"]["read_only_mode"] is False
+    main_models = _api_keys(server.get("/item-types")["data"])
+    assert _api_keys(server.get("/item-types", "cli-fork")["data"]) == main_models
+
+    taken = cli.run("environments:fork", "main", "cli-fork")
+    assert taken.returncode != 0
+    assert 'An environment called "cli-fork" already exists' in taken.stderr, taken.stderr
+    unknown = cli.run("environments:fork", "nowhere", "cli-other")
+    assert unknown.returncode != 0
+    assert 'An environment called "nowhere" does not exist' in unknown.stderr, unknown.stderr
+
+    renamed = cli.json("environments:rename", "cli-fork", "cli-renamed")
+    assert (renamed["id"], renamed["meta"]["primary"]) == ("cli-renamed", False)
+    assert cli.json("environments:destroy", "cli-renamed")["id"] == "cli-renamed"
+    assert server.request("GET", "/environments/cli-renamed")[0] == 404
+    listed = [env["id"] for env in server.get("/environments")["data"]]
+    assert "cli-renamed" not in listed and "cli-fork" not in listed and "main" in listed
+    gone = cli.run("environments:destroy", "cli-renamed")
+    assert gone.returncode != 0
+    assert 'An environment called "cli-renamed" does not exist' in gone.stderr, gone.stderr
+
+
+@pytest.mark.compat
 def test_cli_sandbox_workflow(fresh_cli, fresh_server):
     """Issue 12's workflow with the real CLI: a migration run in a fork of main, then promoted
     under maintenance mode; a second run into a new sandbox skips what the log holds."""
@@ -358,7 +397,9 @@ def test_cli_sandbox_workflow(fresh_cli, fresh_server):
     assert server.get("/maintenance-mode")["data"]["attributes"]["active"] is True
     write = {"data": {"type": "item_type", "attributes": {"name": "Late", "api_key": "late"}}}
     status, refusal = server.request("POST", "/item-types", write)
-    assert 400 <= status < 500, (status, refusal)  # the primary refuses writes
+    assert status == 423, (status, refusal)  # the primary refuses writes
+    assert refusal["data"][0]["attributes"]["code"] == "MAINTENANCE_MODE_ACTIVE"
+    assert server.request("GET", "/item-types/late")[0] == 404  # nothing was written
 
     promoted = cli.json("environments:promote", "sandbox-x")
     assert promoted["id"] == "sandbox-x"

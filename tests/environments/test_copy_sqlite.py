@@ -222,8 +222,8 @@ def test_two_copies_into_one_name_at_once_make_one_storage(project_file, storage
     assert not list(project_file.parent.glob("*.copy-*"))  # the refused one cleaned up
 
 
-def test_a_copy_killed_midway_leaves_no_storage(project_file, storages, tmp_path):
-    target = storages()
+def kill_a_copy_midway(project_file, target: str, tmp_path) -> None:
+    """A copier process into ``target``, killed once it has copied items_item."""
     script = (
         "import time, django\n"
         "django.setup()\n"
@@ -246,6 +246,11 @@ def test_a_copy_killed_midway_leaves_no_storage(project_file, storages, tmp_path
     finally:
         copier.kill()
         copier.wait(timeout=10)
+
+
+def test_a_copy_killed_midway_leaves_no_storage(project_file, storages, tmp_path):
+    target = storages()
+    kill_a_copy_midway(project_file, target, tmp_path)
     path = sqlite_file(project_file, target)
     assert not path.exists()
     leftovers = list(path.parent.glob(f"{path.name}.copy-*"))
@@ -253,6 +258,27 @@ def test_a_copy_killed_midway_leaves_no_storage(project_file, storages, tmp_path
     copying.drop_storage(target)
     assert not list(path.parent.glob(f"{path.name}*"))
     copying.copy_storage(PROJECT_STORAGE, target)
+    assert rows(project_file, target, "items_item") == rows(project_file, "", "items_item")
+
+
+def test_a_copy_killed_midway_is_discarded_before_its_storage_is_copied_again(
+    project_file, storages, tmp_path
+):
+    """What a fork's job run again does: the partial file goes, no other storage's does."""
+    target, other = storages(), storages()
+    kill_a_copy_midway(project_file, target, tmp_path)
+    path = sqlite_file(project_file, target)
+    others = sqlite_file(project_file, other)
+    others = others.with_name(f"{others.name}.copy-0123")  # another storage's, under way
+    others.touch()
+
+    copying.discard_unfinished_copies(target)
+    copying.copy_storage(PROJECT_STORAGE, target)
+
+    assert not list(path.parent.glob(f"{path.name}.copy-*"))
+    assert others.exists()
+    assert rows(project_file, target, "items_item") == rows(project_file, "", "items_item")
+    copying.discard_unfinished_copies(target)  # a complete storage stays
     assert rows(project_file, target, "items_item") == rows(project_file, "", "items_item")
 
 
