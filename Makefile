@@ -9,7 +9,7 @@ RUN_INSTALLED := $(VENV)/.installed-run
 TEST_INSTALLED := $(VENV)/.installed-test
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format
+.PHONY: install run test lint format browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,21 @@ install: $(RUN_INSTALLED)
 run: $(RUN_INSTALLED)
 	$(BIN)/python manage.py serve $(ADDRESS)
 
+# The browser test (tests/browser.py) drives Debian's Chromium and chromedriver: installed
+# here when either is missing (as root; elsewhere the test is skipped, or fails in CI).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	            -o DPkg::Lock::Timeout=300 chromium chromium-driver; \
+	    else \
+	        echo "make test: no chromium/chromedriver and not root: the browser test will be skipped"; \
+	    fi; \
+	fi
+
 # The whole suite; on PostgreSQL when DATABASE_URL points there. Also installs the official
 # DatoCMS client and CLI (npm) into tests/compat/node_modules for the compatibility tests.
-test: $(TEST_INSTALLED)
+test: $(TEST_INSTALLED) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,12 +1,15 @@
 """The admin site, with its login throttled (cms/throttle.py): after too many failed logins
 for a username or from an address, the login page answers 429 with a clear message and
-``Retry-After``, and checks no password until the window ends."""
+``Retry-After``, and checks no password until the window ends. Every page shows the
+environment the editor works in, with a switcher (environments/admin_environment.py)."""
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.urls import path
 
 from cms import throttle
+from environments import admin_environment
 
 
 class ThrottledAuthenticationForm(AdminAuthenticationForm):
@@ -33,6 +36,17 @@ class ThrottledAuthenticationForm(AdminAuthenticationForm):
 
 class CmsAdminSite(admin.AdminSite):
     login_form = ThrottledAuthenticationForm
+
+    def get_urls(self):
+        switch = path(
+            "switch-environment/",
+            self.admin_view(admin_environment.switch),
+            name="switch_environment",
+        )
+        return [switch, *super().get_urls()]
+
+    def each_context(self, request):
+        return {**super().each_context(request), **admin_environment.context(request)}
 
     def login(self, request, extra_context=None):
         response = super().login(request, extra_context)

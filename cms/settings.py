@@ -46,6 +46,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
+    # Before the admin: its admin/base_site.html (the environment in the header) wins.
+    "environments",
     "cms.admin_apps.CmsAdminConfig",  # django.contrib.admin, login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,7 +57,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "cms",
-    "environments",
     "item_types",
     "items",
     "uploads",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The admin's environment: the editor's choice needs the session, user and messages.
+    "environments.admin_environment.AdminEnvironmentMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"

@@ -2,7 +2,8 @@
 
 ``X-Environment: <id>`` names the environment; without it, the primary one. An API request
 learns its environment in the same query that finds its token (:func:`find_token`), so
-environments cost a request no query; the admin works in the primary environment.
+environments cost a request no query; the admin works in the one its editor chose
+(environments/admin_environment.py).
 
 Refused, before the view runs (so nothing is written):
 
@@ -25,7 +26,7 @@ from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware, now
 
-from cms.api.errors import ApiError, json_error
+from cms.api.errors import ApiError
 from cms.api.json_body import printable
 from cms.models import ApiToken, hash_secret
 from environments import selection
@@ -36,7 +37,8 @@ HEADER = "X-Environment"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # last_data_change_at is kept to the minute: writing it on every write would cost a query.
 DATA_CHANGE_RESOLUTION = timedelta(minutes=1)
-ADMIN_DATA_PATHS = tuple(f"/admin/{label}/" for label in PER_ENVIRONMENT_APPS)
+ADMIN_PATH = "/admin/"
+ADMIN_DATA_PATHS = tuple(f"{ADMIN_PATH}{label}/" for label in PER_ENVIRONMENT_APPS)
 
 
 @dataclass(frozen=True)
@@ -209,8 +211,9 @@ def _datetime(value) -> datetime | None:
 
 class EnvironmentMiddleware:
     """Frames every request's selection: any storage until the API's authentication (or,
-    for the admin, this middleware) selects the environment, the project's after. Echoes
-    the environment in ``X-Environment``, and notes when its data last changed."""
+    for the admin, environments.admin_environment) selects the environment, the project's
+    after. Echoes the environment in ``X-Environment``, and notes when its data last
+    changed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -219,35 +222,25 @@ class EnvironmentMiddleware:
         request.cms_environment = None
         selection.begin_request(likely_storage(request))
         try:
-            if request.path_info.startswith("/admin/"):
-                refused = self._enter_admin(request)
-                if refused is not None:
-                    return refused
             response = self.get_response(request)
             environment = request.cms_environment
             if environment is not None:
                 response[HEADER] = environment.name
-                if request.method not in SAFE_METHODS and 200 <= response.status_code < 300:
+                if wrote_data(request, response):
                     note_data_change(environment)
             return response
         finally:
             selection.end_request()
 
-    @staticmethod
-    def _enter_admin(request):
-        """The admin works in the primary environment; its pages that write content are
-        refused while that environment takes no writes."""
-        primary = Environment.primary_one()
-        environment = Selected.of(primary, MaintenanceMode.load().active)
-        selection.select(environment.storage)
-        if request.method in SAFE_METHODS or not request.path_info.startswith(ADMIN_DATA_PATHS):
-            return None
-        request.cms_environment = environment
-        try:
-            refuse_locked_writes(environment)
-        except ApiError as refusal:
-            return json_error(refusal.code, refusal.status, request=request, **refusal.details)
-        return None
+
+def wrote_data(request, response) -> bool:
+    """Whether a request changed its environment's data: an API write answered 2xx, or an
+    admin form on content saved (the admin answers a save with a redirect)."""
+    if request.method in SAFE_METHODS:
+        return False
+    if request.path_info.startswith(ADMIN_PATH):
+        return request.path_info.startswith(ADMIN_DATA_PATHS) and response.status_code == 302
+    return 200 <= response.status_code < 300
 
 
 def note_data_change(environment: Selected) -> None:

@@ -32,6 +32,7 @@ FAST_JOBS = {
 class Served:
     url: str
     token: str
+    env: dict  # the server's environment, for manage.py calls on its database
 
     def request(self, method: str, path: str, body=None, environment: str | None = None):
         """(status, JSON body) of one request; ``environment`` is sent as X-Environment."""
@@ -80,6 +81,6 @@ def serving(data_dir: Path, database: str, **overrides: str | None):
         process = ServerProcess([PYTHON, "manage.py", "serve", address], env, log)
         try:
             token = process.wait_until(lambda: printed_token(log, address), 60, "print a token")
-            yield Served(f"http://{address}", token)
+            yield Served(f"http://{address}", token, env)
         finally:
             process.stop()
