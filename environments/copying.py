@@ -17,9 +17,10 @@ environment still being created as a user of every file.
 
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connections
 
-from environments import copy_postgresql, copy_sqlite, selection
+from environments import copy_postgresql, copy_sqlite
 from environments.errors import StorageExists, StorageMissing
 from environments.storages import (
     MIGRATIONS_TABLE,
@@ -125,33 +126,14 @@ def storages_using_upload_path(path: str, storages: list[str]) -> set[str]:
         by_schema = {copy_postgresql.schema_of(s): s for s in storages}
         found = copy_postgresql.schemas_holding_upload(path, list(by_schema), alias=DATABASE)
         return {by_schema[schema] for schema in found}
-    found = {s for s in storages if s == PROJECT_STORAGE and _project_holds_upload(path)}
-    others = [s for s in storages if s != PROJECT_STORAGE]
-    if others:
-        project = project_database_file()
-        found |= {s for s in others if copy_sqlite.holds_upload(sqlite_file(project, s), path)}
-    return found
-
-
-def _project_holds_upload(path: str) -> bool:
-    """SQLite: the project storage is read through Django's connection, which is open on
-    its file or has it attached (environments.selection), whichever storage is selected;
-    so is an in-memory database (the test runner's), which no other connection can open."""
-    connection = connections[DATABASE]
-    on_project = connection.settings_dict["NAME"] == selection.project_file(connection)
-    schema = "main" if on_project else selection.ATTACHED_PROJECT
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {schema}.uploads_upload WHERE path = %s LIMIT 1", [path])
-        return cursor.fetchone() is not None
+    project = project_database_file()
+    return {s for s in storages if copy_sqlite.holds_upload(sqlite_file(project, s), path)}
 
 
 def project_database_file() -> Path:
-    """The project's SQLite file (storage ``""``); every other storage's is next to it.
-    The one this thread's connection works on, as selection knows it (a test may move the
-    connection from the test runner's in-memory database to a file)."""
-    connection = connections[DATABASE]
-    name = str(selection.project_file(connection))
-    if connection.creation.is_in_memory_db(name):
+    """The project's SQLite file (storage ``""``); every other storage's is next to it."""
+    name = str(settings.DATABASES[DATABASE]["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
         raise RuntimeError("environments on SQLite need a database file, not one in memory")
     return Path(name)
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError
+from urllib.parse import quote
 
 from tests.processes import (
     PYTHON,
@@ -33,6 +34,8 @@ class Served:
     url: str
     token: str
     env: dict  # the server's environment, for manage.py calls on its database
+    data_dir: Path | None = None  # the server's CMS_DATA_DIR
+    database_url: str | None = None  # None: the SQLite file in data_dir
 
     def request(self, method: str, path: str, body=None, environment: str | None = None):
         """(status, JSON body) of one request; ``environment`` is sent as X-Environment."""
@@ -58,6 +61,11 @@ class Served:
         assert status == 200, f"GET {path} ({environment or 'primary'}): {status} {body}"
         return body
 
+    def records(self, model: str, environment: str | None = None) -> list[dict]:
+        """Every record of ``model`` (one page of 500)."""
+        path = f"/items?filter%5Btype%5D={quote(model)}&page%5Blimit%5D=500"
+        return self.get(path, environment)["data"]
+
     def job_result(self, job_id: str, timeout: float = 60) -> dict:
         """Polls /job-results until the job is done (404 until then); its attributes."""
         deadline = time.monotonic() + timeout
@@ -81,6 +89,6 @@ def serving(data_dir: Path, database: str, **overrides: str | None):
         process = ServerProcess([PYTHON, "manage.py", "serve", address], env, log)
         try:
             token = process.wait_until(lambda: printed_token(log, address), 60, "print a token")
-            yield Served(f"http://{address}", token, env)
+            yield Served(f"http://{address}", token, env, data_dir, database_url)
         finally:
             process.stop()

@@ -17,24 +17,12 @@ import json
 import os
 import re
 import subprocess
-import urllib.request
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import quote
 
 import pytest
 
 from tests.compat.test_official_client import COMPAT_DIR, node_client
-from tests.processes import (
-    PYTHON,
-    ServerProcess,
-    free_port,
-    fresh_database,
-    printed_token,
-    server_env,
-)
+from tests.serving import FAST_JOBS, Served, serving
 
 __all__ = ["node_client"]  # the pinned packages in tests/compat/node_modules (a fixture)
 
@@ -43,80 +31,19 @@ CLI_TIMEOUT = 180
 # What `migrations:new --js` writes: the CLI's template, a migration that adds a model
 # `article` with a required `title` field and creates one record of it.
 TEMPLATE_RECORD_TITLE = "My first article!"
-# The job worker's times: a queued job starts within 0.1 s, so a fork is done before the
-# client's first poll (after 1 s); a run whose worker died is taken back after 2 s.
-FAST_JOBS = {
-    "CMS_WORKER_POLL_SECONDS": "0.1",
-    "CMS_JOB_HEARTBEAT_SECONDS": "0.4",
-    "CMS_JOB_STALE_SECONDS": "2",
-}
-
-
-@dataclass
-class Served:
-    url: str
-    token: str
-    data_dir: Path | None = None
-    database_url: str | None = None  # None: the SQLite file in data_dir
-
-    def request(self, method: str, path: str, body=None, environment: str | None = None):
-        """(status, JSON body) of one request; `environment` is sent as X-Environment."""
-        headers = {
-            "Authorization": f"Bearer {self.token}",
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-            "X-Api-Version": "3",
-        }
-        if environment:
-            headers["X-Environment"] = environment
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data, headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                content = response.read()
-                return response.status, json.loads(content) if content else None
-        except HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def get(self, path: str, environment: str | None = None):
-        status, body = self.request("GET", path, environment=environment)
-        assert status == 200, f"GET {path} ({environment or 'primary'}): {status} {body}"
-        return body
-
-    def records(self, model: str, environment: str | None = None) -> list[dict]:
-        """Every record of `model` (one page is enough here)."""
-        path = f"/items?filter%5Btype%5D={quote(model)}&page%5Blimit%5D=500"
-        return self.get(path, environment)["data"]
-
-
-@contextmanager
-def _serving(data_dir: Path, database: str, **env_overrides: str):
-    """`manage.py serve` on a fresh database (PostgreSQL: `<the suite's>_<database>`) and data
-    directory, as `make run` starts it; the admin token it prints. Its worker polls, beats and
-    gives up on a dead run quickly (`env_overrides` may change that)."""
-    with fresh_database(database) as database_url:
-        overrides = {**FAST_JOBS, **env_overrides}
-        env = server_env(data_dir, database_url, REDIS_URL=None, PYTHONUNBUFFERED="1", **overrides)
-        address = f"127.0.0.1:{free_port()}"
-        log = data_dir.parent / f"server-{data_dir.name}.log"
-        process = ServerProcess([PYTHON, "manage.py", "serve", address], env, log)
-        try:
-            token = process.wait_until(lambda: printed_token(log, address), 60, "print a token")
-            yield Served(f"http://{address}", token, data_dir, database_url)
-        finally:
-            process.stop()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One server for the tests that only add to it (each its own models)."""
-    with _serving(tmp_path_factory.mktemp("cli-server") / "data", "cli") as served:
+    """One server for the tests that only add to it (each its own models or environments).
+    Its worker starts a job within 0.1 s: a fork is done before the CLI's first poll (1 s)."""
+    with serving(tmp_path_factory.mktemp("cli-server") / "data", "cli", **FAST_JOBS) as served:
         yield served
 
 
 @pytest.fixture
 def fresh_server(tmp_path):
-    with _serving(tmp_path / "data", "cli_fresh") as served:
+    with serving(tmp_path / "data", "cli_fresh", **FAST_JOBS) as served:
         yield served
 
 

@@ -15,7 +15,6 @@ import psycopg
 import pytest
 from PIL import Image
 
-from tests.compat.test_datocms_cli import _serving
 from tests.compat.test_official_client import (
     COMPAT_DIR,
     NODE_TIMEOUT,
@@ -23,6 +22,7 @@ from tests.compat.test_official_client import (
     _report_line,
     node_client,
 )
+from tests.serving import FAST_JOBS, serving
 
 __all__ = ["node_client"]  # a fixture
 
@@ -30,7 +30,8 @@ __all__ = ["node_client"]  # a fixture
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """One server for the module's tests."""
-    with _serving(tmp_path_factory.mktemp("forks") / "data", "forks") as served:
+    data_dir = tmp_path_factory.mktemp("client-forks") / "data"
+    with serving(data_dir, "client_forks", **FAST_JOBS) as served:
         yield served
 
 
