@@ -69,11 +69,13 @@ def chromium(folder: Path) -> Iterator:
 
 def wait_for(driver, condition, what: str, timeout: float = WAIT_SECONDS):
     """``condition(driver)`` once it is true; fails naming ``what`` and the page."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # A page being replaced (after a click) can turn an element found on it stale: ask again.
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
     try:
-        return WebDriverWait(driver, timeout).until(condition)
+        return wait.until(condition)
     except TimeoutException:
         raise AssertionError(
             f"{what} not seen within {timeout} s at {driver.current_url}:\n"
