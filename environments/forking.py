@@ -73,7 +73,7 @@ def complete_fork(environment_id: int, *, fast: bool) -> Environment:
     )
     if fast:
         Environment.objects.filter(pk=source.pk).update(read_only_mode=False)
-    return find(Environment.objects.get(pk=environment_id).name)
+    return Environment.objects.select_related("forked_from").get(pk=environment_id)
 
 
 def abandon_fork(environment_id: int, *, fast: bool) -> None:
