@@ -8,7 +8,12 @@ with the current version's id) and a sample of version lists, ids included.
 
 The stack (tests/jobs/stack.py) polls every 0.1 s, beats every 0.4 s and takes a job back
 after 2 s without a heartbeat; the test handlers' settings give ``GET /test-jobs/<id>`` (a
-job's row)."""
+job's row).
+
+On PostgreSQL a copy is caught in its middle for sure, not by timing (a fast machine copied
+these records before a poll saw it): a trigger in the stack's own database makes the fork's
+progress update (written after each table copied) wait while the test holds an advisory
+lock. On SQLite the copy's file under its temporary name shows it, past a megabyte."""
 
 import contextlib
 import os
@@ -59,6 +64,8 @@ def fork_stack(tmp_dir: Path):
             **{**FAST, "CMS_JOB_TIMEOUT_MS": "0"},  # a copy's statements take what they take
         )
         manage(env, "migrate", "--verbosity", "0")
+        if database_url:
+            install_progress_pause(database_url)
         token = create_token(env, "fork workers")
         port = free_port()
         command = [PYTHON, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
@@ -73,6 +80,24 @@ def fork_stack(tmp_dir: Path):
         finally:
             stack.end_test(keep_worker=False)
             server.stop()
+
+
+PAUSE_KEY = 1_300_013  # the advisory lock a fork's progress update waits for
+
+
+def install_progress_pause(database_url: str) -> None:
+    """While a session holds PAUSE_KEY, a fork's progress update (a percentage above 0,
+    written once a table is copied, the copy's transaction still open) waits for it."""
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION test_pause_progress() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN IF NEW.fork_completion_percentage > 0 THEN "
+            f"PERFORM pg_advisory_xact_lock_shared({PAUSE_KEY}); END IF; RETURN NEW; END $$"
+        )
+        connection.execute(
+            "CREATE TRIGGER test_pause_progress BEFORE UPDATE OF fork_completion_percentage "
+            "ON environments_environment FOR EACH ROW EXECUTE FUNCTION test_pause_progress()"
+        )
 
 
 def ok(stack, method, path, body=None, environment=None, status=200):
@@ -168,14 +193,13 @@ def storages(stack) -> list[str]:
 
 
 def copying_records(stack, connection) -> str | None:
-    """What shows a copy in the middle of the records: SQLite's file under its temporary
-    name past a megabyte, PostgreSQL's copying transaction at (or just past) its insert
-    into the records' table of the new schema."""
+    """What shows a copy in its middle: PostgreSQL's worker waiting, in its progress update,
+    for the test's lock; SQLite's file under its temporary name past a megabyte."""
     if connection is not None:
         row = connection.execute(
             "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
-            'AND query LIKE \'INSERT INTO "env\\_%"."items\\_item" %\''
+            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' "
+            'AND query LIKE \'UPDATE "environments\\_environment" SET "fork\\_completion%\''
         ).fetchone()
         return row[0][:60] if row else None
     for partial in stack.data_dir.glob("cms.env_*.copy-*"):
@@ -204,9 +228,10 @@ def environment(stack, name: str) -> dict:
     return ok(stack, "GET", f"/environments/{name}")["data"]
 
 
-def kill_mid_copy(stack, job_id: str, name: str, before: list[str]):
-    """SIGKILL the stack's worker in the middle of its copy for the fork ``name``; the
-    killed worker. Fails if the fork finished first."""
+def kill_mid_copy(stack, name: str, before: list[str], submit):
+    """Submit the fork ``name`` (``submit()`` answers its job's id) and SIGKILL the stack's
+    worker in the middle of its copy; the job's id and the killed worker. Fails if the fork
+    finished first."""
     worker = stack.ensure_worker()
     deadline = time.monotonic() + 60
     with contextlib.ExitStack() as closing:
@@ -214,12 +239,15 @@ def kill_mid_copy(stack, job_id: str, name: str, before: list[str]):
         if stack.database_url:
             connection = psycopg.connect(stack.database_url, autocommit=True)
             closing.enter_context(connection)
+            connection.execute("SELECT pg_advisory_lock(%s)", [PAUSE_KEY])
+        job_id = submit()
         while not (seen := copying_records(stack, connection)):
             assert environment(stack, name)["meta"]["status"] == "creating", "done before"
             assert time.monotonic() < deadline, stack.worker_logs()
             time.sleep(0.002)
-    os.killpg(worker.process.pid, signal.SIGKILL)
-    worker.process.wait(timeout=10)
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=10)
+    # (The lock went with the test's connection: the killed worker's wait ends.)
     stack.worker = None
     print(f"Killed {worker.process.pid} copying: {seen}")
     row = stack.row(job_id)
@@ -229,7 +257,7 @@ def kill_mid_copy(stack, job_id: str, name: str, before: list[str]):
     # its temporary name.
     left = [seen] if not stack.database_url else []
     assert storages(stack) == sorted([*before, *left])
-    return worker
+    return job_id, worker
 
 
 @pytest.fixture(scope="module")
@@ -258,8 +286,9 @@ def test_the_source_is_what_the_forks_are_compared_with(stack):
 
 def test_a_fork_whose_worker_is_killed_mid_copy_is_run_again_and_complete(stack):
     before = storages(stack)
-    job_id = submit_fork(stack, "main", "killed")
-    killed = kill_mid_copy(stack, job_id, "killed", before)
+    job_id, killed = kill_mid_copy(
+        stack, "killed", before, lambda: submit_fork(stack, "main", "killed")
+    )
 
     stack.ensure_worker()  # takes the job back once its heartbeat is 2 s old
     attributes = stack.finished(job_id, timeout=60)
@@ -281,10 +310,14 @@ def test_a_fork_the_queue_gives_up_on_is_removed(stack):
     environment goes, with what its copy had made; the job failed; the source of this fast
     fork takes writes again; the id is free again."""
     before = storages(stack)
-    job_id = submit_fork(stack, "main", "given-up", "?fast=true")
-    assert environment(stack, "main")["meta"]["read_only_mode"] is True
-    assert write_refusal(stack) == "ENVIRONMENT_READ_ONLY"
-    kill_mid_copy(stack, job_id, "given-up", before)
+
+    def submit():
+        job_id = submit_fork(stack, "main", "given-up", "?fast=true")
+        assert environment(stack, "main")["meta"]["read_only_mode"] is True
+        assert write_refusal(stack) == "ENVIRONMENT_READ_ONLY"
+        return job_id
+
+    job_id, _ = kill_mid_copy(stack, "given-up", before, submit)
 
     stack.worker = stack.start_worker(CMS_JOB_MAX_ATTEMPTS="1")
     attributes = stack.finished(job_id, timeout=60)
