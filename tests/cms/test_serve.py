@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cms.production import ROOT, request, running_server, server_env
+from tests.processes import manage
 
 
 def serve_command(port: int) -> list[str]:
@@ -114,3 +115,11 @@ def test_a_killed_serve_leaves_no_process_behind(tmp_path):
         os.kill(server.process.pid, signal.SIGKILL)
 
     assert serve_with_test_jobs(tmp_path, kill) == []
+
+
+def test_an_empty_database_url_means_the_embedded_default(tmp_path):
+    """``DATABASE_URL=`` (as an env file or a shell may leave it) is no database named: the
+    embedded SQLite file in CMS_DATA_DIR, as when it is unset."""
+    env = server_env(tmp_path, None, DATABASE_URL="", SECRET_KEY="test-only-secret-key")
+    manage(env, "migrate", "--verbosity", "0")
+    assert (tmp_path / "cms.sqlite3").stat().st_size > 0
