@@ -1,6 +1,7 @@
 """The rows a record write makes, and writing new ones in bulk: one statement per table
 whatever their number (a COPY on PostgreSQL for big batches, a multi-row INSERT otherwise)."""
 
+import contextlib
 import itertools
 import json
 from typing import TYPE_CHECKING
@@ -154,6 +155,7 @@ def _copy(model, rows) -> None:
     with (
         connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
         connection.cursor() as cursor,
+        _logged(cursor, sql),
         cursor.cursor.copy(sql) as feed,
     ):
         for row in itertools.chain([first], rows):
@@ -165,6 +167,12 @@ def _copy(model, rows) -> None:
                     for name in names  # the same order for every row
                 ]
             )
+
+
+def _logged(cursor, sql: str):
+    """The COPY goes past Django's cursor: log it as Django logs a statement (the query
+    log under DEBUG, and what tests count), or nothing when Django isn't logging."""
+    return cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
 
 
 # One encoder for every value (json.dumps with options builds a new one per call).
