@@ -102,11 +102,25 @@ def write_new(records: list["NewRecord"]) -> None:
         _bulk_insert(Reference, [Reference(**row) for row in reference_rows])
         _bulk_insert(ItemVersion, [ItemVersion(**row) for row in version_rows])
         return
-    # Rows are made as they are written: the batch never holds them all at once.
-    _copy(Item, item_rows())
+    # Rows are made as they are written: the batch never holds them all at once. A
+    # record's values go into its row and its version's: encoded once, for both.
+    encoded: dict[str, _Encoded] = {}
+
+    def record_rows():
+        for row in item_rows():
+            if row["root_id"] is None:  # a record, not a block
+                row["data"] = encoded[row["id"]] = _Encoded(_json(row["data"]))
+            yield row
+
+    def versions_once_encoded():
+        for row in version_rows:
+            row["data"] = encoded.pop(row["item_id"])
+            yield row
+
+    _copy(Item, record_rows())
     _copy(UniqueValue, unique_rows)
     _copy(Reference, reference_rows)
-    _copy(ItemVersion, version_rows)
+    _copy(ItemVersion, versions_once_encoded())
 
 
 def _unique_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
@@ -179,8 +193,14 @@ def _logged(cursor, sql: str):
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
+class _Encoded(str):
+    """A value already encoded as JSON: COPY writes it as it is."""
+
+
 def _json(value) -> str | None:
-    return None if value is None else _JSON.encode(value)
+    if value is None or isinstance(value, _Encoded):
+        return value
+    return _JSON.encode(value)
 
 
 def write_indexes(record: RecordWrite) -> None:

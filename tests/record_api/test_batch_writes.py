@@ -66,7 +66,8 @@ def test_a_batch_s_record_times_and_versions_agree(api, article):
     sent = api.post("/rest/db/article?rollback=true", {"record": articles(60)})
     ids = [record["id"] for record in sent.body["record"]]
     for record_id in (ids[0], ids[31], ids[-1]):
-        meta = api.get(f"/items/{record_id}").body["data"]["meta"]
+        record = api.get(f"/items/{record_id}").body["data"]
+        meta = record["meta"]
         assert meta["status"] == "published"
         assert (
             meta["created_at"]
@@ -78,6 +79,7 @@ def test_a_batch_s_record_times_and_versions_agree(api, article):
         assert version["meta"]["created_at"] == meta["updated_at"]
         assert version["meta"]["is_current"] and version["meta"]["is_published"]
         assert version["id"] == meta["current_version"]
+        assert version["attributes"] == record["attributes"]  # encoded once for both rows
     item = Item.objects.get(id=ids[-1])
     version = ItemVersion.objects.get(item_id=ids[-1])
     assert item.created_at == item.updated_at == item.published_at == version.created_at
