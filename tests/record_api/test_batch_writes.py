@@ -1,6 +1,8 @@
 """What a record-API batch writes: each record its own moment, in the batch's order, and a
 number of statements that does not grow with the batch."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -112,3 +114,21 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(api, article):
     assert len(small) == len(large)
     assert large.count("COPY") == 2  # records, versions
     assert Item.objects.count() == 1013
+
+
+def test_a_big_batch_s_memory_is_given_back_once_answered(api, article, monkeypatch):
+    """Past the size, closing the answer drops its hold on the view and the request and
+    wakes the thread that collects and trims (bench/test_batch_memory.py measures it)."""
+    from record_api import memory
+
+    monkeypatch.setattr(memory, "GIVE_BACK_FROM_BYTES", 10_000)
+    rounds = memory._give_back.rounds
+    small = api.post("/rest/db/article", {"record": articles(2)})  # under the size
+    assert small.status_code == 200 and small.renderer_context is not None
+    big = api.post("/rest/db/article", {"record": articles(100)})
+    assert big.status_code == 200
+    assert big.renderer_context is None  # closed: the view and request can be collected
+    deadline = time.monotonic() + 5
+    while memory._give_back.rounds == rounds and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert memory._give_back.rounds > rounds
