@@ -174,7 +174,9 @@ def _convert_versions(conversion: _Conversion, published: set) -> tuple[list, di
     if conversion.item_type.modular_block:
         versions = ItemVersion.objects.exclude(blocks={})
     else:
-        versions = ItemVersion.objects.filter(item_type_id=model_id)
+        # Through the model's records (both sides indexed): versions have no index of
+        # their own on the model.
+        versions = ItemVersion.objects.filter(item__item_type_id=model_id)
     for version in versions.only("id", "item_id", "data", "blocks").iterator(chunk_size=BATCH):
         holders = [version.data] if not conversion.item_type.modular_block else []
         holders += [

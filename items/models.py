@@ -60,13 +60,17 @@ class Item(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     current_version = models.CharField(max_length=22, default=new_id)
     #: The snapshot readers of ``version=published`` see (null while never published).
+    #: Only ever read from the record to its version, never the other way, so not indexed
+    #: (an entry per record written for nothing); a version goes only with its record, so
+    #: nothing is left to set null (Django's SET_NULL would look records up by it).
     published_version = models.ForeignKey(
         "ItemVersion",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,  # written with the record (see the module's docstring)
+        db_index=False,
     )
     #: Lowercased text of its string, text, slug and structured-text values, every locale,
     #: blocks included: what ``filter[query]`` searches, on any database.
@@ -118,7 +122,15 @@ class ItemVersion(models.Model):
         db_index=False,
         db_constraint=False,  # written with the record (see the module's docstring)
     )
-    item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="+")
+    # Always its record's model, which the record's own foreign key guards: no check, no
+    # index (versions are found through their record), and deleted with the record.
+    item_type = models.ForeignKey(
+        ItemType,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     data = models.JSONField(default=dict)
     #: block id -> {"item_type", "data", "parent", "parent_field"}
     blocks = models.JSONField(default=dict)

@@ -17,7 +17,7 @@ from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, e
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
 from items.content_model import ContentModel
-from record_api import batch, limits
+from record_api import batch, limits, memory
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
 from record_api.selectors import table_records
@@ -129,6 +129,11 @@ class RecordServiceView(RecordApiView):
 
 class RecordTableView(BodyLimit, RecordApiView):
     body_limit_setting = "CMS_MAX_BATCH_BYTES"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        memory.give_back_after(request, response)  # a big batch's memory, once answered
+        return response
 
     def get(self, request, service, table):
         """``GET /rest/<service>/<table>``: records, answered ``{"record": [...]}``.

@@ -36,6 +36,7 @@ class Served:
     env: dict  # the server's environment, for manage.py calls on its database
     data_dir: Path | None = None  # the server's CMS_DATA_DIR
     database_url: str | None = None  # None: the SQLite file in data_dir
+    pid: int | None = None  # `manage.py serve`'s process (granian and the job worker below it)
 
     def request(self, method: str, path: str, body=None, environment: str | None = None):
         """(status, JSON body) of one request; ``environment`` is sent as X-Environment."""
@@ -89,6 +90,8 @@ def serving(data_dir: Path, database: str, **overrides: str | None):
         process = ServerProcess([PYTHON, "manage.py", "serve", address], env, log)
         try:
             token = process.wait_until(lambda: printed_token(log, address), 60, "print a token")
-            yield Served(f"http://{address}", token, env, data_dir, database_url)
+            yield Served(
+                f"http://{address}", token, env, data_dir, database_url, process.process.pid
+            )
         finally:
             process.stop()

@@ -1,6 +1,7 @@
 """The rows a record write makes, and writing new ones in bulk: one statement per table
 whatever their number (a COPY on PostgreSQL for big batches, a multi-row INSERT otherwise)."""
 
+import contextlib
 import itertools
 import json
 from typing import TYPE_CHECKING
@@ -101,11 +102,25 @@ def write_new(records: list["NewRecord"]) -> None:
         _bulk_insert(Reference, [Reference(**row) for row in reference_rows])
         _bulk_insert(ItemVersion, [ItemVersion(**row) for row in version_rows])
         return
-    # Rows are made as they are written: the batch never holds them all at once.
-    _copy(Item, item_rows())
+    # Rows are made as they are written: the batch never holds them all at once. A
+    # record's values go into its row and its version's: encoded once, for both.
+    encoded: dict[str, _Encoded] = {}
+
+    def record_rows():
+        for row in item_rows():
+            if row["root_id"] is None:  # a record, not a block
+                row["data"] = encoded[row["id"]] = _Encoded(_json(row["data"]))
+            yield row
+
+    def versions_once_encoded():
+        for row in version_rows:
+            row["data"] = encoded.pop(row["item_id"])
+            yield row
+
+    _copy(Item, record_rows())
     _copy(UniqueValue, unique_rows)
     _copy(Reference, reference_rows)
-    _copy(ItemVersion, version_rows)
+    _copy(ItemVersion, versions_once_encoded())
 
 
 def _unique_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
@@ -154,6 +169,7 @@ def _copy(model, rows) -> None:
     with (
         connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
         connection.cursor() as cursor,
+        _logged(cursor, sql),
         cursor.cursor.copy(sql) as feed,
     ):
         for row in itertools.chain([first], rows):
@@ -167,12 +183,24 @@ def _copy(model, rows) -> None:
             )
 
 
+def _logged(cursor, sql: str):
+    """The COPY goes past Django's cursor: log it as Django logs a statement (the query
+    log under DEBUG, and what tests count), or nothing when Django isn't logging."""
+    return cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
+
+
 # One encoder for every value (json.dumps with options builds a new one per call).
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
+class _Encoded(str):
+    """A value already encoded as JSON: COPY writes it as it is."""
+
+
 def _json(value) -> str | None:
-    return None if value is None else _JSON.encode(value)
+    if value is None or isinstance(value, _Encoded):
+        return value
+    return _JSON.encode(value)
 
 
 def write_indexes(record: RecordWrite) -> None:
