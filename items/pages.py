@@ -10,7 +10,7 @@ PostgreSQL cannot tell which: a field's statistics describe the whole table, so 
 underestimates a model's matches (``items.field_indexes``) and sorts 10,000 of them for 25.
 The exact count, which the lists compute first anyway, can: with more matches than
 ``PROBE_FACTOR`` times the rows wanted, the page is first looked for among that many of
-the newest records (the order index, read alone); if they hold the whole page it is the
+the newest records (a range of the order index); if they hold the whole page it is the
 page, since every record past them comes later in the order. Otherwise (matches sit in old
 records, or the model is large) the planner's own query answers. Either way the page is
 the same as the plain query's; only the work differs. Without a count (the record API's
@@ -57,19 +57,16 @@ def model_page(
         and window <= MAX_WINDOW
         and (total is None or total > window)
     ):
-        # The window's last record, read from the order index alone.
-        last = list(
-            Item.objects.filter(item_type_id=item_type_id)
-            .order_by(*order)
-            .values_list("created_at", "id")[window - 1 : window]
-        )
-        if last:
-            within = TupleGreaterThanOrEqual if order[0].startswith("-") else TupleLessThanOrEqual
-            # The condition inside a CASE: true where it is true, as in a WHERE, but no index
-            # matches it, so the only plan walks that range of the order index in order.
-            hidden = Case(When(condition, then=True), default=False, output_field=BooleanField())
-            newest = records.filter(within(Tuple(F("created_at"), F("id")), last[0]))
-            page = list(newest.filter(hidden)[offset:wanted])
-            if len(page) == limit:
-                return page
+        # The window: the records up to the window's last (found by a subquery that reads
+        # the order index alone), a range of that index.
+        last = Item.objects.filter(item_type_id=item_type_id).order_by(*order)
+        last = last.values("created_at", "id")[window - 1 : window]
+        within = TupleGreaterThanOrEqual if order[0].startswith("-") else TupleLessThanOrEqual
+        newest = records.filter(within(Tuple(F("created_at"), F("id")), last.query))
+        # The condition inside a CASE: true where it is true, as in a WHERE, but no index
+        # matches it, so the only plan walks that range of the order index in order.
+        hidden = Case(When(condition, then=True), default=False, output_field=BooleanField())
+        page = list(newest.filter(hidden)[offset:wanted])
+        if len(page) == limit:
+            return page
     return list(records.filter(condition)[offset:wanted])

@@ -67,3 +67,29 @@ def test_migrate_adds_the_list_indexes_to_every_storage(main_api, sandbox, sandb
         listed = api.get("/items?filter[type]=article&filter[fields][rating][gt]=5")
         assert listed.body["meta"]["total_count"] == 1
         assert [r["id"] for r in listed.body["data"]] == [record_id]
+
+
+def test_a_copy_keeps_its_fields_statistics_and_drops_them_with_its_fields(content, storages):
+    """A fork's statistics come with its table (``LIKE … INCLUDING STATISTICS``, under
+    names of its own): they are found by what they read, neither doubled nor left behind."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    from environments import copying
+    from item_types.models import Field
+    from items import field_indexes
+
+    target = storages()
+    copying.copy_storage(PROJECT_STORAGE, target)
+    rating = Field.objects.get(item_type_id=content.post["id"], api_key="rating")
+
+    def reading_rating() -> list[str]:
+        with connection.cursor() as cursor:
+            return field_indexes._statistics(cursor, selection.schema(target), rating.id)
+
+    assert len(reading_rating()) == 1
+    with selection.using(target):
+        field_indexes.ensure_index(rating)
+        assert len(reading_rating()) == 1
+        field_indexes.drop_index(rating.id)
+    assert reading_rating() == []
+    assert statistics_name(rating.id) in _statistics(PROJECT_STORAGE)  # the source's: kept
