@@ -11,20 +11,25 @@ this process (``django.test.Client``, the whole HTTP stack) and prints:
 - the median request time and the median time spent in the database (the statements'
   round trips), over --repeat requests.
 
-The two requests of issue 13 come first (``GET /items`` of 25 with ``rating > 900`` and
-its exact ``meta.total_count``; the record API's ``GET /rest/db/article`` with the same
-filter and ``include_count``); then a filter on every other indexed field type.
+The requests of issue 13 come first (``GET /items`` of 25 with ``rating > 900`` and its
+exact ``meta.total_count``; the record API's ``GET /rest/db/article`` with the same filter,
+with ``include_count`` and without); then a filter on every other indexed field type.
 
     BENCH_DATABASE_NAME=h_lists_bench .venv/bin/python bench/list_plans.py
     BENCH_DATABASE_NAME=h_lists_bench .venv/bin/python bench/list_plans.py --reuse  # no reload
+
+``--http SECONDS`` then serves the database with gunicorn (4 sync workers, as issue 13
+measured) and runs ``wrk`` (2 threads, 16 connections) on each of the issue's requests.
 """
 
 import argparse
 import json
 import os
 import random
+import re
 import secrets
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -34,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import DATABASE_NAME, recreate_database  # noqa: E402
+from harness import DATABASE_NAME, PYTHON, free_port, recreate_database  # noqa: E402
 
 MAIN_REQUESTS = {
     "GET /items rating > 900": (
@@ -42,6 +47,9 @@ MAIN_REQUESTS = {
     ),
     "record API rating > 900": (
         "/rest/db/article?filter=rating%20%3E%20900&include_count=true&limit=25&fields=*"
+    ),
+    "record API rating > 900, no count": (
+        "/rest/db/article?filter=rating%20%3E%20900&limit=25&fields=*"
     ),
 }
 OTHER_REQUESTS = {
@@ -303,6 +311,39 @@ def report(api: Api, name: str, path: str, repeat: int, plans: bool) -> dict:
     return result
 
 
+def served_rates(token: str, seconds: float) -> dict[str, str]:
+    """wrk's requests per second and latency for each of the issue's requests, served by
+    gunicorn as in production (after a warm-up as long as the run)."""
+    from harness import _wait_for_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"],
+        cwd=ROOT,
+        env=os.environ,
+    )
+    rates = {}
+    try:
+        _wait_for_port(port)
+        for name, path in MAIN_REQUESTS.items():
+            command = ["wrk", "-t2", "-c16", f"-d{seconds:.0f}s", "--latency"]
+            command += ["-H", f"Authorization: Bearer {token}", "-H", "X-Api-Version: 3"]
+            command.append(f"http://127.0.0.1:{port}{path}")
+            subprocess.run(command, capture_output=True, check=True)  # warm-up
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            rate = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+            p50 = re.search(r"50%\s+(\S+)", out).group(1)
+            non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            rates[name] = f"{rate} req/s, p50 {p50}" + (
+                f", {non_2xx.group(1)} non-2xx" if non_2xx else ""
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return rates
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -320,13 +361,15 @@ def main():
         "--distinct-created-at", action="store_true", help="rows of a chunk get their own time"
     )
     parser.add_argument("--reuse", action="store_true", help="the database as the last run left it")
-    parser.add_argument("--only-main", action="store_true", help="the two requests of issue 13")
+    parser.add_argument("--only-main", action="store_true", help="issue 13's requests only")
+    parser.add_argument("--http", type=float, default=0, help="seconds of wrk per request")
     args = parser.parse_args()
     setup(args)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    api = Api(token())
+    secret = token()
+    api = Api(secret)
     if not args.reuse:
         started = time.perf_counter()
         ids = build_schema(api)
@@ -347,6 +390,10 @@ def main():
             f"{name:<40} {result['request_ms']:>11} {result['database_ms']:>13} "
             f"{result['total']!s:>7}"
         )
+    if args.http:
+        print("\nserved by gunicorn (4 sync workers), wrk -t2 -c16:")
+        for name, rate in served_rates(secret, args.http).items():
+            print(f"{name:<40} {rate}")
 
 
 if __name__ == "__main__":

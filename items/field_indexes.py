@@ -16,9 +16,10 @@ Each index comes with statistics on its expression (``CREATE STATISTICS``, built
 ANALYZE): PostgreSQL ignores a partial index's own statistics when it estimates a filter
 (they don't describe the whole table), so without them it guessed that a comparison such
 as ``rating > 900`` keeps a third of the rows, and counted a model's every record rather
-than read the index. These describe the whole table: a model's share of it makes them
-underestimate matches, never overestimate, so counts read the field's index (and pages
-are walked in list order by ``items.pages`` where the planner would sort the matches).
+than read the index. These describe the whole table, where the field's model is only a
+share of the rows: the planner then underestimates a model's matches rather than
+overestimates them, so counts read the field's index; pages of many matches are walked in
+list order by ``items.pages``, where the planner would read and sort them all.
 """
 
 import hashlib

@@ -3,18 +3,19 @@
 Both lists (``GET /items`` and the record API's) order a model's records by created_at and
 id, which the model's order index (``items_model_order``) holds: when matches are many, the
 cheapest page walks that index from the top and tests each record, stopping at the page's
-end (25 of 10,000 matches for ``rating > 900``: some 250 records). When they are few, the
+end (25 of 10,000 matches for ``rating > 900``: some 300 records). When they are few, the
 cheapest reads them through the field's index and sorts them.
 
 PostgreSQL cannot tell which: a field's statistics describe the whole table, so it
 underestimates a model's matches (``items.field_indexes``) and sorts 10,000 of them for 25.
 The exact count, which the lists compute first anyway, can: with more matches than
 ``PROBE_FACTOR`` times the rows wanted, the page is first looked for among that many of
-the newest records (a range of the order index); if they hold the whole page it is the
-page, since every record past them comes later in the order. Otherwise (matches sit in old
-records, or the model is large) the planner's own query answers. Either way the page is
-the same as the plain query's; only the work differs. Without a count (the record API's
-list without ``include_count``) the probe is tried whenever its walk is short.
+the model's first records in list order (a range of the order index, the filter hidden
+from the planner in a CASE so that it can only walk that range); if they hold the whole
+page it is the page, since every record past them comes later in the order. Otherwise
+(the matches sit further down, or the model is large) the planner's own query answers.
+Either way the page is the plain query's; only the work differs. Without a count (the
+record API's list without ``include_count``) the probe is tried whenever its walk is short.
 """
 
 from django.db import connection
