@@ -45,6 +45,9 @@ def _statements(get, path) -> tuple:
 
 
 def _probed(statements) -> bool:
+    """Whether the page was looked for among the first records (PostgreSQL only: SQLite's
+    own filters hold CASEs)."""
+    assert connection.vendor == "postgresql"
     return any("CASE WHEN" in sql for sql in statements)
 
 
@@ -116,4 +119,5 @@ def test_an_order_the_index_does_not_serve_reads_the_plain_query(api, article):
         api.get, "/rest/db/article?filter=rating%20%3E%201&order=created_at%20DESC&limit=3"
     )
     assert [r["id"] for r in response.body["record"]] == expected[:3]
-    assert not _probed(statements)
+    if connection.vendor == "postgresql":
+        assert not _probed(statements)
