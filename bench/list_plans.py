@@ -311,6 +311,22 @@ def report(api: Api, name: str, path: str, repeat: int, plans: bool) -> dict:
     return result
 
 
+def profile(api: Api, requests: int) -> None:
+    """The top functions (own time) of ``requests`` in-process requests of each kind."""
+    import cProfile
+    import pstats
+
+    for name, path in MAIN_REQUESTS.items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            api.get(path)
+        profiler.disable()
+        print(f"\n=== profile of {requests} x {name} (top 15 by own time)")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(15)
+
+
 def served_rates(token: str, seconds: float) -> dict[str, str]:
     """wrk's requests per second and latency for each of the issue's requests, served by
     gunicorn as in production (after a warm-up as long as the run)."""
@@ -363,6 +379,9 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="the database as the last run left it")
     parser.add_argument("--only-main", action="store_true", help="issue 13's requests only")
     parser.add_argument("--http", type=float, default=0, help="seconds of wrk per request")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="requests of each kind to profile (cProfile)"
+    )
     args = parser.parse_args()
     setup(args)
     from django.core.management import call_command
@@ -390,6 +409,8 @@ def main():
             f"{name:<40} {result['request_ms']:>11} {result['database_ms']:>13} "
             f"{result['total']!s:>7}"
         )
+    if args.profile:
+        profile(api, args.profile)
     if args.http:
         print("\nserved by gunicorn (4 sync workers), wrk -t2 -c16:")
         for name, rate in served_rates(secret, args.http).items():
