@@ -47,8 +47,6 @@ def model_page(
 ) -> list[Item]:
     """``records.filter(condition)[offset:offset + limit]``; ``records`` are some of
     ``item_type_id``'s, ordered; ``total``, if known, is how many match."""
-    if total is not None and total <= offset:
-        return []
     wanted = offset + limit
     window = wanted * PROBE_FACTOR
     order = records.query.order_by
