@@ -11,6 +11,15 @@ which is also SQLite's). In that order a prefix compares like the whole value (`
 gives ``left(x) >= left(v)``), so each comparison tests the indexed prefix first, then the
 whole value: any length works, and every value under ``PREFIX`` characters compares and
 sorts as before.
+
+Each index comes with statistics on its expression (``CREATE STATISTICS``, built by
+ANALYZE): PostgreSQL ignores a partial index's own statistics when it estimates a filter
+(they don't describe the whole table), so without them it guessed that a comparison such
+as ``rating > 900`` keeps a third of the rows, and counted a model's every record rather
+than read the index. These describe the whole table, where the field's model is only a
+share of the rows: the planner then underestimates a model's matches rather than
+overestimates them, so counts read the field's index; pages of many matches are walked in
+list order by ``items.pages``, where the planner would read and sort them all.
 """
 
 import hashlib
@@ -53,6 +62,10 @@ def _indexed_expression(field) -> str | None:
     return None
 
 
+def statistics_name(field_id: str) -> str:
+    return "items_stats_" + hashlib.sha1(field_id.encode()).hexdigest()[:20]
+
+
 def _is_current(field, indexdef: str) -> bool:
     """Whether an existing index (pg_indexes.indexdef) has the shape this module builds."""
     if FIELD_TYPES[field.field_type].index == "json":
@@ -75,11 +88,14 @@ def ensure_index(field) -> None:
         )
         existing = cursor.fetchone()
         if expression and existing and _is_current(field, existing[0]):
+            if not _statistics(cursor, schema, field.id):
+                _create_statistics(cursor, schema, field, expression)
             return
         # Foreign-key checks deferred to the commit would make CREATE INDEX refuse to run
         # ("pending trigger events") in a transaction that wrote records: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'DROP INDEX IF EXISTS "{schema}"."{name}"')
+        _drop_statistics(cursor, schema, field.id)
         if expression is None:
             return
         # (value, created_at, id): an equality filter then reads the records already in the
@@ -89,12 +105,44 @@ def ensure_index(field) -> None:
             "WHERE item_type_id = %s",
             [field.id, field.item_type_id],
         )
+        _create_statistics(cursor, schema, field, expression)
 
 
 def drop_index(field_id: str) -> None:
     if connection.vendor == "postgresql":
+        schema = _schema()
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP INDEX IF EXISTS "{_schema()}"."{index_name(field_id)}"')
+            cursor.execute(f'DROP INDEX IF EXISTS "{schema}"."{index_name(field_id)}"')
+            _drop_statistics(cursor, schema, field_id)
+
+
+def _statistics(cursor, schema: str, field_id: str) -> list[str]:
+    """The statistics objects on the field's value in ``schema``: by what they read, not
+    by name, since a fork's copy (``CREATE TABLE … LIKE … INCLUDING STATISTICS``) names
+    its own."""
+    cursor.execute(
+        "SELECT s.stxname FROM pg_statistic_ext s "
+        "JOIN pg_namespace n ON n.oid = s.stxnamespace "
+        "JOIN pg_class c ON c.oid = s.stxrelid "
+        "WHERE n.nspname = %s AND c.relname = 'items_item' "
+        "AND strpos(pg_get_statisticsobjdef(s.oid), %s) > 0",
+        [schema, f"'{field_id}'"],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _drop_statistics(cursor, schema: str, field_id: str) -> None:
+    for name in _statistics(cursor, schema, field_id):
+        cursor.execute(f'DROP STATISTICS IF EXISTS "{schema}"."{name}"')
+
+
+def _create_statistics(cursor, schema: str, field, expression: str) -> None:
+    """Statistics on the indexed expression (the next ANALYZE fills them)."""
+    cursor.execute(
+        f'CREATE STATISTICS IF NOT EXISTS "{schema}"."{statistics_name(field.id)}" '
+        f"ON {expression} FROM items_item",
+        [field.id],
+    )
 
 
 def _schema() -> str:

@@ -28,6 +28,7 @@ from item_types.field_types.scalar import format_date_time, parse_date, parse_da
 from items.content_model import ContentModel
 from items.field_indexes import CodePointText
 from items.models import Item, ItemVersion, Reference
+from items.pages import model_page
 
 EXISTS = frozenset({"exists"})
 META_FILTERS = {
@@ -226,9 +227,12 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             records = records.filter(published_version__isnull=False)
     if "ids" in filters:
         records = records.filter(pk__in=listed(filters["ids"], "filter[ids]"))
+    # What the records must match beyond their model (and ids): the page may be looked
+    # for in the newest records first (items.pages), so it is kept apart.
+    condition = Q()
     if filters.get("query"):
         for word in search_words(filters["query"]):
-            records = records.filter(search_text__contains=word)
+            condition &= Q(search_text__contains=word)
 
     filter_columns, order_columns = dict(META_FILTERS), dict(META_ORDER)
     if len(item_types) == 1:
@@ -249,7 +253,7 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
                 fields=sorted(model_fields),
                 message="Filtering on a model's fields needs exactly one filter[type].",
             )
-        records = records.filter(field_filters(fields_param, filter_columns))
+        condition &= field_filters(fields_param, filter_columns)
     order_by = params.get("order_by")
     if (
         order_by
@@ -263,10 +267,20 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             message="Ordering by a model's fields needs exactly one filter[type].",
         )
     records = records.order_by(*ordering(order_by, order_columns, ["-created_at", "-id"]))
-    total = records.count()
+    total = records.filter(condition).count()
     if version == "published":
         records = records.select_related("published_version")
-    page = list(records[offset : offset + limit])
+    if len(item_types) == 1 and condition:
+        page = model_page(
+            records,
+            condition,
+            item_type_id=item_types[0].id,
+            offset=offset,
+            limit=limit,
+            total=total,
+        )
+    else:
+        page = list(records.filter(condition)[offset : offset + limit])
     return page, total, {"version": version, "nested": nested}
 
 

@@ -1,6 +1,6 @@
 """The record API's read query: one table's records, filtered and ordered by the database."""
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from items.models import Item
 from record_api import filter_parser, filter_query, limits
@@ -9,15 +9,17 @@ from record_api.errors import RecordApiError, refused
 
 def table_records(
     item_type_id: str, fields: list, *, locale: str, filter_text: str, order_text: str, ids: list
-) -> QuerySet:
-    """Every record of the table that matches ``filter_text`` (and is one of ``ids``, if
-    given), ordered by ``order_text``: by default ``created_at``, or, with ``ids``, in the
-    order they are listed; then ``id``. Slice it for a page. Localized fields are read in
-    ``locale``."""
+) -> tuple[QuerySet, Q]:
+    """The table's records (those of ``ids``, if given), ordered by ``order_text``: by
+    default ``created_at``, or, with ``ids``, in the order they are listed; then ``id``;
+    and the condition ``filter_text`` puts on them (``Q()`` for none). The records that
+    match are ``records.filter(condition)`` (``items.pages`` reads a page of them).
+    Localized fields are read in ``locale``."""
     records = Item.objects.filter(item_type_id=item_type_id)
     aliases, columns, ordering = filter_query.record_columns(fields, locale)
     for step in aliases:  # text aliases read JSON aliases: two steps
         records = records.alias(**step)
+    condition = Q()
     if filter_text.strip():
         try:
             tree = filter_parser.parse(filter_text)
@@ -25,7 +27,6 @@ def table_records(
             condition = filter_query.to_q(tree, columns)
         except filter_parser.FilterError as error:
             raise refused("filter", filter_text, error) from None
-        records = records.filter(condition)
     order = []
     if order_text.strip():
         try:
@@ -41,4 +42,5 @@ def table_records(
         records = records.filter(pk__in=ids)
         if not order:  # DreamFactory answers ids in the order they were asked for
             order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
-    return records.order_by(*(order or ["created_at"]), "id").only("id", "item_type_id", "data")
+    ordered = records.order_by(*(order or ["created_at"]), "id")
+    return ordered.only("id", "item_type_id", "data"), condition

@@ -17,6 +17,7 @@ from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, e
 from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
 from items.content_model import ContentModel
+from items.pages import model_page
 from record_api import batch, limits, memory
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
@@ -176,7 +177,7 @@ class RecordTableView(BodyLimit, RecordApiView):
                 400, f"Unknown locale '{locale}'.", {"locale": locale, "allowed": model.locales}
             )
 
-        records = table_records(
+        records, condition = table_records(
             item_type.id,
             fields,
             locale=locale,
@@ -184,15 +185,27 @@ class RecordTableView(BodyLimit, RecordApiView):
             order_text=params.get("order", ""),
             ids=comma_list(params.get("ids", "")),
         )
-        page = records[offset : offset + limit]
+        # The count first: it tells the page how to read the matches (items.pages).
+        count = records.filter(condition).count() if _flag(request, "include_count") else None
+        if condition:
+            page = model_page(
+                records,
+                condition,
+                item_type_id=item_type.id,
+                offset=offset,
+                limit=limit,
+                total=count,
+            )
+        else:
+            page = records[offset : offset + limit]
 
         body = {
             "record": [
                 record_values(item.id, item.data, item.item_type_id, model, wanted) for item in page
             ]
         }
-        if _flag(request, "include_count"):
-            body["meta"] = {"count": records.count()}
+        if count is not None:
+            body["meta"] = {"count": count}
         return Response(body)
 
     @idempotent

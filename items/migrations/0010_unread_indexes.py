@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('item_types', '0002_schema_version'),
-        ('items', '0007_text_indexes_by_prefix'),
+        ('items', '0009_field_value_statistics'),
     ]
 
     operations = [
