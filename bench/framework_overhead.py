@@ -40,8 +40,8 @@ OUR_PACKAGES = ("cms", "environments", "item_types", "items", "jobs", "record_ap
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", help="an admin URL of PostgreSQL (default: SQLite)")
-    parser.add_argument("--database-name", default="h_framework_overhead")
-    parser.add_argument("--data-dir", default="/tmp/h_framework/overhead")
+    parser.add_argument("--database-name", default="cms_overhead")
+    parser.add_argument("--data-dir", default="/tmp/cms-overhead")
     parser.add_argument("--requests", type=int, default=300, help="per round and scenario")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--records", type=int, default=40, help="in the small table")
@@ -196,10 +196,13 @@ def profile(client: WsgiClient, method: str, path: str, body: bytes, count: int,
     profiler.disable()
     stats = pstats.Stats(profiler)
     by_package: dict[str, float] = defaultdict(float)
-    total = 0.0
-    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
+    total, calls = 0.0, 0
+    for (filename, _, _), (_, primitive_calls, tottime, _, _) in stats.stats.items():
         by_package[package_of(filename)] += tottime
         total += tottime
+        calls += primitive_calls
+    # Function calls are deterministic where times are not (a shared machine).
+    print(f"  {calls / count:.0f} Python function calls a request")
     print(f"  own time by package (profiled µs/request, total {total / count * 1e6:.0f}):")
     for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:14]:
         print(f"    {seconds / count * 1e6:8.0f}  {seconds / total:5.1%}  {package}")
