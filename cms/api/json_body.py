@@ -10,10 +10,18 @@ where it is (``path``: keys and indexes from the top, dot-separated).
 Big bodies stay cheap: the nesting walk visits containers only, numbers are checked as
 they are parsed, and text is walked only when the raw body holds a ``\\u0000`` or
 ``\\ud800``-``\\udfff`` escape (the only ways to write those characters in valid JSON).
+
+orjson parses first (5 times faster than ``json`` on a batch: ``json`` calls back into
+Python for every float, to catch ``1e400``). It refuses everything ``json`` accepts and
+these checks then refuse (``NaN``, infinities, lone surrogates), and the standard library
+parses those bodies again, so each is refused exactly as before. It reads integers past 64
+bits as floats, so a body holding 19 digits in a row goes to the standard library too.
 """
 
 import json
 import re
+
+import orjson
 
 from cms.api.errors import ApiError
 
@@ -24,10 +32,22 @@ MAX_JSON_DEPTH = 128
 SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
 CONTAINERS = (dict, list)
+LONG_DIGITS = re.compile(r"\d{19}")
 
 
 def loads(text: str):
     """The body's value, or :class:`ApiError` (400) saying what is wrong and where."""
+    if not LONG_DIGITS.search(text):
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # the standard library says what is wrong, as it always has
+        else:
+            return _checked(value, text)
+    return _checked(_standard_loads(text), text)
+
+
+def _standard_loads(text: str):
     non_finite = []
 
     def parse_float(literal: str) -> float:
@@ -42,8 +62,8 @@ def loads(text: str):
         raise too_deep() from None
     except ValueError as error:
         raise ApiError("INVALID_JSON_BODY", 400, message=f"JSON parse error - {error}") from None
-    check_depth(value)
     if non_finite:
+        check_depth(value)
         path, _ = _find(value, lambda v: type(v) is float and v - v != 0)
         raise ApiError(
             "INVALID_JSON_BODY",
@@ -51,6 +71,11 @@ def loads(text: str):
             path=path,
             message=f"{_short(non_finite[0])} is out of range for a number (a double).",
         )
+    return value
+
+
+def _checked(value, text: str):
+    check_depth(value)
     if "\\u" in text and SUSPECT_ESCAPE.search(text):
         check_text(value)
     return value
