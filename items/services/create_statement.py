@@ -6,7 +6,8 @@ values were checked against.
 
     WITH ok AS (SELECT 1 FROM item_types_site
                 WHERE singleton_key = 1 AND schema_version = <the model's version>),
-         w0 AS (INSERT INTO items_item (...) SELECT v.* FROM (VALUES (...), ...) v, ok),
+         w0 AS (INSERT INTO items_item (...)
+                SELECT r.id, ... FROM jsonb_populate_recordset(NULL::items_item, <rows>) r, ok),
          ...
     SELECT count(*) FROM ok
 
@@ -18,12 +19,13 @@ after, so it reads the version the schema write committed and writes nothing. Th
 foreign keys are checked at the statement's end (they are deferred, so inside a
 transaction at its commit) and fail as the general path's INSERTs would.
 
-Each value is cast to its column's type: values in a ``VALUES`` list are not coerced to
-the target's types as an ``INSERT ... VALUES`` is. The SQL depends only on how many rows
-go to each table, so it is built once per shape.
+Each table's rows go as one JSON array, which PostgreSQL turns into rows of the table's
+own types: the SQL depends only on which tables get rows, so it is short and built once,
+and no value is adapted one by one in Python.
 """
 
-import re
+import json
+from datetime import datetime
 
 from django.db import connection, transaction
 
@@ -31,34 +33,28 @@ from item_types.models import Site
 from items.models import Item, ItemVersion, Reference, UniqueValue
 from items.services import rows
 
-_statements: dict[tuple, str] = {}  # shape -> SQL
-_fields: dict[type, dict] = {}  # model -> {attname: field}
-MAX_SHAPES = 256  # a fuse: shapes are few (rows per table), but a client chooses them
+_statements: dict[tuple, str] = {}  # (table, columns) of each table written -> SQL
 
 
 def write_in_one_statement(record) -> bool:
     """Write a new record (a :class:`items.services.create.NewRecord`) in one statement;
     False, with nothing written, if the content model changed since it was checked. A
     lost race (a unique value, the id) raises ``IntegrityError``, as the general path."""
-    tables = (
-        (Item, [record.item_row(), *record.block_rows]),
-        (UniqueValue, rows.unique_rows(record.id, record)),
-        (Reference, rows.reference_rows(record.id, record)),
-        (ItemVersion, [record.version_row()]),
-    )
-    shape = tuple((model, tuple(found[0]) if found else (), len(found)) for model, found in tables)
+    tables = [
+        (model, found)
+        for model, found in (
+            (Item, [record.item_row(), *record.block_rows]),
+            (UniqueValue, rows.unique_rows(record.id, record)),
+            (Reference, rows.reference_rows(record.id, record)),
+            (ItemVersion, [record.version_row()]),
+        )
+        if found
+    ]
+    shape = tuple((model, tuple(found[0])) for model, found in tables)
     sql = _statements.get(shape)
     if sql is None:
-        if len(_statements) >= MAX_SHAPES:
-            _statements.clear()
         sql = _statements[shape] = _statement(shape)
-    params = [record.model.version]
-    for model, found in tables:
-        fields = _fields_of(model)
-        for row in found:
-            params.extend(
-                fields[name].get_db_prep_save(value, connection) for name, value in row.items()
-            )
+    params = [record.model.version, *(_ROWS.encode(found) for _, found in tables)]
     if connection.in_atomic_block:
         # Inside a transaction (an Idempotency-Key's): a savepoint, so that a lost race
         # leaves the transaction usable.
@@ -74,37 +70,33 @@ def _run(sql: str, params: list) -> bool:
     return matched == 1
 
 
-def _fields_of(model) -> dict:
-    fields = _fields.get(model)
-    if fields is None:
-        fields = _fields[model] = {f.attname: f for f in model._meta.concrete_fields}
-    return fields
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()  # with its offset (times are aware)
+    raise TypeError(f"{type(value).__name__} in a row")
+
+
+_ROWS = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_json_value)
 
 
 def _statement(shape: tuple) -> str:
     quote = connection.ops.quote_name
     site = Site._meta
-    ok = (
+    parts = [
         f"ok AS (SELECT 1 FROM {quote(site.db_table)} "
         f"WHERE {quote(site.get_field('singleton_key').column)} = 1 "
         f"AND {quote(site.get_field('schema_version').column)} = %s)"
-    )
-    parts = [ok]
-    for index, (model, names, count) in enumerate(shape):
-        if not count:
-            continue
-        fields = _fields_of(model)
-        columns = ", ".join(quote(fields[name].column) for name in names)
-        row = "(" + ", ".join(f"%s::{_cast(fields[name])}" for name in names) + ")"
-        values = ", ".join([row] * count)
+    ]
+    for index, (model, names) in enumerate(shape):
+        column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+        if any(column_of.get(name) != name for name in names):
+            # Rows are keyed by attname; jsonb_populate_recordset reads column names.
+            raise ValueError(f"{model.__name__}: rows keyed by other than column names")
+        columns = [quote(name) for name in names]
+        table = quote(model._meta.db_table)
         parts.append(
-            f"w{index} AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-            f"SELECT v.* FROM (VALUES {values}) AS v CROSS JOIN ok)"
+            f"w{index} AS (INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(f'r.{c}' for c in columns)} "
+            f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) AS r CROSS JOIN ok)"
         )
     return "WITH " + ", ".join(parts) + " SELECT count(*) FROM ok"
-
-
-def _cast(field) -> str:
-    """The column's type, without a length (a cast to varchar(n) would cut a longer value
-    silently, where the INSERT's own check refuses it)."""
-    return re.sub(r"^varchar\(\d+\)$", "varchar", field.db_type(connection))
