@@ -60,7 +60,7 @@ def check_against_database(records: list[tuple["RecordValidation", str, bool]]) 
         | {block_id for p in all_pending for block_id, _ in p.block_ids}
     )
     claims = {(f.id, loc, digest) for p in all_pending for f, loc, digest, _ in p.unique}
-    uploads, found, holders = _read(upload_ids, wanted, {digest for _, _, digest in claims})
+    uploads, found, holders = _read(upload_ids, wanted, claims)
     taken: dict[tuple, set] = {}  # (field, locale, hash) -> the records holding it
     for row in holders:
         if row[:3] in claims:
@@ -179,32 +179,39 @@ def _holders(hashes):
     )
 
 
-def _read(upload_ids: set, record_ids: set, hashes: set) -> tuple[dict, dict, list]:
-    """The uploads (by id), the records' models (by id) and the unique values' holders
-    ``(field, locale, hash, record)`` asked for: one query per kind, or one for all on
-    PostgreSQL (a round trip instead of three, for a create with a file, a link and a
-    unique field), when each kind fits one query."""
-    asked = [ids for ids in (upload_ids, record_ids, hashes) if ids]
-    if connection.vendor == "postgresql" and len(asked) > 1 and max(map(len, asked)) <= CHUNK:
-        return _read_at_once(upload_ids, record_ids, hashes)
+def _read(upload_ids: set, record_ids: set, claims: set) -> tuple[dict, dict, list]:
+    """The uploads (by id), the records' models (by id) and the holders ``(field, locale,
+    hash, record)`` of the unique values claimed ``(field, locale, hash)``: one query per
+    kind, or one for all on PostgreSQL (a round trip instead of three, for a create with a
+    file, a link and a unique field), when each kind fits one query."""
+    asked = [ids for ids in (upload_ids, record_ids, claims) if ids]
+    if connection.vendor == "postgresql" and asked and max(map(len, asked)) <= CHUNK:
+        return _read_at_once(upload_ids, record_ids, claims)
+    hashes = {digest for _, _, digest in claims}
     uploads = {upload.pk: upload for chunk in _chunks(upload_ids) for upload in _uploads(chunk)}
     found = dict(row for chunk in _chunks(record_ids) for row in _records(chunk))
     holders = [row for chunk in _chunks(hashes) for row in _holders(chunk)]
     return uploads, found, holders
 
 
-def _read_at_once(upload_ids: set, record_ids: set, hashes: set) -> tuple[dict, dict, list]:
-    """:func:`_read` in one statement: each kind's query as a JSON array of its rows."""
-    parts, params = [], []
-    for ids, query in ((upload_ids, _uploads), (record_ids, _records), (hashes, _holders)):
-        if not ids:
-            parts.append("'[]'")
-            continue
-        sql, query_params = query(ids).query.sql_with_params()
-        parts.append(f"(SELECT coalesce(json_agg(r), '[]')::text FROM ({sql}) AS r)")
-        params.extend(query_params)
+def _read_at_once(upload_ids: set, record_ids: set, claims: set) -> tuple[dict, dict, list]:
+    """:func:`_read` in one statement (the same SQL whatever the number of values): each
+    kind's rows as a JSON array. Unique values are looked up by all three columns of
+    their unique index (by the hash alone, the whole index would be read)."""
+    global _STATEMENT
+    if _STATEMENT is None:
+        _STATEMENT = "SELECT " + ", ".join(
+            _rows_of(model, columns, keys)
+            for model, columns, keys in (
+                (Upload, UPLOAD_FACTS, ("id",)),
+                (Item, ("id", "item_type_id"), ("id",)),
+                (UniqueValue, ("field_id", "locale", "value_hash", "item_id"), CLAIM),
+            )
+        )
+    claimed = list(claims)
+    params = [list(upload_ids), list(record_ids), *([c[i] for c in claimed] for i in range(3))]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        cursor.execute(_STATEMENT, params)
         upload_rows, record_rows, holder_rows = map(json.loads, cursor.fetchone())
     # Columns in the model's order, as from_db wants them (json_agg keeps their order).
     uploads = {
@@ -216,6 +223,28 @@ def _read_at_once(upload_ids: set, record_ids: set, hashes: set) -> tuple[dict, 
         (row["field_id"], row["locale"], row["value_hash"], row["item_id"]) for row in holder_rows
     ]
     return uploads, found, holders
+
+
+_STATEMENT = None
+CLAIM = ("field", "locale", "value_hash")
+
+
+def _rows_of(model, attnames, keys: tuple) -> str:
+    """A JSON array of ``model``'s rows (``attnames``, in the model's order: see from_db)
+    whose ``keys`` are in lists, one a key (one array parameter each, zipped)."""
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = ", ".join(
+        f"{quote(f.column)} AS {quote(f.attname)}"
+        for f in meta.concrete_fields
+        if f.attname in attnames
+    )
+    key_columns = ", ".join(quote(meta.get_field(key).column) for key in keys)
+    arrays = ", ".join(["%s::text[]"] * len(keys))
+    rows = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE ({key_columns}) IN (SELECT * FROM unnest({arrays}))"
+    )
+    return f"(SELECT coalesce(json_agg(r), '[]')::text FROM ({rows}) AS r)"
 
 
 CHUNK = 5000
