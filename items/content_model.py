@@ -56,6 +56,12 @@ class ContentModel:
             fields_by_id=by_id,
         )
 
+    @classmethod
+    def cached(cls) -> "ContentModel | None":
+        """The model this worker last read for the selected environment, unchecked: for a
+        write whose statement checks the version itself (items/services/create.py)."""
+        return _cached.get(selection.current())
+
     def ensure_current(self) -> None:
         """Refuse a write checked against this model if the model has changed since: a
         schema change (a field's new type, say) committed while the write waited for its

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.timezone import now
 
 from cms.api.errors import ApiError, ApiErrors
@@ -16,6 +16,7 @@ from item_types.models import ItemType
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
 from items.services import rows
+from items.services.create_statement import write_in_one_statement
 from items.services.records import RecordWrite, concurrent_write_errors
 from items.validation import RecordValidation, check_against_database, parse_meta_time
 
@@ -224,6 +225,10 @@ def build_record(
 
 def item_create(*, document: ResourceDocument, creator_id: str | None) -> RecordWrite:
     """Create a record and its blocks in one transaction, with a constant number of queries."""
+    if connection.vendor == "postgresql":
+        written = _create_in_one_statement(document, creator_id)
+        if written is not None:
+            return written
     record = build_record(document=document, creator_id=creator_id)
     try:
         with transaction.atomic():
@@ -232,3 +237,25 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> Record
     except IntegrityError as error:
         raise concurrent_write_errors(record.id, record.item_type, record.unique_values) from error
     return record.saved()
+
+
+def _create_in_one_statement(document: ResourceDocument, creator_id) -> RecordWrite | None:
+    """The hot path: checked against the model this worker has cached (no query to read
+    its version) and written in one statement that checks the version itself. None when
+    it can't answer (no model cached yet, or it changed): the general path then runs
+    from the start, with the model as it is."""
+    model = ContentModel.cached()
+    if model is None:
+        return None
+    try:
+        record = build_record(document=document, creator_id=creator_id, model=model)
+    except (ApiError, ApiErrors):
+        # Refused by the cached model: by the current one too, or the general path says.
+        if ContentModel.load().version == model.version:
+            raise
+        return None
+    try:
+        written = write_in_one_statement(record)
+    except IntegrityError as error:
+        raise concurrent_write_errors(record.id, record.item_type, record.unique_values) from error
+    return record.saved() if written else None

@@ -94,12 +94,12 @@ def write_new(records: list["NewRecord"]) -> None:
             yield from record.block_rows
 
     version_rows = (record.version_row() for record in records)
-    unique_rows = (row for record in records for row in _unique_rows(record.id, record))
-    reference_rows = (row for record in records for row in _reference_rows(record.id, record))
+    uniques = (row for record in records for row in unique_rows(record.id, record))
+    references = (row for record in records for row in reference_rows(record.id, record))
     if connection.vendor != "postgresql" or len(records) <= COPY_FROM:
         _bulk_insert(Item, [Item(**row) for row in item_rows()])
-        _bulk_insert(UniqueValue, [UniqueValue(**row) for row in unique_rows])
-        _bulk_insert(Reference, [Reference(**row) for row in reference_rows])
+        _bulk_insert(UniqueValue, [UniqueValue(**row) for row in uniques])
+        _bulk_insert(Reference, [Reference(**row) for row in references])
         _bulk_insert(ItemVersion, [ItemVersion(**row) for row in version_rows])
         return
     # Rows are made as they are written: the batch never holds them all at once. A
@@ -118,19 +118,19 @@ def write_new(records: list["NewRecord"]) -> None:
             yield row
 
     _copy(Item, record_rows())
-    _copy(UniqueValue, unique_rows)
-    _copy(Reference, reference_rows)
+    _copy(UniqueValue, uniques)
+    _copy(Reference, references)
     _copy(ItemVersion, versions_once_encoded())
 
 
-def _unique_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
+def unique_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
     return [
         {"field_id": field_.id, "locale": locale, "value_hash": digest, "item_id": record_id}
         for field_, locale, digest in record.unique_values
     ]
 
 
-def _reference_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
+def reference_rows(record_id: str, record: "NewRecord | RecordWrite") -> list[dict]:
     return [
         {
             "record_id": record_id,
@@ -205,8 +205,8 @@ def _json(value) -> str | None:
 
 def write_indexes(record: RecordWrite) -> None:
     UniqueValue.objects.bulk_create(
-        UniqueValue(**row) for row in _unique_rows(record.item.id, record)
+        UniqueValue(**row) for row in unique_rows(record.item.id, record)
     )
     Reference.objects.bulk_create(
-        Reference(**row) for row in _reference_rows(record.item.id, record)
+        Reference(**row) for row in reference_rows(record.item.id, record)
     )

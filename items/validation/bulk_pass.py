@@ -1,11 +1,14 @@
 """The second pass of record validation: what the walk over the values left to check
 against the database, checked for one record or a whole batch with one query per kind
-(uploads, linked records and taken ids, unique values), whatever their number."""
+(uploads, linked records and taken ids, unique values), whatever their number; on
+PostgreSQL, one query for all kinds."""
 
 import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from django.db import connection
 
 from cms.api.errors import ApiError
 from item_types.field_types import FieldValueError
@@ -50,25 +53,18 @@ def check_against_database(records: list[tuple["RecordValidation", str, bool]]) 
     problems land on the record they belong to, in batch order."""
     all_pending = [validation.pending for validation, _, _ in records]
     upload_ids = {u for p in all_pending for u, *_ in p.uploads}
-    uploads = Upload.objects.only(*UPLOAD_FACTS).in_bulk(upload_ids) if upload_ids else {}
     chosen = {record_id for _, record_id, client in records if client}
     wanted = (
         {i for p in all_pending for i, *_ in p.links}
         | chosen
         | {block_id for p in all_pending for block_id, _ in p.block_ids}
     )
-    found = {}
-    for chunk in _chunks(wanted):
-        found.update(Item.objects.filter(pk__in=chunk).values_list("id", "item_type_id"))
     claims = {(f.id, loc, digest) for p in all_pending for f, loc, digest, _ in p.unique}
+    uploads, found, holders = _read(upload_ids, wanted, claims)
     taken: dict[tuple, set] = {}  # (field, locale, hash) -> the records holding it
-    for chunk in _chunks({digest for _, _, digest in claims}):
-        # A flat IN on the hashes (an OR per claim would grow the query with the batch).
-        for row in UniqueValue.objects.filter(value_hash__in=chunk).values_list(
-            "field_id", "locale", "value_hash", "item_id"
-        ):
-            if row[:3] in claims:
-                taken.setdefault(row[:3], set()).add(row[3])
+    for row in holders:
+        if row[:3] in claims:
+            taken.setdefault(row[:3], set()).add(row[3])
     seen_ids: set = set()
     claimed: set = set()
     for validation, record_id, client in records:
@@ -168,7 +164,93 @@ def _unique_errors(
     return errors
 
 
-def _chunks(values, size: int = 5000):
+def _uploads(ids):
+    return Upload.objects.only(*UPLOAD_FACTS).filter(pk__in=ids)
+
+
+def _records(ids):
+    return Item.objects.filter(pk__in=ids).values_list("id", "item_type_id")
+
+
+def _holders(hashes):
+    # A flat IN on the hashes (an OR per claim would grow the query with the batch).
+    return UniqueValue.objects.filter(value_hash__in=hashes).values_list(
+        "field_id", "locale", "value_hash", "item_id"
+    )
+
+
+def _read(upload_ids: set, record_ids: set, claims: set) -> tuple[dict, dict, list]:
+    """The uploads (by id), the records' models (by id) and the holders ``(field, locale,
+    hash, record)`` of the unique values claimed ``(field, locale, hash)``: one query per
+    kind, or one for all on PostgreSQL (a round trip instead of three, for a create with a
+    file, a link and a unique field), when each kind fits one query."""
+    asked = [ids for ids in (upload_ids, record_ids, claims) if ids]
+    if connection.vendor == "postgresql" and asked and max(map(len, asked)) <= CHUNK:
+        return _read_at_once(upload_ids, record_ids, claims)
+    hashes = {digest for _, _, digest in claims}
+    uploads = {upload.pk: upload for chunk in _chunks(upload_ids) for upload in _uploads(chunk)}
+    found = dict(row for chunk in _chunks(record_ids) for row in _records(chunk))
+    holders = [row for chunk in _chunks(hashes) for row in _holders(chunk)]
+    return uploads, found, holders
+
+
+def _read_at_once(upload_ids: set, record_ids: set, claims: set) -> tuple[dict, dict, list]:
+    """:func:`_read` in one statement (the same SQL whatever the number of values): each
+    kind's rows as a JSON array. Unique values are looked up by all three columns of
+    their unique index (by the hash alone, the whole index would be read)."""
+    global _STATEMENT
+    if _STATEMENT is None:
+        _STATEMENT = "SELECT " + ", ".join(
+            _rows_of(model, columns, keys)
+            for model, columns, keys in (
+                (Upload, UPLOAD_FACTS, ("id",)),
+                (Item, ("id", "item_type_id"), ("id",)),
+                (UniqueValue, ("field_id", "locale", "value_hash", "item_id"), CLAIM),
+            )
+        )
+    claimed = list(claims)
+    params = [list(upload_ids), list(record_ids), *([c[i] for c in claimed] for i in range(3))]
+    with connection.cursor() as cursor:
+        cursor.execute(_STATEMENT, params)
+        upload_rows, record_rows, holder_rows = map(json.loads, cursor.fetchone())
+    # Columns in the model's order, as from_db wants them (json_agg keeps their order).
+    uploads = {
+        row["id"]: Upload.from_db(connection.alias, list(row), list(row.values()))
+        for row in upload_rows
+    }
+    found = {row["id"]: row["item_type_id"] for row in record_rows}
+    holders = [
+        (row["field_id"], row["locale"], row["value_hash"], row["item_id"]) for row in holder_rows
+    ]
+    return uploads, found, holders
+
+
+_STATEMENT = None
+CLAIM = ("field", "locale", "value_hash")
+
+
+def _rows_of(model, attnames, keys: tuple) -> str:
+    """A JSON array of ``model``'s rows (``attnames``, in the model's order: see from_db)
+    whose ``keys`` are in lists, one a key (one array parameter each, zipped)."""
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = ", ".join(
+        f"{quote(f.column)} AS {quote(f.attname)}"
+        for f in meta.concrete_fields
+        if f.attname in attnames
+    )
+    key_columns = ", ".join(quote(meta.get_field(key).column) for key in keys)
+    arrays = ", ".join(["%s::text[]"] * len(keys))
+    rows = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE ({key_columns}) IN (SELECT * FROM unnest({arrays}))"
+    )
+    return f"(SELECT coalesce(json_agg(r), '[]')::text FROM ({rows}) AS r)"
+
+
+CHUNK = 5000
+
+
+def _chunks(values, size: int = CHUNK):
     """Sets of ids in slices a query's parameter limit can take (SQLite's is lowest)."""
     values = list(values)
     for start in range(0, len(values), size):
