@@ -124,7 +124,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         ),
         help="a PostgreSQL URL allowed to create databases",
     )
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="granian's worker processes (production: one per core, README Production)",
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
 
