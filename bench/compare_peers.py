@@ -14,8 +14,14 @@ run as the peers' ``run.sh`` does, and prints each figure and ours ÷ the best p
 - our rich create (10 fields, 2 localized, 2 blocks, a link, an upload) against the peers'
   6-field one;
 - batch creates of 100 and 1,000 records (ours: the record API; Directus: its array POST;
-  Strapi has none), in records per second;
-- CPU per request: the server's process tree and PostgreSQL's backends of its database.
+  Strapi has none), in records per second: the rows a run's requests committed, counted
+  in the database as ``run.sh`` does, over the time until the last of them committed;
+- CPU per request (per record for batches): the server's process tree and PostgreSQL's
+  backends of the system's own database, from /proc.
+
+The warm-up's first failed answer on each wrk thread is printed (the measured run uses the
+script alone). ``--phases`` runs a part (list, create, rich, batch), ``--json FILE`` keeps
+every run's figures and wrk output.
 
 It installs nothing: the peers run already (``$PEERS/bench/start_strapi.sh`` and
 ``start_directus.sh``, see /work/shared/peers/README.md). Their tokens and PIDs are read
