@@ -1,6 +1,6 @@
 """Benchmark: bulk record creation through the record API, against the raw limit.
 
-Through ``POST /rest/db/<model>?rollback=true`` (gunicorn on PostgreSQL), batches of 1,000
+Through ``POST /rest/db/<model>?rollback=true`` (granian on PostgreSQL), batches of 1,000
 and of 10,000 records of one of two shapes: ``six`` (the issue's six fields: title, body,
 category, rating, published_on, flag) or ``rich`` (the create benchmark's model without
 blocks: a link, an upload, two localized fields, a unique slug); then, for the same rows,
@@ -200,7 +200,7 @@ def main():
         idle = {pid: rss for pid, (rss, _) in server.worker_memory().items()}
         database_url = server.env["DATABASE_URL"]
         print(
-            f"Bulk creates on PostgreSQL, gunicorn with {args.workers} sync workers; "
+            f"Bulk creates on PostgreSQL, granian with {args.workers} workers; "
             f"{args.shape} shape; records/s over {args.repeat} batches"
         )
         print(

@@ -1,6 +1,6 @@
 """Benchmark: creating records through POST /items, served as in production.
 
-Starts gunicorn (several worker processes) on PostgreSQL, builds a blog post model
+Starts granian (several worker processes) on PostgreSQL, builds a blog post model
 (10 fields: two localized, one block field, one link, one file), then measures creates per
 second and p50/p99 latency at 1 and at 16 concurrent clients, each for --seconds.
 
@@ -141,7 +141,7 @@ def main():
 
         phase(1, 2)  # warm-up: every worker imports and connects
         print(
-            f"POST /items on PostgreSQL, gunicorn with {args.workers} sync workers, "
+            f"POST /items on PostgreSQL, granian with {args.workers} workers, "
             f"{os.cpu_count()} cores; 10-field model with 2 blocks, a link and an upload "
             "per record"
         )

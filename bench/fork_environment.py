@@ -5,7 +5,7 @@ with two blocks, a link, an upload and a unique slug), then clones them with COP
 --records records (+2 blocks each), their versions, unique values and references, row for
 row as the API wrote the originals. Then times ``copy_storage`` of the project storage
 into a new one, alone and then while one client keeps creating records and another keeps
-listing them in the source (through gunicorn, as in production), and prints:
+listing them in the source (through granian, as in production), and prints:
 
 - total seconds, records (and rows) copied per second, and the time per table;
 - the latency of those writes and reads before the copies and during one.

@@ -2,7 +2,8 @@
 load phases.
 
 ``served()`` recreates the benchmark's own PostgreSQL database (``cms_bench``), migrates it,
-creates an admin token and serves it with gunicorn, as in production; ``run_phase()`` sends
+creates an admin token and serves it with granian, with the command line production uses
+(``cms.production_server``); ``run_phase()`` sends
 requests from concurrent keep-alive clients for a while and answers their rate and latency.
 """
 
@@ -28,7 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # Its own database, recreated each run (BENCH_DATABASE_NAME: another, for benches side by side).
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "cms_bench")
-DEFAULT_DATA_DIR = "/tmp/cms-bench"
+# Its uploads and data files (BENCH_DATA_DIR: another, likewise).
+DEFAULT_DATA_DIR = os.environ.get("BENCH_DATA_DIR", "/tmp/cms-bench")
+
+sys.path.insert(0, str(ROOT))  # this checkout's cms package, not an installed copy
+from cms.production_server import granian_command  # noqa: E402
 
 
 def free_port() -> int:
@@ -111,7 +116,7 @@ def create_model(
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options every benchmark takes: database, gunicorn workers, phase length, clients."""
+    """The options every benchmark takes: database, server workers, phase length, clients."""
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -119,7 +124,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         ),
         help="a PostgreSQL URL allowed to create databases",
     )
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="granian's worker processes (production: one per core, README Production)",
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
 
@@ -129,13 +139,17 @@ class Server:
     port: int
     token: str
     env: dict  # the environment the server runs with (its DATABASE_URL, ...)
-    pid: int  # gunicorn's master; its children are the workers
+    pid: int  # granian's main process; its children are the workers
+
+    def processes(self) -> list[int]:
+        """The main process and its workers."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return [self.pid, *map(int, children)]
 
     def worker_memory(self) -> dict[int, tuple[int, int]]:
         """Each worker's resident memory now and at its peak (VmRSS, VmHWM), in bytes."""
-        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
         memory = {}
-        for child in children:
+        for child in self.processes()[1:]:
             status = Path(f"/proc/{child}/status").read_text().splitlines()
             fields = dict(line.split(":", 1) for line in status if ":" in line)
             kilobytes = [int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")]
@@ -157,9 +171,12 @@ def _wait_for_port(port: int) -> None:
 
 
 @contextmanager
-def served(admin_url: str, workers: int, data_dir: str = DEFAULT_DATA_DIR) -> Iterator[Server]:
-    """A fresh ``cms_bench`` database, migrated, with an admin token, served by gunicorn with
-    ``workers`` sync workers until the block ends."""
+def served(
+    admin_url: str, workers: int, data_dir: str = DEFAULT_DATA_DIR, extra_env: dict | None = None
+) -> Iterator[Server]:
+    """A fresh ``cms_bench`` database, migrated, with an admin token, served by granian with
+    ``workers`` worker processes (production's command line) until the block ends.
+    ``extra_env``: settings for the server (a raised limit...)."""
     database_url = recreate_database(admin_url, DATABASE_NAME)
     env = {
         **os.environ,
@@ -169,6 +186,9 @@ def served(admin_url: str, workers: int, data_dir: str = DEFAULT_DATA_DIR) -> It
         "DEBUG": "false",
         # Production refuses to start without one; a benchmark's server lives for one run.
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        # Startup lines only (its access log is off, as in production).
+        "GRANIAN_LOG_LEVEL": os.environ.get("GRANIAN_LOG_LEVEL", "warning"),
+        **(extra_env or {}),
     }
     _manage(env, "migrate", "-v", "0")
     created = _manage(
@@ -177,22 +197,7 @@ def served(admin_url: str, workers: int, data_dir: str = DEFAULT_DATA_DIR) -> It
     token = created.stdout.strip().splitlines()[-1]
     port = free_port()
     server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "cms.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
+        granian_command("127.0.0.1", port, workers),
         cwd=ROOT,
         env=env,
     )

@@ -146,7 +146,7 @@ def main():
         for make_path in phases.values():  # warm-up: every worker imports and connects
             phase(make_path, args.workers, 2)
         print(
-            f"GET on PostgreSQL, {args.records} records, gunicorn with {args.workers} sync "
+            f"GET on PostgreSQL, {args.records} records, granian with {args.workers} "
             f"workers, {os.cpu_count()} cores"
         )
         print(

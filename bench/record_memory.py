@@ -1,6 +1,6 @@
 """Benchmark: the peak memory one maximal request costs a worker.
 
-Each shape gets a fresh gunicorn (one sync worker, PostgreSQL, default limits), is warmed
+Each shape gets a fresh granian (one worker, PostgreSQL, default limits), is warmed
 up with a small request of the same shape, then sent one request as large as the limits
 allow; prints the body's size and how far the worker's peak resident memory (VmHWM) rose
 above its size after the warm-up (peak +MiB), also as a multiple of the body's size.
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import create_model, rel  # noqa: E402
 
-harness.DATABASE_NAME = "cms_bench_memory"  # never another benchmark's database
+harness.DATABASE_NAME += "_memory"  # never another benchmark's database (cms_bench_memory)
 MiB = 1024 * 1024
 # The defaults of cms/settings.py (CMS_MAX_RECORD_BYTES, _BATCH_BYTES, _BATCH_RECORDS).
 RECORD_LIMIT, BATCH_LIMIT, BATCH_RECORDS = 2 * MiB, 64 * MiB, 10_000

@@ -24,24 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from cms.models import ApiToken
-
-
-def granian_command(host: str, port: int, workers: int = 1) -> list[str]:
-    """The production server's command line (README "Production" shows the same)."""
-    return [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "cms.wsgi:application",
-    ]
+from cms.production_server import granian_command
 
 
 def worker_command() -> list[str]:

@@ -1,0 +1,103 @@
+"""The table ``compare_peers.py`` prints: each figure (a range when a phase ran more than
+once), ours ÷ the best peer, then the CPU each request cost."""
+
+import statistics
+
+
+def rows(concurrency: list[int], batches: list[int]) -> list[tuple[str, str, str, str]]:
+    """(row label, our phase, the peers' phase it is compared with, unit)."""
+    most = f"create c{max(concurrency)}"
+    return [
+        ("list 25, rating > 900, exact total", "list", "list", "req/s"),
+        ("record API list, same (vs peers' list)", "record API list", "list", "req/s"),
+        *(
+            (f"single create, 6 fields, {n} conn", f"create c{n}", f"create c{n}", "req/s")
+            for n in concurrency
+        ),
+        (f"rich create (vs peers' 6 fields, {max(concurrency)})", "rich create", most, "req/s"),
+        *(
+            (f"batch create, {n:,} a request", f"batch {n}", f"batch {n}", "records/s")
+            for n in batches
+        ),
+    ]
+
+
+def _figure(results: list[dict] | None, key: str) -> tuple[str, float | None]:
+    """The cell (``a–b`` over rounds) and the median the ratio uses."""
+    values = [result[key] for result in results or [] if result.get(key) is not None]
+    if not values:
+        return "", None
+    low, high = min(values), max(values)
+    text = f"{low:,.1f}" if low == high else f"{low:,.1f}–{high:,.1f}"
+    return text, statistics.median(values)
+
+
+def _table(title: str, header: list[str], lines: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    print(f"\n{title}")
+    for row in [header, *lines]:
+        cells = [
+            row[0].ljust(widths[0]),
+            *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)),
+        ]
+        print("  ".join(cells).rstrip())
+
+
+def _ratio(ours: float | None, peers: list[float | None], lower_is_better=False) -> str:
+    known = [value for value in peers if value]
+    if ours is None or not known:
+        return ""
+    best = min(known) if lower_is_better else max(known)
+    return f"{ours / best:.2f}×"
+
+
+def print_report(results: dict, systems: list[str], args) -> None:
+    """``results``: {phase: {system: [wrk results]}} from ``compare_peers.measure``."""
+    peers = systems[1:]
+    table = rows(args.concurrency, args.batches)
+    phases = [phase for row in table for phase in row[1:3]]
+    rates, latencies, cpu = [], [], []
+    for label, ours_phase, peer_phase, unit in table:
+        if ours_phase not in results:
+            continue
+        ours, ours_median = _figure(results[ours_phase].get("ours"), "per_second")
+        cells, medians = [], []
+        for peer in peers:
+            text, median = _figure(results.get(peer_phase, {}).get(peer), "per_second")
+            cells.append(text or "none")
+            medians.append(median)
+        rates.append([f"{label} ({unit})", ours, *cells, _ratio(ours_median, medians)])
+        lat = [_figure(results[ours_phase].get("ours"), key) for key in ("p50_ms", "p99_ms")]
+        peer_lat = [
+            [_figure(results.get(peer_phase, {}).get(peer), key) for key in ("p50_ms", "p99_ms")]
+            for peer in peers
+        ]
+        latencies.append(
+            [
+                label,
+                " / ".join(text for text, _ in lat),
+                *(" / ".join(text for text, _ in pair) if pair[0][0] else "" for pair in peer_lat),
+                _ratio(lat[1][1], [pair[1][1] for pair in peer_lat], lower_is_better=True),
+            ]
+        )
+    for phase in dict.fromkeys(phases):
+        row = [phase]
+        for system in systems:
+            server = _figure(results.get(phase, {}).get(system), "server_cpu_ms")[1]
+            database = _figure(results.get(phase, {}).get(system), "postgres_cpu_ms")[1]
+            row.append("" if server is None else f"{server:.2f} + {database:.2f}")
+        if any(row[1:]):
+            cpu.append(row)
+    names = ["ours", *peers]
+    _table("Rates", ["request", *names, "ours ÷ best peer"], rates)
+    _table("Latency p50 / p99 (ms)", ["request", *names, "p99 ours ÷ best"], latencies)
+    _table(
+        "CPU ms per request, server + PostgreSQL (a batch's: per record)",
+        ["phase", *names],
+        cpu,
+    )
+    print(
+        f"\n{args.seconds:g} s a run after {args.warmup:g} s of warm-up; lists at "
+        f"{max(args.concurrency)} connections, {args.list_rounds} round(s); batches at "
+        f"{args.batch_connections} connections; ours: granian, {args.workers} workers."
+    )
