@@ -15,6 +15,7 @@ from items.validation.blocks import MAX_BLOCK_DEPTH, NewBlock, kept_block_model,
 from items.validation.bulk_pass import PendingChecks, value_hash
 from items.validation.locales import record_locales
 from items.validation.locations import Location, error_at
+from items.validation.plans import FieldPlan, model_plan
 
 
 class RecordValidation:
@@ -46,27 +47,43 @@ class RecordValidation:
 
     def validate_record(self, item_type: ItemType, attributes: dict, *, record_id: str) -> dict:
         """The record's top-level values: localization rules, then every field."""
-        fields = self.model.fields[item_type.id]
-        self._refuse_unknown_attributes(attributes, fields, Location)
-        locales, locale_errors = record_locales(self.model.locales, item_type, attributes, fields)
-        self.errors += locale_errors
+        plan = model_plan(self.model, item_type)
+        if not attributes.keys() <= plan.api_keys:
+            self._refuse_unknown_attributes(attributes, self.model.fields[item_type.id], Location)
+        site_locales = self.model.locales
+        any_object = plan.any_localized
+        if not any_object:
+            for value in attributes.values():
+                if isinstance(value, dict):
+                    any_object = True
+                    break
+        if any_object:
+            fields = self.model.fields[item_type.id]
+            locales, locale_errors = record_locales(site_locales, item_type, attributes, fields)
+        else:  # what record_locales answers when no value is an object
+            locales = list(site_locales) if item_type.all_locales_required else [site_locales[0]]
+            locale_errors = ()
         # Fields whose locales are wrong are reported once, not again value by value.
-        misplaced = {error.details["field"] for error in locale_errors}
+        misplaced = ()
+        if locale_errors:
+            self.errors += locale_errors
+            misplaced = {error.details["field"] for error in locale_errors}
         self._holder_id = record_id
         data = {}
-        for field_ in fields:
-            if field_.api_key in misplaced:
+        for field_plan in plan.fields:
+            api_key, field_ = field_plan.api_key, field_plan.field
+            if api_key in misplaced:
                 continue
-            if field_.localized:
-                given = attributes.get(field_.api_key)
-                given = given if field_.api_key in attributes else self._default(field_, locales)
+            if field_plan.localized:
+                given = attributes.get(api_key)
+                given = given if api_key in attributes else self._default(field_, locales)
                 data[field_.id] = {
-                    locale: self._value(field_, given.get(locale), Location(field_.api_key, locale))
+                    locale: self._top_value(field_plan, given.get(locale), locale)
                     for locale in locales
                 }
             else:
-                raw = attributes.get(field_.api_key, field_.default_value)
-                data[field_.id] = self._value(field_, raw, Location(field_.api_key))
+                raw = attributes.get(api_key, field_plan.default_value)
+                data[field_.id] = self._top_value(field_plan, raw, None)
         return data
 
     def _refuse_unknown_attributes(self, attributes, fields, where) -> None:
@@ -91,6 +108,37 @@ class RecordValidation:
         return {locale: defaults.get(locale) for locale in locales}
 
     # --- one value --------------------------------------------------------------------
+
+    def _top_value(self, plan: FieldPlan, raw, locale: str | None):
+        """A top-level value: :meth:`_value`, with what it does worked out beforehand for
+        types that hold no references or blocks (most values), and its location made only
+        when an error or a unique claim names it."""
+        if not plan.plain:
+            return self._value(plan.field, raw, Location(plan.api_key, locale))
+        field_type = plan.field_type
+        if raw is None:
+            value = copy(field_type.empty_value)
+        else:
+            try:
+                value = field_type.parse(raw)
+                if plan.sanitized:
+                    value = sanitized_value(plan.field.validators, value)
+            except FieldValueError as error:
+                self._fail_at(Location(plan.api_key, locale), error.code, **error.details)
+                return None
+        for check, checks_null, params in plan.checks:
+            if value is None and not checks_null:
+                continue
+            try:
+                check(value, params)
+            except FieldValueError as problem:
+                self._fail_at(Location(plan.api_key, locale), problem.code, **problem.details)
+        if plan.unique and value is not None:
+            location = Location(plan.api_key, locale)
+            self.pending.unique.append((plan.field, locale or "", value_hash(value), location))
+        if plan.has_text and value is not None:
+            self.texts.append(field_type.search_text(value))
+        return value if plan.stored_as_is else field_type.to_storage(value)
 
     def _value(self, field_: Field, raw, location: Location):
         """Parse, collect references and blocks, and run the value validators."""
