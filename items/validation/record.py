@@ -290,7 +290,7 @@ class RecordValidation:
         return [(field_, locale, digest) for field_, locale, digest, _ in self.pending.unique]
 
     def search_text(self) -> str:
-        return "\n".join(text for text in self.texts if text).lower()
+        return "\n".join(filter(None, self.texts)).lower()
 
     def raise_if_invalid(self) -> None:
         if self.errors:
