@@ -6,6 +6,7 @@ own documentation uses "hWl-mnkWRYmMCSTq4z_piQ", whose top bit is set.
 """
 
 import base64
+import binascii
 import os
 import re
 
@@ -17,7 +18,11 @@ def new_id() -> str:
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     raw[0] &= 0x7F
-    return base64.urlsafe_b64encode(raw)[:22].decode("ascii")
+    # base64.urlsafe_b64encode, without its two calls and checks (ids are minted in bulk).
+    return binascii.b2a_base64(raw, newline=False).translate(_URL_SAFE)[:22].decode("ascii")
+
+
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def is_valid_id(value: object) -> bool:

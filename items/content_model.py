@@ -8,6 +8,7 @@ instead of three.
 
 import threading
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from cms.api.errors import ApiError
 from environments import selection
@@ -24,6 +25,9 @@ class ContentModel:
     item_types: dict[str, ItemType]
     fields: dict[str, list[Field]]  # item type id -> its fields in position order
     fields_by_id: dict[str, Field]
+    #: item type id -> what validating its values needs of each field, worked out on first
+    #: use (items.validation.plans): the model is one schema version's, never changed.
+    validation_plans: dict = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls) -> "ContentModel":

@@ -50,8 +50,12 @@ def _document(raw, item_type: ItemType, index: int) -> ResourceDocument | list[A
                 message="Each record is an object of field values.",
             )
         ]
-    attributes = {key: value for key, value in raw.items() if key != "id"}
-    record_id = raw.get("id")
+    # The record as sent is its attributes (and no longer needed: see _create_batch).
+    attributes = raw
+    record_id = None
+    if "id" in raw:
+        attributes = {key: value for key, value in raw.items() if key != "id"}
+        record_id = raw["id"]
     if record_id is not None and not is_valid_id(record_id):
         return [ApiError("INVALID_ENTITY_ID", 422, field="id", id=record_id)]
     relationship = {"item_type": {"data": {"type": "item_type", "id": item_type.id}}}

@@ -6,15 +6,15 @@ from copy import copy
 
 from cms.api.errors import ApiError, ApiErrors
 from cms.ids import is_valid_id, new_id
-from item_types.field_types import FIELD_TYPES, FieldValueError
+from item_types.field_types import FieldValueError
 from item_types.html_safety import sanitized_value
 from item_types.models import Field, ItemType
-from item_types.validators import VALIDATORS
 from items.content_model import ContentModel
 from items.validation.blocks import MAX_BLOCK_DEPTH, NewBlock, kept_block_model, new_block_model
 from items.validation.bulk_pass import PendingChecks, value_hash
 from items.validation.locales import record_locales
 from items.validation.locations import Location, error_at
+from items.validation.plans import FieldPlan, model_plan
 
 
 class RecordValidation:
@@ -46,27 +46,42 @@ class RecordValidation:
 
     def validate_record(self, item_type: ItemType, attributes: dict, *, record_id: str) -> dict:
         """The record's top-level values: localization rules, then every field."""
-        fields = self.model.fields[item_type.id]
-        self._refuse_unknown_attributes(attributes, fields, Location)
-        locales, locale_errors = record_locales(self.model.locales, item_type, attributes, fields)
-        self.errors += locale_errors
+        plan = model_plan(self.model, item_type)
+        if not attributes.keys() <= plan.api_keys:
+            self._refuse_unknown_attributes(attributes, self.model.fields[item_type.id], Location)
+        site_locales = self.model.locales
+        any_object = plan.any_localized
+        if not any_object:
+            for value in attributes.values():
+                if isinstance(value, dict):
+                    any_object = True
+                    break
+        if any_object:
+            fields = self.model.fields[item_type.id]
+            locales, locale_errors = record_locales(site_locales, item_type, attributes, fields)
+        else:  # what record_locales answers when no value is an object
+            locales = list(site_locales) if item_type.all_locales_required else [site_locales[0]]
+            locale_errors = ()
         # Fields whose locales are wrong are reported once, not again value by value.
-        misplaced = {error.details["field"] for error in locale_errors}
+        misplaced = ()
+        if locale_errors:
+            self.errors += locale_errors
+            misplaced = {error.details["field"] for error in locale_errors}
         self._holder_id = record_id
         data = {}
-        for field_ in fields:
-            if field_.api_key in misplaced:
+        for field_plan in plan.fields:
+            api_key, field_ = field_plan.api_key, field_plan.field
+            if api_key in misplaced:
                 continue
-            if field_.localized:
-                given = attributes.get(field_.api_key)
-                given = given if field_.api_key in attributes else self._default(field_, locales)
+            if field_plan.localized:
+                given = attributes.get(api_key)
+                given = given if api_key in attributes else self._default(field_, locales)
                 data[field_.id] = {
-                    locale: self._value(field_, given.get(locale), Location(field_.api_key, locale))
-                    for locale in locales
+                    locale: self._value(field_plan, given.get(locale), locale) for locale in locales
                 }
             else:
-                raw = attributes.get(field_.api_key, field_.default_value)
-                data[field_.id] = self._value(field_, raw, Location(field_.api_key))
+                raw = attributes.get(api_key, field_plan.default_value)
+                data[field_.id] = self._value(field_plan, raw)
         return data
 
     def _refuse_unknown_attributes(self, attributes, fields, where) -> None:
@@ -92,44 +107,53 @@ class RecordValidation:
 
     # --- one value --------------------------------------------------------------------
 
-    def _value(self, field_: Field, raw, location: Location):
-        """Parse, collect references and blocks, and run the value validators."""
-        field_type = FIELD_TYPES[field_.field_type]
-        saved = (self.field, self._location)
-        self.field, self._location = field_, location
-        errors_before = len(self.errors)
-        try:
-            if raw is None:
-                value = copy(field_type.empty_value)
-            else:
-                try:
-                    parsed = sanitized_value(field_.validators, field_type.parse(raw))
-                    value = field_type.collect(parsed, self)
-                except FieldValueError as error:
-                    self._fail_at(location, error.code, **error.details)
-                    return None
-            if len(self.errors) == errors_before:
-                self._run_validators(field_, value, location)
-                if value is not None:
-                    self.texts.append(field_type.search_text(value))
-            return field_type.to_storage(value)
-        finally:
-            self.field, self._location = saved
-
-    def _run_validators(self, field_: Field, value, location: Location) -> None:
-        if not field_.validators:
-            return
-        for name, params in field_.validators.items():
-            validator = VALIDATORS.get(name)
-            if validator is None or (value is None and not validator.checks_null):
+    def _value(self, plan: FieldPlan, raw, locale=None, location: Location | None = None):
+        """Parse, collect references and blocks, and run the value validators. Where the
+        value sits is ``location``, or its top-level field's in ``locale``: made only when
+        an error or a unique claim names it (most values are neither)."""
+        field_type = plan.field_type
+        if raw is None:
+            value = copy(field_type.empty_value)
+        else:
+            errors_before = len(self.errors)
+            try:
+                value = field_type.parse(raw)
+                if plan.sanitized:
+                    value = sanitized_value(plan.field.validators, value)
+                if not plan.plain:
+                    where = location or Location(plan.api_key, locale)
+                    value = self._collected(plan, value, where)
+            except FieldValueError as error:
+                where = location or Location(plan.api_key, locale)
+                self._fail_at(where, error.code, **error.details)
+                return None
+            if len(self.errors) > errors_before:  # refused inside: its rules don't apply
+                return field_type.to_storage(value)
+        for check, checks_null, params in plan.checks:
+            if value is None and not checks_null:
                 continue
             try:
-                validator.check(value, params)
+                check(value, params)
             except FieldValueError as problem:
-                self._fail_at(location, problem.code, **problem.details)
-        if "unique" in field_.validators and value is not None:
-            claim = (field_, location.locale or "", value_hash(value), location)
+                where = location or Location(plan.api_key, locale)
+                self._fail_at(where, problem.code, **problem.details)
+        if plan.unique and value is not None:
+            where = location or Location(plan.api_key, locale)
+            claim = (plan.field, where.locale or "", value_hash(value), where)
             self.pending.unique.append(claim)
+        if plan.has_text and value is not None:
+            self.texts.append(field_type.search_text(value))
+        return value if plan.stored_as_is else field_type.to_storage(value)
+
+    def _collected(self, plan: FieldPlan, value, location: Location):
+        """The type's ``collect``: references and blocks call back here (``upload``,
+        ``record``, ``block``, ``fail``), which must know the field and where it sits."""
+        saved = (self.field, self._location)
+        self.field, self._location = plan.field, location
+        try:
+            return plan.field_type.collect(value, self)
+        finally:
+            self.field, self._location = saved
 
     def _fail_at(self, location: Location, code: str, **details) -> None:
         self.errors.append(error_at(location, code, **details))
@@ -228,12 +252,15 @@ class RecordValidation:
         return block_id
 
     def _block_values(self, block_type: ItemType, attributes: dict, location: Location) -> dict:
-        fields = self.model.fields[block_type.id]
-        self._refuse_unknown_attributes(attributes, fields, location.below)
+        plan = model_plan(self.model, block_type)
+        if not attributes.keys() <= plan.api_keys:
+            fields = self.model.fields[block_type.id]
+            self._refuse_unknown_attributes(attributes, fields, location.below)
         data = {}
-        for field_ in fields:
-            raw = attributes.get(field_.api_key, field_.default_value)
-            data[field_.id] = self._value(field_, raw, location.below(field_.api_key))
+        for field_plan in plan.fields:
+            raw = attributes.get(field_plan.api_key, field_plan.default_value)
+            where = location.below(field_plan.api_key)
+            data[field_plan.field.id] = self._value(field_plan, raw, location=where)
         return data
 
     # --- what the writes read -----------------------------------------------------------
@@ -242,7 +269,7 @@ class RecordValidation:
         return [(field_, locale, digest) for field_, locale, digest, _ in self.pending.unique]
 
     def search_text(self) -> str:
-        return "\n".join(text for text in self.texts if text).lower()
+        return "\n".join(filter(None, self.texts)).lower()
 
     def raise_if_invalid(self) -> None:
         if self.errors:
