@@ -21,14 +21,12 @@ import os
 import pstats
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bulk_records import build_six, six  # noqa: E402
-from harness import recreate_database  # noqa: E402
-from profile_create import InProcess  # noqa: E402
+from profile_create import in_process_client  # noqa: E402
 
 
 def batch_body(ids: dict, size: int) -> bytes:
@@ -64,20 +62,7 @@ def main():
     parser.add_argument("--sort", default="tottime", help="tottime (own time) or cumulative")
     args = parser.parse_args()
 
-    name = os.environ.get("BENCH_DATABASE_NAME", "cms_bench_batch")
-    os.environ["DATABASE_URL"] = recreate_database(args.database_url, name)
-    os.environ.setdefault("CMS_DATA_DIR", tempfile.mkdtemp(prefix="cms-batch-"))
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from cms.models import ApiToken
-
-    _, secret = ApiToken.create(name="profile", role="admin")
-    client = InProcess(secret)
+    client = in_process_client(args.database_url, "cms_bench_batch")
     ids = {**build_six(client), "shape": "six"}
     body = batch_body(ids, args.size)
     for _ in range(3):  # warm: the worker caches the model, the connection is open

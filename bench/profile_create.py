@@ -50,6 +50,25 @@ class InProcess:
         return response.status_code, (json.loads(response.content) if response.content else None)
 
 
+def in_process_client(admin_url: str, default_name: str) -> InProcess:
+    """Django set up in this process on a fresh PostgreSQL database (BENCH_DATABASE_NAME, or
+    ``default_name``), migrated, and a client holding a new admin token."""
+    name = os.environ.get("BENCH_DATABASE_NAME", default_name)
+    os.environ["DATABASE_URL"] = recreate_database(admin_url, name)
+    os.environ.setdefault("CMS_DATA_DIR", tempfile.mkdtemp(prefix="cms-profile-"))
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from cms.models import ApiToken
+
+    _, secret = ApiToken.create(name="profile", role="admin")
+    return InProcess(secret)
+
+
 def simple_model(client) -> str:
     code, answer = client.request(
         "POST",
@@ -105,20 +124,7 @@ def main():
     parser.add_argument("--sort", default="tottime", help="tottime (own time) or cumulative")
     args = parser.parse_args()
 
-    name = os.environ.get("BENCH_DATABASE_NAME", "cms_bench_profile")
-    os.environ["DATABASE_URL"] = recreate_database(args.database_url, name)
-    os.environ.setdefault("CMS_DATA_DIR", tempfile.mkdtemp(prefix="cms-profile-"))
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    from cms.models import ApiToken
-
-    _, secret = ApiToken.create(name="profile", role="admin")
-    client = InProcess(secret)
+    client = in_process_client(args.database_url, "cms_bench_profile")
     ids = build_schema(client)
     note = simple_model(client)
 
