@@ -46,12 +46,14 @@ def model_page(
     total: int | None = None,
 ) -> list[Item]:
     """``records.filter(condition)[offset:offset + limit]``; ``records`` are some of
-    ``item_type_id``'s, ordered; ``total``, if known, is how many match."""
+    ``item_type_id``'s, ordered; ``total``, if known, is how many match. Without a
+    condition (``Q()``) the page is the plain slice."""
     wanted = offset + limit
     window = wanted * PROBE_FACTOR
     order = records.query.order_by
     if (
-        connection.vendor == "postgresql"
+        condition
+        and connection.vendor == "postgresql"
         and tuple(order) in INDEX_ORDERS
         and window <= MAX_WINDOW
         and (total is None or total > window)

@@ -270,7 +270,7 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
     total = records.filter(condition).count()
     if version == "published":
         records = records.select_related("published_version")
-    if len(item_types) == 1 and condition:
+    if len(item_types) == 1:
         page = model_page(
             records,
             condition,

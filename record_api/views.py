@@ -187,17 +187,9 @@ class RecordTableView(BodyLimit, RecordApiView):
         )
         # The count first: it tells the page how to read the matches (items.pages).
         count = records.filter(condition).count() if _flag(request, "include_count") else None
-        if condition:
-            page = model_page(
-                records,
-                condition,
-                item_type_id=item_type.id,
-                offset=offset,
-                limit=limit,
-                total=count,
-            )
-        else:
-            page = records[offset : offset + limit]
+        page = model_page(
+            records, condition, item_type_id=item_type.id, offset=offset, limit=limit, total=count
+        )
 
         body = {
             "record": [
