@@ -165,9 +165,10 @@ def test_a_new_required_field_and_its_delete(served):
         lambda: meta(served, published["id"])["is_published_version_valid"],
         "the published version valid again",
     )
-    assert ok(served.request("PUT", f"/items/{draft['id']}/publish"))["data"]["meta"][
-        "status"
-    ] == "published"
+    assert (
+        ok(served.request("PUT", f"/items/{draft['id']}/publish"))["data"]["meta"]["status"]
+        == "published"
+    )
 
 
 def test_a_block_models_new_rule_rechecks_the_records_holding_its_blocks(served):
