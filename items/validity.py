@@ -83,8 +83,8 @@ def raise_if_unpublishable(item: Item, model: ContentModel, selection=None) -> b
             error
             for error in every_error
             if (
-                error.details.get("locale") in selection.locales
-                if error.details.get("locale")
+                bool(selection.locales & set(_locales_of(error)))
+                if _locales_of(error)
                 else selection.non_localized
             )
         ]
@@ -94,10 +94,18 @@ def raise_if_unpublishable(item: Item, model: ContentModel, selection=None) -> b
     return not every_error
 
 
+def _locales_of(error: ApiError) -> list[str]:
+    """The locales a problem is in: its value's, or those a localized value lacks."""
+    if error.details.get("locale"):
+        return [error.details["locale"]]
+    return list(error.details.get("missing_locales") or [])
+
+
 def invalid_parts(errors: list[ApiError]) -> tuple[list[str], bool]:
-    """The locales the problems are in, and whether a non-localized value has one."""
-    locales = sorted({e.details["locale"] for e in errors if e.details.get("locale")})
-    return locales, any(not e.details.get("locale") for e in errors)
+    """The locales the problems are in, and whether one is outside any locale (a
+    non-localized value's, or the record's)."""
+    locales = sorted({locale for error in errors for locale in _locales_of(error)})
+    return locales, any(not _locales_of(error) for error in errors)
 
 
 # --- The re-check (a job) -----------------------------------------------------------------

@@ -241,3 +241,20 @@ def test_duplicate_copies_values_and_blocks_through_the_job(served):
 
     status, body = served.request("POST", "/items/AAAAAAAAAAAAAAAAAAAAAA/duplicate")
     assert status == 404, body
+
+
+def test_a_new_site_locale_rechecks_models_requiring_every_locale(served):
+    # Last in the module: the site keeps its second locale.
+    guide = model(served, "guide_e", all_locales_required=True)
+    field(served, guide["id"], "title", localized=True)
+    loose = model(served, "loose_e")
+    field(served, loose["id"], "title", localized=True)
+    strict = record(served, guide["id"], title={"en": "Hello"})
+    relaxed = record(served, loose["id"], title={"en": "Hello"})
+    body = {"data": {"type": "site", "attributes": {"locales": ["en", "it"]}}}
+    ok(served.request("PUT", "/site", body))
+    eventually(lambda: not meta(served, strict["id"])["is_valid"], "marked invalid")
+    assert meta(served, relaxed["id"])["is_valid"] is True
+    state = served.get(f"/items/{strict['id']}/current-vs-published-state")["data"]
+    assert state["attributes"]["current_version_invalid_locales"] == ["it"]
+    assert state["attributes"]["current_version_non_localized_fields_invalid"] is False
