@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cms.api.errors import ApiError, ApiErrors
-from item_types.models import Field, ItemType
+from item_types.models import ItemType
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import attributes_of
@@ -140,13 +140,10 @@ def recheck(item_type_ids: list[str]) -> dict:
 
 def _recheck_with(model: ContentModel, item_type_ids: list[str]) -> dict:
     counts = {"checked": 0, "invalid": 0}
-    ids = list(records_to_check(item_type_ids).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        batch = list(
-            Item.objects.filter(pk__in=ids[start : start + BATCH]).select_related(
-                "published_version"
-            )
-        )
+    records = records_to_check(item_type_ids).select_related("published_version").order_by("pk")
+    last = None
+    while batch := list((records.filter(pk__gt=last) if last else records)[:BATCH]):
+        last = batch[-1].pk  # by key, not offset: each batch reads only its rows
         counts["checked"] += len(batch)
         counts["invalid"] += _check_batch(batch, model)
     return counts
@@ -199,12 +196,3 @@ def _flag(items: list[Item], flags: dict, column: str, version_column: str) -> N
         ]
         if changing:
             Item.objects.filter(reduce(operator.or_, changing)).update(**{column: value})
-
-
-def rules_changed(field: Field, before: Field | None) -> bool:
-    """Whether a field's create (``before`` None), update or delete may change which
-    records are valid."""
-    if before is None:
-        return bool(field.validators)
-    watched = ("validators", "default_value", "localized", "field_type")
-    return any(getattr(field, name) != getattr(before, name) for name in watched)

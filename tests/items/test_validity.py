@@ -179,3 +179,23 @@ def test_unknown_records_and_parameters_on_the_new_endpoints(api, guide):
         assert response.status_code == 422, response.body
         assert response.body["data"][0]["attributes"]["code"] == "INVALID_QUERY_PARAMETERS"
     assert Item.objects.filter(item_type_id=guide["id"]).count() == 1
+
+
+def test_a_recheck_never_overwrites_a_version_written_since_it_was_read(api, guide):
+    """The re-check job reads a batch, validates it, then flags: a record updated in
+    between (valid by construction) keeps its flag; the others get theirs."""
+    from items import validity
+    from items.content_model import ContentModel
+
+    changed = make(api, guide["id"], {"title": {"en": "x", "it": "y"}, "code": "A"})
+    untouched = make(api, guide["id"], {"title": {"en": "x", "it": "y"}, "code": "B"})
+    set_validators(api, guide["title"]["id"], {"length": {"min": 3}})
+    read = list(Item.objects.filter(item_type_id=guide["id"]).order_by("pk"))
+    fixed = put(api, changed["id"], {"title": {"en": "xxx", "it": "yyy"}})
+    assert fixed.status_code == 200, fixed.body
+
+    assert validity.recheck([guide["id"]]) == {"checked": 2, "invalid": 1}
+    invalid = validity._check_batch(read, ContentModel.load())  # as if read before the put
+    assert invalid == 2
+    flags = dict(Item.objects.values_list("id", "is_current_version_valid"))
+    assert flags == {changed["id"]: True, untouched["id"]: False}
