@@ -199,3 +199,43 @@ def test_a_recheck_never_overwrites_a_version_written_since_it_was_read(api, gui
     assert invalid == 2
     flags = dict(Item.objects.values_list("id", "is_current_version_valid"))
     assert flags == {changed["id"]: True, untouched["id"]: False}
+
+
+def test_the_new_endpoints_cost_the_same_queries_whatever_the_record_holds(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.items.conftest import block
+
+    note = api.create_item_type("note", modular_block=True)
+    api.create_field(note["id"], "text", "string", validators={"required": {}})
+    page = api.create_item_type("page", draft_mode_active=True)
+    api.create_field(page["id"], "title", "string", validators={"length": {"min": 2}})
+    api.create_field(
+        page["id"],
+        "notes",
+        "rich_text",
+        validators={"rich_text_blocks": {"item_types": [note["id"]]}},
+    )
+    small = make(api, page["id"], {"title": "One", "notes": [block(note["id"], text="a")]})
+    big = make(
+        api,
+        page["id"],
+        {"title": "Six", "notes": [block(note["id"], text=str(n)) for n in range(6)]},
+    )
+
+    def cost(method, path) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.request(method, path)
+        assert response.status_code in (200, 202), response.body
+        return len(queries)
+
+    for record in (small, big):
+        assert api.put(f"/items/{record['id']}/publish").status_code == 200
+    for method, suffix in [
+        ("GET", "current-vs-published-state"),
+        ("POST", "duplicate"),
+        ("PUT", "publish"),
+    ]:
+        costs = [cost(method, f"/items/{r['id']}/{suffix}") for r in (small, big)]
+        assert costs[0] == costs[1], (suffix, costs)
