@@ -17,6 +17,16 @@ locales_removed = Signal()
 field_changed = Signal()
 
 
+#: Sent inside a schema write's transaction with ``item_type_id`` when a change may make
+#: some of the model's saved records valid or invalid (a field's validators, default,
+#: type or localization; a field added with validators or deleted; which locales the
+#: model requires): records are re-checked by a job once it commits.
+record_rules_changed = Signal()
+
+#: The field attributes a record's validity depends on.
+RULE_ATTRIBUTES = ("validators", "default_value", "localized", "field_type")
+
+
 @receiver([post_save, post_delete], sender=ItemType)
 @receiver([post_save, post_delete], sender=Field)
 def schema_changed(sender, **kwargs):

@@ -23,7 +23,7 @@ from item_types.services.common import (
     save_unique,
     taken_id,
 )
-from item_types.signals import field_changed
+from item_types.signals import RULE_ATTRIBUTES, field_changed, record_rules_changed
 from item_types.validators import VALIDATORS, SchemaContext, fields_named
 
 
@@ -205,6 +205,8 @@ def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
         field.id = document.id
     save_unique(field, "api_key", "Field")
     _fill_automatic_model_role(item_type, field)
+    if field.validators:  # a new required field, say: saved records may break it
+        record_rules_changed.send(sender=Field, item_type_id=item_type.id)
     return field
 
 
@@ -232,6 +234,8 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
     if (before.field_type, before.localized) != (field.field_type, field.localized):
         field_changed.send(sender=Field, before=before, after=field)
     save_unique(field, "api_key", "Field")
+    if any(getattr(before, name) != getattr(field, name) for name in RULE_ATTRIBUTES):
+        record_rules_changed.send(sender=Field, item_type_id=item_type.id)
     return field
 
 
@@ -279,8 +283,10 @@ def field_destroy(*, field: Field) -> None:
             message="A slug field is generated from this field.",
             referenced_by=[{"field": f.id, "api_key": f.api_key} for f in dependants],
         )
-    item_type_id, position = field.item_type_id, field.position
+    item_type_id, position, had_rules = field.item_type_id, field.position, field.validators
     field.delete()
+    if had_rules:  # records it made invalid may be valid without it
+        record_rules_changed.send(sender=Field, item_type_id=item_type_id)
     Field.objects.filter(item_type_id=item_type_id, position__gt=position).update(
         position=F("position") - 1
     )

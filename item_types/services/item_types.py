@@ -17,6 +17,7 @@ from item_types.services.common import (
     save_unique,
     taken_id,
 )
+from item_types.signals import record_rules_changed
 
 
 def _item_type_rules(values: dict) -> list[ApiError]:
@@ -178,9 +179,12 @@ def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> Item
     cleaned, relations, errors = _clean_item_type(document, item_type)
     errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
     raise_if(errors)
+    locales_rule = item_type.all_locales_required
     for name, value in {**cleaned, **relations}.items():
         setattr(item_type, name, value)
     save_unique(item_type, "api_key", "ItemType")
+    if item_type.all_locales_required != locales_rule:
+        record_rules_changed.send(sender=ItemType, item_type_id=item_type.id)
     return item_type
 
 
