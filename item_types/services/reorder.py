@@ -41,7 +41,7 @@ def _entry_errors(index: int, entry, known: dict, seen: set) -> tuple[dict | Non
     if not isinstance(entry, dict):
         return None, [problem("data", "VALIDATION_FORMAT", message="Each entry is an object.")]
     kind, entry_id = entry.get("type"), entry.get("id")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         return None, [problem("type", "VALIDATION_INCLUSION", allowed=list(KINDS))]
     if not isinstance(entry_id, str):
         return None, [problem("id", "VALIDATION_FORMAT", message="id must be a string.")]

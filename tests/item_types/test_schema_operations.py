@@ -385,6 +385,10 @@ BAD_ENTRIES = {
         lambda s: [{"type": "item", "id": s.title["id"], "attributes": {"position": 1}}],
         [("INVALID_FIELD", "type", "VALIDATION_INCLUSION")],
     ),
+    "type not a string": (
+        lambda s: [{"type": ["field"], "id": s.title["id"], "attributes": {"position": 1}}],
+        [("INVALID_FIELD", "type", "VALIDATION_INCLUSION")],
+    ),
     "id not a string": (
         lambda s: [{"type": "field", "id": 7, "attributes": {"position": 1}}],
         [("INVALID_FIELD", "id", "VALIDATION_FORMAT")],
