@@ -96,8 +96,8 @@ class _Kind(NamedTuple):
 
 
 class _SchemaResourceView(APIView):
-    """GET, PUT and DELETE of one model or field (``resource_type``, a key of ``KINDS``);
-    DELETE answers the resource as it was."""
+    """GET, PUT and DELETE of one model, field or fieldset (``resource_type``, a key of
+    ``KINDS``); DELETE answers the resource as it was."""
 
     scope = "schema"
     resource_type: str
