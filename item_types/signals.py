@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from cms.ids import new_id
-from item_types.models import Field, ItemType, Site
+from item_types.models import Field, Fieldset, ItemType, Site
 
 #: Sent with ``locales`` (a set) when the site stops having them; records drop them.
 locales_removed = Signal()
@@ -29,7 +29,13 @@ RULE_ATTRIBUTES = ("validators", "default_value", "localized", "field_type")
 
 @receiver([post_save, post_delete], sender=ItemType)
 @receiver([post_save, post_delete], sender=Field)
+@receiver([post_save, post_delete], sender=Fieldset)
 def schema_changed(sender, **kwargs):
+    bump_schema_version()
+
+
+def bump_schema_version() -> None:
+    """For writes that send no signal (``bulk_update``: a reorder)."""
     Site.objects.update(schema_version=new_id())
 
 

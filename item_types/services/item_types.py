@@ -4,12 +4,13 @@ the fields they point at (title_field, ordering_field...)."""
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.locking import schema_write
-from item_types.models import Field, ItemType
+from item_types.models import ItemType
 from item_types.schema import (
     ITEM_TYPE_ATTRIBUTES,
     ITEM_TYPE_FIELD_RELATIONSHIPS,
     RESERVED_ITEM_TYPE_API_KEYS,
 )
+from item_types.selectors import fields_naming
 from item_types.services.common import (
     check_api_key,
     clean_schema_attributes,
@@ -188,24 +189,10 @@ def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> Item
     return item_type
 
 
-def _fields_naming(item_type_id: str, *, outside: ItemType | None = None) -> list[Field]:
-    """Fields whose validators name this item type (links to it, or blocks of it)."""
-    candidates = Field.objects.exclude(validators={}).select_related("item_type")
-    if outside is not None:
-        candidates = candidates.exclude(item_type=outside)
-    found = []
-    for field in candidates:
-        for params in field.validators.values():
-            if isinstance(params, dict) and item_type_id in (params.get("item_types") or []):
-                found.append(field)
-                break
-    return found
-
-
 @schema_write
 def item_type_destroy(*, item_type: ItemType) -> None:
     """Delete a model and its fields; refused while other models' fields point at it."""
-    referencing = _fields_naming(item_type.pk, outside=item_type)
+    referencing = fields_naming(item_type.pk, outside=item_type)
     if referencing:
         raise ApiError(
             "DELETE_RESTRICTION",

@@ -77,6 +77,14 @@ ENDPOINTS = [
     Endpoint("/item-types/{item_type}", ("GET", "PUT", "DELETE"), "item_type"),
     Endpoint("/item-types/{item_type}/fields", ("GET", "POST"), "field"),
     Endpoint("/fields/{field}", ("GET", "PUT", "DELETE"), "field_update"),
+    Endpoint("/fields/{field}/duplicate", ("POST",)),
+    Endpoint("/item-types/{item_type}/fieldsets", ("GET", "POST"), "fieldset"),
+    Endpoint("/fieldsets/{fieldset}", ("GET", "PUT", "DELETE"), "fieldset_update"),
+    Endpoint("/item-types/{item_type}/duplicate", ("POST",)),
+    Endpoint("/item-types/{item_type}/referencing", ("GET",)),
+    Endpoint("/item-types/{item_type}/fields/referencing", ("GET",)),
+    Endpoint("/item-types/{item_type}/fields/related", ("GET",)),
+    Endpoint("/item-types/{item_type}/reorder-fields-and-fieldsets", ("POST",), "reorder"),
     Endpoint("/upload-requests", ("POST",), "upload_request"),
     Endpoint("/upload-content/{signed}", ("PUT",), "bytes"),
     Endpoint("/uploads", ("GET", "POST"), "upload", LIST_QUERY),
@@ -112,6 +120,7 @@ def valid_ids(world: World) -> dict[str, list[str]]:
     return {
         "item_type": [*world.item_type_ids, REST_TABLE, "fuzz_block"],
         "field": [*world.field_ids.values(), f"{REST_TABLE}::title", "fuzz_block::text"],
+        "fieldset": [world.fieldset_id],
         "item": world.record_ids * 3 + world.block_ids,  # mostly records
         "version": world.version_ids,
         "upload": [world.upload_id],
