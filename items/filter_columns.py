@@ -129,9 +129,12 @@ class DastText(Func):
         value, params = compiler.compile(self.source_expressions[0])
         blocks = " || ".join(f'@.type == "{kind}"' for kind in TEXT_NODES)
         sql = (
+            # Each text node's spans joined, the nodes joined by newlines, in document
+            # order (jsonpath's .** walks it depth first); silent: a non-object is no match.
             "coalesce((SELECT string_agg(coalesce((SELECT string_agg(s #>> '{}', '' "
-            "ORDER BY m) FROM jsonb_path_query(b, %s) WITH ORDINALITY AS t(s, m)), ''), "
-            f"E'\\n' ORDER BY n) FROM jsonb_path_query({value}, %s) "
+            "ORDER BY m) FROM jsonb_path_query(b, %s, '{}', true) "
+            "WITH ORDINALITY AS t(s, m)), ''), "
+            f"E'\\n' ORDER BY n) FROM jsonb_path_query({value}, %s, '{{}}', true) "
             "WITH ORDINALITY AS u(b, n)), '')"
         )
         spans = 'strict $.**?(@.type == "span").value'
