@@ -3,7 +3,8 @@
 Each filterable, non-localized field gets a partial index over its model's rows, so that
 ``filter[fields][<field>]`` (and the record API's ``filter``) reads an index, not every
 record. Its type's ``index`` says how: ``json`` (numbers and booleans) indexes the JSON
-value (``data -> 'id'``), as filters compare them; ``text_prefix`` the text's prefix.
+value (``data -> 'id'``), as filters compare them; ``text_prefix`` the text's prefix;
+``lat_lon`` a point's latitude and longitude as doubles (``near``'s bounding box).
 
 Text (strings, slugs, dates) can be longer than a btree entry may be (about 2,700 bytes):
 it is indexed by its first ``PREFIX`` characters, in code point order (the "C" collation,
@@ -59,6 +60,10 @@ def _indexed_expression(field) -> str | None:
         return "(data -> %s)"
     if index == "text_prefix":
         return f'(left(data ->> %s, {PREFIX}) COLLATE "C")'
+    if index == "lat_lon":  # as items.geo.Coordinate writes it: near's bounding box
+        return ", ".join(
+            f"((((data -> %s) ->> '{key}'))::double precision)" for key in ("latitude", "longitude")
+        )
     return None
 
 
@@ -68,8 +73,11 @@ def statistics_name(field_id: str) -> str:
 
 def _is_current(field, indexdef: str) -> bool:
     """Whether an existing index (pg_indexes.indexdef) has the shape this module builds."""
-    if FIELD_TYPES[field.field_type].index == "json":
+    index = FIELD_TYPES[field.field_type].index
+    if index == "json":
         return "(data -> '" in indexdef
+    if index == "lat_lon":
+        return "->> 'longitude'" in indexdef
     return f', {PREFIX}) COLLATE "C"' in indexdef
 
 
@@ -103,7 +111,7 @@ def ensure_index(field) -> None:
         cursor.execute(
             f'CREATE INDEX "{name}" ON items_item ({expression}, created_at, id) '
             "WHERE item_type_id = %s",
-            [field.id, field.item_type_id],
+            [*_ids(field, expression), field.item_type_id],
         )
         _create_statistics(cursor, schema, field, expression)
 
@@ -141,8 +149,13 @@ def _create_statistics(cursor, schema: str, field, expression: str) -> None:
     cursor.execute(
         f'CREATE STATISTICS IF NOT EXISTS "{schema}"."{statistics_name(field.id)}" '
         f"ON {expression} FROM items_item",
-        [field.id],
+        _ids(field, expression),
     )
+
+
+def _ids(field, expression: str) -> list[str]:
+    """The field id once per placeholder of its expression."""
+    return [field.id] * expression.count("%s")
 
 
 def _schema() -> str:

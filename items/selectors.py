@@ -14,32 +14,38 @@ from cms.api.errors import ApiError
 from cms.api.filters import (
     COMPARISON,
     EQUALITY,
-    TEXT,
     FilterColumn,
-    as_utc,
     field_filters,
     listed,
     ordering,
-    search_words,
 )
 from cms.api.query import comma_list, flag, page_bounds, refuse_unknown
-from item_types.field_types import FIELD_TYPES, FieldValueError
-from item_types.field_types.scalar import format_date_time, parse_date, parse_date_time
+from item_types.field_types import FIELD_TYPES
+from items import filter_columns
 from items.content_model import ContentModel
 from items.field_indexes import CodePointText
+from items.filter_columns import EXISTS, field_column, text_alias
 from items.models import Item, ItemVersion, Reference
 from items.pages import model_page
+from items.search import search
 
-EXISTS = frozenset({"exists"})
+
+def _moment(column: str) -> FilterColumn:
+    """A meta date-time: compared with its argument truncated to the minute."""
+    return FilterColumn(column, kind="datetime", ops=COMPARISON | EXISTS, minute=True)
+
+
+#: Filters every model's records have; another meta key is one line here.
 META_FILTERS = {
     "id": FilterColumn("id"),
-    "_created_at": FilterColumn("created_at", kind="datetime", ops=COMPARISON),
-    "_updated_at": FilterColumn("updated_at", kind="datetime", ops=COMPARISON | EXISTS),
-    "_published_at": FilterColumn("published_at", kind="datetime", ops=COMPARISON | EXISTS),
-    "_first_published_at": FilterColumn(
-        "first_published_at", kind="datetime", ops=COMPARISON | EXISTS
-    ),
-    "_status": FilterColumn("status", ops=EQUALITY),
+    "_created_at": _moment("created_at"),
+    "_updated_at": _moment("updated_at"),
+    "_published_at": _moment("published_at"),
+    "_first_published_at": _moment("first_published_at"),
+    "_publication_scheduled_at": _moment("publication_scheduled_at"),
+    "_unpublishing_scheduled_at": _moment("unpublishing_scheduled_at"),
+    "_status": FilterColumn("status", ops=EQUALITY, convert=filter_columns.status),
+    "_creator": filter_columns.CREATOR,
     # The version read's validity (items/validity.py); see _read_validity.
     "_is_valid": FilterColumn("is_current_version_valid", kind="boolean", ops=frozenset({"eq"})),
 }
@@ -79,74 +85,6 @@ def _only_valid(raw) -> bool:
             message=f"{raw!r} is not true or false.",
         )
     return text == "true"
-
-
-def _as_stored_date_time(raw, field: str) -> str:
-    """A date-time parameter in the form values are stored in (UTC), so text compares."""
-    try:
-        moment = parse_date_time(str(raw))
-    except FieldValueError:
-        raise ApiError(
-            "INVALID_FILTER_FIELDS_PARAM",
-            422,
-            field=field,
-            message=f"{raw!r} is not an ISO 8601 date and time.",
-        ) from None
-    return format_date_time(as_utc(moment, raw, field))
-
-
-def _as_stored_date(raw, field: str) -> str:
-    """A date parameter, ``YYYY-MM-DD`` as values are stored."""
-    try:
-        return parse_date(str(raw)).isoformat()
-    except FieldValueError:
-        raise ApiError(
-            "INVALID_FILTER_FIELDS_PARAM",
-            422,
-            field=field,
-            message=f"{raw!r} is not a YYYY-MM-DD date.",
-        ) from None
-
-
-def _referencing(field_id: str, target: str):
-    def build(op: str, value) -> Q:
-        targets = value if isinstance(value, list) else [value]
-        holders = Reference.objects.filter(field_id=field_id, **{f"{target}__in": targets})
-        condition = Q(pk__in=holders.values("record_id"))
-        return ~condition if op == "neq" else condition
-
-    return build
-
-
-def _field_column(field, path: str) -> FilterColumn | None:
-    """How a field of the model filters (by its type's filter kind): its JSON value, or
-    its references."""
-    kind = FIELD_TYPES[field.field_type].filter_kind
-    if kind == "text":
-        return FilterColumn(path, ops=TEXT, blank_values=("",))
-    if kind == "number":
-        return FilterColumn(path, kind="number", ops=COMPARISON | EXISTS)
-    if kind == "date":
-        return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date)
-    if kind == "date_time":
-        return FilterColumn(path, ops=COMPARISON | EXISTS, convert=_as_stored_date_time)
-    if kind == "boolean":
-        return FilterColumn(path, kind="boolean", ops=frozenset({"eq"}))
-    if kind == "link":
-        return FilterColumn(
-            path,
-            ops=frozenset({"eq", "neq", "in", "exists"}),
-            build=_referencing(field.id, "target_item_id"),
-            blank_values=([],),
-        )
-    if kind == "upload":
-        return FilterColumn(
-            path,
-            ops=frozenset({"eq", "in", "exists"}),
-            build=_referencing(field.id, "target_upload_id"),
-            blank_values=([],),
-        )
-    return FilterColumn(path, ops=EXISTS, blank_values=([],))
 
 
 def _json_value(data_path: str, field, locale: str):
@@ -189,8 +127,10 @@ def field_columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list
         if field_type.compared_as_text:
             column = f"text_{index}"
             text_aliases[column] = _as_text(data_path, field, locale, json_alias)
+        elif (view := text_alias(field, _json_value(data_path, field, locale))) is not None:
+            text_aliases[f"text_{index}"] = view
         # exists reads the JSON value itself; eq/in on links and files, the references.
-        filters[field.api_key] = _field_column(field, column)
+        filters[field.api_key] = field_column(field, index, data_path, locale)
         if field_type.sortable:
             order[field.api_key] = column
     return filters, order, [json_aliases, text_aliases]
@@ -251,14 +191,23 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
     # What the records must match beyond their model (and ids): the page may be looked
     # for in the newest records first (items.pages), so it is kept apart.
     condition = Q()
-    if filters.get("query"):
-        for word in search_words(filters["query"]):
-            condition &= Q(search_text__contains=word)
-
     filter_columns, order_columns = dict(META_FILTERS), dict(META_ORDER)
     validity = _read_validity(version, filter_columns, order_columns)
     if "only_valid" in filters and _only_valid(filters["only_valid"]):
         condition &= Q(**{validity: True})
+    order_by = params.get("order_by")
+    if filters.get("query"):
+        found, rank = search(filters["query"])
+        condition &= found
+        records = records.alias(search_rank=rank)
+        order_columns["_rank"] = "search_rank"
+    elif order_by and any(rule.startswith("_rank_") for rule in comma_list(order_by)):
+        raise ApiError(
+            "INVALID_ORDERING",
+            422,
+            order_by=order_by,
+            message="Ordering by _rank (relevance) needs filter[query].",
+        )
     if len(item_types) == 1:
         fields_filters, fields_order, aliases = field_columns(
             model.fields[item_types[0].id], data_path, locale
@@ -278,11 +227,10 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
                 message="Filtering on a model's fields needs exactly one filter[type].",
             )
         condition &= field_filters(fields_param, filter_columns)
-    order_by = params.get("order_by")
     if (
         order_by
         and len(item_types) != 1
-        and any(rule.rpartition("_")[0] not in META_ORDER for rule in comma_list(order_by))
+        and any(rule.rpartition("_")[0] not in order_columns for rule in comma_list(order_by))
     ):
         raise ApiError(
             "INVALID_ORDERING",

@@ -99,7 +99,8 @@ def record_columns(fields, locale: str) -> tuple[list[dict], dict[str, Column], 
 def _column_kind(filter_kind: str | None) -> str:
     if filter_kind in REFERENCE_KINDS:
         return "reference"
-    return filter_kind or "opaque"
+    # Kinds only GET /items reads (structured text's text, lat_lon's near): null only here.
+    return filter_kind if filter_kind in KIND_OPS else "opaque"
 
 
 # The tree as Q objects.

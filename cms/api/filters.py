@@ -6,14 +6,15 @@ refused with 422, never ignored and never a 500.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import field as dataclass_field
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
 from cms.api.errors import ApiError
-from cms.api.patterns import check_pattern
+from cms.api.patterns import MAX_PATTERN_LENGTH, check_pattern
 from cms.api.query import comma_list
 
 #: Filter numbers the databases' 64-bit integers hold (SQLite refuses larger ones).
@@ -29,6 +30,13 @@ MAX_QUERY_LENGTH = 500
 EQUALITY = frozenset({"eq", "neq", "in", "not_in"})
 COMPARISON = frozenset({"eq", "neq", "gt", "gte", "lt", "lte"})
 TEXT = EQUALITY | {"matches", "exists"}
+#: ``matches`` and its negation, and the two blank tests (blank: no value, or a blank one).
+MATCHING = frozenset({"matches", "not_matches", "is_blank", "is_present"})
+#: Operators whose value is a list (``key[]=a&key[]=b``, or ``a,b``).
+LIST_OPS = frozenset({"in", "not_in"})
+#: Spellings the official client sends for an operator (``notIn`` on ``id`` and ``_status``).
+ALIASES = {"notIn": "not_in"}
+MINUTE = timedelta(minutes=1)
 
 
 def _bad(field: str, message: str, **details) -> ApiError:
@@ -103,6 +111,13 @@ class FilterColumn:
     convert: Callable | None = None
     #: Values that count as "not there" for ``exists``, besides SQL and JSON null.
     blank_values: tuple = ()
+    #: Operators this column answers itself: op -> (raw parameter, field name) -> Q. They
+    #: come first (a links field's ``eq`` is a set, a lat_lon's ``near`` an object).
+    special: Mapping[str, Callable[[object, str], Q]] = dataclass_field(default_factory=dict)
+    #: Date-times: arguments are truncated to the minute, ``eq`` is "within that minute";
+    #: ``store`` turns the converted moment into what the column holds.
+    minute: bool = False
+    store: Callable | None = None
 
 
 def absent(column: str, blank_values: tuple = ()) -> Q:
@@ -114,25 +129,77 @@ def absent(column: str, blank_values: tuple = ()) -> Q:
     return condition
 
 
-def _matches(column: str, value, field: str) -> Q:
-    parameter = f"filter[fields][{field}][matches]"
-    if isinstance(value, str):
-        value = {"pattern": value}
+def negated(condition: Q, missing: Q) -> Q:
+    """A negation (``neq``, ``not_in``, ``not_matches``) keeps the records with no value
+    too, as DatoCMS's do: SQL would drop them (NOT NULL is not true)."""
+    return ~condition | missing
+
+
+def values_of(raw, field: str, op: str) -> list[str]:
+    """A list operator's values: ``key[]=a&key[]=b`` or ``a,b``; at most
+    :data:`MAX_FILTER_VALUES`."""
+    if isinstance(raw, dict):
+        raise _bad(field, f"{op} takes a list of values ({op}[]=a&{op}[]=b, or a,b).")
+    listed = comma_list(raw)
+    if len(listed) > MAX_FILTER_VALUES:
+        raise _bad(field, f"{op} lists at most {MAX_FILTER_VALUES} values.", code="TOO_LONG")
+    return listed
+
+
+def sub_object(raw, field: str, op: str, keys: set[str], required: set[str]) -> dict:
+    """An operator whose value is an object (``[near][latitude]=…``): only ``keys``, with
+    every one of ``required``; each refusal names the sub-key."""
+    if not isinstance(raw, dict):
+        raise _bad(field, f"{op} takes [{'], ['.join(sorted(keys))}].")
+    where = f"filter[fields][{field}][{op}]"
+    for key in sorted(set(raw) - keys):
+        raise _bad(field, f"{op} has no [{key}].", parameter=f"{where}[{key}]")
+    for key in sorted(required - set(raw)):
+        raise _bad(field, f"{op} needs [{key}].", parameter=f"{where}[{key}]")
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise _bad(field, f"[{key}] is one value.", parameter=f"{where}[{key}]")
+    return raw
+
+
+def literal_pattern(text: str) -> str:
+    """``text`` as a pattern matching it literally (``regexp=false``): every ASCII
+    punctuation character escaped, which both engines read as that character."""
+    escaped = (c.isascii() and not c.isalnum() and not c.isspace() for c in text)
+    return "".join("\\" + c if escape else c for c, escape in zip(text, escaped, strict=True))
+
+
+def matching(expression, raw, field: str, op: str = "matches") -> Q:
+    """``matches``: ``{pattern, case_sensitive (default false), regexp (default true)}``, or
+    a bare pattern. The pattern is RE2-checked (:mod:`cms.api.patterns`) before any query."""
+    parameter = f"filter[fields][{field}][{op}]"
+    if isinstance(raw, str):
+        raw = {"pattern": raw}
     else:
+        raw = sub_object(raw, field, op, {"pattern", "case_sensitive", "regexp"}, {"pattern"})
         parameter += "[pattern]"
-    if not isinstance(value, dict) or not isinstance(value.get("pattern"), str):
-        raise _bad(field, "matches takes [pattern] and optionally [case_sensitive].")
-    pattern = check_pattern(value["pattern"], parameter, "INVALID_FILTER_FIELDS_PARAM", field=field)
-    case_sensitive = str(value.get("case_sensitive", "false")).lower() == "true"
-    lookup = "regex" if case_sensitive else "iregex"
+    flags = {}
+    for name, default in (("case_sensitive", False), ("regexp", True)):
+        try:
+            flags[name] = _as_boolean(raw[name], field) if name in raw else default
+        except ApiError as error:
+            error.details["parameter"] = f"filter[fields][{field}][{op}][{name}]"
+            raise
+    pattern = raw["pattern"]
+    if not flags["regexp"]:
+        if len(pattern) > MAX_PATTERN_LENGTH:
+            raise _bad(field, f"A pattern is at most {MAX_PATTERN_LENGTH} characters.")
+        pattern = literal_pattern(pattern)
+    pattern = check_pattern(pattern, parameter, "INVALID_FILTER_FIELDS_PARAM", field=field)
+    lookup = "regex" if flags["case_sensitive"] else "iregex"
     # (?s): "." matches a newline on both databases (PostgreSQL's default).
-    return Q(**{f"{column}__{lookup}": "(?s)" + pattern})
+    return Q(**{f"{expression}__{lookup}": "(?s)" + pattern})
 
 
 def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
     """One operator's ``Q``; every refusal names its parameter."""
     try:
-        return _operator(spec, field, op, raw)
+        return _operator(spec, field, ALIASES.get(op, op), raw)
     except ApiError as error:
         error.details.setdefault("parameter", f"filter[fields][{field}][{op}]")
         raise
@@ -141,33 +208,53 @@ def _condition(spec: FilterColumn, field: str, op: str, raw) -> Q:
 def _operator(spec: FilterColumn, field: str, op: str, raw) -> Q:
     if op not in spec.ops:
         raise _bad(field, f"Unknown operator {op!r}.", operator=op, allowed=sorted(spec.ops))
+    if op in spec.special:
+        return spec.special[op](raw, field)
     convert = spec.convert or CONVERTERS[spec.kind]
-    if op == "exists":
-        missing = absent(spec.column, spec.blank_values)
-        return ~missing if _as_boolean(raw, field) else missing
-    if op == "matches":
-        return _matches(spec.column, raw, field)
-    if op in ("in", "not_in"):
-        listed = comma_list(raw)
-        if len(listed) > MAX_FILTER_VALUES:
-            raise _bad(field, f"{op} lists at most {MAX_FILTER_VALUES} values.", code="TOO_LONG")
-        values = [convert(v, field) for v in listed]
-        if spec.build:
-            condition = Q(pk__in=[]) if not values else spec.build("in", values)
-        else:
-            condition = Q(**{f"{spec.column}__in": values})
-        return ~condition if op == "not_in" else condition
+    missing = absent(spec.column, spec.blank_values)
+    if op in ("exists", "is_present", "is_blank"):
+        wanted = _as_boolean(raw, field) == (op != "is_blank")
+        return ~missing if wanted else missing
+    if op in ("matches", "not_matches"):
+        condition = matching(spec.column, raw, field, op)
+        return condition if op == "matches" else negated(condition, missing)
+    if op in LIST_OPS:
+        values = [convert(v, field) for v in values_of(raw, field, op)]
+        if not values:  # in: [] matches nothing, not_in: [] everything
+            return Q(pk__in=[]) if op == "in" else Q()
+        condition = spec.build("in", values) if spec.build else Q(**{f"{spec.column}__in": values})
+        return negated(condition, missing) if op == "not_in" else condition
     value = convert(raw, field)
+    if spec.minute:
+        return _in_minutes(spec, op, value, missing)
     if spec.build:
         return spec.build(op, value)
     if op == "neq":
-        return ~Q(**{spec.column: value})
+        return negated(Q(**{spec.column: value}), missing)
     lookup = "" if op == "eq" else f"__{op}"
     condition = Q(**{f"{spec.column}{lookup}": value})
     if op in ("gt", "gte", "lt", "lte"):
         # No value is never in a range: PostgreSQL orders JSON null below every number.
         condition &= Q(**{f"{spec.column}__isnull": False}) & ~Q(**{spec.column: None})
     return condition
+
+
+def _in_minutes(spec: FilterColumn, op: str, moment: datetime, missing: Q) -> Q:
+    """A date-time comparison with its argument truncated to the minute; ``eq``/``neq``:
+    within / outside that minute."""
+    store = spec.store or (lambda value: value)
+    start = moment.replace(second=0, microsecond=0)
+    try:
+        end = store(start + MINUTE)
+    except OverflowError:  # the last minute of 9999 has no end
+        end = None
+    if op in ("eq", "neq"):
+        condition = Q(**{f"{spec.column}__gte": store(start)})
+        if end is not None:
+            condition &= Q(**{f"{spec.column}__lt": end})
+        return condition if op == "eq" else negated(condition, missing)
+    condition = Q(**{f"{spec.column}__{op}": store(start)})
+    return condition & Q(**{f"{spec.column}__isnull": False}) & ~Q(**{spec.column: None})
 
 
 def field_filters(fields_param, columns: dict[str, FilterColumn]) -> Q:

@@ -86,6 +86,7 @@ class GalleryType(FieldType):
     allowed_validators = frozenset({"size", "extension", "required_alt_title"}) | IMAGE_VALIDATORS
     default_editor = "gallery"
     filter_kind = "upload"
+    filters_as_set = True
     model_roles = frozenset({"image_preview_field", "presentation_image_field"})
     accepts_default_value = False
     empty_value = []

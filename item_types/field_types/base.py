@@ -10,13 +10,17 @@ from typing import Any, ClassVar
 
 #: How a type's values filter and compare (``FieldType.filter_kind``). Both filter
 #: compilers (``GET /items`` and the record API) read it; each maps it to its operators.
-FILTER_KINDS = frozenset({"text", "number", "date", "date_time", "boolean", "link", "upload"})
+FILTER_KINDS = frozenset(
+    {"text", "number", "date", "date_time", "boolean", "link", "upload"}
+    | {"structured_text", "lat_lon"}
+)
 #: Kinds whose values compare as text: dates and date-times are stored in a form that
 #: sorts as text.
 TEXT_KINDS = frozenset({"text", "date", "date_time"})
 #: How PostgreSQL indexes a type's values for filters (``FieldType.index``): the JSON value
-#: (numbers and booleans compare as JSON), or the first characters of its text.
-INDEX_KINDS = frozenset({"json", "text_prefix"})
+#: (numbers and booleans compare as JSON), the first characters of its text, or a point's
+#: latitude and longitude (``near``'s bounding box).
+INDEX_KINDS = frozenset({"json", "text_prefix", "lat_lon"})
 
 
 class FieldValueError(Exception):
@@ -47,6 +51,11 @@ class FieldType:
     # Query roles: what filters, ordering, indexes and the schema read.
     #: One of ``FILTER_KINDS``; None: a filter can only ask whether there is a value.
     filter_kind: ClassVar[str | None] = None
+    #: Link and upload kinds: whether a value is a list, filtered as a set (``eq`` is the
+    #: exact set, ``any_in``, ``all_in``) rather than as one reference.
+    filters_as_set: ClassVar[bool] = False
+    #: Text kinds: whether ``GET /items`` offers matches, not_matches, is_blank, is_present.
+    matchable: ClassVar[bool] = False
     #: Whether record lists can be ordered by its value.
     sortable: ClassVar[bool] = False
     #: One of ``INDEX_KINDS`` (for non-localized fields), None for no index.

@@ -74,6 +74,8 @@ class StructuredTextType(FieldType):
     accepts_default_value = False
     content_link = True
     model_roles = frozenset({"excerpt_field"})
+    #: matches reads its text (dast.filter_text), not its JSON.
+    filter_kind = "structured_text"
 
     def parse(self, value):
         dast.check_value(value)

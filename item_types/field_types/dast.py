@@ -144,6 +144,30 @@ def dast_text(node, separator: str = "") -> str:
     return ""
 
 
+#: The nodes whose children are text (spans, links): ``matches`` reads them as lines.
+TEXT_NODES = ("paragraph", "heading")
+
+
+def filter_text(value) -> str:
+    """What a structured-text filter (``matches``) reads: each paragraph's and heading's
+    spans joined, one line each, in document order. PostgreSQL computes the same in SQL
+    (``items.filter_columns``); SQLite calls this."""
+    lines = []
+
+    def walk(node):
+        if not isinstance(node, dict):
+            return
+        if node.get("type") in TEXT_NODES:
+            lines.append(dast_text(node))
+            return
+        for child in node.get("children") or []:
+            walk(child)
+
+    if isinstance(value, dict):
+        walk(value.get("document"))
+    return "\n".join(lines)
+
+
 def map_nodes(node: dict, replace) -> dict:
     node = dict(node)
     if node["type"] in ("block", "inlineBlock"):

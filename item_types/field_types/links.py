@@ -29,6 +29,7 @@ class LinksType(FieldType):
     allowed_validators = frozenset({"size"})
     default_editor = "links_select"
     filter_kind = "link"
+    filters_as_set = True
     accepts_default_value = False
     empty_value = []
 

@@ -15,6 +15,7 @@ class _TextValue(FieldType):
 
     filter_kind = "text"
     sortable = True
+    matchable = True
 
     def parse(self, value):
         expect(isinstance(value, str), "Expected a string.")
@@ -65,6 +66,7 @@ class SlugType(_TextValue):
         {"required", "unique", "length", "slug_format", "slug_title_field"}
     )
     default_editor = "slug"
+    matchable = False  # eq, neq, in, not_in (SPEC-2 §4.3)
     default_editor_parameters = {"url_prefix": None}
     index = "text_prefix"
     model_roles = frozenset({"presentation_title_field"})
@@ -223,6 +225,8 @@ class LatLonType(FieldType):
     code = "lat_lon"
     allowed_validators = frozenset({"required"})
     default_editor = "map"
+    filter_kind = "lat_lon"
+    index = "lat_lon"
 
     def parse(self, value):
         expect(isinstance(value, dict), "Expected {latitude, longitude}.")

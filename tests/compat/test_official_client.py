@@ -213,6 +213,14 @@ def test_official_client_manages_records(live_server, node_client):
 
 
 @pytest.mark.compat
+@pytest.mark.django_db(transaction=True)
+def test_official_client_filters_records(live_server, node_client):
+    """items.list with the filters of SPEC-2 §4.3 as the client serializes them (arrays as
+    key[]=v, matches and near as sub-objects, notIn), checked against the records made."""
+    _run_ok(node_client, "filters.mjs", live_server, "compat-filters")
+
+
+@pytest.mark.compat
 @pytest.mark.django_db(transaction=True)  # the server and worker commit to PostgreSQL's
 def test_official_client_polls_a_job_until_it_is_done(
     node_client, tmp_path, monkeypatch, django_db_blocker

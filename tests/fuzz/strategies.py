@@ -147,7 +147,12 @@ def paths(draw, world: World, endpoint: Endpoint, hostile: bool) -> str:
 
 # --- Query strings ---------------------------------------------------------------------
 
-FILTER_OPS = ["eq", "neq", "in", "not_in", "gt", "gte", "lt", "lte", "matches", "exists", "x"]
+FILTER_OPS = [
+    *("eq", "neq", "in", "not_in", "notIn", "gt", "gte", "lt", "lte", "exists", "x"),
+    *("matches", "not_matches", "is_blank", "is_present", "any_in", "all_in", "near"),
+    *("in][", "eq][", "any_in][", "all_in][", "not_in][", "near][latitude", "near][radius"),
+    *("matches][pattern", "matches][regexp", "matches][case_sensitive", "matches][x"),
+]
 REST_FILTERS = [
     "title = 'x'",
     "title LIKE '%%%%%%%%%%%%%%%%%%%%a%'",
@@ -240,6 +245,8 @@ def query_strings(draw, world: World, endpoint: Endpoint) -> str:
 
 def _query_pool(template: str, field_type: str) -> list[str]:
     """Troublemakers for a parameter: patterns for ``matches``, dates for dates..."""
+    if "near]" in template:
+        return NASTY_TEXT_NUMBERS + ["-90", "90.0000001", "1e308", "-0", "nan", "inf"]
     if "matches" in template or "LIKE" in template:
         return NASTY_REGEXES + ["%" * 50 + "a", "_" * 50]
     if "_at]" in template or field_type in ("date", "date_time"):
@@ -255,6 +262,28 @@ CRAFTED = {
         "filter[type]={table}&filter[fields][{field}][gt]={value}",
         "filter[type]={table}&filter[fields][{field}][in]={value}",
         "filter[type]={table}&filter[fields][{field}][matches][pattern]={value}",
+        "filter[type]={table}&filter[fields][{field}][not_matches][pattern]={value}"
+        "&filter[fields][{field}][not_matches][regexp]=false",
+        "filter[type]={table}&filter[fields][{field}][matches][pattern]=a"
+        "&filter[fields][{field}][matches][case_sensitive]={value}",
+        "filter[type]={table}&filter[fields][{field}][is_blank]={value}",
+        "filter[type]={table}&filter[fields][{field}][any_in][]={value}",
+        "filter[type]={table}&filter[fields][{field}][all_in][]={value}"
+        "&filter[fields][{field}][all_in][]={value}",
+        "filter[type]={table}&filter[fields][{field}][eq][]={value}",
+        "filter[type]={table}&filter[fields][{field}][not_in][]={value}",
+        "filter[type]={table}&filter[fields][{field}][near][latitude]={value}"
+        "&filter[fields][{field}][near][longitude]=0&filter[fields][{field}][near][radius]=1",
+        "filter[type]={table}&filter[fields][{field}][near][latitude]=0"
+        "&filter[fields][{field}][near][longitude]=179.9"
+        "&filter[fields][{field}][near][radius]={value}",
+        "filter[type]={table}&filter[fields][id][notIn][]={value}",
+        "filter[type]={table}&filter[fields][_status][notIn][]={value}",
+        "filter[type]={table}&filter[fields][_creator][eq]={value}",
+        "filter[type]={table}&filter[fields][_publication_scheduled_at][eq]={value}",
+        "filter[type]={table}&filter[fields][_unpublishing_scheduled_at][gt]={value}",
+        "filter[query]={value}&order_by=_rank_DESC",
+        "filter[type]={table}&filter[query]={value}&order_by=_rank_ASC,{field}_DESC",
         "filter[type]={table}&filter[fields][_created_at][lt]={value}",
         "filter[type]={table}&filter[fields][_updated_at][gte]={value}",
         "filter[type]={table}&order_by={field}_ASC&page[offset]={value}",

@@ -24,7 +24,7 @@ ROLES = {
     "date_time": ("date_time", True, "text_prefix", True, False, False, set()),
     "color": (None, False, None, False, False, False, set()),
     "json": (None, False, None, False, True, False, set()),
-    "lat_lon": (None, False, None, False, False, False, set()),
+    "lat_lon": ("lat_lon", False, "lat_lon", False, False, False, set()),
     "seo": (None, False, None, False, False, False, set()),
     "video": (None, False, None, False, False, False, set()),
     "file": ("upload", False, None, False, False, False, IMAGES),
@@ -33,7 +33,7 @@ ROLES = {
     "links": ("link", False, None, False, False, False, set()),
     "rich_text": (None, False, None, False, False, False, set()),
     "single_block": (None, False, None, False, False, False, set()),
-    "structured_text": (None, False, None, False, False, True, {EXCERPT}),
+    "structured_text": ("structured_text", False, None, False, False, True, {EXCERPT}),
 }
 # The validator naming the models a link may point at (its parameters: the strategies).
 LINK_VALIDATORS = {
@@ -89,3 +89,10 @@ def test_query_roles(code):
         assert field_type.block_validator in field_type.mandatory_validators
     assert field_type.automatic_model_role == AUTOMATIC_MODEL_ROLES.get(code)
     assert field_type.automatic_model_role in {None, *roles}
+
+
+def test_list_filter_shapes():
+    """Lists of references filter as sets; string and text take matches and the blank
+    tests, slugs don't (SPEC-2 §4.3)."""
+    assert {c for c, t in FIELD_TYPES.items() if t.filters_as_set} == {"links", "gallery"}
+    assert {c for c, t in FIELD_TYPES.items() if t.matchable} == {"string", "text"}
