@@ -12,7 +12,7 @@ number of statements, whatever the number of records or siblings it shifts.
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Case, F, Max, Q, When
+from django.db.models import Case, F, Max, PositiveIntegerField, Q, When
 
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from item_types.models import ItemType
@@ -167,7 +167,11 @@ def place_new(records) -> None:
         whens += _shift_steps(key, order)
     if whens:
         Item.objects.filter(_scope(whens)).update(
-            position=Case(*(when for when, _ in whens), default=F("position"))
+            position=Case(
+                *(when for when, _ in whens),
+                default=F("position"),
+                output_field=PositiveIntegerField(),
+            )
         )
 
 

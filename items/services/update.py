@@ -122,20 +122,20 @@ PLACEMENT = frozenset({POSITION, PARENT})
 def _move(item_id: str, document: ResourceDocument) -> RecordWrite | None:
     """An update that sends only ``position`` and ``parent_id``: the record moves, live
     at once, with no new version and no change of status or values. None, with nothing
-    done, if the record's model has no positions (the update then refuses the names)."""
+    done, if the record's model has no such attributes (the update then refuses them)."""
     with transaction.atomic():
         model = ContentModel.load()
         placing.lock_for_record(item_id, model)
         item = find_record(item_id, lock=True)
         _check_update_document(item, document)
         item_type = model.item_types[item.item_type_id]
-        placement, _, errors = take_placement(item_type, document.attributes)
+        placement, values, errors = take_placement(item_type, document.attributes)
+        if values or not (errors or placement):  # a name this model's records don't have
+            return None
         if placement is not None:
             errors += placing.move_errors(item, item_type, placement)
         if errors:
             raise ApiErrors(errors)
-        if placement is None:
-            return None
         placing.move(item, item_type, placement)
         blocks = list(Item.objects.filter(root=item))
     return RecordWrite(item=item, blocks=blocks, model=model)

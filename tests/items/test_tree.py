@@ -1,0 +1,479 @@
+"""Sortable and tree models over HTTP: positions stay 1, 2, 3... among siblings through
+creates, moves and deletes; parents can't make loops; lists filter and order by them;
+``has_children``; publishing and unpublishing along the tree."""
+
+import pytest
+
+from items.models import Item, ItemVersion
+from tests.conftest import error_codes
+from tests.items.conftest import item_body, put
+
+
+@pytest.fixture
+def category(api):
+    """A tree model with draft/published, ``name``; and another tree model."""
+    model = api.create_item_type("category", tree=True, draft_mode_active=True)
+    api.create_field(model["id"], "name", "string")
+    other = api.create_item_type("place", tree=True)
+    api.create_field(other["id"], "name", "string")
+    return {"id": model["id"], "other": other["id"]}
+
+
+@pytest.fixture
+def slide(api):
+    model = api.create_item_type("slide", sortable=True)
+    api.create_field(model["id"], "name", "string")
+    return model["id"]
+
+
+def create(api, model_id, name, **placement):
+    response = api.post("/items", item_body(model_id, {"name": name, **placement}))
+    assert response.status_code == 201, response.body
+    return response.body["data"]
+
+
+def move(api, record_id, **placement):
+    return put(api, record_id, placement)
+
+
+def shape(api, model_id) -> dict:
+    """name -> (parent's name or None, position), read over HTTP."""
+    response = api.get(f"/items?filter[type]={model_id}&page[limit]=500")
+    assert response.status_code == 200, response.body
+    names = {r["id"]: r["attributes"]["name"] for r in response.body["data"]}
+    return {
+        r["attributes"]["name"]: (
+            names.get(r["attributes"].get("parent_id")),
+            r["attributes"]["position"],
+        )
+        for r in response.body["data"]
+    }
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200, response.body
+    return [r["attributes"]["name"] for r in response.body["data"]]
+
+
+def import_tree(api, model_id) -> dict:
+    """fruit (apple, pear (williams, abate)), vegetables (leek): name -> id."""
+    ids = {}
+    for name, parent in [
+        ("fruit", None),
+        ("vegetables", None),
+        ("apple", "fruit"),
+        ("pear", "fruit"),
+        ("williams", "pear"),
+        ("abate", "pear"),
+        ("leek", "vegetables"),
+    ]:
+        ids[name] = create(api, model_id, name, parent_id=ids.get(parent))["id"]
+    return ids
+
+
+TREE = {
+    "fruit": (None, 1),
+    "vegetables": (None, 2),
+    "apple": ("fruit", 1),
+    "pear": ("fruit", 2),
+    "williams": ("pear", 1),
+    "abate": ("pear", 2),
+    "leek": ("vegetables", 1),
+}
+
+
+def test_a_category_tree_imported_and_reordered(api, category):
+    ids = import_tree(api, category["id"])
+    assert shape(api, category["id"]) == TREE
+
+    # Before its sibling, then under another parent, in the middle, then last.
+    assert move(api, ids["abate"], position=1).status_code == 200
+    assert move(api, ids["apple"], parent_id=ids["vegetables"], position=1).status_code == 200
+    assert move(api, ids["vegetables"], position=1).status_code == 200
+    response = move(api, ids["williams"], parent_id=None)  # a root, last
+    assert response.status_code == 200, response.body
+    assert response.body["data"]["attributes"]["parent_id"] is None
+    assert response.body["data"]["attributes"]["position"] == 3
+    assert shape(api, category["id"]) == {
+        "vegetables": (None, 1),
+        "fruit": (None, 2),
+        "williams": (None, 3),
+        "apple": ("vegetables", 1),
+        "leek": ("vegetables", 2),
+        "pear": ("fruit", 1),
+        "abate": ("pear", 1),
+    }
+    # A position past the end is the end; a position and a value together move and edit.
+    response = put(api, ids["leek"], {"name": "Leek", "position": 99, "parent_id": ids["pear"]})
+    assert response.status_code == 200, response.body
+    assert response.body["data"]["attributes"]["position"] == 2
+    assert shape(api, category["id"])["Leek"] == ("pear", 2)
+
+
+def test_create_at_a_position_shifts_the_siblings_after_it(api, category):
+    ids = import_tree(api, category["id"])
+    create(api, category["id"], "quince", parent_id=ids["fruit"], position=1)
+    create(api, category["id"], "fig", parent_id=ids["fruit"], position=2)
+    create(api, category["id"], "herbs", position=1)
+    tree = shape(api, category["id"])
+    assert [tree[n] for n in ("quince", "fig", "apple", "pear")] == [
+        ("fruit", 1),
+        ("fruit", 2),
+        ("fruit", 3),
+        ("fruit", 4),
+    ]
+    assert [tree[n] for n in ("herbs", "fruit", "vegetables")] == [
+        (None, 1),
+        (None, 2),
+        (None, 3),
+    ]
+
+
+def test_sortable_positions(api, slide):
+    for name in ("a", "b", "c"):
+        assert create(api, slide, name)["attributes"]["position"] == "abc".index(name) + 1
+    record = create(api, slide, "first", position=1)
+    assert "parent_id" not in record["attributes"]
+    assert record["meta"]["has_children"] is None
+    assert names(api.get(f"/items?filter[type]={slide}&order_by=position_ASC")) == [
+        "first",
+        "a",
+        "b",
+        "c",
+    ]
+    assert move(api, record["id"], position=3).status_code == 200
+    assert names(api.get(f"/items?filter[type]={slide}&order_by=position_DESC")) == [
+        "c",
+        "first",
+        "b",
+        "a",
+    ]
+    # A sortable model has no parents: parent_id is not one of its attributes.
+    response = move(api, record["id"], parent_id=None)
+    assert response.status_code == 422
+    assert error_codes(response) == [
+        ("INVALID_ATTRIBUTES", "parent_id", "VALIDATION_UNKNOWN_FIELD")
+    ]
+
+
+def test_deleting_a_record_moves_its_children_up_into_its_place(api, category):
+    ids = import_tree(api, category["id"])
+    create(api, category["id"], "plum", parent_id=ids["fruit"])
+    response = api.delete(f"/items/{ids['pear']}")
+    assert response.status_code == 200, response.body
+    tree = shape(api, category["id"])
+    assert [tree[n] for n in ("apple", "williams", "abate", "plum")] == [
+        ("fruit", 1),
+        ("fruit", 2),
+        ("fruit", 3),
+        ("fruit", 4),
+    ]
+    assert api.delete(f"/items/{ids['vegetables']}").status_code == 200
+    tree = shape(api, category["id"])
+    assert tree["fruit"] == (None, 1) and tree["leek"] == (None, 2)
+    assert api.delete(f"/items/{ids['fruit']}").status_code == 200
+    assert sorted(p for _, p in shape(api, category["id"]).values() if _ is None) == [1, 2, 3, 4, 5]
+
+
+def _snapshot(model_id):
+    return sorted(
+        Item.objects.filter(item_type_id=model_id).values_list(
+            "id", "tree_parent_id", "position", "status", "current_version", "data"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("attributes", "expected"),
+    [
+        ({"position": 0}, ("position", "VALIDATION_NUMBER_RANGE")),
+        ({"position": -3}, ("position", "VALIDATION_NUMBER_RANGE")),
+        ({"position": 1.5}, ("position", "VALIDATION_FORMAT")),
+        ({"position": "2"}, ("position", "VALIDATION_FORMAT")),
+        ({"position": True}, ("position", "VALIDATION_FORMAT")),
+        ({"parent_id": "not an id"}, ("parent_id", "VALIDATION_FORMAT")),
+        ({"parent_id": 12}, ("parent_id", "VALIDATION_FORMAT")),
+        ({"parent_id": "hWl-mnkWRYmMCSTq4z_piQ"}, ("parent_id", "VALIDATION_PARENT_NOT_FOUND")),
+        ({"parent_id": "@other"}, ("parent_id", "VALIDATION_PARENT_MODEL")),
+        ({"parent_id": "@self"}, ("parent_id", "VALIDATION_TREE_CYCLE")),
+        ({"parent_id": "@williams"}, ("parent_id", "VALIDATION_TREE_CYCLE")),
+        ({"parent_id": "@abate", "name": "x"}, ("parent_id", "VALIDATION_TREE_CYCLE")),
+    ],
+)
+def test_bad_moves_are_refused_and_write_nothing(api, category, attributes, expected):
+    ids = import_tree(api, category["id"])
+    ids["self"] = ids["pear"]
+    ids["other"] = create(api, category["other"], "elsewhere")["id"]
+    attributes = {
+        key: ids[value[1:]] if isinstance(value, str) and value.startswith("@") else value
+        for key, value in attributes.items()
+    }
+    before = _snapshot(category["id"])
+    versions = ItemVersion.objects.count()
+    response = move(api, ids["pear"], **attributes)
+    assert response.status_code == 422, response.body
+    assert error_codes(response) == [("INVALID_FIELD", *expected)]
+    assert _snapshot(category["id"]) == before
+    assert ItemVersion.objects.count() == versions
+
+
+@pytest.mark.parametrize(
+    ("attributes", "expected"),
+    [
+        ({"position": 0}, ("position", "VALIDATION_NUMBER_RANGE")),
+        ({"position": "last"}, ("position", "VALIDATION_FORMAT")),
+        ({"parent_id": "hWl-mnkWRYmMCSTq4z_piQ"}, ("parent_id", "VALIDATION_PARENT_NOT_FOUND")),
+        ({"parent_id": "@other"}, ("parent_id", "VALIDATION_PARENT_MODEL")),
+        ({"parent_id": "@block"}, ("parent_id", "VALIDATION_PARENT_NOT_FOUND")),
+    ],
+)
+def test_bad_creates_are_refused_and_write_nothing(api, category, attributes, expected):
+    ids = import_tree(api, category["id"])
+    ids["other"] = create(api, category["other"], "elsewhere")["id"]
+    ids["block"] = "hWl-mnkWRYmMCSTq4z_piQ"
+    attributes = {
+        key: ids[value[1:]] if isinstance(value, str) and value.startswith("@") else value
+        for key, value in attributes.items()
+    }
+    before = _snapshot(category["id"])
+    response = api.post("/items", item_body(category["id"], {"name": "new", **attributes}))
+    assert response.status_code == 422, response.body
+    assert error_codes(response) == [("INVALID_FIELD", *expected)]
+    assert _snapshot(category["id"]) == before
+
+
+def test_a_record_can_t_be_its_own_parent_on_create(api, category):
+    chosen = "hWl-mnkWRYmMCSTq4z_piQ"
+    body = item_body(category["id"], {"name": "loop", "parent_id": chosen}, id=chosen)
+    response = api.post("/items", body)
+    assert response.status_code == 422
+    assert error_codes(response) == [("INVALID_FIELD", "parent_id", "VALIDATION_TREE_CYCLE")]
+    assert not Item.objects.filter(pk=chosen).exists()
+
+
+def test_other_models_refuse_position_and_parent(api):
+    plain = api.create_item_type("plain")
+    api.create_field(plain["id"], "name", "string")
+    response = api.post("/items", item_body(plain["id"], {"name": "x", "position": 1}))
+    assert response.status_code == 422
+    assert error_codes(response) == [("INVALID_ATTRIBUTES", "position", "VALIDATION_UNKNOWN_FIELD")]
+    record = api.post("/items", item_body(plain["id"], {"name": "x"})).body["data"]
+    assert "position" not in record["attributes"]
+    assert record["meta"]["has_children"] is None
+
+
+def test_moves_don_t_make_a_new_version_or_an_update_to_publish(api, category):
+    ids = import_tree(api, category["id"])
+    assert api.put(f"/items/{ids['pear']}/publish?recursive=true").status_code == 200
+    version = api.get(f"/items/{ids['pear']}").body["data"]["meta"]["current_version"]
+    versions = ItemVersion.objects.filter(item_id=ids["pear"]).count()
+    response = move(api, ids["pear"], position=1, parent_id=ids["vegetables"])
+    assert response.status_code == 200, response.body
+    meta = response.body["data"]["meta"]
+    assert meta["status"] == "published"
+    assert meta["current_version"] == version
+    assert ItemVersion.objects.filter(item_id=ids["pear"]).count() == versions
+    # The optimistic lock still applies.
+    response = put(api, ids["pear"], {"position": 2}, meta={"current_version": "x" * 22})
+    assert error_codes(response)[0][0] == "STALE_ITEM_VERSION"
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["parent_id", "parent"])
+def test_filters_on_parent_and_position(api, category, key):
+    ids = import_tree(api, category["id"])
+    base = f"/items?filter[type]={category['id']}&order_by=position_ASC"
+    assert names(api.get(f"{base}&filter[fields][{key}][eq]={ids['pear']}")) == [
+        "williams",
+        "abate",
+    ]
+    assert names(api.get(f"{base}&filter[fields][{key}][exists]=false")) == [
+        "fruit",
+        "vegetables",
+    ]
+    assert sorted(names(api.get(f"{base}&filter[fields][{key}][exists]=true"))) == sorted(
+        ["apple", "pear", "williams", "abate", "leek"]
+    )
+    roots_first = f"{base}&filter[fields][{key}][exists]=false&filter[fields][position]"
+    assert names(api.get(f"{roots_first}[gt]=1")) == ["vegetables"]
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "expected"),
+    [
+        ("eq", 2, ["b"]),
+        ("neq", 2, ["a", "c", "d"]),
+        ("gt", 2, ["c", "d"]),
+        ("gte", 2, ["b", "c", "d"]),
+        ("lt", 2, ["a"]),
+        ("lte", 2, ["a", "b"]),
+    ],
+)
+def test_position_filters(api, slide, op, value, expected):
+    for name in "abcd":
+        create(api, slide, name)
+    path = (
+        f"/items?filter[type]={slide}&order_by=position_ASC&filter[fields][position][{op}]={value}"
+    )
+    assert names(api.get(path)) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "filter[fields][position][gt]=two",
+        "filter[fields][position][in]=1",
+        "filter[fields][position][exists]=true",
+        "filter[fields][parent_id][neq]=x",
+        "filter[fields][parent][exists]=maybe",
+        "filter[fields][parent_id][eq][]=a",
+        "order_by=parent_id_ASC",
+        "order_by=position_UP",
+    ],
+)
+def test_bad_tree_list_parameters(api, category, query):
+    response = api.get(f"/items?filter[type]={category['id']}&{query}")
+    assert response.status_code == 422, response.body
+    assert error_codes(response)[0][0] in ("INVALID_FILTER_FIELDS_PARAM", "INVALID_ORDERING")
+
+
+def test_position_needs_a_placed_model(api, category):
+    plain = api.create_item_type("plain")
+    for query in (
+        f"filter[type]={plain['id']}&filter[fields][position][eq]=1",
+        f"filter[type]={plain['id']}&order_by=position_ASC",
+        "order_by=position_ASC",
+        "filter[fields][parent_id][eq]=x",
+    ):
+        response = api.get(f"/items?{query}")
+        assert response.status_code == 422, (query, response.body)
+
+
+def test_has_children_costs_one_query_per_list(api, category, django_assert_max_num_queries):
+    ids = import_tree(api, category["id"])
+    for n in range(6):
+        create(api, category["id"], f"extra {n}", parent_id=ids["leek"])
+    with django_assert_max_num_queries(5):
+        response = api.get(f"/items?filter[type]={category['id']}&page[limit]=100")
+    flags = {r["attributes"]["name"]: r["meta"]["has_children"] for r in response.body["data"]}
+    assert flags["fruit"] is flags["pear"] is flags["leek"] is True
+    assert flags["apple"] is flags["abate"] is flags["extra 3"] is False
+    # Without filter[type] too, with other models' records on the page (null for them).
+    create(api, category["other"], "elsewhere")
+    with django_assert_max_num_queries(5):
+        response = api.get("/items?page[limit]=100")
+    flags = {r["attributes"]["name"]: r["meta"]["has_children"] for r in response.body["data"]}
+    assert flags["pear"] is True and flags["apple"] is False and flags["elsewhere"] is False
+    response = api.get(f"/items/{ids['williams']}")
+    assert response.body["data"]["meta"]["has_children"] is False
+    assert api.get(f"/items/{ids['vegetables']}").body["data"]["meta"]["has_children"] is True
+
+
+# --- Publishing ---------------------------------------------------------------------------
+
+
+def _statuses(api, ids: dict) -> dict:
+    return {
+        name: api.get(f"/items/{record_id}").body["data"]["meta"]["status"]
+        for name, record_id in ids.items()
+    }
+
+
+def test_publish_needs_a_published_parent_or_recursive(api, category):
+    ids = import_tree(api, category["id"])
+    response = api.put(f"/items/{ids['williams']}/publish")
+    assert response.status_code == 422
+    assert error_codes(response) == [("UNPUBLISHED_PARENT", None, None)]
+    assert response.body["data"][0]["attributes"]["details"]["parent_id"] == ids["pear"]
+    assert set(_statuses(api, ids).values()) == {"draft"}
+
+    response = api.put(f"/items/{ids['williams']}/publish?recursive=true")
+    assert response.status_code == 200, response.body
+    assert _statuses(api, ids) == {
+        "fruit": "published",
+        "vegetables": "draft",
+        "apple": "draft",
+        "pear": "published",
+        "williams": "published",
+        "abate": "draft",
+        "leek": "draft",
+    }
+    # With its parent published, no recursive needed.
+    assert api.put(f"/items/{ids['abate']}/publish").status_code == 200
+
+
+def test_unpublish_needs_no_published_children_or_recursive(api, category):
+    ids = import_tree(api, category["id"])
+    for name in ("williams", "abate", "apple"):
+        assert api.put(f"/items/{ids[name]}/publish?recursive=true").status_code == 200
+    response = api.put(f"/items/{ids['fruit']}/unpublish")
+    assert response.status_code == 422
+    assert error_codes(response) == [("PUBLISHED_CHILDREN", None, None)]
+    details = response.body["data"][0]["attributes"]["details"]
+    assert set(details["published_children"]) == {
+        ids[n] for n in ("apple", "pear", "williams", "abate")
+    }
+    assert _statuses(api, ids)["fruit"] == "published"
+
+    response = api.put(f"/items/{ids['pear']}/unpublish?recursive=true")
+    assert response.status_code == 200, response.body
+    statuses = _statuses(api, ids)
+    assert [statuses[n] for n in ("fruit", "apple", "pear", "williams", "abate")] == [
+        "published",
+        "published",
+        "draft",
+        "draft",
+        "draft",
+    ]
+    assert api.put(f"/items/{ids['williams']}/unpublish").status_code == 200  # a leaf
+
+
+@pytest.mark.parametrize("query", ["recursive=yes", "recursive=1", "recursive=", "deep=true"])
+def test_bad_recursive_values(api, category, query):
+    ids = import_tree(api, category["id"])
+    for action in ("publish", "unpublish"):
+        response = api.put(f"/items/{ids['pear']}/{action}?{query}")
+        assert response.status_code == 422, response.body
+        assert error_codes(response)[0][0] == "INVALID_QUERY_PARAMETERS"
+    assert set(_statuses(api, ids).values()) == {"draft"}
+
+
+# --- Models that become sortable or trees -------------------------------------------------
+
+
+def test_a_model_made_sortable_numbers_its_records(api):
+    model = api.create_item_type("later")
+    api.create_field(model["id"], "name", "string")
+    for name in "abc":
+        create(api, model["id"], name)
+    response = api.put(
+        f"/item-types/{model['id']}",
+        {"data": {"type": "item_type", "id": model["id"], "attributes": {"sortable": True}}},
+    )
+    assert response.status_code == 200, response.body
+    assert names(api.get(f"/items?filter[type]={model['id']}&order_by=position_ASC")) == [
+        "a",
+        "b",
+        "c",
+    ]
+    api.put(
+        f"/item-types/{model['id']}",
+        {
+            "data": {
+                "type": "item_type",
+                "id": model["id"],
+                "attributes": {"sortable": False, "tree": True},
+            }
+        },
+    )
+    tree = shape(api, model["id"])
+    assert tree == {"a": (None, 1), "b": (None, 2), "c": (None, 3)}
+    api.put(
+        f"/item-types/{model['id']}",
+        {"data": {"type": "item_type", "id": model["id"], "attributes": {"tree": False}}},
+    )
+    assert set(
+        Item.objects.filter(item_type_id=model["id"]).values_list("position", flat=True)
+    ) == {None}
