@@ -132,10 +132,14 @@ def has_children(item: Item, model) -> bool | None:
 
 def wire_attributes(item: Item, item_type: ItemType) -> dict:
     """``position`` (and ``parent_id``) as the record's attributes show them."""
+    return placement_values(item_type, item.position, item.tree_parent_id)
+
+
+def placement_values(item_type: ItemType, position: int | None, parent_id: str | None) -> dict:
     if item_type.tree:
-        return {POSITION: item.position, PARENT: item.tree_parent_id}
+        return {POSITION: position, PARENT: parent_id}
     if item_type.sortable:
-        return {POSITION: item.position}
+        return {POSITION: position}
     return {}
 
 
