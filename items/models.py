@@ -111,19 +111,20 @@ class Item(models.Model):
                 )
                 for name in ("root", "parent", "parent_field")
             ),
-            # Siblings in order: a sortable model's records, a tree's roots, or the
-            # children of one record, and "has it children?" for a page of records.
+            # Siblings in order (the id last, as lists break ties on it). A sortable
+            # model's records and a tree's roots (no parent: IS NULL is no equality, so
+            # an index holding the parent could not hand them over in order):
             models.Index(
-                fields=["item_type", "tree_parent", "position"],
-                condition=models.Q(position__isnull=False),
-                name="items_siblings",
+                fields=["item_type", "position", "id"],
+                condition=models.Q(tree_parent__isnull=True, position__isnull=False),
+                name="items_roots",
             ),
-            # The children of a record whatever their model: what the database's key
-            # check reads when a record is deleted (the index above needs the model).
+            # and the children of a record: also "has it children?" for a page of
+            # records, and what the database's key check reads when a record is deleted.
             models.Index(
-                fields=["tree_parent"],
+                fields=["tree_parent", "position", "id"],
                 condition=models.Q(tree_parent__isnull=False),
-                name="items_tree_children",
+                name="items_children",
             ),
         ]
         constraints = [

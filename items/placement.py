@@ -163,10 +163,17 @@ def list_columns(item_type: ItemType) -> tuple[dict[str, FilterColumn], dict[str
     return filters, {POSITION: "position"}
 
 
-def siblings_order(order: list[str], item_type: ItemType) -> Q:
-    """A sortable model's records are all one set of siblings (no parent): said to the
-    database when a list is ordered by position first, so that the siblings' index
-    (item type, parent, position) hands them over in order, no sort."""
-    if item_type.sortable and order and order[0].lstrip("-") == "position":
-        return Q(tree_parent__isnull=True, position__isnull=False)
-    return Q()
+def siblings_order(order: list[str], item_type: ItemType) -> tuple[Q, list[str]]:
+    """A list ordered by position first, as the siblings' indexes (``items_roots``,
+    ``items_children``) hand it over, with no sort: the condition says what is always true
+    of the records (they have positions; a sortable model's have no parent, being all one
+    set of siblings), and the id that breaks ties runs the position's way (siblings never
+    tie, so only records of different parents can, and their order is the id's either
+    way)."""
+    if not (order and order[0].lstrip("-") == "position" and is_placed(item_type)):
+        return Q(), order
+    if order[-1] == "id" and order[0].startswith("-"):
+        order = [*order[:-1], "-id"]
+    if item_type.sortable:
+        return Q(tree_parent__isnull=True, position__isnull=False), order
+    return Q(position__isnull=False), order

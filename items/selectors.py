@@ -273,7 +273,8 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
         )
     order = ordering(order_by, order_columns, ["-created_at", "-id"])
     if len(item_types) == 1:
-        records = records.filter(siblings_order(order, item_types[0]))
+        always, order = siblings_order(order, item_types[0])
+        records = records.filter(always)
     records = records.order_by(*order)
     total = records.filter(condition).count()
     if version == "published":

@@ -3,6 +3,7 @@
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from items.models import Item
+from items.placement import siblings_order
 from record_api import filter_parser, filter_query, limits
 from record_api.errors import RecordApiError, refused
 
@@ -46,5 +47,6 @@ def table_records(
         records = records.filter(pk__in=ids)
         if not order:  # DreamFactory answers ids in the order they were asked for
             order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
-    ordered = records.order_by(*(order or ["created_at"]), "id")
+    always, _ = siblings_order(order, item_type)  # position first: the siblings' index
+    ordered = records.filter(always).order_by(*(order or ["created_at"]), "id")
     return ordered.only("id", "item_type_id", "data", "position", "tree_parent_id"), condition

@@ -43,11 +43,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='item',
-            index=models.Index(condition=models.Q(('position__isnull', False)), fields=['item_type', 'tree_parent', 'position'], name='items_siblings'),
+            index=models.Index(condition=models.Q(('position__isnull', False), ('tree_parent__isnull', True)), fields=['item_type', 'position', 'id'], name='items_roots'),
         ),
         migrations.AddIndex(
             model_name='item',
-            index=models.Index(condition=models.Q(('tree_parent__isnull', False)), fields=['tree_parent'], name='items_tree_children'),
+            index=models.Index(condition=models.Q(('tree_parent__isnull', False)), fields=['tree_parent', 'position', 'id'], name='items_children'),
         ),
         migrations.RunPython(number_records, migrations.RunPython.noop),
     ]
