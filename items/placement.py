@@ -170,7 +170,8 @@ def siblings_order(order: list[str], item_type: ItemType) -> tuple[Q, list[str]]
     set of siblings), and the id that breaks ties runs the position's way (siblings never
     tie, so only records of different parents can, and their order is the id's either
     way)."""
-    if not (order and order[0].lstrip("-") == "position" and is_placed(item_type)):
+    first = order[0] if order else None
+    if not (isinstance(first, str) and first.lstrip("-") == "position" and is_placed(item_type)):
         return Q(), order
     if order[-1] == "id" and order[0].startswith("-"):
         order = [*order[:-1], "-id"]
