@@ -5,7 +5,7 @@ creates, moves and deletes; parents can't make loops; lists filter and order by 
 import pytest
 
 from items.models import Item, ItemVersion
-from tests.conftest import error_codes
+from tests.conftest import Api, error_codes, race
 from tests.items.conftest import item_body, put
 
 
@@ -477,3 +477,44 @@ def test_a_model_made_sortable_numbers_its_records(api):
     assert set(
         Item.objects.filter(item_type_id=model["id"]).values_list("position", flat=True)
     ) == {None}
+
+
+# --- Concurrency (PostgreSQL) -------------------------------------------------------------
+
+
+def test_concurrent_writes_keep_positions_dense(racing_api):
+    api = racing_api
+    slide = api.create_item_type("slide", sortable=True)
+    api.create_field(slide["id"], "name", "string")
+    first = create(api, slide["id"], "first")
+
+    def write(index):
+        rival = Api(racing_api.token)
+        if index % 3 == 2:
+            return move(rival, first["id"], position=index).status_code
+        body = {"name": f"r{index}", **({"position": 1} if index % 2 else {})}
+        return rival.post("/items", item_body(slide["id"], body)).status_code
+
+    statuses = race(9, write)
+    assert all(status in (200, 201) for status in statuses), statuses
+    positions = sorted(
+        Item.objects.filter(item_type_id=slide["id"]).values_list("position", flat=True)
+    )
+    assert positions == list(range(1, 8))
+
+
+def test_concurrent_moves_can_t_make_a_loop(racing_api):
+    api = racing_api
+    category = api.create_item_type("category", tree=True)
+    api.create_field(category["id"], "name", "string")
+    a = create(api, category["id"], "a")["id"]
+    b = create(api, category["id"], "b")["id"]
+
+    def write(index):
+        record, parent = (a, b) if index % 2 else (b, a)
+        return move(Api(racing_api.token), record, parent_id=parent).status_code
+
+    statuses = race(2, write)
+    assert sorted(statuses) == [200, 422], statuses
+    parents = dict(Item.objects.filter(pk__in=[a, b]).values_list("id", "tree_parent_id"))
+    assert None in parents.values()
