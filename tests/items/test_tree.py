@@ -518,3 +518,17 @@ def test_concurrent_moves_can_t_make_a_loop(racing_api):
     assert sorted(statuses) == [200, 422], statuses
     parents = dict(Item.objects.filter(pk__in=[a, b]).values_list("id", "tree_parent_id"))
     assert None in parents.values()
+
+
+def test_deleting_a_tree_model_deletes_its_records(api, category):
+    import_tree(api, category["id"])
+    response = api.delete(f"/item-types/{category['id']}")
+    assert response.status_code in (200, 202), response.body
+    assert not Item.objects.filter(item_type_id=category["id"]).exists()
+
+
+def test_recursive_is_harmless_outside_trees(api, slide):
+    record = create(api, slide, "one")
+    for action in ("publish", "unpublish"):
+        response = api.put(f"/items/{record['id']}/{action}?recursive=true")
+        assert response.status_code == 200, response.body
