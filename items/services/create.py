@@ -280,8 +280,8 @@ def _create_in_one_statement(
         if ContentModel.load().version == model.version:
             raise
         return None
-    if record.placement is not None:
-        return record
+    if record.placement is not None:  # checked against the model as it is now, or again
+        return record if ContentModel.load().version == model.version else None
     try:
         written = write_in_one_statement(record)
     except IntegrityError as error:
