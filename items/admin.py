@@ -16,6 +16,7 @@ from item_types.models import ItemType
 from items import services
 from items.content_model import ContentModel
 from items.models import Item
+from items.placement import wire_attributes
 from items.resources import item_attributes
 
 
@@ -28,7 +29,8 @@ class RecordForm(forms.ModelForm):
     attributes = forms.JSONField(
         widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "style": "font-family:monospace"}),
         help_text="Field values by api_key, as the API takes them (localized fields keyed by "
-        "locale, blocks as objects or ids).",
+        "locale, blocks as objects or ids); for a sortable model also its position (from 1), "
+        "for a tree its position among its siblings and its parent_id (null for a root).",
     )
 
     class Meta:
@@ -41,7 +43,11 @@ class RecordForm(forms.ModelForm):
             self.fields["item_type"].required = False
             self.fields["item_type"].disabled = True
             self.initial["item_type"] = self.instance.item_type_id
-            self.initial["attributes"] = item_attributes(self.instance, ContentModel.load())
+            model = ContentModel.load()
+            self.initial["attributes"] = {
+                **item_attributes(self.instance, model),
+                **wire_attributes(self.instance, model.item_types[self.instance.item_type_id]),
+            }
         else:
             self.initial.setdefault("attributes", {})
 
@@ -89,7 +95,7 @@ class RecordForm(forms.ModelForm):
 @admin.register(Item)
 class RecordAdmin(admin.ModelAdmin):
     form = RecordForm
-    list_display = ["id", "item_type", "title", "status", "updated_at"]
+    list_display = ["id", "item_type", "title", "position", "status", "updated_at"]
     list_filter = ["item_type", "status"]
     search_fields = ["search_text", "id"]
     fields = [

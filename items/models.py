@@ -52,6 +52,21 @@ class Item(models.Model):
     root = _block_link("self", "descendants")
     parent = _block_link("self", "children")
     parent_field = _block_link(Field, "+")
+    # Records of sortable and tree models (``items.placement``): the record's place among
+    # its siblings (1, 2, 3... with no gap) and, in a tree, the record it sits under (null
+    # for a root). Null on every other record, so the index over them (in Meta) leaves
+    # those out and their writes pay nothing for it. Not ``parent``: blocks use that name.
+    tree_parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        # Deleting a record first moves its children up (items.services.placement):
+        # none is left when the row goes, and the database's key checks that.
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+    )
+    position = models.PositiveIntegerField(null=True, blank=True)
     # The model's id on the one record of a singleton model, null otherwise: the unique
     # constraint (in Meta) makes a second record impossible, even under concurrent creates.
     singleton_of = models.CharField(max_length=22, null=True, blank=True)
@@ -101,6 +116,21 @@ class Item(models.Model):
                     name=f"items_block_{name}",
                 )
                 for name in ("root", "parent", "parent_field")
+            ),
+            # Siblings in order (the id last, as lists break ties on it). A sortable
+            # model's records and a tree's roots (no parent: IS NULL is no equality, so
+            # an index holding the parent could not hand them over in order):
+            models.Index(
+                fields=["item_type", "position", "id"],
+                condition=models.Q(tree_parent__isnull=True, position__isnull=False),
+                name="items_roots",
+            ),
+            # and the children of a record: also "has it children?" for a page of
+            # records, and what the database's key check reads when a record is deleted.
+            models.Index(
+                fields=["tree_parent", "position", "id"],
+                condition=models.Q(tree_parent__isnull=False),
+                name="items_children",
             ),
         ]
         constraints = [

@@ -7,6 +7,7 @@ from cms.api.wire import timestamp
 from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
+from items.placement import has_children, wire_attributes
 
 
 def _locales(data: dict, item_type_id: str, model: ContentModel) -> list[str]:
@@ -79,7 +80,7 @@ def block_payload(data: dict, item_type_id: str, blocks: dict, model: ContentMod
     return attributes_of(data, item_type_id, model, nested)
 
 
-def item_meta(item: Item) -> dict:
+def item_meta(item: Item, model: ContentModel) -> dict:
     return {
         "created_at": timestamp(item.created_at),
         "updated_at": timestamp(item.updated_at),
@@ -95,7 +96,7 @@ def item_meta(item: Item) -> dict:
         ),
         "current_version": item.current_version,
         "stage": None,
-        "has_children": False,
+        "has_children": has_children(item, model),
     }
 
 
@@ -121,12 +122,16 @@ def item_resource(
             block = blocks.get(block_id)
             return block_id if block is None else item_resource(block, model, blocks=blocks)
 
+    attributes = attributes_of(values, item.item_type_id, model, replace)
+    item_type = model.item_types.get(item.item_type_id)
+    if item_type is not None and (item_type.sortable or item_type.tree):
+        attributes.update(wire_attributes(item, item_type))
     return {
         "type": "item",
         "id": item.id,
-        "attributes": attributes_of(values, item.item_type_id, model, replace),
+        "attributes": attributes,
         "relationships": _relationships(item),
-        "meta": item_meta(item),
+        "meta": item_meta(item, model),
     }
 
 

@@ -27,6 +27,7 @@ from items.field_indexes import CodePointText
 from items.filter_columns import EXISTS, field_column, text_alias
 from items.models import Item, ItemVersion, Reference
 from items.pages import model_page
+from items.placement import list_columns, siblings_order
 from items.search import search
 
 
@@ -216,6 +217,10 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             records = records.alias(**step)
         filter_columns.update(fields_filters)
         order_columns.update(fields_order)
+        # position (sortable and tree models), parent_id / parent (trees).
+        placement_filters, placement_order = list_columns(item_types[0])
+        filter_columns.update(placement_filters)
+        order_columns.update(placement_order)
     if "fields" in filters:
         fields_param = filters["fields"]
         model_fields = isinstance(fields_param, dict) and set(fields_param) - set(META_FILTERS)
@@ -238,7 +243,11 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             order_by=order_by,
             message="Ordering by a model's fields needs exactly one filter[type].",
         )
-    records = records.order_by(*ordering(order_by, order_columns, ["-created_at", "-id"]))
+    order = ordering(order_by, order_columns, ["-created_at", "-id"])
+    if len(item_types) == 1:
+        always, order = siblings_order(order, item_types[0])
+        records = records.filter(always)
+    records = records.order_by(*order)
     total = records.filter(condition).count()
     if version == "published":
         records = records.select_related("published_version")

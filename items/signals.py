@@ -5,10 +5,11 @@ from django.db.models import F, Func, JSONField, Value
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from item_types.models import Field
+from item_types.models import Field, ItemType
 from item_types.signals import field_changed, locales_removed, record_rules_changed
 from items import field_changes, field_indexes
 from items.models import Item
+from items.services.placement import renumber_model
 
 BATCH = 500
 
@@ -50,6 +51,13 @@ def recheck_records(sender, item_type_id: str, **kwargs):
     from items.tasks import submit_here  # (tasks -> services -> this app's models)
 
     submit_here("items.check_validity", {"item_types": [item_type_id]})
+
+
+@receiver(post_save, sender=ItemType)
+def place_records(sender, instance: ItemType, created: bool, raw=False, **kwargs):
+    """A model made sortable or a tree numbers its records; one that stops drops them."""
+    if not created and not raw:
+        renumber_model(instance)
 
 
 @receiver(locales_removed)

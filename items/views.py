@@ -13,6 +13,7 @@ from item_types.resources import item_type_resource
 from items import duplicates, selectors, services
 from items.content_model import ContentModel
 from items.models import ItemVersion
+from items.placement import mark_has_children
 from items.publication_state import state_document
 from items.resources import item_resource, record_document, version_resource
 from items.tasks import submit_here
@@ -50,6 +51,7 @@ class ItemListView(BodyLimit, APIView):
     def get(self, request):
         model = ContentModel.load()
         records, total, options = selectors.item_list(nested_params(request.query_params), model)
+        mark_has_children(records, model)
         blocks = selectors.blocks_for(records, options["version"]) if options["nested"] else None
         published = options["version"] == "published"
         return Response(
@@ -155,10 +157,13 @@ class PublishView(APIView):
     action = "publish"
 
     def put(self, request, item_id):
+        params = nested_params(request.query_params)
+        refuse_unknown(params, {"recursive"})
+        recursive = flag(params, "recursive")  # in a tree: ancestors / descendants too
         selection = _selection(request.data)
         if self.action == "publish":
             item = services.item_publish(
-                item_id=item_id, editor_id=request.auth.id, selection=selection
+                item_id=item_id, editor_id=request.auth.id, selection=selection, recursive=recursive
             )
         else:
             if selection is not None:
@@ -167,7 +172,9 @@ class PublishView(APIView):
                     422,
                     message=("Unpublishing part of a record is not supported: send no body."),
                 )
-            item = services.item_unpublish(item_id=item_id, editor_id=request.auth.id)
+            item = services.item_unpublish(
+                item_id=item_id, editor_id=request.auth.id, recursive=recursive
+            )
         return Response({"data": item_resource(item, ContentModel.load())})
 
 
@@ -182,6 +189,7 @@ class ReferencesView(APIView):
         item = services.find_record(item_id)
         model = ContentModel.load()
         records = selectors.records_linking_to(item)
+        mark_has_children(records, model)
         blocks = selectors.blocks_for(records, "current") if nested else None
         return Response({"data": [item_resource(r, model, blocks=blocks) for r in records]})
 

@@ -145,6 +145,7 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
     model = next(iter(saved.values())).model
     try:
         with transaction.atomic():
+            services.place_new(list(saved.values()))
             services.write_new(list(saved.values()))
             model.ensure_current()
         result.created.update(saved)
@@ -159,11 +160,14 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
             break
         try:
             with transaction.atomic():
+                services.place_new([saved[index]])
                 services.write_new([saved[index]])
                 model.ensure_current()
             result.created[index] = saved[index]
         except IntegrityError:
             result.failed[index] = _concurrent_write_errors(saved[index])
+        except ApiErrors as refused:  # its parent, in the batch, failed meanwhile
+            result.failed[index] = refused.errors
 
 
 def _concurrent_write_errors(record: services.NewRecord) -> list[ApiError]:

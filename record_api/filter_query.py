@@ -96,6 +96,19 @@ def record_columns(fields, locale: str) -> tuple[list[dict], dict[str, Column], 
     return aliases, columns, ordering
 
 
+def placement_columns(item_type) -> tuple[dict[str, Column], dict[str, str]]:
+    """``position`` (sortable and tree models: compared as a number, never null) and
+    ``parent_id`` (trees: an id, ``IS NULL`` for the roots), and their order."""
+    columns, ordering = {}, {}
+    if item_type.sortable or item_type.tree:
+        columns["position"] = Column("position", "number", nullable=False)
+        ordering["position"] = "position"
+    if item_type.tree:
+        columns["parent_id"] = Column("tree_parent_id", "reference")
+        ordering["parent_id"] = "tree_parent_id"
+    return columns, ordering
+
+
 def _column_kind(filter_kind: str | None) -> str:
     if filter_kind in REFERENCE_KINDS:
         return "reference"

@@ -3,20 +3,25 @@
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from items.models import Item
+from items.placement import siblings_order
 from record_api import filter_parser, filter_query, limits
 from record_api.errors import RecordApiError, refused
 
 
 def table_records(
-    item_type_id: str, fields: list, *, locale: str, filter_text: str, order_text: str, ids: list
+    item_type, fields: list, *, locale: str, filter_text: str, order_text: str, ids: list
 ) -> tuple[QuerySet, Q]:
     """The table's records (those of ``ids``, if given), ordered by ``order_text``: by
     default ``created_at``, or, with ``ids``, in the order they are listed; then ``id``;
     and the condition ``filter_text`` puts on them (``Q()`` for none). The records that
     match are ``records.filter(condition)`` (``items.pages`` reads a page of them).
-    Localized fields are read in ``locale``."""
-    records = Item.objects.filter(item_type_id=item_type_id)
+    Localized fields are read in ``locale``; ``position`` and ``parent_id`` are columns of
+    a sortable or tree model."""
+    records = Item.objects.filter(item_type_id=item_type.id)
     aliases, columns, ordering = filter_query.record_columns(fields, locale)
+    placement_columns, placement_order = filter_query.placement_columns(item_type)
+    columns.update(placement_columns)
+    ordering.update(placement_order)
     for step in aliases:  # text aliases read JSON aliases: two steps
         records = records.alias(**step)
     condition = Q()
@@ -42,5 +47,6 @@ def table_records(
         records = records.filter(pk__in=ids)
         if not order:  # DreamFactory answers ids in the order they were asked for
             order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
-    ordered = records.order_by(*(order or ["created_at"]), "id")
-    return ordered.only("id", "item_type_id", "data"), condition
+    always, _ = siblings_order(order, item_type)  # position first: the siblings' index
+    ordered = records.filter(always).order_by(*(order or ["created_at"]), "id")
+    return ordered.only("id", "item_type_id", "data", "position", "tree_parent_id"), condition

@@ -18,6 +18,7 @@ from cms.api.idempotency import idempotent, kept_records
 from cms.api.query import comma_list
 from items.content_model import ContentModel
 from items.pages import model_page
+from items.placement import PARENT, POSITION, is_placed, placement_values, wire_attributes
 from record_api import batch, limits, memory
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
@@ -41,6 +42,13 @@ def _table(service: str, table: str, model: ContentModel):
     if item_type is None:
         raise RecordApiError(404, f"Table '{table}' does not exist.")
     return item_type
+
+
+def _columns(item_type, fields) -> list[str]:
+    """The table's columns besides ``id``: its fields, and ``position`` (and
+    ``parent_id``) for a sortable (or tree) model."""
+    placement = [POSITION, PARENT] if item_type.tree else [POSITION] if item_type.sortable else []
+    return [field.api_key for field in fields] + placement
 
 
 def _wanted_fields(raw, known: list[str]) -> list[str] | None:
@@ -168,7 +176,7 @@ class RecordTableView(BodyLimit, RecordApiView):
                 400, f"Not supported: {', '.join(unsupported)}.", {"parameters": unsupported}
             )
         fields = model.fields[item_type.id]
-        wanted = _wanted_fields(params.get("fields"), [field.api_key for field in fields])
+        wanted = _wanted_fields(params.get("fields"), _columns(item_type, fields))
         limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, 1, limits.MAX_READ_LIMIT)
         offset = _whole_number(params, "offset", 0, 0, settings.CMS_MAX_OFFSET)
         locale = params.get("locale") or model.locales[0]
@@ -178,7 +186,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             )
 
         records, condition = table_records(
-            item_type.id,
+            item_type,
             fields,
             locale=locale,
             filter_text=params.get("filter", ""),
@@ -191,9 +199,18 @@ class RecordTableView(BodyLimit, RecordApiView):
             records, condition, item_type_id=item_type.id, offset=offset, limit=limit, total=count
         )
 
+        placed = is_placed(item_type)
         body = {
             "record": [
-                record_values(item.id, item.data, item.item_type_id, model, wanted) for item in page
+                record_values(
+                    item.id,
+                    item.data,
+                    item.item_type_id,
+                    model,
+                    wanted,
+                    wire_attributes(item, item_type) if placed else None,
+                )
+                for item in page
             ]
         }
         if count is not None:
@@ -210,7 +227,7 @@ class RecordTableView(BodyLimit, RecordApiView):
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
             )
         mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
-        known = [field.api_key for field in model.fields[item_type.id]]
+        known = _columns(item_type, model.fields[item_type.id])
         wanted = _wanted_fields(request.query_params.get("fields", body_fields), known)
         result = batch.create_batch(
             item_type=item_type,
@@ -224,7 +241,10 @@ class RecordTableView(BodyLimit, RecordApiView):
             record = result.created.get(index)
             if record is None:
                 return None
-            return record_values(record.id, record.data, item_type.id, model, wanted)
+            placement = None
+            if record.placement is not None:
+                placement = placement_values(item_type, record.position, record.placement.parent_id)
+            return record_values(record.id, record.data, item_type.id, model, wanted, placement)
 
         if result.ok:
             answers = [answer(index) for index in range(result.size)]

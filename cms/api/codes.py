@@ -105,7 +105,14 @@ CODES: dict[str, Code] = {
     ),
     "STALE_ITEM_VERSION": Code(422, "The record changed since `meta.current_version`."),
     "UNPUBLISHED_LINK": Code(422, "Publishing a record that links to unpublished records."),
-    "UNPUBLISHED_PARENT": Code(422, "Unpublishing a record that published records link to."),
+    "PUBLISHED_CHILDREN": Code(
+        422, "Unpublishing a tree record with published records below it, without `recursive`."
+    ),
+    "UNPUBLISHED_PARENT": Code(
+        422,
+        "Publishing a tree record whose parent is unpublished, without `recursive`; or "
+        "unpublishing a record that published records link to.",
+    ),
     "UPLOAD_EMPTY": Code(422, "The upload `PUT` carried no bytes."),
     # 423: the environment takes no writes now; nothing was written.
     "ENVIRONMENT_READ_ONLY": Code(
@@ -159,12 +166,15 @@ REASONS: dict[str, str] = {
         "No field or fieldset of this model has the id (a field's fieldset, a reorder entry)."
     ),
     "VALIDATION_NOT_LOCALIZABLE": "A block model's fields can't be localized.",
+    "VALIDATION_PARENT_MODEL": "`parent_id` names a record of another model.",
+    "VALIDATION_PARENT_NOT_FOUND": "`parent_id` names no record (or one that failed in the batch).",
     "VALIDATION_NOT_UPLOADED": "No file was uploaded to this path.",
     "VALIDATION_RECORDS_HOLD_VALUES": "Records hold values the field change would lose.",
     "VALIDATION_REQUIRED": "A required value is missing, null or blank.",
     "VALIDATION_RESERVED": "The api_key is a reserved word.",
     "VALIDATION_STRUCTURED_TEXT_MARK": "A structured-text mark the field doesn't allow.",
     "VALIDATION_STRUCTURED_TEXT_NODE": "A structured-text node (or heading level) not allowed.",
+    "VALIDATION_TREE_CYCLE": "`parent_id` names the record itself or a record below it.",
     "VALIDATION_UNIQUENESS": "The value (api_key, locale, id, unique value, file) is taken.",
     "VALIDATION_UNKNOWN_ATTRIBUTE": "The resource type has no such attribute.",
     "VALIDATION_UNKNOWN_FIELD": "The record's model has no field with this api_key.",
@@ -182,7 +192,9 @@ REASONS: dict[str, str] = {
     "VALIDATION_IMAGE_DIMENSIONS": "An image's width or height outside `image_dimensions`.",
     "VALIDATION_ITEMS_ITEM_TYPE": "A link to a record of a model `items_item_type` doesn't allow.",
     "VALIDATION_ITEM_ITEM_TYPE": "A link to a record of a model `item_item_type` doesn't allow.",
-    "VALIDATION_NUMBER_RANGE": "A number outside `number_range` (or an attribute's range).",
+    "VALIDATION_NUMBER_RANGE": (
+        "A number outside `number_range` (or an attribute's range, such as a `position` below 1)."
+    ),
     "VALIDATION_REQUIRED_ALT_TITLE": "A file without the alt or title `required_alt_title` needs.",
     "VALIDATION_REQUIRED_SEO_FIELDS": "SEO without the parts `required_seo_fields` needs.",
     "VALIDATION_RICH_TEXT_BLOCKS": "A block of a model `rich_text_blocks` doesn't allow.",

@@ -20,6 +20,7 @@ from items.services.create import (
     item_create,
     walk_record,
 )
+from items.services.placement import place_new
 from items.services.publishing import (
     Selection,
     item_destroy,
@@ -46,6 +47,7 @@ __all__ = [
     "item_publish",
     "item_unpublish",
     "item_update",
+    "place_new",
     "version_restore",
     "walk_record",
     "write_new",

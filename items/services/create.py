@@ -15,6 +15,8 @@ from cms.ids import new_id
 from item_types.models import ItemType
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
+from items.placement import Placement, take_placement
+from items.services import placement as placing
 from items.services import rows
 from items.services.create_statement import write_in_one_statement
 from items.services.records import RecordWrite, concurrent_write_errors
@@ -57,6 +59,8 @@ class PendingRecord:
     errors: list
     created_at: object = None
     first_published_at: object = None
+    #: Where a record of a sortable or tree model goes (None for other models).
+    placement: Placement | None = None
 
     @property
     def all_errors(self) -> list[ApiError]:
@@ -72,8 +76,10 @@ def walk_record(
     created_at = parse_meta_time(document.meta, "created_at", errors)
     first_published_at = parse_meta_time(document.meta, "first_published_at", errors)
     record_id = document.id or new_id()
+    placement, attributes, placement_errors = take_placement(item_type, document.attributes)
+    errors += placement_errors
     validation = RecordValidation(model)
-    data = validation.validate_record(item_type, document.attributes, record_id=record_id)
+    data = validation.validate_record(item_type, attributes, record_id=record_id)
     return PendingRecord(
         validation,
         item_type,
@@ -83,6 +89,7 @@ def walk_record(
         errors,
         created_at,
         first_published_at,
+        placement,
     )
 
 
@@ -95,6 +102,7 @@ def check_new_records(records: Iterable[PendingRecord]) -> None:
         [(record.validation, record.record_id, record.id_chosen_by_client) for record in records]
     )
     _one_per_singleton(records)
+    placing.check_new_parents(records)
 
 
 def _one_per_singleton(records: list[PendingRecord]) -> None:
@@ -130,6 +138,8 @@ class NewRecord:
     block_rows: list[dict]
     unique_values: list  # (field, locale, value hash)
     references: list  # (holder id, field, "item" or "upload", target id)
+    placement: Placement | None = None
+    position: int | None = None  # given by items.services.placement.place_new
 
     @property
     def published(self) -> bool:
@@ -151,6 +161,8 @@ class NewRecord:
             updated_at=moment,
             published_at=moment if published else None,
             first_published_at=self.first_published_at or (moment if published else None),
+            tree_parent_id=self.placement.parent_id if self.placement else None,
+            position=self.position,
         )
 
     def version_row(self) -> dict:
@@ -168,6 +180,8 @@ class NewRecord:
         """The record as model instances, to render."""
         item = Item(**self.item_row())
         item._state.fields_cache["item_type"] = self.item_type  # known: no query to read it
+        if self.item_type.tree:
+            item.has_children = False  # new: nothing sits under it yet
         blocks = [Item(**row) for row in self.block_rows]
         return RecordWrite(
             item=item,
@@ -212,6 +226,7 @@ def finish_record(pending: PendingRecord, model: ContentModel, creator_id, momen
         block_rows=block_rows,
         unique_values=pending.validation.unique_values(),
         references=pending.validation.references,
+        placement=pending.placement,
     )
 
 
@@ -229,13 +244,16 @@ def build_record(
 
 def item_create(*, document: ResourceDocument, creator_id: str | None) -> RecordWrite:
     """Create a record and its blocks in one transaction, with a constant number of queries."""
+    record = None
     if connection.vendor == "postgresql":
         written = _create_in_one_statement(document, creator_id)
-        if written is not None:
+        if isinstance(written, RecordWrite):
             return written
-    record = build_record(document=document, creator_id=creator_id)
+        record = written
+    record = record or build_record(document=document, creator_id=creator_id)
     try:
         with transaction.atomic():
+            placing.place_new([record])
             rows.write_new([record])
             record.model.ensure_current()
     except IntegrityError as error:
@@ -243,11 +261,15 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> Record
     return record.saved()
 
 
-def _create_in_one_statement(document: ResourceDocument, creator_id) -> RecordWrite | None:
+def _create_in_one_statement(
+    document: ResourceDocument, creator_id
+) -> RecordWrite | NewRecord | None:
     """The hot path: checked against the model this worker has cached (no query to read
     its version) and written in one statement that checks the version itself. None when
     it can't answer (no model cached yet, or it changed): the general path then runs
-    from the start, with the model as it is."""
+    from the start, with the model as it is. A record of a sortable or tree model comes
+    back checked but unwritten: placing it takes a lock and reads its siblings, so the
+    general path writes it (its model's version checked there)."""
     model = ContentModel.cached()
     if model is None:
         return None
@@ -258,6 +280,8 @@ def _create_in_one_statement(document: ResourceDocument, creator_id) -> RecordWr
         if ContentModel.load().version == model.version:
             raise
         return None
+    if record.placement is not None:  # checked against the model as it is now, or again
+        return record if ContentModel.load().version == model.version else None
     try:
         written = write_in_one_statement(record)
     except IntegrityError as error:

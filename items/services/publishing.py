@@ -12,6 +12,8 @@ from cms.api.errors import ApiError
 from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference
+from items.placement import ancestors, descendants
+from items.services import placement as placing
 from items.services.records import find_record
 from items.validity import raise_if_unpublishable
 
@@ -69,35 +71,82 @@ class Selection:
 
 
 def item_publish(
-    *, item_id: str, editor_id: str | None, selection: Selection | None = None
+    *,
+    item_id: str,
+    editor_id: str | None,
+    selection: Selection | None = None,
+    recursive: bool = False,
 ) -> Item:
     """Publish the current version (or, with ``selection``, part of it), if it passes
     the rules (else 422 with every problem, as a write of those values); linked records
     never published follow the link field's strategy: ``fail`` (422 UNPUBLISHED_LINK) or
-    ``publish_references``."""
+    ``publish_references``. In a tree, a record sits published only under published
+    records: with ``recursive`` its unpublished ancestors are published too (whole),
+    otherwise an unpublished parent refuses it (422 UNPUBLISHED_PARENT)."""
     model = ContentModel.load()
     with transaction.atomic():
+        placing.lock_for_record(item_id, model)  # no move while the ancestors are read
         item = find_record(item_id, lock=True)
         wholly_valid = raise_if_unpublishable(item, model, selection)
-        links = _unpublished_links(item, model)
-        if links.get("fail"):
-            raise ApiError(
-                "UNPUBLISHED_LINK",
-                422,
-                unpublished=sorted(set(links["fail"])),
-                message="It links to records that are not published.",
-            )
         moment = now()
-        targets = list(Item.objects.filter(pk__in=links.get("publish_references", [])))
-        for target in targets:
-            mark_published(target, moment)
-        Item.objects.bulk_update(targets, PUBLICATION_STATE)
+        for ancestor in _unpublished_ancestors(item, model, recursive):
+            raise_if_unpublishable(ancestor, model, None)  # whole, as it publishes
+            _publish_whole(ancestor, model, moment)
+            ancestor.save(update_fields=PUBLICATION_STATE)
+        _publish_links(item, model, moment)
         if selection is None:
             mark_published(item, moment)
         else:
             _publish_part(item, model, selection, editor_id, moment, wholly_valid)
         item.save(update_fields=PUBLICATION_STATE)
     return item
+
+
+def _unpublished_ancestors(item: Item, model: ContentModel, recursive: bool) -> list[Item]:
+    """The ancestors publishing ``item`` publishes, root first (none unless recursive:
+    then an unpublished parent refuses the publish)."""
+    if item.tree_parent_id is None or not model.item_types[item.item_type_id].tree:
+        return []
+    if not recursive:
+        parent_published = (
+            Item.objects.filter(pk=item.tree_parent_id)
+            .values_list("published_version_id", flat=True)
+            .first()
+        )
+        if parent_published is None:
+            raise ApiError(
+                "UNPUBLISHED_PARENT",
+                422,
+                parent_id=item.tree_parent_id,
+                message="Its parent is not published: publish it first, or send "
+                "recursive=true to publish the unpublished records above it too.",
+            )
+        return []
+    unpublished = [row[0] for row in ancestors(item.id) if row[2] is None]
+    found = Item.objects.select_for_update(no_key=True).in_bulk(unpublished)
+    return [found[ancestor_id] for ancestor_id in reversed(unpublished)]
+
+
+def _publish_whole(item: Item, model: ContentModel, moment) -> None:
+    _publish_links(item, model, moment)
+    mark_published(item, moment)
+
+
+def _publish_links(item: Item, model: ContentModel, moment) -> None:
+    """Linked records never published, by their link field's strategy: refused, or
+    published with it."""
+    links = _unpublished_links(item, model)
+    if links.get("fail"):
+        raise ApiError(
+            "UNPUBLISHED_LINK",
+            422,
+            unpublished=sorted(set(links["fail"])),
+            message="It links to records that are not published.",
+        )
+    targets = list(Item.objects.filter(pk__in=links.get("publish_references", [])))
+    for target in targets:
+        mark_published(target, moment)
+    Item.objects.bulk_update(targets, PUBLICATION_STATE)
 
 
 def _publish_part(
@@ -154,26 +203,56 @@ def _publish_part(
     item.first_published_at = item.first_published_at or moment
 
 
-def item_unpublish(*, item_id: str, editor_id: str | None) -> Item:
+def item_unpublish(*, item_id: str, editor_id: str | None, recursive: bool = False) -> Item:
     """Unpublish; published records linking here follow their link field's strategy:
-    ``fail`` (422 UNPUBLISHED_PARENT), ``unpublish`` them too, or ``delete_references``."""
+    ``fail`` (422 UNPUBLISHED_PARENT), ``unpublish`` them too, or ``delete_references``.
+    In a tree, published records below it are unpublished too with ``recursive``, and
+    otherwise refuse it (422 PUBLISHED_CHILDREN)."""
     model = ContentModel.load()
     with transaction.atomic():
+        placing.lock_for_record(item_id, model)  # no move while the descendants are read
         item = find_record(item_id, lock=True)
-        linkers = _linking_records(
-            item,
-            model,
-            "on_reference_unpublish_strategy",
-            error_code="UNPUBLISHED_PARENT",
-            message="Published records link to it.",
-            published=True,
-        )
-        linkers_to_unpublish = list(Item.objects.filter(pk__in=linkers.get("unpublish", [])))
-        _remove_links(item, linkers.get("delete_references", []), model)
-        for record in [*linkers_to_unpublish, item]:
-            _mark_unpublished(record)
-        Item.objects.bulk_update([*linkers_to_unpublish, item], PUBLICATION_STATE)
+        below = _published_descendants(item, model, recursive)
+        changed = []
+        for record in [*below, item]:
+            changed += _unpublish_one(record, model)
+        Item.objects.bulk_update(changed, PUBLICATION_STATE)
     return item
+
+
+def _published_descendants(item: Item, model: ContentModel, recursive: bool) -> list[Item]:
+    """The published records below ``item``, deepest first (none unless recursive: then
+    a published one refuses the unpublish)."""
+    if not model.item_types[item.item_type_id].tree:
+        return []
+    published = [row[0] for row in descendants(item.id) if row[2] is not None]
+    if published and not recursive:
+        raise ApiError(
+            "PUBLISHED_CHILDREN",
+            422,
+            published_children=sorted(published),
+            message="Published records sit below it: unpublish them first, or send "
+            "recursive=true to unpublish them too.",
+        )
+    found = Item.objects.select_for_update(no_key=True).in_bulk(published)
+    return [found[record_id] for record_id in reversed(published)]
+
+
+def _unpublish_one(item: Item, model: ContentModel) -> list[Item]:
+    """Unpublish ``item`` in memory; answer it with the linking records that follow it."""
+    linkers = _linking_records(
+        item,
+        model,
+        "on_reference_unpublish_strategy",
+        error_code="UNPUBLISHED_PARENT",
+        message="Published records link to it.",
+        published=True,
+    )
+    linkers_to_unpublish = list(Item.objects.filter(pk__in=linkers.get("unpublish", [])))
+    _remove_links(item, linkers.get("delete_references", []), model)
+    for record in [*linkers_to_unpublish, item]:
+        _mark_unpublished(record)
+    return [*linkers_to_unpublish, item]
 
 
 def _mark_unpublished(item: Item) -> None:
@@ -240,9 +319,11 @@ def _remove_links(item: Item, record_ids: list[str], model: ContentModel) -> Non
 def item_destroy(*, item_id: str) -> Item:
     """Delete a record and its blocks. Records linking here follow their link field's
     ``on_reference_delete_strategy``: ``fail`` (422 DELETE_RESTRICTION) or
-    ``delete_references`` (the links are taken out of them)."""
+    ``delete_references`` (the links are taken out of them). In a tree, its children
+    (with what is below them) move up into its place (``placement.take_out``)."""
     model = ContentModel.load()
     with transaction.atomic():
+        placing.lock_for_record(item_id, model)
         item = find_record(item_id, lock=True, deleting=True)
         linkers = _linking_records(
             item,
@@ -252,6 +333,7 @@ def item_destroy(*, item_id: str) -> Item:
             message="Other records link to it.",
         )
         _remove_links(item, linkers.get("delete_references", []), model)
+        placing.take_out(item, model.item_types[item.item_type_id])
         answer = copy(item)  # the record as it was when deleted (delete() clears the pk)
         item.delete()
     return answer

@@ -22,6 +22,8 @@ class RecordWrite:
     unique_values: list = field(default_factory=list)  # (field, locale, value hash)
     references: list = field(default_factory=list)  # (holder id, field, kind, target id)
     version: ItemVersion | None = None
+    #: Where an update moves a record of a sortable or tree model (items.placement).
+    placement: object = None
 
 
 def find_record(item_id: str, *, lock: bool = False, deleting: bool = False) -> Item:

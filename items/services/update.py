@@ -4,12 +4,14 @@ old version; both validate the record as it will be, like a create."""
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 
-from cms.api.errors import ApiError, found
+from cms.api.errors import ApiError, ApiErrors, found
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference, UniqueValue
+from items.placement import PARENT, POSITION, take_placement
 from items.resources import block_payload, item_attributes
+from items.services import placement as placing
 from items.services import rows
 from items.services.publishing import mark_published
 from items.services.records import RecordWrite, concurrent_write_errors, find_record
@@ -40,8 +42,13 @@ def _check_update_document(item: Item, document: ResourceDocument) -> None:
 def build_update(
     *, item: Item, attributes: dict, editor_id: str | None, model: ContentModel
 ) -> RecordWrite:
-    """Validate the record as it will be (its values, those sent replacing them whole)
-    and build the write, unsaved (``item`` is changed in memory only)."""
+    """Validate the record as it will be (its values, those sent replacing them whole;
+    its position and parent, if sent: ``placement`` on the answer) and build the write,
+    unsaved (``item`` is changed in memory only)."""
+    item_type = model.item_types[item.item_type_id]
+    placement, attributes, placement_errors = take_placement(item_type, attributes)
+    if placement is not None:
+        placement_errors += placing.move_errors(item, item_type, placement)
     existing = {block.id: block for block in Item.objects.filter(root=item)}
     merged = {**item_attributes(item, model), **attributes}
     validation = RecordValidation(
@@ -53,10 +60,10 @@ def build_update(
         model.item_types[item.item_type_id], merged, record_id=item.id
     )
     check_against_database([(validation, item.id, False)])
+    validation.errors[:0] = placement_errors
     validation.raise_if_invalid()
 
     moment = now()
-    item_type = model.item_types[item.item_type_id]
     item.data, item.search_text, item.updated_at = data, validation.search_text(), moment
     item.current_version = new_id()
     item.is_current_version_valid = True  # just validated
@@ -78,6 +85,7 @@ def build_update(
         new_block_ids={block.id for block in validation.blocks if not block.existing},
         unique_values=validation.unique_values(),
         references=validation.references,
+        placement=placement,
         version=ItemVersion(
             **rows.version_row(
                 version_id=item.current_version,
@@ -100,15 +108,49 @@ def item_update(*, item_id: str, document: ResourceDocument, editor_id: str | No
         _check_update_document(item, document)
         return document.attributes
 
-    return _update(item_id, editor_id, attributes)
+    sent = document.attributes.keys()
+    if sent and sent <= PLACEMENT:
+        moved = _move(item_id, document)
+        if moved is not None:
+            return moved
+    return _update(item_id, editor_id, attributes, moves=bool(sent & PLACEMENT))
 
 
-def _update(item_id: str, editor_id: str | None, attributes_for) -> RecordWrite:
+#: The attributes that are a record's place, not its values.
+PLACEMENT = frozenset({POSITION, PARENT})
+
+
+def _move(item_id: str, document: ResourceDocument) -> RecordWrite | None:
+    """An update that sends only ``position`` and ``parent_id``: the record moves, live
+    at once, with no new version and no change of status or values. None, with nothing
+    done, if the record's model has no such attributes (the update then refuses them)."""
+    with transaction.atomic():
+        model = ContentModel.load()
+        placing.lock_for_record(item_id, model)
+        item = find_record(item_id, lock=True)
+        _check_update_document(item, document)
+        item_type = model.item_types[item.item_type_id]
+        placement, values, errors = take_placement(item_type, document.attributes)
+        if values or not (errors or placement):  # a name this model's records don't have
+            return None
+        if placement is not None:
+            errors += placing.move_errors(item, item_type, placement)
+        if errors:
+            raise ApiErrors(errors)
+        placing.move(item, item_type, placement)
+        blocks = list(Item.objects.filter(root=item))
+    return RecordWrite(item=item, blocks=blocks, model=model)
+
+
+def _update(item_id: str, editor_id: str | None, attributes_for, moves=False) -> RecordWrite:
     """Lock the record, read the content model as it is once the lock is held (a schema
     change in between is in), validate ``attributes_for(item, model)`` as the record's new
-    values, and write them; a unique value a concurrent write won is a 422, not a 500."""
+    values, and write them; a unique value a concurrent write won is a 422, not a 500.
+    ``moves``: the record may move too (its model's placement lock comes first)."""
     try:
         with transaction.atomic():
+            if moves:
+                placing.lock_for_record(item_id, ContentModel.load())
             item = find_record(item_id, lock=True)
             model = ContentModel.load()
             record = build_update(
@@ -149,6 +191,8 @@ def _save_update(record: RecordWrite) -> None:
     record.version.save(force_insert=True)
     item.save(update_fields=ITEM_STATE)
     rows.write_indexes(record)
+    if record.placement is not None:
+        placing.move(item, record.model.item_types[item.item_type_id], record.placement)
 
 
 def version_restore(*, version_id: str, editor_id: str | None) -> RecordWrite:

@@ -221,6 +221,22 @@ def test_official_client_filters_records(live_server, node_client):
 
 
 @pytest.mark.compat
+@pytest.mark.django_db(transaction=True)
+def test_official_client_sortable_and_tree_records(live_server, node_client):
+    from items.models import Item
+
+    result = _run_ok(node_client, "tree.mjs", live_server, "compat-tree")
+    left = _report_line("tree.mjs", result, "left")
+    tree = Item.objects.filter(item_type__api_key="category")
+    assert sorted(tree.values_list("id", flat=True)) == sorted(left["records"])
+    # Positions stayed 1, 2, 3... among each record's siblings.
+    siblings: dict = {}
+    for parent, position in tree.values_list("tree_parent_id", "position"):
+        siblings.setdefault(parent, []).append(position)
+    assert all(sorted(p) == list(range(1, len(p) + 1)) for p in siblings.values()), siblings
+
+
+@pytest.mark.compat
 @pytest.mark.django_db(transaction=True)  # the server and worker commit to PostgreSQL's
 def test_official_client_polls_a_job_until_it_is_done(
     node_client, tmp_path, monkeypatch, django_db_blocker

@@ -94,8 +94,8 @@ ENDPOINTS = [
     Endpoint("/items/validate", ("POST",), "item"),
     Endpoint("/items/{item}", ("GET", "PUT", "DELETE"), "item_update", ITEM_QUERY),
     Endpoint("/items/{item}/validate", ("POST",), "item_update"),
-    Endpoint("/items/{item}/publish", ("PUT",), "publish"),
-    Endpoint("/items/{item}/unpublish", ("PUT",), "publish"),
+    Endpoint("/items/{item}/publish", ("PUT",), "publish", ("recursive",)),
+    Endpoint("/items/{item}/unpublish", ("PUT",), "publish", ("recursive",)),
     Endpoint("/items/{item}/references", ("GET",), None, ITEM_QUERY),
     Endpoint("/items/{item}/duplicate", ("POST",)),
     Endpoint("/items/{item}/current-vs-published-state", ("GET",)),
@@ -173,7 +173,11 @@ REST_FILTERS = [
 
 
 def query_keys(world: World, endpoint: Endpoint) -> st.SearchStrategy[str]:
-    names = [*world.field_ids, "_created_at", "_updated_at", "id", "size", "created_at"]
+    names = [
+        *world.field_ids,
+        *("_created_at", "_updated_at", "id", "size", "created_at"),
+        *("position", "parent_id", "parent"),
+    ]
     field_key = st.builds(
         lambda name, op: f"filter[fields][{name}][{op}]",
         st.sampled_from(names),
@@ -259,6 +263,9 @@ def _query_pool(template: str, field_type: str) -> list[str]:
 CRAFTED = {
     "/items": [
         "filter[type]={table}&filter[fields][{field}][eq]={value}",
+        "filter[type]={table}&filter[fields][parent_id][eq]={value}&order_by=position_DESC",
+        "filter[type]={table}&filter[fields][parent][exists]={value}",
+        "filter[type]={table}&filter[fields][position][lte]={value}",
         "filter[type]={table}&filter[fields][{field}][gt]={value}",
         "filter[type]={table}&filter[fields][{field}][in]={value}",
         "filter[type]={table}&filter[fields][{field}][matches][pattern]={value}",
@@ -307,6 +314,7 @@ CRAFTED = {
     ],
     "/rest/{service}/{table}": [
         "filter={field}%20%3E%20{value}",
+        "filter=parent_id%20%3D%20%27{value}%27&order=position",
         "filter={field}%20%3D%20%27{value}%27",
         "filter={field}%20LIKE%20%27{value}%27",
         "filter={value}",
@@ -371,6 +379,8 @@ BENIGN_QUERIES = {
     "/items": ["", f"filter[type]={REST_TABLE}&page[limit]=5", "nested=true&version=current"],
     "/uploads": ["", "page[limit]=2", "filter[fields][size][gt]=1"],
     "/rest/{service}/{table}": ["", "fields=*&limit=5", "filter=title%20%3D%20%27x%27"],
+    "/items/{item}/publish": ["", "recursive=true", "recursive=false"],
+    "/items/{item}/unpublish": ["", "recursive=true", "recursive=false"],
 }
 
 

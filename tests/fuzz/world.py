@@ -112,7 +112,7 @@ def seed() -> World:
     assert site.status_code == 200, site.body
 
     block_model = api.create_item_type(BLOCK_MODEL, modular_block=True)["id"]
-    model = api.create_item_type(REST_TABLE)["id"]
+    model = api.create_item_type(REST_TABLE, tree=True)["id"]  # positions and parents too
     ids = {"text": _field(api, block_model, "text", "string", validators={"required": {}})}
     title = _field(
         api,
@@ -236,7 +236,8 @@ def seed() -> World:
     plain = api.post("/items", _record_body(model, {"title": "Plain one"}))
     assert plain.status_code == 201, plain.body
     world.record_ids.append(plain.body["data"]["id"])
-    full = api.post("/items", _record_body(model, valid_attributes(world, "Full one")))
+    under_plain = {**valid_attributes(world, "Full one"), "parent_id": world.record_ids[0]}
+    full = api.post("/items", _record_body(model, under_plain))
     assert full.status_code == 201, full.body
     world.record_ids.append(full.body["data"]["id"])
     world.block_ids = [
@@ -286,7 +287,10 @@ def payloads(world: World) -> dict[str, object]:
             }
         },
         "field": {"data": {"type": "field", "attributes": field_attributes}},
-        "item": _record_body(world.model_id, valid_attributes(world, "New one")),
+        "item": _record_body(
+            world.model_id,
+            {**valid_attributes(world, "New one"), "parent_id": world.record_ids[0], "position": 1},
+        ),
         "field_update": {
             "data": {
                 "type": "field",
@@ -324,7 +328,14 @@ def payloads(world: World) -> dict[str, object]:
         "item_update": {
             "data": {
                 "type": "item",
-                "attributes": {"title": "Changed", "count": 7, "subtitle": "s", "at": None},
+                "attributes": {
+                    "title": "Changed",
+                    "count": 7,
+                    "subtitle": "s",
+                    "at": None,
+                    "position": 2,
+                    "parent_id": None,
+                },
             }
         },
         "publish": {
@@ -348,5 +359,10 @@ def payloads(world: World) -> dict[str, object]:
             "body": {"en": "x", "it": "y"},
             "blocks": [],
         },
-        "rest_batch": {"record": [{"title": "Rest a"}, {"title": "Rest b", "flag": False}]},
+        "rest_batch": {
+            "record": [
+                {"title": "Rest a", "position": 1},
+                {"title": "Rest b", "flag": False, "parent_id": world.record_ids[1]},
+            ]
+        },
     }

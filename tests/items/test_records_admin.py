@@ -58,3 +58,33 @@ def test_editing_publishing_a_record(api, admin_client, page_model):
         "/admin/items/item/", {"action": "publish", "_selected_action": [created["id"]]}
     )
     assert Item.objects.get(pk=created["id"]).status == "published"
+
+
+def test_tree_records_are_placed_and_moved_in_the_admin(api, admin_client):
+    category = api.create_item_type("category", tree=True)
+    api.create_field(category["id"], "name", "string")
+    fruit = api.post("/items", item_body(category["id"], {"name": "fruit"})).body["data"]
+    added = admin_client.post(
+        "/admin/items/item/add/",
+        {
+            "item_type": category["id"],
+            "attributes": json.dumps({"name": "apple", "parent_id": fruit["id"]}),
+        },
+    )
+    assert added.status_code == 302
+    apple = Item.objects.get(tree_parent_id=fruit["id"])
+    assert apple.position == 1
+    url = change_url("items", "item", apple.id)
+    form = admin_client.get(url).content.decode()
+    assert "parent_id" in form and fruit["id"] in form
+    loop = admin_client.post(
+        url, {"attributes": json.dumps({"name": "apple", "parent_id": apple.id})}
+    )
+    assert loop.status_code == 200 and "VALIDATION_TREE_CYCLE" in loop.content.decode()
+    moved = admin_client.post(
+        url, {"attributes": json.dumps({"name": "apple", "parent_id": None, "position": 1})}
+    )
+    assert moved.status_code == 302
+    assert Item.objects.get(pk=apple.id).tree_parent_id is None
+    assert Item.objects.get(pk=apple.id).position == 1
+    assert Item.objects.get(pk=fruit["id"]).position == 2
