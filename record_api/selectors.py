@@ -3,6 +3,7 @@
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from items.models import Item
+from items.selectors import with_aliases
 from record_api import filter_parser, filter_query, limits
 from record_api.errors import RecordApiError, refused
 
@@ -17,8 +18,6 @@ def table_records(
     Localized fields are read in ``locale``."""
     records = Item.objects.filter(item_type_id=item_type_id)
     aliases, columns, ordering = filter_query.record_columns(fields, locale)
-    for step in aliases:  # text aliases read JSON aliases: two steps
-        records = records.alias(**step)
     condition = Q()
     if filter_text.strip():
         try:
@@ -42,5 +41,6 @@ def table_records(
         records = records.filter(pk__in=ids)
         if not order:  # DreamFactory answers ids in the order they were asked for
             order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
-    ordered = records.order_by(*(order or ["created_at"]), "id")
+    order = [*(order or ["created_at"]), "id"]
+    ordered = with_aliases(records, aliases, condition, order).order_by(*order)
     return ordered.only("id", "item_type_id", "data"), condition
