@@ -6,7 +6,8 @@ that every database answers them the same way.
 """
 
 from django.db import connection
-from django.db.models import Case, Q, TextField, Value, When
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
@@ -137,6 +138,46 @@ def field_columns(fields, data_path: str, locale: str) -> tuple[dict, dict, list
     return filters, order, [json_aliases, text_aliases]
 
 
+def with_aliases(records: QuerySet, aliases: list[dict], *uses) -> QuerySet:
+    """``records`` with those of ``field_columns``' aliases that ``uses`` (conditions,
+    orderings) read, and those these read in turn: every alias is copied and hashed by
+    each statement built on ``records``, read or not."""
+    wanted = set().union(*(_names(use) for use in uses))
+    kept = []
+    for step in reversed(aliases):  # text aliases read JSON aliases
+        step = {name: value for name, value in step.items() if name in wanted}
+        wanted.update(*(_names(value) for value in step.values()))
+        kept.append(step)
+    for step in reversed(kept):
+        if step:
+            records = records.alias(**step)
+    return records
+
+
+def _names(node) -> set[str]:
+    """The names (the first part of each lookup) a condition, an ordering or an
+    expression reads."""
+    if isinstance(node, str):
+        return {node.lstrip("-").split(LOOKUP_SEP)[0]}
+    if isinstance(node, list | tuple) and not isinstance(node, Q):
+        return set().union(*(_names(part) for part in node))
+    if isinstance(node, Q):
+        names = set()
+        for child in node.children:
+            if isinstance(child, tuple):  # (lookup, value): a value may be an expression
+                lookup, value = child
+                names |= _names(lookup)
+                if hasattr(value, "resolve_expression") and not isinstance(value, str):
+                    names |= _names(value)
+            else:
+                names |= _names(child)
+        return names
+    if isinstance(node, F):
+        return _names(node.name)
+    sources = getattr(node, "get_source_expressions", None)
+    return _names([s for s in sources() if s is not None]) if sources else set()
+
+
 def _item_types(value, model: ContentModel) -> list:
     found = []
     for key in listed(value, "filter[type]"):
@@ -209,12 +250,11 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             order_by=order_by,
             message="Ordering by _rank (relevance) needs filter[query].",
         )
+    aliases = []
     if len(item_types) == 1:
         fields_filters, fields_order, aliases = field_columns(
             model.fields[item_types[0].id], data_path, locale
         )
-        for step in aliases:  # text aliases read JSON aliases: two steps
-            records = records.alias(**step)
         filter_columns.update(fields_filters)
         order_columns.update(fields_order)
         # position (sortable and tree models), parent_id / parent (trees).
@@ -244,10 +284,11 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             message="Ordering by a model's fields needs exactly one filter[type].",
         )
     order = ordering(order_by, order_columns, ["-created_at", "-id"])
+    always = Q()
     if len(item_types) == 1:
         always, order = siblings_order(order, item_types[0])
-        records = records.filter(always)
-    records = records.order_by(*order)
+    records = with_aliases(records, aliases, condition, always, order)
+    records = records.filter(always).order_by(*order)
     total = records.filter(condition).count()
     if version == "published":
         records = records.select_related("published_version")

@@ -4,6 +4,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 
 from items.models import Item
 from items.placement import siblings_order
+from items.selectors import with_aliases
 from record_api import filter_parser, filter_query, limits
 from record_api.errors import RecordApiError, refused
 
@@ -22,8 +23,6 @@ def table_records(
     placement_columns, placement_order = filter_query.placement_columns(item_type)
     columns.update(placement_columns)
     ordering.update(placement_order)
-    for step in aliases:  # text aliases read JSON aliases: two steps
-        records = records.alias(**step)
     condition = Q()
     if filter_text.strip():
         try:
@@ -48,5 +47,7 @@ def table_records(
         if not order:  # DreamFactory answers ids in the order they were asked for
             order = [Case(*[When(pk=id_, then=Value(i)) for i, id_ in enumerate(ids)])]
     always, _ = siblings_order(order, item_type)  # position first: the siblings' index
-    ordered = records.filter(always).order_by(*(order or ["created_at"]), "id")
+    order = [*(order or ["created_at"]), "id"]
+    ordered = with_aliases(records, aliases, condition, always, order)
+    ordered = ordered.filter(always).order_by(*order)
     return ordered.only("id", "item_type_id", "data", "position", "tree_parent_id"), condition

@@ -22,8 +22,12 @@ from rest_framework.utils.encoders import JSONEncoder
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _default = JSONEncoder().default
 # A number token that may be a float Python writes otherwise (exponent, or 0.0000...).
-# Text holding the same characters only sends the document the slow way.
-_MAYBE_OTHER_FLOAT = re.compile(rb"(?:^|[:,\[])-?(?:\d+(?:\.\d+)?e|0\.0000)")
+# Text holding the same characters only sends the document the slow way. The token's start
+# (after ``:``, ``,`` or ``[``, or the document's) is two patterns: one alternative with
+# ``^`` made the search test every byte, four times slower on a page of records.
+_OTHER_FLOAT = rb"-?(?:\d+(?:\.\d+)?e|0\.0000)"
+_MAYBE_OTHER_FLOAT = re.compile(rb"[:,\[]" + _OTHER_FLOAT)
+_OTHER_FLOAT_FIRST = re.compile(_OTHER_FLOAT)
 _LINE_SEPARATORS = (b"\xe2\x80\xa8", b"\xe2\x80\xa9")  # U+2028, U+2029 in UTF-8
 
 
@@ -34,7 +38,7 @@ def fast_json(data) -> bytes | None:
         encoded = orjson.dumps(data, default=_default, option=OPTIONS)
     except orjson.JSONEncodeError:
         return None  # (and the standard library raises what it raises today)
-    if _MAYBE_OTHER_FLOAT.search(encoded):
+    if _MAYBE_OTHER_FLOAT.search(encoded) or _OTHER_FLOAT_FIRST.match(encoded):
         return None
     if _LINE_SEPARATORS[0] in encoded or _LINE_SEPARATORS[1] in encoded:
         # DRF escapes both, so that the JSON is also a JavaScript literal.

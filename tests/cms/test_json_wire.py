@@ -25,6 +25,9 @@ DOCUMENTS = {
     "integers": [0, -1, 2**53, 2**63 - 1, -(2**63), 2**64, 2**70, -(2**63) - 1, True, False],
     "text": {"t": 'é 😀 \x00\x1f\x7f \u2028\u2029 \\ " / <script>', "ë": None},
     "text that looks like numbers": {"x": ":1e5,", "y": "[0.00001]", "z": "3e"},
+    # A float as the whole document: no ":", "," or "[" before it.
+    "a bare float": 1e-7,
+    "a bare small float": -0.00001,
     "datetimes": {
         "aware": datetime.datetime(2024, 5, 31, 10, 0, 0, 123456, tzinfo=UTC),
         "naive": datetime.datetime(2024, 5, 31, 10, 0),
@@ -67,6 +70,7 @@ def test_ordinary_documents_take_orjson():
     assert fast_json(document) == DRFRenderer().render(document)
     assert fast_json({"t": "\u2028"}) == b'{"t":"\\u2028"}'
     assert fast_json({"f": 1e-7}) is None  # Python writes 1e-07: the standard library does
+    assert fast_json(1e-7) is None and fast_json(0.00001) is None  # the document's start too
 
 
 def test_a_record_answers_floats_and_separators_as_before(api):
