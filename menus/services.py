@@ -144,21 +144,26 @@ def cycle_errors(tree: Tree, moves: list[Move], where) -> list[ApiError]:
 
 def kind_errors(tree: Tree, moves: list[Move], kinds: dict, item_id: str | None):
     """Each item touched sits under a parent of its kind; ``kinds`` overrides the stored
-    ones (the item written)."""
+    ones (the item written, ``item_id``; None for a reorder). A refusal names what put the
+    item there: ``parent`` (its own move, a reorder's), ``children`` (a schema menu item's
+    new children) or ``kind`` (a parent's new kind under which its children stay)."""
     parent_of = {id_: row.parent for id_, row in tree.rows.items()}
     parent_of.update({move.id: move.parent for move in moves})
     kind_of = {id_: row.kind for id_, row in tree.rows.items()} | kinds
-    touched = {move.id for move in moves} | set(kinds)
-    touched |= {id_ for id_, parent in parent_of.items() if parent in kinds}
+    moved = {move.id for move in moves}
+    touched = moved | set(kinds) | {id_ for id_, parent in parent_of.items() if parent in kinds}
     errors = []
     for id_ in sorted(touched):
         parent = parent_of.get(id_)
-        if parent is not None and kind_of[parent] != kind_of[id_]:
-            if id_ == item_id:
-                name = "parent" if any(m.id == item_id for m in moves) else "kind"
-            else:
-                name = "kind" if parent == item_id else "parent"
-            errors.append(kind_conflict(name, kind_of[id_], id=id_))
+        if parent is None or kind_of[parent] == kind_of[id_]:
+            continue
+        if id_ == item_id:
+            name = "parent" if id_ in moved else "kind"
+        elif id_ in moved:
+            name = "parent" if item_id is None else "children"
+        else:
+            name = "kind"
+        errors.append(kind_conflict(name, kind_of[id_], id=id_))
     return errors
 
 

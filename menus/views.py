@@ -25,9 +25,10 @@ def _ids_filter(query_params) -> list[str] | None:
     if "filter" not in params:
         return None
     filters = params["filter"]
-    if not isinstance(filters, dict) or set(filters) - {"ids"}:
+    ids = filters.get("ids") if isinstance(filters, dict) else None
+    if set(filters) != {"ids"} or not isinstance(ids, str | list):
         raise ApiError("INVALID_QUERY_PARAMETERS", 422, parameter="filter", allowed=["filter[ids]"])
-    return comma_list(filters.get("ids", ""))
+    return comma_list(ids)
 
 
 class MenuListView(MenuView):

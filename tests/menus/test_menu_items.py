@@ -68,9 +68,7 @@ def test_moving_an_item_closes_its_old_group_and_opens_the_new_one(api):
     b1 = create(api, "B1", parent=b["id"])
 
     # A moves under B, second: C moves up, B1 moves down.
-    response = api.put(
-        f"/menu-items/{a['id']}", item_body(id_=a["id"], parent=b["id"], position=2)
-    )
+    response = api.put(f"/menu-items/{a['id']}", item_body(id_=a["id"], parent=b["id"], position=2))
     assert response.status_code == 200, response.body
     assert response.body["data"]["attributes"]["position"] == 2
     assert menu(api) == [("B", None, 1), ("B1", "B", 1), ("A", "B", 2), ("C", None, 2)]
