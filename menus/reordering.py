@@ -10,10 +10,11 @@ not named keep their order around them (menus.positions).
 
 from cms.api.errors import ApiError
 from cms.api.parsing import parse_resource
+from item_types.services.common import raise_if
 from menus.cleaning import KEEP, check_position, is_whole_number, not_found, to_one
 from menus.kinds import Menu
 from menus.positions import Move, Tree
-from menus.services import cycle_errors, kind_errors, load_tree, menu_write, raise_if, save_rows
+from menus.services import cycle_errors, kind_errors, load_tree, menu_write, save_rows
 
 
 def entries(body) -> list:

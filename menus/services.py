@@ -12,8 +12,9 @@ import functools
 
 from django.db import connection, transaction
 
-from cms.api.errors import ApiError, ApiErrors
+from cms.api.errors import ApiError
 from cms.api.parsing import ResourceDocument
+from item_types.services.common import raise_if
 from menus.cleaning import KEEP, Checked, kind_conflict, not_found
 from menus.kinds import Menu
 from menus.models import MenuItem, SchemaMenuItem
@@ -47,21 +48,15 @@ def load_tree(menu: Menu) -> Tree:
     return Tree.of(menu.model.objects.values_list(*menu.tree_columns))
 
 
-def raise_if(errors: list[ApiError]) -> None:
-    if errors:
-        raise ApiErrors(errors)
-
-
 @menu_write
-def menu_create(menu: Menu, *, document: ResourceDocument, defaults: dict | None = None):
-    """A new item; last among its siblings unless ``position`` says where. ``defaults``:
-    values the caller sets beside the document's (a model's own items)."""
+def menu_create(menu: Menu, *, document: ResourceDocument):
+    """A new item; last among its siblings unless ``position`` says where."""
     tree = load_tree(menu)
     checked = menu.clean(document, None)
     errors = checked.errors
     if document.id and document.id in tree:
         errors.append(id_taken())
-    item = menu.model(**{**(defaults or {}), **checked.values})
+    item = menu.model(**checked.values)
     if document.id:
         item.id = document.id
     parent = None if checked.parent is KEEP else checked.parent
