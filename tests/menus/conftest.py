@@ -6,6 +6,14 @@ import pytest
 from jobs import runner
 from jobs.models import Job
 from menus.models import MenuItem, SchemaMenuItem
+from tests.environments.conftest import (  # noqa: F401 (fixtures, for test_environments.py)
+    admin_token,
+    environments,
+    main_api,
+    migrated_sqlite_file,
+    sandbox,
+    sandbox_api,
+)
 
 PATHS = {"menu_item": "/menu-items", "schema_menu_item": "/schema-menu-items"}
 

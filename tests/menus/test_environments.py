@@ -5,14 +5,6 @@ import pytest
 
 from environments import selection
 from menus.models import MenuItem
-from tests.environments.conftest import (  # noqa: F401  (fixtures)
-    admin_token,
-    environments,
-    main_api,
-    migrated_sqlite_file,
-    sandbox,
-    sandbox_api,
-)
 from tests.menus.conftest import create, menu, run_jobs
 
 pytestmark = pytest.mark.usefixtures("queue")
