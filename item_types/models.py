@@ -1,4 +1,5 @@
-"""The content model as data: the site (with its locales), item types and their fields."""
+"""The content model as data: the site (with its locales), item types, their fields and the
+fieldsets that group them."""
 
 from django.db import models
 from django.utils.timezone import now
@@ -113,11 +114,40 @@ class ItemType(models.Model):
         return f"{self.name} ({self.api_key})"
 
 
+class Fieldset(models.Model):
+    """A group of a model's fields in the editing form. Fieldsets and the model's top-level
+    fields share one ordering (``position``); the fields inside a fieldset have their own
+    (item_types/services/positions.py)."""
+
+    id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
+    item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="fieldsets")
+    title = models.CharField(max_length=200)
+    hint = models.TextField(null=True, blank=True)
+    collapsible = models.BooleanField(default=False)
+    start_collapsed = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item_type", "position", "created_at"]
+
+    def __str__(self):
+        return self.title
+
+
 class Field(models.Model):
-    """A typed field of an item type; its value rules live in ``item_types.field_types``."""
+    """A typed field of an item type; its value rules live in ``item_types.field_types``.
+    Its ``position`` is among the model's top-level fields and fieldsets, or, in a
+    fieldset, among that fieldset's fields."""
 
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
     item_type = models.ForeignKey(ItemType, on_delete=models.CASCADE, related_name="fields")
+    # Deleting a fieldset moves its fields to the top level first (the service); SET_NULL
+    # only keeps a delete that bypasses it from failing.
+    fieldset = models.ForeignKey(
+        Fieldset, null=True, blank=True, on_delete=models.SET_NULL, related_name="fields"
+    )
     label = models.CharField(max_length=200)
     api_key = models.CharField(max_length=64)
     field_type = models.CharField(max_length=32)

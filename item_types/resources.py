@@ -1,7 +1,11 @@
-"""How the site, item types and fields look on the wire (JSON:API resource objects)."""
+"""How the site, item types, fields and fieldsets look on the wire (JSON:API resource objects)."""
+
+from django.apps import apps
+from django.db.models import Prefetch
 
 from cms.api.wire import timestamp
-from item_types.models import Field, ItemType, Site
+from item_types.models import Field, Fieldset, ItemType, Site
+from item_types.selectors import in_form_order
 
 
 def _to_one(type_: str, pk: str | None) -> dict:
@@ -57,10 +61,13 @@ def site_resource(site: Site, item_type_ids: list[str]) -> dict:
 
 
 def item_type_resource(
-    item_type: ItemType, field_ids: list[str], singleton_item_id: str | None = None
+    item_type: ItemType,
+    field_ids: list[str],
+    singleton_item_id: str | None = None,
+    fieldset_ids: list[str] = (),
 ) -> dict:
-    """``field_ids`` in position order, and the record of a singleton model: the caller
-    fetches them (one query each for a whole list)."""
+    """``field_ids`` in form order, ``fieldset_ids`` by position, and the record of a
+    singleton model: the caller fetches them (one query each for a whole list)."""
     return {
         "type": "item_type",
         "id": item_type.id,
@@ -85,7 +92,7 @@ def item_type_resource(
         },
         "relationships": {
             "fields": _to_many("field", field_ids),
-            "fieldsets": _to_many("fieldset", []),
+            "fieldsets": _to_many("fieldset", fieldset_ids),
             "singleton_item": _to_one("item", singleton_item_id),
             "title_field": _to_one("field", item_type.title_field_id),
             "image_preview_field": _to_one("field", item_type.image_preview_field_id),
@@ -120,7 +127,66 @@ def field_resource(field: Field) -> dict:
         },
         "relationships": {
             "item_type": _to_one("item_type", field.item_type_id),
-            "fieldset": _to_one("fieldset", None),
+            "fieldset": _to_one("fieldset", field.fieldset_id),
         },
         "meta": {},
     }
+
+
+def fieldset_resource(fieldset: Fieldset) -> dict:
+    return {
+        "type": "fieldset",
+        "id": fieldset.id,
+        "attributes": {
+            "title": fieldset.title,
+            "hint": fieldset.hint,
+            "collapsible": fieldset.collapsible,
+            "start_collapsed": fieldset.start_collapsed,
+            "position": fieldset.position,
+        },
+        "relationships": {"item_type": _to_one("item_type", fieldset.item_type_id)},
+    }
+
+
+# --- Models read with what their resource names (a few queries for any number) --------
+
+
+def _singleton_items(item_types) -> dict[str, str]:
+    """item type id -> its record, for singleton models (one query for any number)."""
+    ids = [it.id for it in item_types if it.singleton]
+    if not ids:
+        return {}
+    records = apps.get_model("items", "Item").objects  # items depends on us, not we on it
+    return dict(records.filter(singleton_of__in=ids).values_list("singleton_of", "id"))
+
+
+def render_item_type(item_type: ItemType) -> dict:
+    """One model as a resource: its field ids in form order, its fieldsets, its singleton
+    record."""
+    field_ids = list(in_form_order(item_type.fields.all()).values_list("id", flat=True))
+    fieldset_ids = list(item_type.fieldsets.order_by("position").values_list("id", flat=True))
+    singleton = _singleton_items([item_type]).get(item_type.id)
+    return item_type_resource(item_type, field_ids, singleton, fieldset_ids)
+
+
+def render_item_types(item_types=None) -> list[dict]:
+    """Models (all of them, or the queryset ``item_types``) as resources, in the same few
+    queries however many there are."""
+    item_types = list(
+        (ItemType.objects.all() if item_types is None else item_types).prefetch_related(
+            Prefetch("fields", queryset=in_form_order(Field.objects.only("id", "item_type"))),
+            Prefetch(
+                "fieldsets", queryset=Fieldset.objects.order_by("position").only("id", "item_type")
+            ),
+        )
+    )
+    singletons = _singleton_items(item_types)
+    return [
+        item_type_resource(
+            it,
+            [f.id for f in it.fields.all()],
+            singletons.get(it.id),
+            [f.id for f in it.fieldsets.all()],
+        )
+        for it in item_types
+    ]

@@ -148,3 +148,11 @@ FIELD_ATTRIBUTES: dict[str, Attribute] = {
     "deep_filtering_enabled": BOOLEAN,
     "content_link_enabled": BOOLEAN,
 }
+
+FIELDSET_ATTRIBUTES: dict[str, Attribute] = {
+    "title": Attribute(required=True, max_length=200),
+    "hint": Attribute(nullable=True),
+    "collapsible": BOOLEAN,
+    "start_collapsed": BOOLEAN,
+    "position": FIELD_ATTRIBUTES["position"],
+}

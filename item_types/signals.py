@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from cms.ids import new_id
-from item_types.models import Field, ItemType, Site
+from item_types.models import Field, Fieldset, ItemType, Site
 
 #: Sent with ``locales`` (a set) when the site stops having them; records drop them.
 locales_removed = Signal()
@@ -25,9 +25,25 @@ item_type_destroying = Signal()
 field_changed = Signal()
 
 
+#: Sent inside a schema write's transaction with ``item_type_id`` when a change may make
+#: some of the model's saved records valid or invalid (a field's validators, default,
+#: type or localization; a field added with validators or deleted; which locales the
+#: model requires): records are re-checked by a job once it commits.
+record_rules_changed = Signal()
+
+#: The field attributes a record's validity depends on.
+RULE_ATTRIBUTES = ("validators", "default_value", "localized", "field_type")
+
+
 @receiver([post_save, post_delete], sender=ItemType)
 @receiver([post_save, post_delete], sender=Field)
+@receiver([post_save, post_delete], sender=Fieldset)
 def schema_changed(sender, **kwargs):
+    bump_schema_version()
+
+
+def bump_schema_version() -> None:
+    """For writes that send no signal (``bulk_update``: a reorder)."""
     Site.objects.update(schema_version=new_id())
 
 

@@ -1,48 +1,25 @@
-"""Schema endpoints: /site, /item-types, /fields. Thin: parse, call a service, render."""
+"""Schema endpoints: /site, /item-types, /fields, /fieldsets. Thin: parse, call a service,
+render. (Copies, references and the form's order: item_types/operation_views.py.)"""
 
 from collections.abc import Callable
 from typing import NamedTuple
 
-from django.apps import apps
-from django.db.models import Prefetch
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.api.errors import found
 from cms.api.parsing import parse_resource
 from item_types import services
-from item_types.models import Field, ItemType, Site
-from item_types.resources import field_resource, item_type_resource, site_resource
-
-
-def _singleton_items(item_types) -> dict[str, str]:
-    """item type id -> its record, for singleton models (one query for any number)."""
-    ids = [it.id for it in item_types if it.singleton]
-    if not ids:
-        return {}
-    records = apps.get_model("items", "Item").objects  # items depends on us, not we on it
-    return dict(records.filter(singleton_of__in=ids).values_list("singleton_of", "id"))
-
-
-def _item_type_resource(item_type: ItemType) -> dict:
-    """One model as a resource: its field ids in position order and its singleton record."""
-    field_ids = list(item_type.fields.order_by("position").values_list("id", flat=True))
-    singleton = _singleton_items([item_type]).get(item_type.id)
-    return item_type_resource(item_type, field_ids, singleton)
-
-
-def _item_type_resources() -> list[dict]:
-    """Every model as a resource, in the same few queries however many models there are."""
-    item_types = list(
-        ItemType.objects.prefetch_related(
-            Prefetch("fields", queryset=Field.objects.order_by("position").only("id", "item_type"))
-        )
-    )
-    singletons = _singleton_items(item_types)
-    return [
-        item_type_resource(it, [f.id for f in it.fields.all()], singletons.get(it.id))
-        for it in item_types
-    ]
+from item_types.models import Field, Fieldset, ItemType, Site
+from item_types.resources import (
+    field_resource,
+    fieldset_resource,
+    item_type_resource,
+    render_item_type,
+    render_item_types,
+    site_resource,
+)
+from item_types.selectors import in_form_order
 
 
 def find_item_type(id_or_api_key: str) -> ItemType:
@@ -62,6 +39,10 @@ def find_field(id_or_api_key: str) -> Field:
     return found(field, field=id_or_api_key)
 
 
+def find_fieldset(fieldset_id: str) -> Fieldset:
+    return found(Fieldset.objects.filter(pk=fieldset_id).first(), fieldset=fieldset_id)
+
+
 class SiteView(APIView):
     scope = "schema"
 
@@ -77,7 +58,7 @@ class SiteView(APIView):
     def _document(site: Site, include: str) -> dict:
         wanted = {part.strip() for part in include.split(",") if part.strip()}
         if wanted & {"item_types", "item_types.fields"}:
-            included = _item_type_resources()
+            included = render_item_types()
             item_type_ids = [resource["id"] for resource in included]
         else:
             included = []
@@ -94,7 +75,7 @@ class ItemTypeListView(APIView):
     scope = "schema"
 
     def get(self, request):
-        return Response({"data": _item_type_resources()})
+        return Response({"data": render_item_types()})
 
     def post(self, request):
         document = parse_resource(request.data, "item_type", allow_id=True)
@@ -117,8 +98,8 @@ class _Kind(NamedTuple):
 
 
 class _SchemaResourceView(APIView):
-    """GET, PUT and DELETE of one model or field (``resource_type``, a key of ``KINDS``);
-    DELETE answers the resource as it was."""
+    """GET, PUT and DELETE of one model, field or fieldset (``resource_type``, a key of
+    ``KINDS``); DELETE answers the resource as it was."""
 
     scope = "schema"
     resource_type: str
@@ -148,7 +129,7 @@ class ItemTypeDetailView(_SchemaResourceView):
 
     def delete(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
-        answer = _item_type_resource(item_type)
+        answer = render_item_type(item_type)
         # The query parameters are for what goes with the model (its menu items).
         services.item_type_destroy(item_type=item_type, options=request.query_params.dict())
         return Response({"data": answer})
@@ -159,7 +140,7 @@ class FieldListView(APIView):
 
     def get(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
-        fields = item_type.fields.order_by("position")
+        fields = in_form_order(item_type.fields.all())
         return Response({"data": [field_resource(f) for f in fields]})
 
     def post(self, request, id_or_api_key):
@@ -170,7 +151,7 @@ class FieldListView(APIView):
         return Response(
             {
                 "data": field_resource(field),
-                "included": [_item_type_resource(item_type)],
+                "included": [render_item_type(item_type)],
             },
             status=201,
         )
@@ -180,9 +161,34 @@ class FieldDetailView(_SchemaResourceView):
     resource_type = "field"
 
 
+class FieldsetListView(APIView):
+    scope = "schema"
+
+    def get(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        fieldsets = item_type.fieldsets.order_by("position")
+        return Response({"data": [fieldset_resource(f) for f in fieldsets]})
+
+    def post(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        document = parse_resource(request.data, "fieldset", allow_id=True)
+        fieldset = services.fieldset_create(item_type=item_type, document=document)
+        return Response(
+            {"data": fieldset_resource(fieldset), "included": [render_item_type(item_type)]},
+            status=201,
+        )
+
+
+class FieldsetDetailView(_SchemaResourceView):
+    resource_type = "fieldset"
+
+
 KINDS = {
     "item_type": _Kind(
-        find_item_type, _item_type_resource, services.item_type_update, services.item_type_destroy
+        find_item_type, render_item_type, services.item_type_update, services.item_type_destroy
     ),
     "field": _Kind(find_field, field_resource, services.field_update, services.field_destroy),
+    "fieldset": _Kind(
+        find_fieldset, fieldset_resource, services.fieldset_update, services.fieldset_destroy
+    ),
 }

@@ -81,6 +81,12 @@ class Item(models.Model):
     first_published_at = models.DateTimeField(null=True, blank=True)
     publication_scheduled_at = models.DateTimeField(null=True, blank=True)
     unpublishing_scheduled_at = models.DateTimeField(null=True, blank=True)
+    #: Whether the current and the published values pass the model's rules as they are
+    #: now. A write validates, so it stores true; a change of the rules (a field's
+    #: validators, a new required field) has a job re-check the model's records
+    #: (items/validity.py). The published flag means nothing while never published.
+    is_current_version_valid = models.BooleanField(default=True, db_default=True)
+    is_published_version_valid = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         indexes = [

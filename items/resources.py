@@ -18,6 +18,9 @@ def _locales(data: dict, item_type_id: str, model: ContentModel) -> list[str]:
     return [model.locales[0]]
 
 
+locales_of = _locales
+
+
 def _represent(field_type, stored):
     return copy(field_type.empty_value) if stored is None else field_type.to_representation(stored)
 
@@ -85,9 +88,11 @@ def item_meta(item: Item) -> dict:
         "publication_scheduled_at": timestamp(item.publication_scheduled_at),
         "unpublishing_scheduled_at": timestamp(item.unpublishing_scheduled_at),
         "status": item.status,
-        "is_valid": True,
-        "is_current_version_valid": True,
-        "is_published_version_valid": True if item.published_version_id else None,
+        "is_valid": item.is_current_version_valid,
+        "is_current_version_valid": item.is_current_version_valid,
+        "is_published_version_valid": (
+            item.is_published_version_valid if item.published_version_id else None
+        ),
         "current_version": item.current_version,
         "stage": None,
         "has_children": False,
@@ -158,8 +163,18 @@ def version_resource(version: ItemVersion, item: Item, model: ContentModel) -> d
         },
         "meta": {
             "created_at": version.created_at.isoformat(timespec="milliseconds"),
-            "is_valid": True,
+            "is_valid": _version_valid(version, item),
             "is_published": version.id == item.published_version_id,
             "is_current": version.id == item.current_version,
         },
     }
+
+
+def _version_valid(version: ItemVersion, item: Item) -> bool:
+    """The current and published versions' validity is kept (items/validity.py); an older
+    version was valid when written (restoring it checks it again)."""
+    if version.id == item.current_version:
+        return item.is_current_version_valid
+    if version.id == item.published_version_id:
+        return item.is_published_version_valid
+    return True

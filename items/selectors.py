@@ -40,13 +40,8 @@ META_FILTERS = {
         "first_published_at", kind="datetime", ops=COMPARISON | EXISTS
     ),
     "_status": FilterColumn("status", ops=EQUALITY),
-    # Records are valid once written: nothing invalid is ever stored.
-    "_is_valid": FilterColumn(
-        "id",
-        kind="boolean",
-        ops=frozenset({"eq"}),
-        build=lambda op, value: Q() if value else Q(pk__in=[]),
-    ),
+    # The version read's validity (items/validity.py); see _read_validity.
+    "_is_valid": FilterColumn("is_current_version_valid", kind="boolean", ops=frozenset({"eq"})),
 }
 META_ORDER = {
     "id": "id",
@@ -55,9 +50,35 @@ META_ORDER = {
     "_published_at": "published_at",
     "_first_published_at": "first_published_at",
     "_status": "status",
+    "_is_valid": "is_current_version_valid",
 }
 LIST_PARAMETERS = {"filter", "page", "order_by", "version", "locale", "nested"}
-FILTERS = {"type", "ids", "query", "fields"}
+FILTERS = {"type", "ids", "query", "fields", "only_valid"}
+PUBLISHED_VALIDITY = "is_published_version_valid"
+
+
+def _read_validity(version: str, filter_columns: dict, order_columns: dict) -> str:
+    """``_is_valid`` and ``only_valid`` read the validity of the version listed."""
+    if version != "published":
+        return META_ORDER["_is_valid"]
+    filter_columns["_is_valid"] = FilterColumn(
+        PUBLISHED_VALIDITY, kind="boolean", ops=frozenset({"eq"})
+    )
+    order_columns["_is_valid"] = PUBLISHED_VALIDITY
+    return PUBLISHED_VALIDITY
+
+
+def _only_valid(raw) -> bool:
+    """``filter[only_valid]``: ``true`` keeps valid records only; ``false`` keeps all."""
+    text = raw.lower() if isinstance(raw, str) else None
+    if text not in ("true", "false"):
+        raise ApiError(
+            "INVALID_FILTER_FIELDS_PARAM",
+            422,
+            parameter="filter[only_valid]",
+            message=f"{raw!r} is not true or false.",
+        )
+    return text == "true"
 
 
 def _as_stored_date_time(raw, field: str) -> str:
@@ -235,6 +256,9 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
             condition &= Q(search_text__contains=word)
 
     filter_columns, order_columns = dict(META_FILTERS), dict(META_ORDER)
+    validity = _read_validity(version, filter_columns, order_columns)
+    if "only_valid" in filters and _only_valid(filters["only_valid"]):
+        condition &= Q(**{validity: True})
     if len(item_types) == 1:
         fields_filters, fields_order, aliases = field_columns(
             model.fields[item_types[0].id], data_path, locale

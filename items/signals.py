@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from item_types.models import Field
-from item_types.signals import field_changed, locales_removed
+from item_types.signals import field_changed, locales_removed, record_rules_changed
 from items import field_changes, field_indexes
 from items.models import Item
 
@@ -42,6 +42,14 @@ def drop_field_values(sender, instance: Field, **kwargs):
 @receiver(field_changed)
 def convert_field_values(sender, before: Field, after: Field, **kwargs):
     field_changes.convert_values(before, after)
+
+
+@receiver(record_rules_changed)
+def recheck_records(sender, item_type_id: str, **kwargs):
+    """Saved records are re-checked by a job once the change commits (items/validity.py)."""
+    from items.tasks import submit_here  # (tasks -> services -> this app's models)
+
+    submit_here("items.check_validity", {"item_types": [item_type_id]})
 
 
 @receiver(locales_removed)

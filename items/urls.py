@@ -10,6 +10,8 @@ urlpatterns = [
     path("items/<str:item_id>/publish", views.PublishView.as_view(action="publish")),
     path("items/<str:item_id>/unpublish", views.PublishView.as_view(action="unpublish")),
     path("items/<str:item_id>/references", views.ReferencesView.as_view()),
+    path("items/<str:item_id>/duplicate", views.DuplicateView.as_view()),
+    path("items/<str:item_id>/current-vs-published-state", views.PublicationStateView.as_view()),
     path("items/<str:item_id>/versions", views.ItemVersionListView.as_view()),
     path("versions/<str:version_id>", views.VersionDetailView.as_view()),
     path("versions/<str:version_id>/restore", views.VersionRestoreView.as_view()),

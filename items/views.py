@@ -3,16 +3,19 @@
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import jobs
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, found
 from cms.api.idempotency import idempotent
 from cms.api.parsing import parse_resource
 from cms.api.query import flag, nested_params, refuse_unknown
 from item_types.resources import item_type_resource
-from items import selectors, services
+from items import duplicates, selectors, services
 from items.content_model import ContentModel
 from items.models import ItemVersion
+from items.publication_state import state_document
 from items.resources import item_resource, record_document, version_resource
+from items.tasks import submit_here
 
 
 def _written_document(record: services.RecordWrite) -> dict:
@@ -181,6 +184,29 @@ class ReferencesView(APIView):
         records = selectors.records_linking_to(item)
         blocks = selectors.blocks_for(records, "current") if nested else None
         return Response({"data": [item_resource(r, model, blocks=blocks) for r in records]})
+
+
+class DuplicateView(APIView):
+    """``POST /items/:id/duplicate``: a job (items/duplicates.py); refused at once with
+    the create's 422 when the copy can't be made."""
+
+    scope = "content"
+
+    def post(self, request, item_id):
+        refuse_unknown(nested_params(request.query_params), set())
+        arguments = duplicates.start(item_id, request.auth.id)
+        return jobs.accepted(submit_here("items.duplicate", arguments))
+
+
+class PublicationStateView(APIView):
+    """``GET /items/:id/current-vs-published-state`` (items/publication_state.py)."""
+
+    scope = "content"
+
+    def get(self, request, item_id):
+        refuse_unknown(nested_params(request.query_params), set())
+        item = services.find_record(item_id)
+        return Response(state_document(item, ContentModel.load()))
 
 
 class ItemVersionListView(APIView):

@@ -157,6 +157,9 @@ REASONS: dict[str, str] = {
     "VALIDATION_NOT_ALLOWED_FOR_BLOCKS": "A block model can't have this setting.",
     "VALIDATION_NOT_A_FIELD_OF_THIS_MODEL": "The relationship names a field of another model.",
     "VALIDATION_NOT_FOUND": "The relationship (or a reorder's `id`) names nothing that exists.",
+    "VALIDATION_NOT_IN_THIS_MODEL": (
+        "No field or fieldset of this model has the id (a field's fieldset, a reorder entry)."
+    ),
     "VALIDATION_NOT_LOCALIZABLE": "A block model's fields can't be localized.",
     "VALIDATION_NOT_UPLOADED": "No file was uploaded to this path.",
     "VALIDATION_RECORDS_HOLD_VALUES": "Records hold values the field change would lose.",

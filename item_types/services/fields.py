@@ -3,8 +3,6 @@ field type, and their positions within the model."""
 
 from copy import copy
 
-from django.db.models import F, Max
-
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.field_types import FIELD_TYPES, FieldValueError
@@ -15,6 +13,7 @@ from item_types.schema import (
     ITEM_TYPE_FIELD_RELATIONSHIPS,
     RESERVED_FIELD_API_KEYS,
 )
+from item_types.services import positions
 from item_types.services.common import (
     check_api_key,
     clean_schema_attributes,
@@ -23,7 +22,7 @@ from item_types.services.common import (
     save_unique,
     taken_id,
 )
-from item_types.signals import field_changed
+from item_types.signals import RULE_ATTRIBUTES, field_changed, record_rules_changed
 from item_types.validators import VALIDATORS, SchemaContext, fields_named
 
 
@@ -187,24 +186,59 @@ def _convert_default_localization(value, was_localized: bool, localized: bool, l
     return value.get(locales[0]) if isinstance(value, dict) else None
 
 
-def _append_position(item_type: ItemType) -> int:
-    return (item_type.fields.aggregate(last=Max("position"))["last"] or 0) + 1
+_UNCHANGED = object()
+
+
+def _clean_fieldset(document: ResourceDocument, item_type: ItemType):
+    """The fieldset ``relationships.fieldset`` puts the field in: ``_UNCHANGED`` when the
+    relationship is not sent, None for the top level, else a fieldset of this model."""
+    if "fieldset" not in document.relationships:
+        return _UNCHANGED, []
+    relationship = document.relationships["fieldset"]
+    if not isinstance(relationship, dict) or "data" not in relationship:
+        return _UNCHANGED, [
+            ApiError(
+                "INVALID_RELATIONSHIP",
+                422,
+                field="fieldset",
+                code="VALIDATION_FORMAT",
+                message='fieldset must be {"data": null} or {"data": {"type": "fieldset", "id"}}.',
+            )
+        ]
+    try:
+        fieldset_id = document.relationship_id("fieldset", "fieldset")
+    except ApiError as error:
+        return _UNCHANGED, [error]
+    if fieldset_id is not None and not item_type.fieldsets.filter(pk=fieldset_id).exists():
+        return _UNCHANGED, [
+            ApiError(
+                "INVALID_RELATIONSHIP",
+                422,
+                field="fieldset",
+                code="VALIDATION_NOT_IN_THIS_MODEL",
+                id=fieldset_id,
+                message="No fieldset of this model has this id.",
+            )
+        ]
+    return fieldset_id, []
 
 
 @schema_write
 def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     item_type = ItemType.objects.select_for_update().get(pk=item_type.pk)
     cleaned, errors = _clean_field(document, item_type, None)
-    errors += taken_id(Field, document.id)
+    fieldset_id, fieldset_errors = _clean_fieldset(document, item_type)
+    errors += fieldset_errors + taken_id(Field, document.id)
     raise_if(errors)
-    last = _append_position(item_type)
-    position = min(cleaned.pop("position", last), last)
-    item_type.fields.filter(position__gte=position).update(position=F("position") + 1)
-    field = Field(item_type=item_type, position=position, **cleaned)
+    fieldset_id = None if fieldset_id is _UNCHANGED else fieldset_id
+    field = Field(item_type=item_type, fieldset_id=fieldset_id, **cleaned)
+    field.position = positions.put_in(field, item_type.pk, fieldset_id, cleaned.get("position"))
     if document.id:
         field.id = document.id
     save_unique(field, "api_key", "Field")
     _fill_automatic_model_role(item_type, field)
+    if field.validators:  # a new required field, say: saved records may break it
+        record_rules_changed.send(sender=Field, item_type_id=item_type.id)
     return field
 
 
@@ -221,17 +255,29 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
     item_type = ItemType.objects.select_for_update().get(pk=field.item_type_id)
     field = Field.objects.get(pk=field.pk)
     cleaned, errors = _clean_field(document, item_type, field)
+    fieldset_id, fieldset_errors = _clean_fieldset(document, item_type)
+    errors += fieldset_errors
     if "field_type" in cleaned and cleaned["field_type"] != field.field_type:
         errors += _field_type_change_errors(field, item_type)
     raise_if(errors)
     before = copy(field)
-    if "position" in cleaned:
-        _move(field, item_type, cleaned.pop("position"))
+    if fieldset_id is not _UNCHANGED and fieldset_id != field.fieldset_id:
+        # Into another ordering: at the position sent, else at its end.
+        old = (field.fieldset_id, field.position)
+        new = (fieldset_id, cleaned.pop("position", None))
+        field.position = positions.move(field, item_type.pk, old, new)
+        field.fieldset_id = fieldset_id
+    elif "position" in cleaned:
+        old = (field.fieldset_id, field.position)
+        new = (field.fieldset_id, cleaned.pop("position"))
+        field.position = positions.move(field, item_type.pk, old, new)
     for name, value in cleaned.items():
         setattr(field, name, value)
     if (before.field_type, before.localized) != (field.field_type, field.localized):
         field_changed.send(sender=Field, before=before, after=field)
     save_unique(field, "api_key", "Field")
+    if any(getattr(before, name) != getattr(field, name) for name in RULE_ATTRIBUTES):
+        record_rules_changed.send(sender=Field, item_type_id=item_type.id)
     return field
 
 
@@ -254,18 +300,6 @@ def _field_type_change_errors(field: Field, item_type: ItemType) -> list[ApiErro
     return []
 
 
-def _move(field: Field, item_type: ItemType, position: int) -> None:
-    siblings = item_type.fields.exclude(pk=field.pk)
-    last = siblings.count() + 1
-    position = min(position, last)
-    old = field.position
-    if position < old:
-        siblings.filter(position__gte=position, position__lt=old).update(position=F("position") + 1)
-    elif position > old:
-        siblings.filter(position__gt=old, position__lte=position).update(position=F("position") - 1)
-    field.position = position
-
-
 @schema_write
 def field_destroy(*, field: Field) -> None:
     """Delete a field, closing the gap in positions; refused while a slug depends on it."""
@@ -279,8 +313,8 @@ def field_destroy(*, field: Field) -> None:
             message="A slug field is generated from this field.",
             referenced_by=[{"field": f.id, "api_key": f.api_key} for f in dependants],
         )
-    item_type_id, position = field.item_type_id, field.position
+    had_rules = field.validators
+    positions.take_out(field, field.item_type_id, field.fieldset_id, field.position)
     field.delete()
-    Field.objects.filter(item_type_id=item_type_id, position__gt=position).update(
-        position=F("position") - 1
-    )
+    if had_rules:  # records it made invalid may be valid without it
+        record_rules_changed.send(sender=Field, item_type_id=field.item_type_id)

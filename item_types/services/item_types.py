@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.locking import schema_write
-from item_types.models import Field, ItemType
+from item_types.models import ItemType
 from item_types.schema import (
     ITEM_TYPE_ATTRIBUTES,
     ITEM_TYPE_FIELD_RELATIONSHIPS,
     RESERVED_ITEM_TYPE_API_KEYS,
 )
+from item_types.selectors import fields_naming
 from item_types.services.common import (
     check_api_key,
     clean_schema_attributes,
@@ -19,7 +20,7 @@ from item_types.services.common import (
     save_unique,
     taken_id,
 )
-from item_types.signals import item_type_created, item_type_destroying
+from item_types.signals import item_type_created, item_type_destroying, record_rules_changed
 
 
 def _item_type_rules(values: dict) -> list[ApiError]:
@@ -184,31 +185,20 @@ def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> Item
     cleaned, relations, errors = _clean_item_type(document, item_type)
     errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
     raise_if(errors)
+    locales_rule = item_type.all_locales_required
     for name, value in {**cleaned, **relations}.items():
         setattr(item_type, name, value)
     save_unique(item_type, "api_key", "ItemType")
+    if item_type.all_locales_required != locales_rule:
+        record_rules_changed.send(sender=ItemType, item_type_id=item_type.id)
     return item_type
-
-
-def _fields_naming(item_type_id: str, *, outside: ItemType | None = None) -> list[Field]:
-    """Fields whose validators name this item type (links to it, or blocks of it)."""
-    candidates = Field.objects.exclude(validators={}).select_related("item_type")
-    if outside is not None:
-        candidates = candidates.exclude(item_type=outside)
-    found = []
-    for field in candidates:
-        for params in field.validators.values():
-            if isinstance(params, dict) and item_type_id in (params.get("item_types") or []):
-                found.append(field)
-                break
-    return found
 
 
 @schema_write
 def item_type_destroy(*, item_type: ItemType, options: Mapping[str, str] | None = None) -> None:
     """Delete a model and its fields; refused while other models' fields point at it.
     ``options``: the request's query parameters, for what goes with the model (menus)."""
-    referencing = _fields_naming(item_type.pk, outside=item_type)
+    referencing = fields_naming(item_type.pk, outside=item_type)
     if referencing:
         raise ApiError(
             "DELETE_RESTRICTION",

@@ -6,10 +6,10 @@ from cms.api.attributes import clean_attributes
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.locking import schema_write
-from item_types.models import Field, Site
+from item_types.models import Field, ItemType, Site
 from item_types.schema import LOCALE_PATTERN, SITE_ATTRIBUTES
 from item_types.services.common import raise_if
-from item_types.signals import locales_removed
+from item_types.signals import locales_removed, record_rules_changed
 
 
 def _clean_locales(locales: list) -> list[ApiError]:
@@ -45,12 +45,18 @@ def site_update(*, site: Site, document: ResourceDocument) -> Site:
     raise_if(errors)
     site = Site.objects.select_for_update().get(pk=site.pk)
     removed = set(site.locales) - set(cleaned.get("locales", site.locales))
+    added = set(cleaned.get("locales", site.locales)) - set(site.locales)
     for name, value in cleaned.items():
         setattr(site, name, value)
     site.save()
     if removed:
         _drop_locales_from_defaults(removed)
         locales_removed.send(sender=Site, locales=removed)
+    if added:  # a model requiring every locale finds its records lacking the new ones
+        for item_type_id in ItemType.objects.filter(all_locales_required=True).values_list(
+            "pk", flat=True
+        ):
+            record_rules_changed.send(sender=Site, item_type_id=item_type_id)
     return site
 
 

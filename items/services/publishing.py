@@ -13,9 +13,17 @@ from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference
 from items.services.records import find_record
+from items.validity import raise_if_unpublishable
 
-# What publishing and unpublishing change (never the values).
-PUBLICATION_STATE = ["status", "published_at", "first_published_at", "published_version"]
+# What publishing and unpublishing change (never the values; publishing checks them).
+PUBLICATION_STATE = [
+    "status",
+    "published_at",
+    "first_published_at",
+    "published_version",
+    "is_current_version_valid",
+    "is_published_version_valid",
+]
 
 
 def mark_published(item: Item, moment) -> None:
@@ -23,6 +31,7 @@ def mark_published(item: Item, moment) -> None:
     item.published_at = moment
     item.first_published_at = item.first_published_at or moment
     item.published_version_id = item.current_version
+    item.is_published_version_valid = item.is_current_version_valid
 
 
 def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
@@ -62,12 +71,14 @@ class Selection:
 def item_publish(
     *, item_id: str, editor_id: str | None, selection: Selection | None = None
 ) -> Item:
-    """Publish the current version (or, with ``selection``, part of it); linked records
+    """Publish the current version (or, with ``selection``, part of it), if it passes
+    the rules (else 422 with every problem, as a write of those values); linked records
     never published follow the link field's strategy: ``fail`` (422 UNPUBLISHED_LINK) or
     ``publish_references``."""
     model = ContentModel.load()
     with transaction.atomic():
         item = find_record(item_id, lock=True)
+        wholly_valid = raise_if_unpublishable(item, model, selection)
         links = _unpublished_links(item, model)
         if links.get("fail"):
             raise ApiError(
@@ -84,12 +95,14 @@ def item_publish(
         if selection is None:
             mark_published(item, moment)
         else:
-            _publish_part(item, model, selection, editor_id, moment)
+            _publish_part(item, model, selection, editor_id, moment, wholly_valid)
         item.save(update_fields=PUBLICATION_STATE)
     return item
 
 
-def _publish_part(item: Item, model: ContentModel, selection: Selection, editor_id, moment) -> None:
+def _publish_part(
+    item: Item, model: ContentModel, selection: Selection, editor_id, moment, wholly_valid: bool
+) -> None:
     """The published snapshot becomes the current values where selected, the previously
     published ones elsewhere; it is a version of its own."""
     unknown = sorted(selection.locales - set(model.locales))
@@ -132,6 +145,10 @@ def _publish_part(item: Item, model: ContentModel, selection: Selection, editor_
         created_at=moment,
     )
     item.published_version = snapshot
+    # The selected part passed; the rest is what was published before.
+    item.is_published_version_valid = wholly_valid or (
+        previous is None or item.is_published_version_valid
+    )
     item.status = Item.Status.UPDATED
     item.published_at = moment
     item.first_published_at = item.first_published_at or moment

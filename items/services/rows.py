@@ -30,6 +30,9 @@ _ITEM_COLUMNS = {
     **dict.fromkeys(f.attname for f in Item._meta.concrete_fields),
     "creator_type": "access_token",
     "search_text": "",
+    # A write validates what it writes (items/validity.py re-checks after a rule change).
+    "is_current_version_valid": True,
+    "is_published_version_valid": True,
 }
 
 

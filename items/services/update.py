@@ -59,6 +59,7 @@ def build_update(
     item_type = model.item_types[item.item_type_id]
     item.data, item.search_text, item.updated_at = data, validation.search_text(), moment
     item.current_version = new_id()
+    item.is_current_version_valid = True  # just validated
     if not item_type.draft_mode_active:
         mark_published(item, moment)
     elif item.status == Item.Status.PUBLISHED:
@@ -129,6 +130,8 @@ ITEM_STATE = [
     "published_at",
     "first_published_at",
     "published_version",
+    "is_current_version_valid",
+    "is_published_version_valid",
 ]
 
 

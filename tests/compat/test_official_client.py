@@ -232,6 +232,26 @@ def test_official_client_polls_a_job_until_it_is_done(
         assert (row["state"], row["status"], row["attempts"]) == ("succeeded", 200, 1)
 
 
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)  # the server and worker commit to PostgreSQL's
+def test_official_client_record_extras(node_client, tmp_path, django_db_blocker):
+    """items.duplicate through the client's poller and a real worker, validity re-checked
+    by that worker after a validator change (meta, only_valid, _is_valid, ordering), a
+    refused publish, and currentVsPublishedState."""
+    with job_stack(tmp_path, "sqlite", django_db_blocker) as stack:
+        result = _run_script(
+            node_client, "record_extras.mjs", f"http://127.0.0.1:{stack.port}", stack.token
+        )
+        print(result.stdout)
+        assert result.returncode == 0, _failure_report("record_extras.mjs", result)
+        left = _report_line("record_extras.mjs", result, "left")["records"]
+        # Exactly those records (the refused duplicate wrote none), one of them invalid.
+        status, body, _ = stack.request("GET", "/items?filter%5Btype%5D=extra_article")
+        assert status == 200, body
+        assert sorted(r["id"] for r in body["data"]) == sorted(left)
+        assert [r["id"] for r in body["data"] if not r["meta"]["is_valid"]] == [left[2]]
+
+
 # --- Environments: a real server process (an environment needs a database file) ----------
 
 

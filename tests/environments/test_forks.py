@@ -90,6 +90,12 @@ def test_a_fork_copies_everything_and_keeps_every_id(served):
         "data": {"type": "menu_item", "id": post_item["id"]}
     }
     _ok(served.request("POST", "/menu-items", under), 201)
+    fieldset = {"data": {"type": "fieldset", "attributes": {"title": "Main", "collapsible": True}}}
+    fieldset = _ok(served.request("POST", f"/item-types/{post['id']}/fieldsets", fieldset), 201)
+    [title] = served.get(f"/item-types/{post['id']}/fields")["data"]
+    into = {"fieldset": {"data": {"type": "fieldset", "id": fieldset["data"]["id"]}}}
+    body = {"data": {"type": "field", "relationships": into}}
+    _ok(served.request("PUT", f"/fields/{title['id']}", body))
     payload = forked(served, "main", "sandbox-a")
 
     meta = payload["data"]["meta"]
@@ -100,6 +106,12 @@ def test_a_fork_copies_everything_and_keeps_every_id(served):
     assert ids(served, f"/item-types/{post['id']}/fields", "sandbox-a") == ids(
         served, f"/item-types/{post['id']}/fields"
     )
+    # Fieldsets too, with their ids, and the fields keep theirs.
+    fieldsets = served.get(f"/item-types/{post['id']}/fieldsets", "sandbox-a")["data"]
+    assert [f["id"] for f in fieldsets] == [fieldset["data"]["id"]]
+    assert fieldsets == served.get(f"/item-types/{post['id']}/fieldsets")["data"]
+    fields = served.get(f"/item-types/{post['id']}/fields", "sandbox-a")["data"]
+    assert fields[0]["relationships"]["fieldset"] == into["fieldset"]
     copied = served.get(f"/items?filter[type]={post['id']}", "sandbox-a")["data"]
     assert sorted(r["id"] for r in copied) == sorted(r["id"] for r in records)
     assert {r["attributes"]["title"] for r in copied} == {"Post 0", "Post 1", "Post 2"}

@@ -70,5 +70,10 @@ def corpus(world: World) -> list[Case]:
         Case(
             "POST", f"/rest/db/{REST_TABLE}", body=b'{"subtitle": "x"}', content_type="text/plain"
         ),
+        Case(
+            "POST",
+            f"/item-types/{world.model_id}/reorder-fields-and-fieldsets",
+            body=b'{"data": [{"type": [], "id": "x", "attributes": {"position": 2}}]}',
+        ),
     ]
     return cases

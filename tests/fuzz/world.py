@@ -44,6 +44,7 @@ class World:
     job_id: str = ""  # a finished job, for GET /job-results/:id
     menu_item_ids: list[str] = field(default_factory=list)  # world_menus.seed_menus
     schema_menu_item_ids: list[str] = field(default_factory=list)
+    fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
     def item_type_ids(self) -> list[str]:
@@ -251,6 +252,18 @@ def seed() -> World:
         world.version_ids += [version["id"] for version in versions.body["data"]]
 
     world.menu_item_ids, world.schema_menu_item_ids = seed_menus(api)
+    fieldset = api.post(
+        f"/item-types/{model}/fieldsets",
+        {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
+    )
+    assert fieldset.status_code == 201, fieldset.body
+    world.fieldset_id = fieldset.body["data"]["id"]
+    into = {"fieldset": {"data": {"type": "fieldset", "id": world.fieldset_id}}}
+    moved = api.put(
+        f"/fields/{ids['subtitle']}", {"data": {"type": "field", "relationships": into}}
+    )
+    assert moved.status_code == 200, moved.body
+
     world.job_id = Job.objects.create(
         kind="fuzz", state=Job.State.SUCCEEDED, status=200, payload={"data": None}
     ).id
@@ -279,7 +292,38 @@ def payloads(world: World) -> dict[str, object]:
         "field": {"data": {"type": "field", "attributes": field_attributes}},
         "item": _record_body(world.model_id, valid_attributes(world, "New one")),
         "field_update": {
-            "data": {"type": "field", "attributes": {"label": "Changed", "localized": False}}
+            "data": {
+                "type": "field",
+                "attributes": {"label": "Changed", "localized": False},
+                "relationships": {
+                    "fieldset": {"data": {"type": "fieldset", "id": world.fieldset_id}}
+                },
+            }
+        },
+        "fieldset": {
+            "data": {"type": "fieldset", "attributes": {"title": "Group", "collapsible": True}}
+        },
+        "fieldset_update": {
+            "data": {"type": "fieldset", "attributes": {"title": "Renamed", "position": 1}}
+        },
+        "reorder": {
+            "data": [
+                {"type": "fieldset", "id": world.fieldset_id, "attributes": {"position": 2}},
+                {
+                    "type": "field",
+                    "id": world.field_ids["title"],
+                    "attributes": {"position": 1},
+                    "relationships": {"fieldset": {"data": None}},
+                },
+                {
+                    "type": "field",
+                    "id": world.field_ids["subtitle"],
+                    "attributes": {"position": 1},
+                    "relationships": {
+                        "fieldset": {"data": {"type": "fieldset", "id": world.fieldset_id}}
+                    },
+                },
+            ]
         },
         "item_update": {
             "data": {

@@ -2,8 +2,10 @@
 obeys the same rules."""
 
 import pytest
+from django.contrib.admin.utils import quote
+from django.urls import reverse
 
-from item_types.models import Field, ItemType, Site
+from item_types.models import Field, Fieldset, ItemType, Site
 from tests.conftest import change_url
 
 # The model page shows its fields inline; a form posts the inline's management data.
@@ -98,3 +100,48 @@ def test_models_and_fields_are_created_with_the_api_rules(admin_client):
 
     page = admin_client.get(change_url("item_types", "itemtype", post.pk))
     assert page.status_code == 200 and "title" in page.content.decode()
+
+
+# --- Fieldsets: their own pages, listed on the model's; a field's fieldset on its form ----
+
+
+def test_fieldsets_are_edited_through_the_services(admin_client, api):
+    post = api.create_item_type("post")
+    page_model = api.create_item_type("page")
+    title = api.create_field(post["id"], "title", "string")
+    for url in ("/admin/item_types/fieldset/", "/admin/item_types/fieldset/add/"):
+        assert admin_client.get(url).status_code == 200
+
+    add = {"item_type": post["id"], "title": "SEO", "hint": "", "collapsible": "on"}
+    response = admin_client.post("/admin/item_types/fieldset/add/", add)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    seo = Fieldset.objects.get()
+    assert (seo.title, seo.hint, seo.collapsible, seo.position) == ("SEO", None, True, 2)
+    refused = admin_client.post("/admin/item_types/fieldset/add/", {**add, "position": "0"})
+    assert refused.status_code == 200 and Fieldset.objects.count() == 1
+
+    # The model's page lists it, with a link to it and one to add another.
+    model_page = admin_client.get(change_url("item_types", "itemtype", post["id"])).content.decode()
+    assert change_url("item_types", "fieldset", seo.pk) in model_page
+    assert f"/admin/item_types/fieldset/add/?item_type={post['id']}" in model_page
+
+    # A field's form offers its model's fieldsets, and moving it goes through the service.
+    field_url = change_url("item_types", "field", title["id"])
+    form = admin_client.get(field_url).context["adminform"].form
+    assert list(form.fields["fieldset"].queryset) == [seo]
+    other = Fieldset.objects.create(item_type_id=page_model["id"], title="Page's")
+    edit = {"label": "Title", "api_key": "title", "field_type": "string", "validators": "{}"}
+    wrong = admin_client.post(field_url, {**edit, "fieldset": other.pk})
+    assert wrong.status_code == 200  # the form again: not a choice for this model
+    assert Field.objects.get(pk=title["id"]).fieldset_id is None
+    moved = admin_client.post(field_url, {**edit, "fieldset": seo.pk})
+    assert moved.status_code == 302, moved.content.decode()[:2000]
+    assert Field.objects.get(pk=title["id"]).fieldset_id == seo.pk
+
+    # Deleting the fieldset moves its field to the top level.
+    delete_url = reverse("admin:item_types_fieldset_delete", args=[quote(seo.pk)])
+    deleted = admin_client.post(delete_url, {"post": "yes"})
+    assert deleted.status_code == 302
+    field = Field.objects.get(pk=title["id"])
+    assert (field.fieldset_id, field.position) == (None, 1)
+    assert not Fieldset.objects.filter(item_type_id=post["id"]).exists()

@@ -1,0 +1,63 @@
+"""DatoCMS's official client on fieldsets and the schema operations beyond CRUD
+(fieldsets.mjs) against `manage.py serve`, the server and its job worker, on a fresh
+database: fields.duplicate and rawReorderFieldsAndFieldsets are jobs the client polls. The
+script checks what the client sees; this side checks what the server keeps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import psycopg
+import pytest
+
+from tests.compat.test_official_client import (
+    COMPAT_DIR,
+    NODE_TIMEOUT,
+    _failure_report,
+    _report_line,
+    node_client,
+)
+from tests.serving import FAST_JOBS, serving
+
+__all__ = ["node_client"]  # a fixture
+
+
+def _rows(served, sql: str) -> list[tuple]:
+    """Rows read straight from the server's database (the suite's is another one)."""
+    if served.database_url:
+        with psycopg.connect(served.database_url) as connection:
+            return [tuple(row) for row in connection.execute(sql)]
+    import sqlite3
+
+    with sqlite3.connect(served.data_dir / "cms.sqlite3") as connection:
+        return [tuple(row) for row in connection.execute(sql)]
+
+
+@pytest.mark.compat
+def test_official_client_fieldsets_and_schema_operations(node_client, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("client-fieldsets") / "data"
+    with serving(data_dir, "client_fieldsets", **FAST_JOBS) as served:
+        result = subprocess.run(
+            [node_client, "fieldsets.mjs"],
+            cwd=COMPAT_DIR,
+            env={
+                **os.environ,
+                "CMS_BASE_URL": served.url,
+                "CMS_API_TOKEN": served.token,
+                "NO_COLOR": "1",
+            },
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT,
+        )
+        print(result.stdout)
+        assert result.returncode == 0, _failure_report("fieldsets.mjs", result)
+        left = _report_line("fieldsets.mjs", result, "left")
+        assert left["models"] == ["page", "post", "post_copy"]
+        assert _rows(served, "SELECT id FROM item_types_fieldset") == [(left["fieldsets"][0],)]
+        kinds = _rows(served, "SELECT kind, state, status FROM jobs_job ORDER BY created_at")
+        assert kinds == [
+            ("item_types.reorder_fields_and_fieldsets", "succeeded", 200),
+            ("item_types.duplicate_field", "succeeded", 201),
+        ]
