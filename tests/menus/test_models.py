@@ -169,3 +169,13 @@ def test_the_admin_makes_and_removes_a_models_items_too(admin_client):
     assert response.status_code == 302
     model = ItemType.objects.get(api_key="post")
     assert [label for _, label, _ in linked(model.id)[0]] == ["Post"]
+
+
+def test_a_duplicated_model_gets_its_own_items(api):
+    post = api.create_item_type("post", name="Post")
+    response = api.post(f"/item-types/{post['id']}/duplicate")
+    assert response.status_code in (200, 201), response.body
+    copy = response.body["data"]
+    items, schema_items = linked(copy["id"])
+    assert [label for _, label, _ in items] == [copy["attributes"]["name"]]
+    assert [kind for _, _, kind in schema_items] == ["item_type"]
