@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "item_types",
     "items",
     "uploads",
+    "menus",
     "jobs",
 ]
 

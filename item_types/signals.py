@@ -10,6 +10,14 @@ from item_types.models import Field, Fieldset, ItemType, Site
 #: Sent with ``locales`` (a set) when the site stops having them; records drop them.
 locales_removed = Signal()
 
+#: Sent inside a model's create transaction once it is saved, with ``item_type`` and the
+#: request's ``options`` (its query parameters, a dict): menus adds the model's items.
+item_type_created = Signal()
+
+#: Sent inside a model's destroy transaction before it is deleted, likewise: menus removes
+#: the model's items.
+item_type_destroying = Signal()
+
 #: Sent inside a field update's transaction, before the field is saved, with the field as
 #: it was (``before``) and as it will be (``after``), when its type or localization
 #: changes: records convert their values, or refuse the change by raising (which rolls

@@ -79,7 +79,9 @@ class ItemTypeListView(APIView):
 
     def post(self, request):
         document = parse_resource(request.data, "item_type", allow_id=True)
-        item_type = services.item_type_create(document=document)
+        # The query parameters are for what a new model brings along (its menu items).
+        options = request.query_params.dict()
+        item_type = services.item_type_create(document=document, options=options)
         # A new model has no fields and no record yet.
         return Response({"data": item_type_resource(item_type, field_ids=[])}, status=201)
 
@@ -124,6 +126,13 @@ class _SchemaResourceView(APIView):
 
 class ItemTypeDetailView(_SchemaResourceView):
     resource_type = "item_type"
+
+    def delete(self, request, id_or_api_key):
+        item_type = find_item_type(id_or_api_key)
+        answer = render_item_type(item_type)
+        # The query parameters are for what goes with the model (its menu items).
+        services.item_type_destroy(item_type=item_type, options=request.query_params.dict())
+        return Response({"data": answer})
 
 
 class FieldListView(APIView):

@@ -149,6 +149,7 @@ REASONS: dict[str, str] = {
     "VALIDATION_BLOCK_NOT_FOUND": "No block of this record has this id, or a block is used twice.",
     "VALIDATION_BLOCK_TYPE_CHANGED": "An existing block was given another model.",
     "VALIDATION_CONFLICT": "Two settings that exclude each other.",
+    "VALIDATION_CYCLE": "A menu item would be under itself (its parent is itself or its child).",
     "VALIDATION_FIELD_TYPE": "The relationship names a field of a type it can't use.",
     "VALIDATION_FORMAT": "The value is of the wrong type or form (or breaks the format validator).",
     "VALIDATION_IMMUTABLE": "A setting that can't change once made.",
@@ -162,6 +163,7 @@ REASONS: dict[str, str] = {
     "VALIDATION_NOT_ALLOWED": "The field type doesn't take this setting.",
     "VALIDATION_NOT_ALLOWED_FOR_BLOCKS": "A block model can't have this setting.",
     "VALIDATION_NOT_A_FIELD_OF_THIS_MODEL": "The relationship names a field of another model.",
+    "VALIDATION_NOT_FOUND": "The relationship (or a reorder's `id`) names nothing that exists.",
     "VALIDATION_NOT_IN_THIS_MODEL": (
         "No field or fieldset of this model has the id (a field's fieldset, a reorder entry)."
     ),

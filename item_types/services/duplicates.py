@@ -17,6 +17,7 @@ from item_types.schema import (
 )
 from item_types.services import positions
 from item_types.services.common import save_unique
+from item_types.signals import item_type_created
 from item_types.validators import VALIDATORS
 
 API_KEY_LENGTH = ItemType._meta.get_field("api_key").max_length
@@ -88,6 +89,7 @@ def item_type_duplicate(*, item_type: ItemType) -> ItemType:
     )
     copy.name = free_name(source.name, set(ItemType.objects.values_list("name", flat=True)))
     save_unique(copy, "api_key", "ItemType")
+    item_type_created.send(ItemType, item_type=copy, options={})  # its menu items
 
     fieldset_ids = {}
     for fieldset in source.fieldsets.order_by("position"):

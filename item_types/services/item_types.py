@@ -1,6 +1,8 @@
 """Item types (models and block models): their attributes, the rules between them, and
 the fields they point at (title_field, ordering_field...)."""
 
+from collections.abc import Mapping
+
 from cms.api.errors import ApiError, invalid_field
 from cms.api.parsing import ResourceDocument
 from item_types.locking import schema_write
@@ -18,7 +20,7 @@ from item_types.services.common import (
     save_unique,
     taken_id,
 )
-from item_types.signals import record_rules_changed
+from item_types.signals import item_type_created, item_type_destroying, record_rules_changed
 
 
 def _item_type_rules(values: dict) -> list[ApiError]:
@@ -162,7 +164,9 @@ def _item_type_values(item_type: ItemType, cleaned: dict, relations: dict) -> di
 
 
 @schema_write
-def item_type_create(*, document: ResourceDocument) -> ItemType:
+def item_type_create(
+    *, document: ResourceDocument, options: Mapping[str, str] | None = None
+) -> ItemType:
     cleaned, relations, errors = _clean_item_type(document, None)
     errors += taken_id(ItemType, document.id)
     item_type = ItemType(**cleaned, **relations)
@@ -171,6 +175,7 @@ def item_type_create(*, document: ResourceDocument) -> ItemType:
     errors += _item_type_rules(_item_type_values(item_type, cleaned, relations))
     raise_if(errors)
     save_unique(item_type, "api_key", "ItemType")
+    item_type_created.send(ItemType, item_type=item_type, options=options or {})
     return item_type
 
 
@@ -190,8 +195,9 @@ def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> Item
 
 
 @schema_write
-def item_type_destroy(*, item_type: ItemType) -> None:
-    """Delete a model and its fields; refused while other models' fields point at it."""
+def item_type_destroy(*, item_type: ItemType, options: Mapping[str, str] | None = None) -> None:
+    """Delete a model and its fields; refused while other models' fields point at it.
+    ``options``: the request's query parameters, for what goes with the model (menus)."""
     referencing = fields_naming(item_type.pk, outside=item_type)
     if referencing:
         raise ApiError(
@@ -203,4 +209,5 @@ def item_type_destroy(*, item_type: ItemType) -> None:
                 for f in referencing
             ],
         )
+    item_type_destroying.send(ItemType, item_type=item_type, options=options or {})
     item_type.delete()

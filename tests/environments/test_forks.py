@@ -80,6 +80,16 @@ def ids(served, path: str, environment=None) -> list[str]:
 def test_a_fork_copies_everything_and_keeps_every_id(served):
     post = create_model(served, "post")
     records = [create_record(served, post, f"Post {n}") for n in range(3)]
+    post_item = next(  # made with the model
+        item
+        for item in served.get("/menu-items")["data"]
+        if item["relationships"]["item_type"]["data"] == {"type": "item_type", "id": post["id"]}
+    )
+    under = {"data": {"type": "menu_item", "attributes": {"label": "Under"}, "relationships": {}}}
+    under["data"]["relationships"]["parent"] = {
+        "data": {"type": "menu_item", "id": post_item["id"]}
+    }
+    _ok(served.request("POST", "/menu-items", under), 201)
     fieldset = {"data": {"type": "fieldset", "attributes": {"title": "Main", "collapsible": True}}}
     fieldset = _ok(served.request("POST", f"/item-types/{post['id']}/fieldsets", fieldset), 201)
     [title] = served.get(f"/item-types/{post['id']}/fields")["data"]
@@ -107,6 +117,11 @@ def test_a_fork_copies_everything_and_keeps_every_id(served):
     assert {r["attributes"]["title"] for r in copied} == {"Post 0", "Post 1", "Post 2"}
     versions = served.get(f"/items/{records[0]['id']}/versions", "sandbox-a")["data"]
     assert versions == served.get(f"/items/{records[0]['id']}/versions")["data"]
+    # The menus, ids, parents and positions included.
+    for path in ("/menu-items", "/schema-menu-items"):
+        assert served.get(path, "sandbox-a") == served.get(path)
+    copied_menu = served.get("/menu-items", "sandbox-a")["data"]
+    assert "Under" in {item["attributes"]["label"] for item in copied_menu}
 
 
 def test_after_a_fork_each_side_writes_only_to_itself(served):

@@ -26,8 +26,8 @@ from tests.fuzz.case import Case
 from tests.fuzz.known_open import known_family
 from tests.fuzz.world import World
 
-COUNTED_APPS = ("cms", "item_types", "items", "uploads", "jobs")
-PROJECT_DIRS = ("/cms/", "/items/", "/item_types/", "/uploads/")
+COUNTED_APPS = ("cms", "item_types", "items", "uploads", "menus", "jobs")
+PROJECT_DIRS = ("/cms/", "/items/", "/item_types/", "/uploads/", "/menus/")
 _addresses = count(1)
 
 

@@ -194,6 +194,10 @@ SCHEMA_VALUES = {
         [1],
     ],
     "default_value": [None, "", {"en": "a"}, {"xx": "a"}, [1], 10**30, "\x00"],
+    # Menus.
+    "position": [0, -1, 1, 2, 10**30, 1.5, "1", True, None],
+    "kind": ["item_type", "modular_block", "folder", None],
+    "external_url": ["https://example.com", "javascript:alert(1)", "http://", "", None],
 }
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from cms.models import ApiToken
 from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
+from tests.fuzz.world_menus import menu_payloads, seed_menus
 
 REST_TABLE = "fuzz_all"
 BLOCK_MODEL = "fuzz_block"
@@ -41,6 +42,8 @@ class World:
     ready_path: str  # an upload request whose bytes are in, for POST /uploads
     payloads: dict[str, dict] = field(default_factory=dict)  # valid bodies, by endpoint
     job_id: str = ""  # a finished job, for GET /job-results/:id
+    menu_item_ids: list[str] = field(default_factory=list)  # world_menus.seed_menus
+    schema_menu_item_ids: list[str] = field(default_factory=list)
     fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
@@ -249,6 +252,7 @@ def seed() -> World:
         versions = api.get(f"/items/{record_id}/versions")
         world.version_ids += [version["id"] for version in versions.body["data"]]
 
+    world.menu_item_ids, world.schema_menu_item_ids = seed_menus(api)
     fieldset = api.post(
         f"/item-types/{model}/fieldsets",
         {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
@@ -365,4 +369,5 @@ def payloads(world: World) -> dict[str, object]:
                 {"title": "Rest b", "flag": False, "parent_id": world.record_ids[1]},
             ]
         },
+        **menu_payloads(world),
     }

@@ -1,0 +1,62 @@
+"""The two navigation trees of an environment: the content menu editors browse records by
+(``MenuItem``) and the schema sidebar (``SchemaMenuItem``).
+
+In both, ``position`` is the order among the items sharing a parent: dense and 1-based,
+kept so by menus.positions on every write. A model's items point at it; deleting the model
+removes them (menus.model_hooks), or, when asked to keep them, leaves them pointing at
+nothing (``SET_NULL``).
+"""
+
+from django.db import models
+from django.utils.timezone import now
+
+from cms.ids import new_id
+from item_types.models import ItemType
+
+
+class MenuItem(models.Model):
+    id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
+    label = models.CharField(max_length=200)
+    external_url = models.CharField(max_length=2000, null=True, blank=True)
+    open_in_new_tab = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=1)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    item_type = models.ForeignKey(
+        ItemType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["parent_id", "position", "id"]
+        verbose_name = "menu item"
+
+    def __str__(self):
+        return self.label
+
+
+class SchemaMenuItem(models.Model):
+    class Kind(models.TextChoices):
+        ITEM_TYPE = "item_type", "Models"
+        MODULAR_BLOCK = "modular_block", "Blocks"
+
+    id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
+    # Null when linked to a model: the sidebar shows the model's name.
+    label = models.CharField(max_length=200, null=True, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    position = models.PositiveIntegerField(default=1)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    item_type = models.ForeignKey(
+        ItemType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["parent_id", "position", "id"]
+        verbose_name = "schema menu item"
+
+    def __str__(self):
+        return self.label or (str(self.item_type) if self.item_type_id else self.id)
