@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 
 import jobs
 from cms.ids import new_id
-from item_types import services, tasks
+from environments.scoped_jobs import submit_here
+from item_types import services
 from item_types.models import ItemType
 from item_types.resources import field_resource, render_item_type, render_item_types
 from item_types.selectors import fields_linking_to, fields_naming, models_of
@@ -65,8 +66,7 @@ class ReorderFieldsAndFieldsetsView(APIView):
     def post(self, request, id_or_api_key):
         item_type = find_item_type(id_or_api_key)
         entries = services.clean_reorder(item_type, request.data)
-        job = tasks.submit(
-            request,
+        job = submit_here(
             "item_types.reorder_fields_and_fieldsets",
             {"item_type": item_type.pk, "placements": entries},
         )
@@ -80,7 +80,5 @@ class FieldDuplicateView(APIView):
 
     def post(self, request, id_or_api_key):
         field = find_field(id_or_api_key)
-        job = tasks.submit(
-            request, "item_types.duplicate_field", {"field": field.pk, "copy": new_id()}
-        )
+        job = submit_here("item_types.duplicate_field", {"field": field.pk, "copy": new_id()})
         return jobs.accepted(job)

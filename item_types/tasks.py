@@ -2,41 +2,12 @@
 duplicating a field. Each runs in the environment its request worked in, checked before
 it was queued and again, under the schema lock, when it runs."""
 
-from contextlib import contextmanager
-
 import jobs
-from cms.api.errors import ApiError, found
-from environments import selection
-from environments.models import Environment
-from environments.storages import PROJECT_STORAGE
+from cms.api.errors import found
+from environments.scoped_jobs import running_here
 from item_types import services
 from item_types.models import Field, ItemType
 from item_types.resources import field_resource, fieldset_resource, render_item_type
-
-
-def submit(request, kind: str, arguments: dict):
-    """Queue a job of ``kind`` for the request's environment (by storage, which a rename
-    or a promote doesn't change)."""
-    environment = request.cms_environment
-    return jobs.submit(
-        kind, {**arguments, "storage": environment.storage}, environment=environment.name
-    )
-
-
-@contextmanager
-def _in_environment(job):
-    """The job's statements reach its environment's storage, while that is still there."""
-    storage = job.arguments["storage"]
-    ready = Environment.objects.filter(storage=storage, status=Environment.Status.READY)
-    if storage != PROJECT_STORAGE and not ready.exists():
-        raise ApiError(
-            "ENVIRONMENT_NOT_FOUND",
-            404,
-            environment=job.environment,
-            message="The environment this job was queued in is gone, or not ready.",
-        )
-    with selection.using(storage):
-        yield
 
 
 def _item_type(item_type_id: str) -> ItemType:
@@ -46,7 +17,7 @@ def _item_type(item_type_id: str) -> ItemType:
 @jobs.handler("item_types.reorder_fields_and_fieldsets", rerunnable=True)
 def reorder_fields_and_fieldsets(job):
     """Rerunnable: the same placements give the same order."""
-    with _in_environment(job):
+    with running_here(job):
         entries = services.reorder_fields_and_fieldsets(
             item_type=_item_type(job.arguments["item_type"]), body=job.arguments["placements"]
         )
@@ -58,7 +29,7 @@ def reorder_fields_and_fieldsets(job):
 def duplicate_field(job):
     """Rerunnable: the copy's id is chosen when the job is queued, and a run that finds it
     made answers it."""
-    with _in_environment(job):
+    with running_here(job):
         field_id = job.arguments["field"]
         field = found(Field.objects.filter(pk=field_id).first(), field=field_id)
         copy = services.field_duplicate(field=field, copy_id=job.arguments["copy"])

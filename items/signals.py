@@ -5,6 +5,7 @@ from django.db.models import F, Func, JSONField, Value
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from environments.scoped_jobs import submit_here
 from item_types.models import Field, ItemType
 from item_types.signals import field_changed, locales_removed, record_rules_changed
 from items import field_changes, field_indexes
@@ -48,8 +49,6 @@ def convert_field_values(sender, before: Field, after: Field, **kwargs):
 @receiver(record_rules_changed)
 def recheck_records(sender, item_type_id: str, **kwargs):
     """Saved records are re-checked by a job once the change commits (items/validity.py)."""
-    from items.tasks import submit_here  # (tasks -> services -> this app's models)
-
     submit_here("items.check_validity", {"item_types": [item_type_id]})
 
 

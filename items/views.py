@@ -9,6 +9,7 @@ from cms.api.errors import ApiError, found
 from cms.api.idempotency import idempotent
 from cms.api.parsing import parse_resource
 from cms.api.query import flag, nested_params, refuse_unknown
+from environments.scoped_jobs import submit_here
 from item_types.resources import item_type_resource
 from items import duplicates, selectors, services
 from items.content_model import ContentModel
@@ -16,7 +17,6 @@ from items.models import ItemVersion
 from items.placement import mark_has_children
 from items.publication_state import state_document
 from items.resources import item_resource, record_document, version_resource
-from items.tasks import submit_here
 
 
 def _written_document(record: services.RecordWrite) -> dict:

@@ -8,6 +8,7 @@ import jobs
 from cms.api.errors import ApiError
 from cms.api.parsing import parse_resource
 from cms.api.query import comma_list, nested_params, refuse_unknown
+from environments.scoped_jobs import submit_here
 from menus import reordering, services
 from menus.kinds import Menu
 from menus.selectors import find, menu_resource, menu_resources
@@ -63,7 +64,5 @@ class MenuReorderView(MenuView):
 
     def post(self, request):
         data = reordering.check_reorder(self.menu, request.data)
-        environment = request.cms_environment
-        arguments = {"menu": self.menu.type, "environment": environment.id, "data": data}
-        job = jobs.submit("menus.reorder", arguments, environment=environment.name)
+        job = submit_here("menus.reorder", {"menu": self.menu.type, "data": data})
         return jobs.accepted(job)
