@@ -194,6 +194,12 @@ def profile(client: WsgiClient, method: str, path: str, body: bytes, count: int,
     profiler.enable()
     run(client, method, path, body, count)
     profiler.disable()
+    print_profile(profiler, count, top)
+
+
+def print_profile(profiler, count: int, top: int, measure: str = "time") -> None:
+    """A profile of ``count`` requests: calls and own ``measure`` by package per request,
+    then the top functions by own and by cumulative ``measure``."""
     stats = pstats.Stats(profiler)
     by_package: dict[str, float] = defaultdict(float)
     total, calls = 0.0, 0
@@ -203,17 +209,14 @@ def profile(client: WsgiClient, method: str, path: str, body: bytes, count: int,
         calls += primitive_calls
     # Function calls are deterministic where times are not (a shared machine).
     print(f"  {calls / count:.0f} Python function calls a request")
-    print(f"  own time by package (profiled µs/request, total {total / count * 1e6:.0f}):")
+    print(f"  own {measure} by package (profiled µs/request, total {total / count * 1e6:.0f}):")
     for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:14]:
         print(f"    {seconds / count * 1e6:8.0f}  {seconds / total:5.1%}  {package}")
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
-    print("  top functions by own time:")
-    print("\n".join("    " + line for line in out.getvalue().splitlines()[6:] if line.strip()))
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
-    print("  top functions by cumulative time:")
-    print("\n".join("    " + line for line in out.getvalue().splitlines()[6:] if line.strip()))
+    for order, name in (("tottime", "own"), ("cumulative", "cumulative")):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        print(f"  top functions by {name} {measure}:")
+        print("\n".join("    " + line for line in out.getvalue().splitlines()[6:] if line.strip()))
 
 
 def main() -> None:

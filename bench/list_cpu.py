@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from compare_peers import LISTS, RECORD_API_LIST  # noqa: E402
-from framework_overhead import WsgiClient, package_of  # noqa: E402
+from framework_overhead import WsgiClient, print_profile  # noqa: E402
 from peers_wrk import cpu_seconds, postgres_backends  # noqa: E402
 
 REQUESTS = {"list": LISTS["ours"], "record API list": RECORD_API_LIST}
@@ -96,31 +96,13 @@ def explain(client: WsgiClient, path: str) -> None:
 def profile(client: WsgiClient, path: str, count: int, top: int) -> None:
     """cProfile's top functions by CPU (not wall) time: waits for PostgreSQL are left out."""
     import cProfile
-    import io
-    import pstats
-    from collections import defaultdict
 
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(count):
         client.call("GET", path)
     profiler.disable()
-    stats = pstats.Stats(profiler)
-    by_package: dict[str, float] = defaultdict(float)
-    total, calls = 0.0, 0
-    for (filename, _, _), (_, primitive_calls, tottime, _, _) in stats.stats.items():
-        by_package[package_of(filename)] += tottime
-        total += tottime
-        calls += primitive_calls
-    print(f"  {calls / count:.0f} Python function calls a request")
-    print(f"  own CPU by package (profiled µs/request, total {total / count * 1e6:.0f}):")
-    for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"    {seconds / count * 1e6:8.0f}  {seconds / total:5.1%}  {package}")
-    for order in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
-        print(f"  top functions by {order}:")
-        print("\n".join("    " + line for line in out.getvalue().splitlines()[6:] if line.strip()))
+    print_profile(profiler, count, top, measure="CPU")
 
 
 def main() -> None:

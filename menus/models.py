@@ -14,11 +14,10 @@ from cms.ids import new_id
 from item_types.models import ItemType
 
 
-class MenuItem(models.Model):
+class _MenuNode(models.Model):
+    """What both menus' items are: a place in a tree, maybe a model's."""
+
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
-    label = models.CharField(max_length=200)
-    external_url = models.CharField(max_length=2000, null=True, blank=True)
-    open_in_new_tab = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=1)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
@@ -29,33 +28,32 @@ class MenuItem(models.Model):
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
+        abstract = True
         ordering = ["parent_id", "position", "id"]
+
+
+class MenuItem(_MenuNode):
+    label = models.CharField(max_length=200)
+    external_url = models.CharField(max_length=2000, null=True, blank=True)
+    open_in_new_tab = models.BooleanField(default=False)
+
+    class Meta(_MenuNode.Meta):
         verbose_name = "menu item"
 
     def __str__(self):
         return self.label
 
 
-class SchemaMenuItem(models.Model):
+class SchemaMenuItem(_MenuNode):
     class Kind(models.TextChoices):
         ITEM_TYPE = "item_type", "Models"
         MODULAR_BLOCK = "modular_block", "Blocks"
 
-    id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
     # Null when linked to a model: the sidebar shows the model's name.
     label = models.CharField(max_length=200, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    position = models.PositiveIntegerField(default=1)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
-    item_type = models.ForeignKey(
-        ItemType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=now, editable=False)
 
-    class Meta:
-        ordering = ["parent_id", "position", "id"]
+    class Meta(_MenuNode.Meta):
         verbose_name = "schema menu item"
 
     def __str__(self):

@@ -13,7 +13,7 @@ from items.placement import PARENT, POSITION, take_placement
 from items.resources import block_payload, item_attributes
 from items.services import placement as placing
 from items.services import rows
-from items.services.publishing import mark_published
+from items.services.publishing import PUBLICATION_STATE, mark_published
 from items.services.records import RecordWrite, concurrent_write_errors, find_record
 from items.validation import RecordValidation, check_against_database
 
@@ -163,18 +163,7 @@ def _update(item_id: str, editor_id: str | None, attributes_for, moves=False) ->
     return record
 
 
-ITEM_STATE = [
-    "data",
-    "search_text",
-    "updated_at",
-    "current_version",
-    "status",
-    "published_at",
-    "first_published_at",
-    "published_version",
-    "is_current_version_valid",
-    "is_published_version_valid",
-]
+ITEM_STATE = ["data", "search_text", "updated_at", "current_version", *PUBLICATION_STATE]
 
 
 def _save_update(record: RecordWrite) -> None:

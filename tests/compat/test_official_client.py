@@ -92,12 +92,15 @@ def _create_admin_token(name: str) -> str:
     return lines[-1]
 
 
-def _run_script(node: str, script: str, base_url: str, token: str) -> subprocess.CompletedProcess:
+def _run_script(
+    node: str, script: str, base_url: str, token: str, **extra_env: str
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "CMS_BASE_URL": base_url,
         "CMS_API_TOKEN": token,
         "NO_COLOR": "1",
+        **extra_env,
     }
     try:
         return subprocess.run(
@@ -131,13 +134,19 @@ def _failure_report(script: str, result: subprocess.CompletedProcess) -> str:
     return f"{head}\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
 
 
-def _run_ok(node: str, script: str, live_server, token_name: str) -> subprocess.CompletedProcess:
-    """Run `script` with a fresh admin token against the live server; it must exit 0."""
-    token = _create_admin_token(token_name)
-    result = _run_script(node, script, live_server.url, token)
+def run_ok(
+    node: str, script: str, base_url: str, token: str, **extra_env: str
+) -> subprocess.CompletedProcess:
+    """Run ``script`` against the server at ``base_url`` with ``token``; it must exit 0."""
+    result = _run_script(node, script, base_url, token, **extra_env)
     print(result.stdout)  # per-step JSON lines, shown with `pytest -rP`
     assert result.returncode == 0, _failure_report(script, result)
     return result
+
+
+def _run_ok(node: str, script: str, live_server, token_name: str) -> subprocess.CompletedProcess:
+    """Run `script` with a fresh admin token against the live server; it must exit 0."""
+    return run_ok(node, script, live_server.url, _create_admin_token(token_name))
 
 
 def _report_line(script: str, result: subprocess.CompletedProcess, step: str) -> dict:
@@ -246,9 +255,7 @@ def test_official_client_polls_a_job_until_it_is_done(
     runs, the 200 when it is done; a failed job; jobResults.find."""
     with job_stack(tmp_path, "sqlite", django_db_blocker) as stack:
         monkeypatch.setenv("CMS_JOB_TRACES", str(stack.traces))
-        result = _run_script(node_client, "jobs.mjs", f"http://127.0.0.1:{stack.port}", stack.token)
-        print(result.stdout)
-        assert result.returncode == 0, _failure_report("jobs.mjs", result)
+        result = run_ok(node_client, "jobs.mjs", f"http://127.0.0.1:{stack.port}", stack.token)
         job_id = _report_line(
             "jobs.mjs", result, "a 202 is polled by the client until the job is done"
         )["jobId"]
@@ -263,11 +270,8 @@ def test_official_client_record_extras(node_client, tmp_path, django_db_blocker)
     by that worker after a validator change (meta, only_valid, _is_valid, ordering), a
     refused publish, and currentVsPublishedState."""
     with job_stack(tmp_path, "sqlite", django_db_blocker) as stack:
-        result = _run_script(
-            node_client, "record_extras.mjs", f"http://127.0.0.1:{stack.port}", stack.token
-        )
-        print(result.stdout)
-        assert result.returncode == 0, _failure_report("record_extras.mjs", result)
+        url = f"http://127.0.0.1:{stack.port}"
+        result = run_ok(node_client, "record_extras.mjs", url, stack.token)
         left = _report_line("record_extras.mjs", result, "left")["records"]
         # Exactly those records (the refused duplicate wrote none), one of them invalid.
         status, body, _ = stack.request("GET", "/items?filter%5Btype%5D=extra_article")
@@ -305,24 +309,15 @@ def test_official_client_environments(node_client, environments, sandbox, tmp_pa
     try:
         server.wait_until(lambda: listening(port), timeout=60)
         token = _create_admin_token("compat-environments")
-        result = subprocess.run(
-            [node_client, "environments.mjs"],
-            cwd=COMPAT_DIR,
-            env={
-                **os.environ,
-                "CMS_BASE_URL": f"http://127.0.0.1:{port}",
-                "CMS_API_TOKEN": token,
-                "CMS_SANDBOX": sandbox.name,
-                "NO_COLOR": "1",
-            },
-            capture_output=True,
-            text=True,
-            timeout=NODE_TIMEOUT,
+        result = run_ok(
+            node_client,
+            "environments.mjs",
+            f"http://127.0.0.1:{port}",
+            token,
+            CMS_SANDBOX=sandbox.name,
         )
     finally:
         server.stop()
-    print(result.stdout)
-    assert result.returncode == 0, _failure_report("environments.mjs", result)
 
     left = _report_line("environments.mjs", result, "left")
     assert sorted(ItemType.objects.values_list("api_key", flat=True)) == left["main"]

@@ -5,18 +5,13 @@ script checks what the client sees; this side checks what the server keeps."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import psycopg
 import pytest
 
 from tests.compat.test_official_client import (
-    COMPAT_DIR,
-    NODE_TIMEOUT,
-    _failure_report,
     _report_line,
     node_client,
+    run_ok,
 )
 from tests.serving import FAST_JOBS, serving
 
@@ -38,21 +33,7 @@ def _rows(served, sql: str) -> list[tuple]:
 def test_official_client_fieldsets_and_schema_operations(node_client, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("client-fieldsets") / "data"
     with serving(data_dir, "client_fieldsets", **FAST_JOBS) as served:
-        result = subprocess.run(
-            [node_client, "fieldsets.mjs"],
-            cwd=COMPAT_DIR,
-            env={
-                **os.environ,
-                "CMS_BASE_URL": served.url,
-                "CMS_API_TOKEN": served.token,
-                "NO_COLOR": "1",
-            },
-            capture_output=True,
-            text=True,
-            timeout=NODE_TIMEOUT,
-        )
-        print(result.stdout)
-        assert result.returncode == 0, _failure_report("fieldsets.mjs", result)
+        result = run_ok(node_client, "fieldsets.mjs", served.url, served.token)
         left = _report_line("fieldsets.mjs", result, "left")
         assert left["models"] == ["page", "post", "post_copy"]
         assert _rows(served, "SELECT id FROM item_types_fieldset") == [(left["fieldsets"][0],)]

@@ -7,20 +7,16 @@ one's, no half-made copy, and the upload file the environments share."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 
 import psycopg
 import pytest
 from PIL import Image
 
 from tests.compat.test_official_client import (
-    COMPAT_DIR,
-    NODE_TIMEOUT,
-    _failure_report,
     _report_line,
     node_client,
+    run_ok,
 )
 from tests.serving import FAST_JOBS, serving
 
@@ -52,22 +48,7 @@ def _storages(served) -> list[str]:
 def test_official_client_forks_and_destroys(node_client, served, tmp_path):
     image = tmp_path / "fork-pixel.png"
     Image.new("RGB", (2, 2), (30, 60, 90)).save(image, format="PNG")
-    result = subprocess.run(
-        [node_client, "forks.mjs"],
-        cwd=COMPAT_DIR,
-        env={
-            **os.environ,
-            "CMS_BASE_URL": served.url,
-            "CMS_API_TOKEN": served.token,
-            "CMS_UPLOAD_FILE": str(image),
-            "NO_COLOR": "1",
-        },
-        capture_output=True,
-        text=True,
-        timeout=NODE_TIMEOUT,
-    )
-    print(result.stdout)
-    assert result.returncode == 0, _failure_report("forks.mjs", result)
+    result = run_ok(node_client, "forks.mjs", served.url, served.token, CMS_UPLOAD_FILE=str(image))
 
     left = _report_line("forks.mjs", result, "left")
     assert left["environments"] == ["main", "production", "sandbox-z"]

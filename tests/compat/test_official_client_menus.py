@@ -5,19 +5,15 @@ database holds exactly the items the script says are left."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 
 import psycopg
 import pytest
 
 from tests.compat.test_official_client import (
-    COMPAT_DIR,
-    NODE_TIMEOUT,
-    _failure_report,
     _report_line,
     node_client,
+    run_ok,
 )
 from tests.serving import FAST_JOBS, serving
 
@@ -37,21 +33,7 @@ def _stored_ids(served, table: str) -> list[str]:
 def test_official_client_menus(node_client, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("client-menus") / "data"
     with serving(data_dir, "client_menus", **FAST_JOBS) as served:
-        result = subprocess.run(
-            [node_client, "menus.mjs"],
-            cwd=COMPAT_DIR,
-            env={
-                **os.environ,
-                "CMS_BASE_URL": served.url,
-                "CMS_API_TOKEN": served.token,
-                "NO_COLOR": "1",
-            },
-            capture_output=True,
-            text=True,
-            timeout=NODE_TIMEOUT,
-        )
-        print(result.stdout)
-        assert result.returncode == 0, _failure_report("menus.mjs", result)
+        result = run_ok(node_client, "menus.mjs", served.url, served.token)
         left = _report_line("menus.mjs", result, "left")
         assert _stored_ids(served, "menus_menuitem") == sorted(left["menuItems"])
         assert _stored_ids(served, "menus_schemamenuitem") == sorted(left["schemaMenuItems"])
