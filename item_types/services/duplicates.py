@@ -17,7 +17,7 @@ from item_types.schema import (
 )
 from item_types.services import positions
 from item_types.services.common import save_unique
-from item_types.signals import item_type_created
+from item_types.signals import item_type_created, record_rules_changed
 from item_types.validators import VALIDATORS
 
 API_KEY_LENGTH = ItemType._meta.get_field("api_key").max_length
@@ -135,4 +135,6 @@ def field_duplicate(*, field: Field, copy_id: str) -> Field:
     )
     copy.position = positions.put_in(copy, item_type.pk, source.fieldset_id, source.position + 1)
     save_unique(copy, "api_key", "Field")
+    if copy.validators:  # as a field created with them: saved records are re-checked
+        record_rules_changed.send(sender=Field, item_type_id=item_type.id)
     return copy

@@ -145,6 +145,7 @@ def _publish_links(item: Item, model: ContentModel, moment) -> None:
         )
     targets = list(Item.objects.filter(pk__in=links.get("publish_references", [])))
     for target in targets:
+        raise_if_unpublishable(target, model, None)  # whole, as it publishes
         mark_published(target, moment)
     Item.objects.bulk_update(targets, PUBLICATION_STATE)
 

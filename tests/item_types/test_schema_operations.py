@@ -470,3 +470,18 @@ def test_a_reorder_checked_again_when_it_runs_fails_on_a_deleted_field(api, sche
     assert error["attributes"]["details"]["field"] == "id"
     assert error["attributes"]["details"]["code"] == "VALIDATION_NOT_IN_THIS_MODEL"
     assert schema_rows() == after_delete
+
+
+def test_a_field_copied_with_its_rules_has_saved_records_re_checked(api):
+    """As a field created with validators: the copy of a required field is empty in every
+    saved record, which the re-check it queues finds invalid."""
+    model = api.create_item_type("note")
+    name = api.create_field(model["id"], "name", "string", validators={"required": {}})
+    made = api.post("/items", item_body(model["id"], {"name": "x"}))
+    assert made.status_code == 201, made.body
+    run_queued_jobs()
+    assert job_result(api, api.post(f"/fields/{name['id']}/duplicate"))["status"] == 201
+    assert Job.objects.filter(kind="items.check_validity", state=Job.State.QUEUED).exists()
+    run_queued_jobs()
+    record = api.get(f"/items/{made.body['data']['id']}").body["data"]
+    assert record["meta"]["is_valid"] is False

@@ -30,11 +30,13 @@ def _foreign_keys(table: str) -> set[str]:
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_a_record_enters_two_indexes_and_its_version_two(db):
-    """Besides its fields' filter indexes: the record's key and (model, created_at); the
-    version's key and (record, created_at). Partial indexes leave records out."""
+    """Besides its fields' filter indexes: the record's key, (model, created_at) and the
+    full-text search's GIN index (filter[query]); the version's key and (record,
+    created_at). Partial indexes leave records out."""
     whole = sorted(d for d in _indexes("items_item") if " WHERE " not in d)
-    assert len(whole) == 2 and whole[0] == "btree (id)", whole
+    assert len(whole) == 3 and whole[0] == "btree (id)", whole
     assert whole[1].startswith("btree (item_type_id, created_at"), whole  # list order
+    assert whole[2].startswith("gin (to_tsvector('simple'"), whole  # items/search.py
     assert _indexes("items_itemversion") == {"btree (id)", "btree (item_id, created_at)"}
     assert _foreign_keys("items_itemversion") == set()  # checked on the record instead
 
