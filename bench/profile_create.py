@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from create_records import build_schema, payload  # noqa: E402
-from harness import recreate_database  # noqa: E402
+from harness import create_model, recreate_database  # noqa: E402
 
 SIMPLE = {"title": "t", "body": "b", "rank": 1, "score": 2.5, "done": True, "day": "2026-01-02"}
 
@@ -69,30 +69,14 @@ def in_process_client(admin_url: str, default_name: str) -> InProcess:
     return InProcess(secret)
 
 
-def simple_model(client) -> str:
-    code, answer = client.request(
-        "POST",
-        "/item-types",
-        {"data": {"type": "item_type", "attributes": {"name": "Note", "api_key": "note"}}},
-    )
-    assert code == 201, answer
-    model = answer["data"]["id"]
-    for api_key, field_type in [
-        ("title", "string"),
-        ("body", "text"),
-        ("rank", "integer"),
-        ("score", "float"),
-        ("done", "boolean"),
-        ("day", "date"),
-    ]:
-        attributes = {"label": api_key, "api_key": api_key, "field_type": field_type}
-        code, answer = client.request(
-            "POST",
-            f"/item-types/{model}/fields",
-            {"data": {"type": "field", "attributes": attributes}},
-        )
-        assert code == 201, answer
-    return model
+SIMPLE_FIELDS = [
+    ("title", "string", {}),
+    ("body", "text", {}),
+    ("rank", "integer", {}),
+    ("score", "float", {}),
+    ("done", "boolean", {}),
+    ("day", "date", {}),
+]
 
 
 def measure(client, body, creates: int, profile: int, sort: str = "tottime") -> float:
@@ -126,7 +110,7 @@ def main():
 
     client = in_process_client(args.database_url, "cms_bench_profile")
     ids = build_schema(client)
-    note = simple_model(client)
+    note = create_model(client, "note", SIMPLE_FIELDS)["id"]
 
     def simple():
         return {
