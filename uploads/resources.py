@@ -25,21 +25,25 @@ def upload_resource(upload: Upload, request) -> dict:
             "copyright": upload.copyright,
             "notes": upload.notes,
             "tags": upload.tags,
-            "smart_tags": [],
+            "smart_tags": upload.smart_tags,
             "default_field_metadata": upload.default_field_metadata,
             "duration": None,
             "frame_rate": None,
-            "blurhash": None,
-            "thumbhash": None,
+            "blurhash": upload.blurhash,
+            "thumbhash": upload.thumbhash,
             "mux_playback_id": None,
             "mux_mp4_highest_res": None,
-            "exif_info": {},
-            "colors": [],
+            "exif_info": upload.exif_info,
+            "colors": upload.colors,
             "created_at": timestamp(upload.created_at),
             "updated_at": timestamp(upload.updated_at),
         },
         "relationships": {
-            "upload_collection": {"data": None},
+            "upload_collection": {
+                "data": {"type": "upload_collection", "id": upload.upload_collection_id}
+                if upload.upload_collection_id
+                else None
+            },
             "creator": {
                 "data": {"type": "access_token", "id": upload.creator_id}
                 if upload.creator_id
