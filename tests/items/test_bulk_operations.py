@@ -13,9 +13,9 @@ from jobs.models import Job
 from tests.conftest import error_codes
 from tests.item_types.jobs import job_result, run_queued_jobs
 from tests.items.conftest import block, make
-from tests.items.trees import category, import_tree, shape
+from tests.items.trees import category, import_tree, shape, slide
 
-__all__ = ["category"]  # fixtures
+__all__ = ["category", "slide"]  # fixtures
 
 TYPES = {
     "publish": "item_bulk_publish_operation",
@@ -360,3 +360,28 @@ def test_a_constant_number_of_queries_whatever_the_number_of_records(api, shop):
             _queries(api, "destroy", [acme, *records]),
         ]
     assert counts[10] == counts[100], counts
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["fruit", "pear"],
+        ["pear", "fruit"],
+        ["apple", "williams", "leek"],
+        ["vegetables", "abate", "fruit"],
+    ],
+)
+def test_bulk_destroy_leaves_the_tree_as_single_deletes_in_turn(api, category, names):
+    singly, together = import_tree(api, category["id"]), import_tree(api, category["other"])
+    for name in names:
+        assert api.delete(f"/items/{singly[name]}").status_code == 200
+    payload = bulk(api, "destroy", [together[name] for name in names])
+    assert payload["meta"]["successful"] == len(names)
+    assert shape(api, category["other"]) == shape(api, category["id"])
+
+
+def test_bulk_destroy_closes_the_gaps_of_a_sortable_model(api, slide):
+    made = [make(api, slide, {"name": f"s{n}"})["id"] for n in range(6)]
+    payload = bulk(api, "destroy", [made[4], made[1], made[2]])
+    assert payload["meta"]["successful"] == 3
+    assert shape(api, slide) == {"s0": (None, 1), "s3": (None, 2), "s5": (None, 3)}
