@@ -326,10 +326,10 @@ def test_move_to_stage_says_workflows_are_not_supported(api, page):
     assert not Job.objects.exists()
 
 
-def test_a_record_called_bulk_is_still_reachable_by_its_own_routes(api):
-    # "bulk" is no well-formed id; the single routes answer 404 for it, not the bulk view.
-    assert api.put("/items/bulk/publish").status_code == 405  # POST only
-    assert api.get("/items/bulk").status_code == 404
+def test_the_bulk_routes_come_before_a_record_s_routes(api):
+    # PUT /items/:id/publish no longer swallows /items/bulk/publish: POST only there now.
+    assert api.put("/items/bulk/publish").status_code == 405
+    assert api.get("/items/bulk").status_code == 404  # "bulk" is no record's id
 
 
 def _queries(api, action: str, ids: list[str]) -> int:
