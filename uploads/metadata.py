@@ -189,3 +189,27 @@ def _exif_date(text: str) -> str | None:
         return datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S").isoformat()
     except ValueError:
         return None
+
+
+# --- Uploads from before: manage.py backfill_upload_metadata --------------------------------
+
+BACKFILL_BATCH = 100
+METADATA_COLUMNS = ["smart_tags", "colors", "blurhash", "thumbhash", "exif_info"]
+
+
+def backfill(*, everything: bool = False) -> int:
+    """Read the metadata of the selected storage's uploads that have none (no smart tags:
+    every upload gets at least its type), or of all of them; ``updated_at`` is kept."""
+    from uploads.models import Upload
+
+    uploads = Upload.objects.order_by("pk")
+    if not everything:
+        uploads = uploads.filter(smart_tags=[])
+    count, batch = 0, []
+    for upload in uploads.iterator(chunk_size=BACKFILL_BATCH):
+        apply(upload)
+        batch.append(upload)
+        if len(batch) == BACKFILL_BATCH:
+            count += Upload.objects.bulk_update(batch, METADATA_COLUMNS)
+            batch = []
+    return count + (Upload.objects.bulk_update(batch, METADATA_COLUMNS) if batch else 0)
