@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 THUMBNAIL_SIDE = 64
 #: Hashes are computed on a smaller copy: their cost grows with the pixel count.
 HASH_SIDE = 32
-MAX_DECODED_PIXELS = 40_000_000
+#: About a second of decoding for the worst case (a 5000 by 5000 PNG of noise) on one core.
+MAX_DECODED_PIXELS = 25_000_000
 #: ``colors``: the palette the thumbnail is reduced to, the share of the visible pixels a
 #: colour needs to be listed, and how many are listed at most.
 PALETTE_SIZE = 8
