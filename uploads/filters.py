@@ -82,6 +82,13 @@ def _any_type(names) -> Q:
 
 
 TYPE_NAMES = (*kinds.UPLOAD_TYPES, *kinds.LEGACY_TYPES)
+
+
+def of_types(names: list[str]) -> Q:
+    """``filter[type]=image,video``: any of the types named."""
+    return _any_type([_one_of(name, "type", TYPE_NAMES) for name in names])
+
+
 NO_DIMENSIONS = Q(width__isnull=True) | Q(height__isnull=True) | Q(width=0) | Q(height=0)
 HAS_DIMENSIONS = Q(width__gt=0, height__gt=0)
 

@@ -40,8 +40,7 @@ def upload_list(params: dict) -> tuple[list[Upload], int]:
     if "ids" in filter_param:
         queryset = queryset.filter(pk__in=listed(filter_param["ids"], "filter[ids]"))
     if "type" in filter_param:
-        kinds = listed(filter_param["type"], "filter[type]")
-        queryset = queryset.filter(filters.STATIC_COLUMNS["type"].special["in"](kinds, "type"))
+        queryset = queryset.filter(filters.of_types(listed(filter_param["type"], "filter[type]")))
     if filter_param.get("query"):
         for word in search_words(filter_param["query"]):
             queryset = queryset.filter(search_text__contains=word)
