@@ -348,6 +348,27 @@ def payloads(world: World) -> dict[str, object]:
                 "attributes": {"content_in_locales": ["en"], "non_localized_content": True},
             }
         },
+        "scheduled_publication": {
+            "data": {
+                "type": "scheduled_publication",
+                "attributes": {
+                    "publication_scheduled_at": "2099-01-01T09:00:00Z",
+                    "selective_publication": {
+                        "content_in_locales": ["en"],
+                        "non_localized_content": True,
+                    },
+                },
+            }
+        },
+        "scheduled_unpublishing": {
+            "data": {
+                "type": "scheduled_unpublishing",
+                "attributes": {
+                    "unpublishing_scheduled_at": "2099-01-01T09:00:00+02:00",
+                    "content_in_locales": None,
+                },
+            }
+        },
         "upload_request": {"data": {"type": "upload_request", "attributes": {"filename": "a.png"}}},
         "upload": {
             "data": {
