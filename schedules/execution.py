@@ -12,7 +12,8 @@ A refused run (the record became invalid, links to unpublished records, its pare
 unpublished...) keeps the row, with ``failed_at`` and the errors, and the record keeps
 its ``meta.*_scheduled_at`` (now in the past): it is not tried again until a new schedule
 replaces it or it is cancelled. Every run, done or refused, is reported once, after its
-commit, through :func:`report` (a log line; later, webhooks and build triggers).
+commit, through :func:`report`: a log line and the ``schedule_ran`` signal
+(schedules/signals.py), where webhooks and build triggers will listen.
 
 Environments in maintenance or read-only mode are skipped: their schedules run once
 writes are allowed again.
@@ -30,6 +31,7 @@ from environments.models import Environment, MaintenanceMode
 from items.models import Item
 from schedules.kinds import KINDS
 from schedules.models import Schedule
+from schedules.signals import schedule_ran
 
 logger = logging.getLogger("cms.schedules")
 
@@ -54,7 +56,12 @@ class Outcome:
 
 
 def report(outcome: Outcome) -> None:
-    """The one place a scheduled run is announced, after its transaction committed."""
+    """The one place a scheduled run is announced, after its transaction committed: a
+    log line, and the ``schedule_ran`` signal (a receiver's failure is logged, never
+    undoes the run)."""
+    for _receiver, result in schedule_ran.send_robust(sender=Outcome, outcome=outcome):
+        if isinstance(result, Exception):
+            logger.error("A receiver of schedule_ran failed: %r", result, exc_info=result)
     if outcome.succeeded:
         logger.info(
             "Scheduled %s of record %s (environment %s, due %s) ran",

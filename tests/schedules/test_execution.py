@@ -12,6 +12,7 @@ from environments.models import MaintenanceMode
 from items.models import Item, ItemVersion
 from schedules import execution
 from schedules.models import Schedule
+from schedules.signals import schedule_ran
 from tests.items.conftest import make
 from tests.items.test_validity import set_validators
 from tests.schedules.test_endpoints import guide, later, publication, record, unpublishing
@@ -27,7 +28,20 @@ def make_due() -> None:
         Item.objects.filter(**{f"{column}__isnull": False}).update(**{column: past})
 
 
-def test_a_due_publication_runs_once_and_is_cleared(api, record, caplog):
+@pytest.fixture
+def announced():
+    """The outcomes ``schedule_ran`` announces."""
+    outcomes = []
+
+    def receive(sender, outcome, **kwargs):
+        outcomes.append(outcome)
+
+    schedule_ran.connect(receive)
+    yield outcomes
+    schedule_ran.disconnect(receive)
+
+
+def test_a_due_publication_runs_once_and_is_cleared(api, record, caplog, announced):
     selective = {"content_in_locales": ["en"], "non_localized_content": False}
     path = f"/items/{record['id']}/scheduled-publication"
     assert api.post(path, publication(later(), selective)).status_code == 201
@@ -37,6 +51,7 @@ def test_a_due_publication_runs_once_and_is_cleared(api, record, caplog):
     with caplog.at_level(logging.INFO, logger="cms.schedules"):
         [outcome] = execution.run_due()
     assert outcome.succeeded and outcome.kind == "publication" and outcome.environment == "main"
+    assert announced == [outcome]
     assert f"Scheduled publication of record {record['id']}" in caplog.text
     assert " ran" in caplog.text
     meta = api.get(f"/items/{record['id']}").body["data"]["meta"]
@@ -61,7 +76,9 @@ def test_a_due_unpublishing_runs(api, record):
     assert not Schedule.objects.exists()
 
 
-def test_a_record_become_invalid_fails_visibly_and_keeps_its_schedule(api, guide, record, caplog):
+def test_a_record_become_invalid_fails_visibly_and_keeps_its_schedule(
+    api, guide, record, caplog, announced
+):
     api.post(f"/items/{record['id']}/scheduled-publication", publication(later()))
     code_field = next(
         f
@@ -72,7 +89,7 @@ def test_a_record_become_invalid_fails_visibly_and_keeps_its_schedule(api, guide
     make_due()
     with caplog.at_level(logging.INFO, logger="cms.schedules"):
         [outcome] = execution.run_due()
-    assert not outcome.succeeded
+    assert not outcome.succeeded and announced == [outcome]
     [error] = outcome.errors
     assert error["attributes"]["details"]["field"] == "code"
     assert "Scheduled publication of record" in caplog.text and "failed" in caplog.text
