@@ -61,6 +61,30 @@ class Selection:
     locales: frozenset
     non_localized: bool
 
+    @classmethod
+    def parse(cls, attributes: dict, *, within: str | None = None) -> "Selection":
+        """From ``{content_in_locales, non_localized_content}`` (a publish body's, or a
+        schedule's ``selective_publication``: ``within`` then names that attribute as
+        ``details.field``, and the part as ``details.key``)."""
+        locales = attributes.get("content_in_locales", [])
+        non_localized = attributes.get("non_localized_content", False)
+        if not isinstance(locales, list) or not all(isinstance(loc, str) for loc in locales):
+            raise _selection_error(within, "content_in_locales", "A list of locales.")
+        if not isinstance(non_localized, bool):
+            raise _selection_error(within, "non_localized_content", "true or false.")
+        return cls(frozenset(locales), non_localized)
+
+    def as_wire(self) -> dict:
+        return {
+            "content_in_locales": sorted(self.locales),
+            "non_localized_content": self.non_localized,
+        }
+
+
+def _selection_error(within: str | None, name: str, message: str) -> ApiError:
+    where = {"field": within, "key": name} if within else {"field": name}
+    return ApiError("INVALID_FIELD", 422, **where, code="VALIDATION_FORMAT", message=message)
+
 
 def item_publish(
     *,

@@ -103,6 +103,8 @@ ENDPOINTS = [
     Endpoint("/items/{item}/references", ("GET",), None, ITEM_QUERY),
     Endpoint("/items/{item}/duplicate", ("POST",)),
     Endpoint("/items/{item}/current-vs-published-state", ("GET",)),
+    Endpoint("/items/{item}/scheduled-publication", ("POST", "DELETE"), "scheduled_publication"),
+    Endpoint("/items/{item}/scheduled-unpublishing", ("POST", "DELETE"), "scheduled_unpublishing"),
     Endpoint("/items/{item}/versions", ("GET",), None, ("page",)),
     Endpoint("/versions/{version}", ("GET",)),
     Endpoint("/versions/{version}/restore", ("POST", "PUT")),

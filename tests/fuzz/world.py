@@ -248,6 +248,13 @@ def seed() -> World:
     ]
     published = api.put(f"/items/{world.record_ids[0]}/publish")
     assert published.status_code == 200, published.body
+    for kind, at in (("publication", "publication_"), ("unpublishing", "unpublishing_")):
+        attributes = {f"{at}scheduled_at": "2099-01-01T00:00:00Z"}
+        scheduled = api.post(
+            f"/items/{world.record_ids[0]}/scheduled-{kind}",
+            {"data": {"type": f"scheduled_{kind}", "attributes": attributes}},
+        )
+        assert scheduled.status_code == 201, scheduled.body
     for record_id in world.record_ids:
         versions = api.get(f"/items/{record_id}/versions")
         world.version_ids += [version["id"] for version in versions.body["data"]]
@@ -346,6 +353,27 @@ def payloads(world: World) -> dict[str, object]:
             "data": {
                 "type": "selective_publish_operation",
                 "attributes": {"content_in_locales": ["en"], "non_localized_content": True},
+            }
+        },
+        "scheduled_publication": {
+            "data": {
+                "type": "scheduled_publication",
+                "attributes": {
+                    "publication_scheduled_at": "2099-01-01T09:00:00Z",
+                    "selective_publication": {
+                        "content_in_locales": ["en"],
+                        "non_localized_content": True,
+                    },
+                },
+            }
+        },
+        "scheduled_unpublishing": {
+            "data": {
+                "type": "scheduled_unpublishing",
+                "attributes": {
+                    "unpublishing_scheduled_at": "2099-01-01T09:00:00+02:00",
+                    "content_in_locales": None,
+                },
             }
         },
         "upload_request": {"data": {"type": "upload_request", "attributes": {"filename": "a.png"}}},
