@@ -200,3 +200,16 @@ def test_an_unknown_collection_is_refused_naming_it(api):
         ("INVALID_RELATIONSHIP", "upload_collection", "INVALID_TYPE")
     ]
     assert stored() == before
+
+
+def test_the_migration_lists_the_tags_uploads_carried_before(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    make_uploads(2, tags=["old", " spaced ", "x" * 65])
+    make_uploads(1, tags=["old", "other"])
+    UploadTag.objects.all().delete()
+    migration = import_module("uploads.migrations.0003_upload_tags_known")
+    migration.record_existing_tags(apps, None)
+    assert sorted(UploadTag.objects.values_list("name", flat=True)) == ["old", "other", "spaced"]
