@@ -162,7 +162,8 @@ def bulk_tag(*, tags_to_add: list[str], upload_ids: list[str]) -> dict:
     if changed:
         Upload.objects.bulk_update(changed, ["tags", "search_text"])
         Upload.objects.filter(pk__in=[u.pk for u in changed]).update(updated_at=now())
-    tags.record(tags_to_add)
+    if uploads:  # given to some upload: now known to the tag list
+        tags.record(tags_to_add)
     return _outcome(upload_ids, {upload.pk for upload in uploads})
 
 
