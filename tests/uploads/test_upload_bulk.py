@@ -12,7 +12,7 @@ from cms.ids import new_id
 from environments import selection
 from jobs import runner
 from jobs.models import Job
-from tests.conftest import create_upload, error_codes, make_api, png_bytes
+from tests.conftest import Api, create_upload, error_codes, make_api, png_bytes, race
 from tests.environments.conftest import (  # noqa: F401 (fixtures)
     admin_token,
     environments,
@@ -294,3 +294,26 @@ def test_a_bulk_job_edits_the_environment_it_was_asked_in(main_api, sandbox_api,
         assert tags_of(sandbox_ids) == [["s"], ["s"]]
     assert tags_of(main_ids) == [[]]
     assert main_api.get("/upload-tags").body["data"] == []
+
+
+def test_a_move_racing_the_collections_delete_leaves_no_upload_in_a_gone_one(racing_api):
+    """Whichever wins, the job ends 200 (moved, then cleared by the delete) or 422 (the
+    collection was gone), never a foreign key failing at commit."""
+    for _ in range(3):
+        photos = create_collection(racing_api, "Photos")
+        ids = make_uploads(50)
+        response = racing_api.post(
+            "/uploads/bulk/set-upload-collection", bulk_collection_body(ids, photos["id"])
+        )
+        job_id = response.body["data"]["id"]
+
+        def send(index, photos=photos, job_id=job_id):
+            if index == 0:
+                runner.run(job_id)
+                return Job.objects.get(pk=job_id).status
+            return Api(racing_api.token).delete(f"/upload-collections/{photos['id']}").status_code
+
+        job_status, deleted = race(2, send)
+
+        assert (job_status in (200, 422), deleted) == (True, 200)
+        assert not Upload.objects.exclude(upload_collection=None).exists()
