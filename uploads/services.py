@@ -22,7 +22,7 @@ from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
-from uploads import collections, storage, tags
+from uploads import collections, metadata, storage, tags
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
 
@@ -203,7 +203,8 @@ def _issued_request(path) -> UploadRequest:
 
 
 def _apply_facts(upload: Upload, filename: str) -> None:
-    """Read size, checksum and image facts from the stored bytes (never from the client)."""
+    """Read size, checksum, image facts and metadata from the stored bytes (never from the
+    client)."""
     name = upload.storage_name
     if storage.size(name) > max_upload_bytes():  # a direct-to-S3 PUT is not size-limited
         storage.delete(name)
@@ -214,6 +215,7 @@ def _apply_facts(upload: Upload, filename: str) -> None:
     upload.size, upload.md5 = facts.size, facts.md5
     upload.format, upload.mime_type = facts.format, facts.mime_type
     upload.is_image, upload.width, upload.height = facts.is_image, facts.width, facts.height
+    metadata.apply(upload)
 
 
 def _save(upload: Upload) -> Upload:
