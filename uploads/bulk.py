@@ -6,8 +6,8 @@ upload ids) and refuses a bad one with a 422 naming what is wrong, queuing nothi
 (uploads/tasks.py) then edits every upload it finds in one transaction and a constant number
 of queries whatever their count; an id naming no upload is a failure of its own, reported
 in the result, and the others go ahead. The result is DatoCMS's ``{"data": [], "meta":
-{"successful", "failed"}}``, with ``meta.failures`` (each failed id and why) for whoever
-reads it raw: the official client drops ``meta``.
+{"successful", "failed"}}``, with ``meta.failures`` (each failed id and why, as the records'
+bulk jobs report theirs) for whoever reads it raw: the official client drops ``meta``.
 """
 
 from dataclasses import dataclass
@@ -137,8 +137,14 @@ def check_set_collection(body) -> dict:
 
 
 def _outcome(asked: list[str], done: set[str]) -> dict:
+    """The job's payload; ``meta.failures`` shaped as the records' bulk jobs shape theirs
+    (items.services.bulk.BulkOutcome), keyed ``upload``."""
     failures = [
-        {"type": "upload", "id": id_, "code": "NOT_FOUND", "message": "No upload has this id."}
+        {
+            "upload": id_,
+            "code": "NOT_FOUND",
+            "errors": [{"code": "NOT_FOUND", "details": {"upload": id_}}],
+        }
         for id_ in asked
         if id_ not in done
     ]

@@ -195,7 +195,7 @@ await step('uploads.bulkTag through the job poller', async () => {
   assert.deepEqual(answer, []);
   const { polls, payload } = jobPolls('/uploads/bulk/tag', from);
   assert.deepEqual(
-    [payload.meta.successful, payload.meta.failed, payload.meta.failures[0].id],
+    [payload.meta.successful, payload.meta.failed, payload.meta.failures[0].upload],
     [2, 1, unknown],
   );
   assert.deepEqual((await client.uploads.find(uploads[0].id)).tags, ['sea', 'summer']);

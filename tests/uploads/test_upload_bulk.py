@@ -64,7 +64,11 @@ def test_bulk_tag_adds_tags_without_repeats(api):
     meta = result["payload"]["meta"]
     assert (meta["successful"], meta["failed"]) == (2, 1)
     assert meta["failures"] == [
-        {"type": "upload", "id": unknown, "code": "NOT_FOUND", "message": "No upload has this id."}
+        {
+            "upload": unknown,
+            "code": "NOT_FOUND",
+            "errors": [{"code": "NOT_FOUND", "details": {"upload": unknown}}],
+        }
     ]
     assert tags_of([first["id"], second]) == [["old", "sea", "sky"], ["sea", "sky"]]
     answered = api.get(f"/uploads/{first['id']}").body["data"]["attributes"]
@@ -93,10 +97,9 @@ def test_bulk_set_upload_collection_and_null_takes_them_out(api):
         "failed": 1,
         "failures": [
             {
-                "type": "upload",
-                "id": unknown,
+                "upload": unknown,
                 "code": "NOT_FOUND",
-                "message": "No upload has this id.",
+                "errors": [{"code": "NOT_FOUND", "details": {"upload": unknown}}],
             }
         ],
     }
