@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from cms.models import ApiToken
 from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
+from tests.fuzz.world_library import library_payloads, seed_library
 from tests.fuzz.world_menus import menu_payloads, seed_menus
 
 REST_TABLE = "fuzz_all"
@@ -44,6 +45,7 @@ class World:
     job_id: str = ""  # a finished job, for GET /job-results/:id
     menu_item_ids: list[str] = field(default_factory=list)  # world_menus.seed_menus
     schema_menu_item_ids: list[str] = field(default_factory=list)
+    upload_collection_ids: list[str] = field(default_factory=list)  # world_library
     fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
@@ -260,6 +262,7 @@ def seed() -> World:
         world.version_ids += [version["id"] for version in versions.body["data"]]
 
     world.menu_item_ids, world.schema_menu_item_ids = seed_menus(api)
+    world.upload_collection_ids = seed_library(api, world.upload_id)
     fieldset = api.post(
         f"/item-types/{model}/fieldsets",
         {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
@@ -398,6 +401,7 @@ def payloads(world: World) -> dict[str, object]:
             ]
         },
         **menu_payloads(world),
+        **library_payloads(world),
         **bulk_payloads(world),
     }
 
