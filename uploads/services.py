@@ -4,7 +4,6 @@ Every way in (the official client's three-step flow, a one-step multipart POST, 
 admin) ends in ``_create_upload``, which reads the facts from the stored bytes.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import PurePosixPath
 
@@ -22,7 +21,7 @@ from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
-from uploads import storage
+from uploads import destroying, storage
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
 
@@ -304,25 +303,15 @@ def upload_update(*, upload: Upload, document: ResourceDocument) -> Upload:
     return upload
 
 
-# Functions that list what still uses an upload (records, once they exist, register one
-# in their app's ready()). A non-empty answer refuses the delete.
-REFERENCE_FINDERS: list[Callable[[Upload], list[dict]]] = []
-
-
-def upload_references(upload: Upload) -> list[dict]:
-    return [reference for finder in REFERENCE_FINDERS for reference in finder(upload)]
-
-
-@transaction.atomic
 def upload_destroy(*, upload: Upload) -> None:
-    references = upload_references(upload)
-    if references:
+    """Refused while records use it (uploads/destroying.py, shared with the bulk delete)."""
+    failures = destroying.destroy_unused([upload.pk]).failures
+    if failures and failures[0]["code"] == destroying.IN_USE:
         raise ApiError(
             "DELETE_RESTRICTION",
             422,
-            references=references,
+            references=failures[0]["references"],
             message="Records still use this upload.",
         )
-    path = upload.path
-    upload.delete()
-    transaction.on_commit(lambda: storage.delete_unless_shared([path]))
+    if failures:
+        raise ApiError("NOT_FOUND", 404, upload=upload.pk)
