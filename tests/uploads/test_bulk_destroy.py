@@ -79,10 +79,13 @@ def test_an_upload_only_the_published_version_uses_is_kept(api, album):
     old, new = album.upload(), album.upload()
     record = album.create(cover={"upload_id": old})
     assert api.put(f"/items/{record}/publish").status_code == 200
-    assert api.put(
-        f"/items/{record}",
-        {"data": {"type": "item", "id": record, "attributes": {"cover": {"upload_id": new}}}},
-    ).status_code == 200
+    assert (
+        api.put(
+            f"/items/{record}",
+            {"data": {"type": "item", "id": record, "attributes": {"cover": {"upload_id": new}}}},
+        ).status_code
+        == 200
+    )
     result = bulk_destroy(api, [old])
     assert result["payload"]["meta"]["failures"][0]["code"] == "UPLOAD_IN_USE"
     assert Upload.objects.filter(pk=old).exists()
@@ -144,9 +147,7 @@ def test_the_single_delete_shares_the_guard(api, album):
     assert Upload.objects.filter(pk=upload).exists()
 
 
-def test_the_statement_keeps_an_upload_a_reference_reached_after_the_check(
-    api, album, monkeypatch
-):
+def test_the_statement_keeps_an_upload_a_reference_reached_after_the_check(api, album, monkeypatch):
     """A record that started using the upload between the check and the delete (the check
     is made to miss it): the delete statement itself keeps it."""
     upload, other = album.upload(), album.upload()
