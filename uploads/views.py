@@ -15,7 +15,7 @@ from cms.api.errors import ApiError, ApiErrors, error_document, found, json_erro
 from cms.api.parsing import JSONAPIParser, JSONParser, MultiPartParser, parse_resource
 from cms.api.query import nested_params, refuse_unknown
 from environments.scoped_jobs import submit_here
-from uploads import destroying, selectors, services
+from uploads import destroying, replacing, selectors, services
 from uploads.models import Upload
 from uploads.resources import upload_resource
 
@@ -157,8 +157,11 @@ class UploadDetailView(APIView):
         return Response({"data": upload_resource(find_upload(upload_id), request)})
 
     def put(self, request, upload_id):
+        strategy = replacing.replace_strategy(nested_params(request.query_params))
         document = parse_resource(request.data, "upload")
-        upload = services.upload_update(upload=find_upload(upload_id), document=document)
+        upload = services.upload_update(
+            upload=find_upload(upload_id), document=document, replace_strategy=strategy
+        )
         return Response({"data": upload_resource(upload, request)})
 
     def delete(self, request, upload_id):
