@@ -21,7 +21,7 @@ from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
-from uploads import destroying, replacing, storage
+from uploads import destroying, metadata, replacing, storage
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
 
@@ -211,8 +211,9 @@ def _issued_request(path) -> UploadRequest:
 
 
 def _apply_facts(upload: Upload, filename: str, source: str | None = None) -> None:
-    """Read size, checksum and image facts from the stored bytes (never from the client):
-    the upload's, or those at ``source`` (a replacement's, before they take its place)."""
+    """Read size, checksum, image facts and metadata from the stored bytes (never from the
+    client): the upload's, or those at ``source`` (a replacement's, before they take its
+    place)."""
     name = source.lstrip("/") if source else upload.storage_name
     if storage.size(name) > max_upload_bytes():  # a direct-to-S3 PUT is not size-limited
         storage.delete(name)
@@ -223,6 +224,7 @@ def _apply_facts(upload: Upload, filename: str, source: str | None = None) -> No
     upload.size, upload.md5 = facts.size, facts.md5
     upload.format, upload.mime_type = facts.format, facts.mime_type
     upload.is_image, upload.width, upload.height = facts.is_image, facts.width, facts.height
+    metadata.apply(upload, name)
 
 
 def _save(upload: Upload) -> Upload:

@@ -94,6 +94,10 @@ ENDPOINTS = [
     Endpoint("/media/{media}", ("GET",)),
     Endpoint("/items", ("GET", "POST"), "item", LIST_QUERY),
     Endpoint("/items/validate", ("POST",), "item"),
+    Endpoint("/items/bulk/publish", ("POST",), "bulk_publish"),
+    Endpoint("/items/bulk/unpublish", ("POST",), "bulk_unpublish"),
+    Endpoint("/items/bulk/destroy", ("POST",), "bulk_destroy"),
+    Endpoint("/items/bulk/move-to-stage", ("POST",), "bulk_move_to_stage"),
     Endpoint("/items/{item}", ("GET", "PUT", "DELETE"), "item_update", ITEM_QUERY),
     Endpoint("/items/{item}/validate", ("POST",), "item_update"),
     Endpoint("/items/{item}/publish", ("PUT",), "publish", ("recursive",)),
@@ -190,6 +194,7 @@ def query_keys(world: World, endpoint: Endpoint) -> st.SearchStrategy[str]:
     names = [
         *world.field_ids,
         *("_created_at", "_updated_at", "id", "size", "created_at"),
+        *("type", "in_use", "orientation", "resolution", "tags", "colors", "alt", "path"),
         *("position", "parent_id", "parent"),
     ]
     field_key = st.builds(
@@ -237,6 +242,7 @@ def query_values(world: World) -> st.SearchStrategy[str]:
         "_created_at_ASC",
         "*",
         "title,count",
+        *("image", "red", "landscape", "icon", "pdfdocument"),
     ]
     return st.one_of(st.sampled_from(known), st.sampled_from(REST_FILTERS), scalar_text())
 
@@ -325,6 +331,26 @@ CRAFTED = {
         "filter[query]={value}",
         "page[offset]={value}",
         "order_by={value}",
+        # SPEC-2 §7.2's filters (uploads/filters.py).
+        "filter[fields][type][in][]={value}",
+        "filter[fields][in_use][eq]={value}",
+        "filter[fields][orientation][neq]={value}",
+        "filter[fields][resolution][not_in]={value}",
+        "filter[fields][tags][contains]={value}",
+        "filter[fields][tags][all_in][]={value}&filter[fields][tags][all_in][]={value}",
+        "filter[fields][smart_tags][eq][]={value}",
+        "filter[fields][colors][any_in]={value}",
+        "filter[fields][colors][eq][]={value}&filter[fields][colors][eq][]=red",
+        "filter[fields][alt][matches][pattern]={value}&locale=en",
+        "filter[fields][title][in]={value}&locale={value}",
+        "filter[fields][path][not_in][]={value}",
+        "filter[fields][basename][not_matches][pattern]={value}"
+        "&filter[fields][basename][not_matches][regexp]=false",
+        "filter[fields][_created_at][eq]={value}",
+        "filter[fields][_updated_at][gte]={value}",
+        "filter[fields][upload_collection][eq]={value}",
+        "filter[fields][mime_type][in]={value}",
+        "order_by={value}_DESC,resolution_ASC",
     ],
     "/rest/{service}/{table}": [
         "filter={field}%20%3E%20{value}",

@@ -376,4 +376,20 @@ def payloads(world: World) -> dict[str, object]:
             ]
         },
         **menu_payloads(world),
+        **bulk_payloads(world),
+    }
+
+
+def bulk_payloads(world: World) -> dict[str, object]:
+    """POST /items/bulk/...: the records, a block (a failure inside the job) and a stage."""
+    named = {"data": [{"type": "item", "id": i} for i in world.record_ids + world.block_ids[:1]]}
+    return {
+        f"bulk_{action}": {
+            "data": {
+                "type": f"item_bulk_{action}_operation",
+                **({"attributes": {"stage": "review"}} if action == "move_to_stage" else {}),
+                "relationships": {"items": named},
+            }
+        }
+        for action in ("publish", "unpublish", "destroy", "move_to_stage")
     }

@@ -68,6 +68,9 @@ def test_keep_url_replaces_the_bytes_behind_the_same_url(
     assert attributes["filename"] == "photo.png"
     assert (attributes["width"], attributes["size"]) == (10, len(NEW))
     assert attributes["md5"] == hashlib.md5(NEW).hexdigest() != before["md5"]
+    # The metadata too is the new bytes' (read before they replace the old ones).
+    assert attributes["colors"] != before["colors"]
+    assert attributes["thumbhash"] != before["thumbhash"]
     assert download(api, before["url"]) == NEW
     # The request's own copy is gone: one file, at the upload's path.
     assert files_in(upload_storage) == [before["path"].lstrip("/")]
