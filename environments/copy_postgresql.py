@@ -326,6 +326,14 @@ def empty_tables(schema: str, tables: list[str], *, alias: str = "default") -> N
 
 def schemas_holding_upload(path: str, schemas: list[str], *, alias: str = "default") -> set[str]:
     """Which of ``schemas`` (those that exist) hold an upload stored at ``path``."""
+    return {schema for schema, _ in schemas_holding_uploads([path], schemas, alias=alias)}
+
+
+def schemas_holding_uploads(
+    paths: list[str], schemas: list[str], *, alias: str = "default"
+) -> set[tuple[str, str]]:
+    """(schema, path) for each of ``schemas`` (those that exist) holding an upload stored at
+    one of ``paths``: two statements, whatever the number of paths."""
     with connections[alias].cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -336,8 +344,7 @@ def schemas_holding_upload(path: str, schemas: list[str], *, alias: str = "defau
         if not present:
             return set()
         queries = [
-            f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quote(s)}.uploads_upload WHERE path = %s)"
-            for s in present
+            f"SELECT %s, path FROM {quote(s)}.uploads_upload WHERE path = ANY(%s)" for s in present
         ]
-        cursor.execute(" UNION ALL ".join(queries), [v for s in present for v in (s, path)])
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(" UNION ALL ".join(queries), [v for s in present for v in (s, paths)])
+        return {(row[0], row[1]) for row in cursor.fetchall()}

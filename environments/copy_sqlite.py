@@ -188,8 +188,13 @@ def empty_tables(database: Path, tables: list[str]) -> None:
 
 
 def holds_upload(database: Path, path: str) -> bool:
-    if not database.exists():
-        return False
+    return bool(held_upload_paths(database, [path]))
+
+
+def held_upload_paths(database: Path, paths: list[str]) -> set[str]:
+    """Which of ``paths`` an upload of ``database`` is stored at (none if it is gone)."""
+    if not database.exists() or not paths:
+        return set()
     # mode=rw: never creates the file (a storage dropped meanwhile stays dropped).
     connection = sqlite3.connect(
         f"{database.as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_SECONDS
@@ -198,11 +203,12 @@ def holds_upload(database: Path, path: str) -> bool:
         exists = connection.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'uploads_upload'"
         ).fetchone()[0]
-        return bool(
-            exists
-            and connection.execute(
-                "SELECT 1 FROM uploads_upload WHERE path = ? LIMIT 1", [path]
-            ).fetchone()
+        if not exists:
+            return set()
+        marks = ", ".join("?" * len(paths))
+        rows = connection.execute(
+            f"SELECT DISTINCT path FROM uploads_upload WHERE path IN ({marks})", list(paths)
         )
+        return {row[0] for row in rows}
     finally:
         connection.close()

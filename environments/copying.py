@@ -40,6 +40,7 @@ __all__ = [
     "project_database_file",
     "storage_exists",
     "storages_using_upload_path",
+    "upload_paths_in_use",
 ]
 
 
@@ -128,6 +129,21 @@ def storages_using_upload_path(path: str, storages: list[str]) -> set[str]:
         return {by_schema[schema] for schema in found}
     project = project_database_file()
     return {s for s in storages if copy_sqlite.holds_upload(sqlite_file(project, s), path)}
+
+
+def upload_paths_in_use(paths: list[str], storages: list[str]) -> set[str]:
+    """Which of ``paths`` an upload of one of ``storages`` is stored at: a statement or a
+    file opened per storage, whatever the number of paths."""
+    for storage in storages:
+        _check_name(storage)
+    if _vendor() == "postgresql":
+        schemas = [copy_postgresql.schema_of(s) for s in storages]
+        held = copy_postgresql.schemas_holding_uploads(list(paths), schemas, alias=DATABASE)
+        return {path for _, path in held}
+    project = project_database_file()
+    return {
+        p for s in storages for p in copy_sqlite.held_upload_paths(sqlite_file(project, s), paths)
+    }
 
 
 def project_database_file() -> Path:

@@ -13,4 +13,5 @@ def unused(paths: list[str]) -> list[str]:
     storages = list(Environment.objects.values_list("storage", flat=True))
     if len(storages) == 1:  # the one environment's upload rows are gone (callers delete first)
         return list(paths)
-    return [path for path in paths if not copying.storages_using_upload_path(path, storages)]
+    in_use = copying.upload_paths_in_use(paths, storages)
+    return [path for path in paths if path not in in_use]

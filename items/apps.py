@@ -11,10 +11,10 @@ class ItemsConfig(AppConfig):
             signals,  # noqa: F401  (records follow field and locale removals)
             sql_functions,
         )
-        from items.selectors import records_using_upload
-        from uploads import services as uploads
+        from items.references import uploads_in_use
+        from uploads import destroying
 
         # Deleting an upload that records use is refused (uploads' hook for us).
-        if records_using_upload not in uploads.REFERENCE_FINDERS:
-            uploads.REFERENCE_FINDERS.append(records_using_upload)
+        if uploads_in_use not in destroying.REFERENCE_FINDERS:
+            destroying.REFERENCE_FINDERS.append(uploads_in_use)
         sql_functions.install()  # SQLite's filter functions (structured text, distances)

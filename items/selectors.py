@@ -26,7 +26,7 @@ from items import filter_columns
 from items.content_model import ContentModel
 from items.field_indexes import CodePointText
 from items.filter_columns import EXISTS, field_column, text_alias
-from items.models import Item, ItemVersion, Reference
+from items.models import Item, ItemVersion
 from items.pages import model_page
 from items.placement import list_columns, siblings_order
 from items.search import search
@@ -337,24 +337,3 @@ def record_versions(item: Item, params: dict) -> tuple[list[ItemVersion], int]:
     offset, limit = page_bounds(params)
     versions = item.versions.order_by("-created_at", "-id")
     return list(versions[offset : offset + limit]), versions.count()
-
-
-def records_linking_to(item: Item) -> list[Item]:
-    """The records whose links point at ``item`` (not itself), for ``GET
-    /items/:id/references``."""
-    record_ids = (
-        Reference.objects.filter(target_item=item)
-        .exclude(record=item)
-        .values_list("record_id", flat=True)
-        .distinct()
-    )
-    return list(Item.objects.filter(pk__in=list(record_ids)))
-
-
-def records_using_upload(upload) -> list[dict]:
-    record_ids = (
-        Reference.objects.filter(target_upload=upload)
-        .values_list("record_id", flat=True)
-        .distinct()
-    )
-    return [{"type": "item", "id": record_id} for record_id in record_ids]

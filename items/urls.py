@@ -15,7 +15,9 @@ urlpatterns = [
     path("items/<str:item_id>/validate", views.ItemValidateExistingView.as_view()),
     path("items/<str:item_id>/publish", views.PublishView.as_view(action="publish")),
     path("items/<str:item_id>/unpublish", views.PublishView.as_view(action="unpublish")),
-    path("items/<str:item_id>/references", views.ReferencesView.as_view()),
+    path("items/<str:target_id>/references", views.ReferencesView.as_view()),
+    # Records using an upload: records are this app's (no route of uploads/ matches it).
+    path("uploads/<str:target_id>/references", views.ReferencesView.as_view(kind="upload")),
     path("items/<str:item_id>/duplicate", views.DuplicateView.as_view()),
     path("items/<str:item_id>/current-vs-published-state", views.PublicationStateView.as_view()),
     path("items/<str:item_id>/versions", views.ItemVersionListView.as_view()),

@@ -11,7 +11,7 @@ from cms.api.parsing import parse_resource
 from cms.api.query import flag, nested_params, refuse_unknown
 from environments.scoped_jobs import submit_here
 from item_types.resources import item_type_resource
-from items import duplicates, selectors, services
+from items import duplicates, references, selectors, services
 from items.content_model import ContentModel
 from items.models import ItemVersion
 from items.placement import mark_has_children
@@ -161,19 +161,16 @@ class PublishView(APIView):
 
 
 class ReferencesView(APIView):
-    """``GET /items/:id/references``: the records linking to this one."""
+    """``GET /items/:id/references`` and ``GET /uploads/:id/references``: the records using
+    this record or upload (items/references.py)."""
 
     scope = "content"
+    kind = "item"
 
-    def get(self, request, item_id):
-        # "published-or-current" (the client's default) lists every linking record.
-        nested, _ = _read_options(request, ("current", "published", "published-or-current"))
-        item = services.find_record(item_id)
-        model = ContentModel.load()
-        records = selectors.records_linking_to(item)
-        mark_has_children(records, model)
-        blocks = selectors.blocks_for(records, "current") if nested else None
-        return Response({"data": [item_resource(r, model, blocks=blocks) for r in records]})
+    def get(self, request, target_id):
+        references.find_target(self.kind, target_id)
+        params = nested_params(request.query_params)
+        return Response(references.references_document(params, self.kind, target_id))
 
 
 class DuplicateView(APIView):

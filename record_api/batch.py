@@ -172,7 +172,7 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
 
 def _concurrent_write_errors(record: services.NewRecord) -> list[ApiError]:
     return services.concurrent_write_errors(
-        record.id, record.item_type, record.unique_values
+        record.id, record.item_type, record.unique_values, record.references
     ).errors
 
 

@@ -46,9 +46,10 @@ class Metadata:
     exif_info: dict = field(default_factory=dict)
 
 
-def apply(upload) -> None:
-    """Set an upload's metadata columns from its stored file and facts."""
-    metadata = read(upload.storage_name, upload.mime_type, upload.is_image)
+def apply(upload, name: str | None = None) -> None:
+    """Set an upload's metadata columns from its stored file (or the one stored at
+    ``name``: a replacement's) and facts."""
+    metadata = read(name or upload.storage_name, upload.mime_type, upload.is_image)
     upload.colors, upload.exif_info = metadata.colors, metadata.exif_info
     upload.blurhash, upload.thumbhash = metadata.blurhash, metadata.thumbhash
     upload.smart_tags = [

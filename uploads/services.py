@@ -4,7 +4,6 @@ Every way in (the official client's three-step flow, a one-step multipart POST, 
 admin) ends in ``_create_upload``, which reads the facts from the stored bytes.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import PurePosixPath
 
@@ -22,7 +21,7 @@ from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
-from uploads import collections, metadata, storage, tags
+from uploads import collections, destroying, metadata, replacing, storage, tags
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
 
@@ -202,10 +201,11 @@ def _issued_request(path) -> UploadRequest:
     return upload_request
 
 
-def _apply_facts(upload: Upload, filename: str) -> None:
+def _apply_facts(upload: Upload, filename: str, source: str | None = None) -> None:
     """Read size, checksum, image facts and metadata from the stored bytes (never from the
-    client)."""
-    name = upload.storage_name
+    client): the upload's, or those at ``source`` (a replacement's, before they take its
+    place)."""
+    name = source.lstrip("/") if source else upload.storage_name
     if storage.size(name) > max_upload_bytes():  # a direct-to-S3 PUT is not size-limited
         storage.delete(name)
         raise ApiError("UPLOAD_TOO_LARGE", 413, max_bytes=max_upload_bytes())
@@ -215,7 +215,7 @@ def _apply_facts(upload: Upload, filename: str) -> None:
     upload.size, upload.md5 = facts.size, facts.md5
     upload.format, upload.mime_type = facts.format, facts.mime_type
     upload.is_image, upload.width, upload.height = facts.is_image, facts.width, facts.height
-    metadata.apply(upload)
+    metadata.apply(upload, name)
 
 
 def _save(upload: Upload) -> Upload:
@@ -273,51 +273,37 @@ def upload_create_from_file(*, uploaded, attributes: dict, creator_id: str | Non
         raise
 
 
-def upload_update(*, upload: Upload, document: ResourceDocument) -> Upload:
-    """Metadata edits; ``path`` swaps in a newly uploaded file, ``basename`` renames."""
+def upload_update(
+    *, upload: Upload, document: ResourceDocument, replace_strategy: str = "create_new_url"
+) -> Upload:
+    """Metadata edits; ``path`` swaps in a newly uploaded file (uploads/replacing.py),
+    ``basename`` renames."""
     cleaned, errors = _clean_upload_attributes(document, creating=False)
     if errors:
         raise ApiErrors(errors)
-    old_path = None
     new_path = cleaned.pop("path", upload.path)
     basename = cleaned.pop("basename", None)
-    filename = upload.filename
-    if new_path != upload.path:
-        upload_request = _issued_request(new_path)
-        old_path, upload.path, filename = upload.path, new_path, upload_request.filename
-    if basename:
-        filename = safe_filename(basename + PurePosixPath(filename).suffix)
     for name, value in cleaned.items():
         setattr(upload, name, value)
-    if old_path is not None:
-        _apply_facts(upload, filename)
-    else:
-        upload.filename, upload.basename = filename, PurePosixPath(filename).stem
-    _save(upload)
-    if old_path is not None:
-        transaction.on_commit(lambda: storage.delete_unless_shared([old_path]))
-    return upload
+    if new_path != upload.path:
+        return replacing.replace_file(
+            upload, new_path, basename=basename, strategy=replace_strategy
+        )
+    if basename:
+        upload.filename = safe_filename(basename + PurePosixPath(upload.filename).suffix)
+        upload.basename = PurePosixPath(upload.filename).stem
+    return _save(upload)
 
 
-# Functions that list what still uses an upload (records, once they exist, register one
-# in their app's ready()). A non-empty answer refuses the delete.
-REFERENCE_FINDERS: list[Callable[[Upload], list[dict]]] = []
-
-
-def upload_references(upload: Upload) -> list[dict]:
-    return [reference for finder in REFERENCE_FINDERS for reference in finder(upload)]
-
-
-@transaction.atomic
 def upload_destroy(*, upload: Upload) -> None:
-    references = upload_references(upload)
-    if references:
+    """Refused while records use it (uploads/destroying.py, shared with the bulk delete)."""
+    failures = destroying.destroy_unused([upload.pk]).failures
+    if failures and failures[0]["code"] == destroying.IN_USE:
         raise ApiError(
             "DELETE_RESTRICTION",
             422,
-            references=references,
+            references=failures[0]["references"],
             message="Records still use this upload.",
         )
-    path = upload.path
-    upload.delete()
-    transaction.on_commit(lambda: storage.delete_unless_shared([path]))
+    if failures:
+        raise ApiError("NOT_FOUND", 404, upload=upload.pk)

@@ -116,6 +116,17 @@ def open_file(name: str):
     return default_storage.open(name, "rb")
 
 
+def overwrite(name: str, source: str) -> None:
+    """Put the bytes stored at ``source`` at ``name`` instead of its own (``name``'s URL
+    stays). Streamed; readers of ``name`` may miss it for the instant between."""
+    with open_file(source) as handle:
+        default_storage.delete(name)
+        saved = default_storage.save(name, File(handle))
+    if saved != name:  # only a concurrent write to the same name could cause this
+        default_storage.delete(saved)
+        raise ApiError("UPLOAD_PATH_CONFLICT", 409, path=name)
+
+
 def delete(name: str) -> None:
     default_storage.delete(name)
 

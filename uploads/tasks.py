@@ -1,12 +1,14 @@
 """The uploads' jobs, each run in the environment it was asked in (environments.scoped_jobs):
-the upload collections' reorder and the bulk edits of uploads/bulk.py. All rerunnable:
-running one twice leaves the uploads as once."""
+the upload collections' reorder, the bulk edits of uploads/bulk.py and the bulk destroy of
+uploads/destroying.py. All rerunnable: running one twice leaves the uploads as once (a
+destroy's rerun finds the uploads already deleted: NOT_FOUND)."""
 
 import jobs
 from environments.scoped_jobs import running_here
 from menus.tasks import run_reorder
 from uploads import bulk
 from uploads.collections import UPLOAD_COLLECTIONS
+from uploads.destroying import destroy_unused
 
 COLLECTIONS_REORDER = "uploads.collections_reorder"
 
@@ -30,3 +32,17 @@ def bulk_set_upload_collection(job):
         return 200, bulk.bulk_set_collection(
             collection_id=arguments["upload_collection"], upload_ids=arguments["uploads"]
         )
+
+
+@jobs.handler("uploads.bulk_destroy", rerunnable=True)
+def bulk_destroy(job):
+    with running_here(job):
+        outcome = destroy_unused(job.arguments["uploads"])
+    # The client keeps only ``data``; the per-upload failures are for whoever reads the
+    # job result raw.
+    meta = {
+        "successful": len(outcome.deleted),
+        "failed": len(outcome.failures),
+        "failures": outcome.failures,
+    }
+    return 200, {"data": [], "meta": meta}

@@ -9,11 +9,13 @@ from django.views.static import serve
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import jobs
 from cms.api import json_body
 from cms.api.errors import ApiError, ApiErrors, error_document, found, json_error
 from cms.api.parsing import JSONAPIParser, JSONParser, MultiPartParser, parse_resource
-from cms.api.query import nested_params
-from uploads import selectors, services
+from cms.api.query import nested_params, refuse_unknown
+from environments.scoped_jobs import submit_here
+from uploads import destroying, replacing, selectors, services
 from uploads.models import Upload
 from uploads.resources import upload_resource
 
@@ -155,8 +157,11 @@ class UploadDetailView(APIView):
         return Response({"data": upload_resource(find_upload(upload_id), request)})
 
     def put(self, request, upload_id):
+        strategy = replacing.replace_strategy(nested_params(request.query_params))
         document = parse_resource(request.data, "upload")
-        upload = services.upload_update(upload=find_upload(upload_id), document=document)
+        upload = services.upload_update(
+            upload=find_upload(upload_id), document=document, replace_strategy=strategy
+        )
         return Response({"data": upload_resource(upload, request)})
 
     def delete(self, request, upload_id):
@@ -164,6 +169,17 @@ class UploadDetailView(APIView):
         answer = upload_resource(upload, request)
         services.upload_destroy(upload=upload)
         return Response({"data": answer})
+
+
+class BulkDestroyView(APIView):
+    """``POST /uploads/bulk/destroy``: a job (uploads/destroying.py, uploads/tasks.py)."""
+
+    scope = "content"
+
+    def post(self, request):
+        refuse_unknown(nested_params(request.query_params), set())
+        upload_ids = destroying.bulk_request_ids(request.data)
+        return jobs.accepted(submit_here("uploads.bulk_destroy", {"uploads": upload_ids}))
 
 
 def serve_media(request, path):

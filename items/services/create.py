@@ -257,7 +257,9 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> Record
             rows.write_new([record])
             record.model.ensure_current()
     except IntegrityError as error:
-        raise concurrent_write_errors(record.id, record.item_type, record.unique_values) from error
+        raise concurrent_write_errors(
+            record.id, record.item_type, record.unique_values, record.references
+        ) from error
     return record.saved()
 
 
@@ -285,5 +287,7 @@ def _create_in_one_statement(
     try:
         written = write_in_one_statement(record)
     except IntegrityError as error:
-        raise concurrent_write_errors(record.id, record.item_type, record.unique_values) from error
+        raise concurrent_write_errors(
+            record.id, record.item_type, record.unique_values, record.references
+        ) from error
     return record.saved() if written else None

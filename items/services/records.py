@@ -7,6 +7,7 @@ from cms.api.errors import ApiError, ApiErrors, found
 from item_types.models import ItemType
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, UniqueValue
+from uploads.models import Upload
 
 
 @dataclass
@@ -32,8 +33,29 @@ def find_record(item_id: str, *, lock: bool = False, deleting: bool = False) -> 
     return found(records.filter(pk=item_id, root__isnull=True).first(), item=item_id)
 
 
-def concurrent_write_errors(item_id: str, item_type: ItemType, unique_values: list) -> ApiErrors:
-    """A concurrent write won a unique value, the singleton slot or the id: say which."""
+def concurrent_write_errors(
+    item_id: str, item_type: ItemType, unique_values: list, references: list = ()
+) -> ApiErrors:
+    """A concurrent write won a unique value, the singleton slot or the id, or deleted an
+    upload the record uses (the foreign key refused the commit): say which."""
+    upload_ids = {target for _, _, kind, target in references if kind == "upload"}
+    if upload_ids:
+        gone = upload_ids - set(
+            Upload.objects.filter(pk__in=upload_ids).values_list("pk", flat=True)
+        )
+        missing = [
+            ApiError(
+                "INVALID_FIELD",
+                422,
+                field=field_.api_key,
+                code="VALIDATION_UPLOAD_NOT_FOUND",
+                upload_id=target,
+            )
+            for _, field_, kind, target in references
+            if kind == "upload" and target in gone
+        ]
+        if missing:
+            return ApiErrors(missing)
     if (
         item_type.singleton
         and Item.objects.filter(singleton_of=item_type.id).exclude(pk=item_id).exists()

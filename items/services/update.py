@@ -159,7 +159,9 @@ def _update(item_id: str, editor_id: str | None, attributes_for, moves=False) ->
             _save_update(record)
     except IntegrityError as error:
         item_type = model.item_types[record.item.item_type_id]
-        raise concurrent_write_errors(item_id, item_type, record.unique_values) from error
+        raise concurrent_write_errors(
+            item_id, item_type, record.unique_values, record.references
+        ) from error
     return record
 
 

@@ -364,3 +364,6 @@ def test_which_storages_use_an_upload_file(content, storages):
     assert copying.storages_using_upload_path(one, everywhere) == {PROJECT_STORAGE}
     assert copying.storages_using_upload_path(two, everywhere) == {PROJECT_STORAGE, target}
     assert copying.storages_using_upload_path("/nowhere.png", everywhere) == set()
+    # Many paths at once (a bulk delete's files), in one statement.
+    assert copying.upload_paths_in_use([one, two, "/nowhere.png"], [target, never_made]) == {two}
+    assert copying.upload_paths_in_use([one, two], everywhere) == {one, two}

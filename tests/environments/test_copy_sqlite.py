@@ -315,6 +315,9 @@ def test_which_storages_use_an_upload_file(project_file, content, storages):
     database.close()
     assert copying.storages_using_upload_path(one, everywhere) == {PROJECT_STORAGE}
     assert copying.storages_using_upload_path(two, everywhere) == {PROJECT_STORAGE, target}
+    # Many paths at once (a bulk delete's files), a file opened per storage.
+    assert copying.upload_paths_in_use([one, two, "/nowhere.png"], [target, never_made]) == {two}
+    assert copying.upload_paths_in_use([one, two], everywhere) == {one, two}
     assert not sqlite_file(project_file, never_made).exists()  # asking made no file
 
 

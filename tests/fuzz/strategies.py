@@ -90,7 +90,9 @@ ENDPOINTS = [
     Endpoint("/uploads", ("GET", "POST"), "upload", LIST_QUERY),
     Endpoint("/uploads/bulk/tag", ("POST",), "upload_bulk_tag"),
     Endpoint("/uploads/bulk/set-upload-collection", ("POST",), "upload_bulk_set_upload_collection"),
-    Endpoint("/uploads/{upload}", ("GET", "PUT", "DELETE"), "upload"),
+    Endpoint("/uploads/bulk/destroy", ("POST",), "upload_bulk_destroy"),
+    Endpoint("/uploads/{upload}", ("GET", "PUT", "DELETE"), "upload", ("replace_strategy",)),
+    Endpoint("/uploads/{upload}/references", ("GET",), None, ITEM_QUERY),
     Endpoint("/upload-collections", ("GET", "POST"), "upload_collection", ("filter",)),
     Endpoint("/upload-collections/reorder", ("POST",), "upload_collection_reorder"),
     Endpoint(

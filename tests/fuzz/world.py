@@ -386,6 +386,12 @@ def payloads(world: World) -> dict[str, object]:
                 "attributes": {"path": world.ready_path, "author": "me", "tags": ["a"]},
             }
         },
+        "upload_bulk_destroy": {
+            "data": {
+                "type": "upload_bulk_destroy_operation",
+                "relationships": {"uploads": {"data": [{"type": "upload", "id": world.upload_id}]}},
+            }
+        },
         "rest_one": {
             "title": "Rest one",
             "subtitle": "s",

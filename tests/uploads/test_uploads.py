@@ -18,7 +18,7 @@ from tests.conftest import (
     request_upload,
     stored_files,
 )
-from uploads import services, storage
+from uploads import destroying, services, storage
 from uploads.models import Upload, UploadRequest
 
 CORRUPT_PNG = png_bytes()[:40] + b"\x00garbage" * 10
@@ -480,9 +480,9 @@ def test_delete_answers_the_upload_and_removes_the_file(
 def test_delete_is_refused_while_something_uses_the_upload(api, upload_storage, monkeypatch):
     upload = create_upload(api, png_bytes())
     monkeypatch.setattr(
-        services,
+        destroying,
         "REFERENCE_FINDERS",
-        [lambda u: [{"type": "item", "id": "rec1"}] if u.pk == upload["id"] else []],
+        [lambda ids: {i: [{"type": "item", "id": "rec1"}] for i in ids if i == upload["id"]}],
     )
     response = api.delete(f"/uploads/{upload['id']}")
     assert response.status_code == 422

@@ -1,0 +1,178 @@
+"""A bulk destroy racing records that start using its uploads: no upload a record uses is
+ever deleted. Real concurrent requests: a server process (two workers) and a job worker
+on the suite's database (tests/jobs/stack.py), on SQLite and PostgreSQL alike; and, on
+PostgreSQL, a reference left uncommitted across the whole delete (the foreign key's part).
+"""
+
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from items.models import Reference
+from tests.conftest import png_bytes
+from tests.items.conftest import item_body
+from tests.jobs.stack import job_stack
+from tests.uploads.test_references import Album
+from uploads import destroying
+
+ROUNDS = 3
+UPLOADS = 12
+
+
+def _upload(stack, index: int) -> str:
+    status, request, _ = stack.request(
+        "POST",
+        "/upload-requests",
+        {"data": {"type": "upload_request", "attributes": {"filename": f"p{index}.png"}}},
+    )
+    assert status == 201, request
+    url = urlsplit(request["data"]["attributes"]["url"])
+    content = png_bytes(color=(index % 250, 7, 9))
+    status, _, _ = stack.request("PUT", url.path, content, headers={"Content-Type": "image/png"})
+    assert status == 200
+    status, upload, _ = stack.request(
+        "POST",
+        "/uploads",
+        {"data": {"type": "upload", "attributes": {"path": request["data"]["id"]}}},
+    )
+    assert status == 201, upload
+    return upload["data"]["id"]
+
+
+def _create(stack, path, body):
+    status, answer, _ = stack.request("POST", path, body)
+    assert status == 201, answer
+    return answer["data"]["id"]
+
+
+def _race_round(stack, model: str, uploads: list[str], answers: list) -> None:
+    """One bulk destroy of ``uploads`` and two clients making records that use them, all
+    let go at once."""
+    destroy = {
+        "data": {
+            "type": "upload_bulk_destroy_operation",
+            "relationships": {"uploads": {"data": [{"type": "upload", "id": u} for u in uploads]}},
+        }
+    }
+    start = threading.Barrier(3)
+
+    def bulk_destroy():
+        start.wait()
+        status, job, _ = stack.request("POST", "/uploads/bulk/destroy", destroy)
+        assert status == 202, job
+        answers.append(stack.finished(job["data"]["id"]))
+
+    def use(chosen):
+        start.wait()
+        for upload in chosen:
+            body = item_body(model, {"cover": {"upload_id": upload}})
+            status, answer, _ = stack.request("POST", "/items", body)
+            answers.append((status, answer))
+
+    threads = [
+        threading.Thread(target=bulk_destroy),
+        threading.Thread(target=use, args=(uploads[0::2],)),
+        threading.Thread(target=use, args=(uploads[1::2],)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_upload_in_use_is_deleted_by_a_racing_bulk_destroy(tmp_path, django_db_blocker):
+    with job_stack(tmp_path, "sqlite", django_db_blocker) as stack:
+        model = _create(
+            stack,
+            "/item-types",
+            {"data": {"type": "item_type", "attributes": {"name": "Holder", "api_key": "holder"}}},
+        )
+        field_body = {"label": "Cover", "api_key": "cover", "field_type": "file"}
+        _create(
+            stack,
+            f"/item-types/{model}/fields",
+            {"data": {"type": "field", "attributes": field_body}},
+        )
+        answers = []
+        for round_ in range(ROUNDS):
+            _race_round(
+                stack,
+                model,
+                [_upload(stack, round_ * UPLOADS + i) for i in range(UPLOADS)],
+                answers,
+            )
+        # Read through the API: on SQLite the stack's database is a file of its own.
+        status, listed, _ = stack.request(
+            "GET", "/items?filter%5Btype%5D=holder&page%5Blimit%5D=500"
+        )
+        assert status == 200, listed
+        used = {record["attributes"]["cover"]["upload_id"] for record in listed["data"]}
+        status, listed_uploads, _ = stack.request("GET", "/uploads?page%5Blimit%5D=500")
+        existing = {upload["id"] for upload in listed_uploads["data"]}
+    # Every record made has its upload; no answer was a server error.
+    assert used <= existing, used - existing
+    statuses = [a[0] for a in answers if isinstance(a, tuple)]
+    results = [a for a in answers if isinstance(a, dict)]
+    assert len(statuses) == ROUNDS * UPLOADS and set(statuses) <= {201, 422}, answers
+    assert statuses.count(201) == len(listed["data"]) == len(used)
+    for status, answer in (a for a in answers if isinstance(a, tuple)):
+        if status == 422:  # too late: its upload was already gone
+            details = answer["data"][0]["attributes"]["details"]
+            assert details["code"] == "VALIDATION_UPLOAD_NOT_FOUND", answer
+    # The jobs' counts add up: each upload was deleted, or a record uses it.
+    assert all(result["status"] == 200 for result in results)
+    deleted = sum(result["payload"]["meta"]["successful"] for result in results)
+    assert deleted + len(existing) == ROUNDS * UPLOADS
+    assert existing == used
+    print({"created": statuses.count(201), "refused": statuses.count(422), "deleted": deleted})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reference_uncommitted_across_the_delete_fails_at_its_commit(api_committed):
+    """A record's transaction adds a reference and waits; the delete runs and commits
+    meanwhile (the check can't see the reference); then the record's commit is refused
+    by the foreign key. Either way no reference points at a deleted upload."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's writers queue: the delete waits for the record's commit")
+    album = Album(api_committed)
+    upload, holder = album.upload(), album.upload()
+    record = album.create(cover={"upload_id": holder})
+    field = Reference.objects.get(record_id=record).field_id
+    added, deleted = threading.Event(), threading.Event()
+    outcome = {}
+
+    def record_write():
+        try:
+            with transaction.atomic():
+                Reference.objects.create(
+                    record_id=record, holder_id=record, field_id=field, target_upload_id=upload
+                )
+                added.set()
+                deleted.wait(timeout=30)
+        except IntegrityError as error:
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=record_write)
+    writer.start()
+    assert added.wait(timeout=30)
+    started = time.monotonic()
+    result = destroying.destroy_unused([upload])
+    deleted.set()
+    writer.join()
+    assert time.monotonic() - started < 10
+    assert [u.pk for u in result.deleted] == [upload]
+    assert "error" in outcome  # the record's write lost, at its commit
+    assert not Reference.objects.filter(target_upload_id=upload).exists()
+
+
+@pytest.fixture
+def api_committed(transactional_db):
+    from tests.conftest import make_api
+
+    return make_api("admin")
