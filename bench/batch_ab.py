@@ -27,9 +27,38 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bulk_records import build_six, six  # noqa: E402
-from harness import PYTHON, Client, _wait_for_port, free_port, recreate_database  # noqa: E402
+from harness import (  # noqa: E402
+    PYTHON,
+    Client,
+    _wait_for_port,
+    create_model,
+    free_port,
+    recreate_database,
+)
 
 from cms.production_server import granian_command  # noqa: E402
+
+
+def build_plain(client) -> dict:
+    """Six fields and no text: records that full-text search can never find."""
+    fields = [("rating", "integer"), ("score", "float"), ("published_on", "date")]
+    fields += [("flag", "boolean"), ("votes", "integer"), ("weight", "float")]
+    create_model(client, "article", [(key, kind, {}) for key, kind in fields])
+    return {}
+
+
+def plain(ids: dict, n: int) -> dict:
+    return {
+        "rating": n % 1000,
+        "score": n / 7,
+        "published_on": "2026-11-22",
+        "flag": n % 2 == 0,
+        "votes": n,
+        "weight": n * 0.5,
+    }
+
+
+SHAPES = {"six": (build_six, six), "plain": (build_plain, plain)}
 
 
 @contextmanager
@@ -92,6 +121,7 @@ def main():
     parser.add_argument("--b", type=Path, required=True, help="checkout B")
     parser.add_argument("--sql-a", action="append", default=[])
     parser.add_argument("--sql-b", action="append", default=[])
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="six")
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--warm", type=int, default=3, help="batches each before timing")
@@ -111,8 +141,9 @@ def main():
                 served_checkout(root.resolve(), args.database_url, f"{args.name}_{side}", sql)
             )
             client.connection.timeout = 600
-            ids = build_six(client)
-            body = json.dumps({"record": [six(ids, n) for n in range(args.size)]}).encode()
+            build, record = SHAPES[args.shape]
+            ids = build(client)
+            body = json.dumps({"record": [record(ids, n) for n in range(args.size)]}).encode()
             for _ in range(args.warm):
                 batch_rate(client, body, args.size)
             sides[side] = (client, body)
@@ -123,7 +154,10 @@ def main():
                 client, body = sides[side]
                 rates[side].append(batch_rate(client, body, args.size))
             print(f"round {round_ + 1}: A {rates['A'][-1]:,.0f}  B {rates['B'][-1]:,.0f}")
-        print(f"batches of {args.size}, records/s, {args.rounds} rounds alternated")
+        print(
+            f"{args.shape} shape, batches of {args.size}, records/s, "
+            f"{args.rounds} rounds alternated"
+        )
         for side in ("A", "B"):
             print(f"  {side}: {spread(rates[side])}")
         ratios = [b / a for a, b in zip(rates["A"], rates["B"], strict=True)]
