@@ -41,6 +41,12 @@ def test_a_record_enters_two_indexes_and_its_version_two(db):
     assert len(search) == 1 and search[0].endswith("WHERE (search_text <> ''::text)"), search
     assert _indexes("items_itemversion") == {"btree (id)", "btree (item_id, created_at)"}
     assert _foreign_keys("items_itemversion") == set()  # checked on the record instead
+    # A block's record and parent are written or locked with it: no check at commit.
+    assert _foreign_keys("items_item") == {
+        "FOREIGN KEY (item_type_id) REFERENCES item_types_itemtype(id)",
+        "FOREIGN KEY (parent_field_id) REFERENCES item_types_field(id)",
+        "FOREIGN KEY (tree_parent_id) REFERENCES items_item(id)",
+    }
 
 
 def test_deletes_find_versions_through_their_records(api):
