@@ -21,6 +21,7 @@ import secrets
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -61,6 +62,20 @@ def plain(ids: dict, n: int) -> dict:
 SHAPES = {"six": (build_six, six), "plain": (build_plain, plain)}
 
 
+# The venv's editable install maps the project's packages to its own checkout: a module
+# that checkout has and another lacks would come from there. This sitecustomize (run
+# after the .pth files) takes that finder out, so each side runs its checkout alone.
+_ONLY_PYTHONPATH = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
+"""
+
+
+def _without_editable_install() -> str:
+    folder = Path(tempfile.mkdtemp(prefix="batch-ab-"))
+    (folder / "sitecustomize.py").write_text(_ONLY_PYTHONPATH)
+    return str(folder)
+
+
 @contextmanager
 def served_checkout(root: Path, admin_url: str, name: str, sql: list[str]):
     """Checkout ``root``'s code served on its own fresh database ``name``."""
@@ -69,7 +84,7 @@ def served_checkout(root: Path, admin_url: str, name: str, sql: list[str]):
     database_url = recreate_database(admin_url, name)
     env = {
         **os.environ,
-        "PYTHONPATH": str(root),  # its code, not the venv's editable install
+        "PYTHONPATH": f"{root}:{_without_editable_install()}",  # its code alone
         "DATABASE_URL": database_url,
         "CMS_DATA_DIR": f"/tmp/{name}",
         "DJANGO_SETTINGS_MODULE": "cms.settings",
