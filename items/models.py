@@ -8,9 +8,10 @@ the record it belongs to.
 Foreign keys are enforced by the database where they guard against a concurrent delete:
 a record's model, a field, a linked record, an upload. A row that is only ever written in
 the same transaction as the record it belongs to (its versions, its unique values, its
-references, its published version) points at a row that cannot vanish before the commit,
-so the database does not check those again (``db_constraint=False``: a check per row is
-a third of a big batch's time); Django's delete still cascades to them.
+references, its published version; a block's record and parent block) points at a row
+that cannot vanish before the commit, so the database does not check those again
+(``db_constraint=False``: a check per row is a third of a big batch's time); Django's
+delete still cascades to them.
 """
 
 from django.db import models
@@ -20,9 +21,10 @@ from cms.ids import new_id
 from item_types.models import Field, ItemType
 
 
-def _block_link(to, related_name: str) -> models.ForeignKey:
+def _block_link(to, related_name: str, *, checked: bool = True) -> models.ForeignKey:
     """A block's link to what holds it: null on records, indexed for blocks only (in
-    ``Item.Meta``)."""
+    ``Item.Meta``). ``checked=False``: the database does not check it (see the module's
+    docstring)."""
     return models.ForeignKey(
         to,
         null=True,
@@ -30,6 +32,7 @@ def _block_link(to, related_name: str) -> models.ForeignKey:
         on_delete=models.CASCADE,
         related_name=related_name,
         db_index=False,
+        db_constraint=checked,
     )
 
 
@@ -49,8 +52,11 @@ class Item(models.Model):
     # For blocks: the top-level record they belong to, the record or block holding them,
     # and the field they sit in. All null for a record, so their indexes (in Meta) leave
     # records out: most rows are records, and an index entry per null is a write for nothing.
-    root = _block_link("self", "descendants")
-    parent = _block_link("self", "children")
+    # A block's record and parent block are written in its transaction, or locked by it
+    # (an update holds its record's row, which a delete waits for): not checked again,
+    # which also spares every record two checks of its nulls at commit.
+    root = _block_link("self", "descendants", checked=False)
+    parent = _block_link("self", "children", checked=False)
     parent_field = _block_link(Field, "+")
     # Records of sortable and tree models (``items.placement``): the record's place among
     # its siblings (1, 2, 3... with no gap) and, in a tree, the record it sits under (null

@@ -2,7 +2,9 @@
 ``order_by=_rank_DESC``.
 
 PostgreSQL: a text search (``to_tsvector('simple', …) @@ to_tsquery``) that the GIN index
-``items_search`` (migration 0011) answers; each word of the query is a prefix
+``items_search`` answers; the index holds only rows with text (blocks and records without
+text can't match, and their writes skip it), so the condition states that too, for the
+planner to see that the index covers it; each word of the query is a prefix
 (``anv`` finds "anvil"), and every word must be there. The ``simple`` configuration
 lowercases and keeps every word as written (no language's stemming or stop words: records
 hold every locale's text). Relevance is ``ts_rank``. The index holds a record's first
@@ -31,6 +33,11 @@ def _document(sql: str) -> str:
     return f"to_tsvector('simple'::regconfig, left({sql}, {INDEXED_CHARACTERS}))"
 
 
+def _has_text(sql: str) -> str:
+    """The index's predicate (migration search_index_only_text), written as it is."""
+    return f"{sql} <> ''"
+
+
 class _SearchMatch(Func):
     """``document @@ query``: the text holds every word of the query."""
 
@@ -40,8 +47,10 @@ class _SearchMatch(Func):
         (text, text_params), (query, query_params) = (
             compiler.compile(e) for e in self.source_expressions
         )
-        sql = f"({_document(text)} @@ to_tsquery('simple'::regconfig, {query}))"
-        return sql, [*text_params, *query_params]
+        # An empty text matches no query: the predicate changes no result.
+        match = f"{_document(text)} @@ to_tsquery('simple'::regconfig, {query})"
+        sql = f"({_has_text(text)} AND {match})"
+        return sql, [*text_params, *text_params, *query_params]
 
 
 class _Rank(Func):

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from items.models import Item, ItemVersion
+from tests.items.conftest import block, ids, make
 
 
 def _indexes(table: str) -> set[str]:
@@ -30,15 +31,22 @@ def _foreign_keys(table: str) -> set[str]:
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_a_record_enters_two_indexes_and_its_version_two(db):
-    """Besides its fields' filter indexes: the record's key, (model, created_at) and the
-    full-text search's GIN index (filter[query]); the version's key and (record,
-    created_at). Partial indexes leave records out."""
-    whole = sorted(d for d in _indexes("items_item") if " WHERE " not in d)
-    assert len(whole) == 3 and whole[0] == "btree (id)", whole
-    assert whole[1].startswith("btree (item_type_id, created_at"), whole  # list order
-    assert whole[2].startswith("gin (to_tsvector('simple'"), whole  # items/search.py
+    """Besides its fields' filter indexes: the record's key, (model, created_at) and, if
+    it has text, the full-text search's GIN index (filter[query]); the version's key and
+    (record, created_at). Other partial indexes leave records out."""
+    indexes = _indexes("items_item")
+    whole = sorted(d for d in indexes if " WHERE " not in d)
+    assert whole == ["btree (id)", "btree (item_type_id, created_at, id)"], whole
+    search = [d for d in indexes if d.startswith("gin (to_tsvector('simple'")]  # items/search.py
+    assert len(search) == 1 and search[0].endswith("WHERE (search_text <> ''::text)"), search
     assert _indexes("items_itemversion") == {"btree (id)", "btree (item_id, created_at)"}
     assert _foreign_keys("items_itemversion") == set()  # checked on the record instead
+    # A block's record and parent are written or locked with it: no check at commit.
+    assert _foreign_keys("items_item") == {
+        "FOREIGN KEY (item_type_id) REFERENCES item_types_itemtype(id)",
+        "FOREIGN KEY (parent_field_id) REFERENCES item_types_field(id)",
+        "FOREIGN KEY (tree_parent_id) REFERENCES items_item(id)",
+    }
 
 
 def test_deletes_find_versions_through_their_records(api):
@@ -57,3 +65,25 @@ def test_deletes_find_versions_through_their_records(api):
     statements = [q["sql"] for q in deleting_one.captured_queries + deleting_model.captured_queries]
     unindexed = ('"published_version_id" IN', '"items_itemversion"."item_type_id" IN')
     assert not [sql for sql in statements if any(column in sql for column in unindexed)]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_only_rows_with_text_enter_the_search_index(api, shop):
+    """A block (its words are its record's), a record of a model without text and one
+    whose texts are blank have no search text, so the GIN index's predicate (checked
+    above) leaves them out; search finds all it found before, blocks' words included."""
+    tally = api.create_item_type("tally")
+    api.create_field(tally["id"], "count", "integer")
+    counted = make(api, tally["id"], {"count": 3})
+    parts = [block(shop["part"], label="Cog")]
+    gizmo = make(api, shop["product"], {"name": "Gizmo", "parts": parts})
+    note = api.create_item_type("note")
+    api.create_field(note["id"], "title", "string")
+    untitled = make(api, note["id"], {"title": ""})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, root_id FROM items_item WHERE NOT (search_text <> '')")
+        outside = dict(cursor.fetchall())
+    (part,) = [row for row, root in outside.items() if root == gizmo["id"]]
+    assert outside == {counted["id"]: None, untitled["id"]: None, part: gizmo["id"]}
+    assert ids(api.get("/items?filter[query]=cog")) == [gizmo["id"]]  # a block's words
+    assert ids(api.get("/items?filter[query]=gizm")) == [gizmo["id"]]
