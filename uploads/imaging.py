@@ -28,6 +28,9 @@ EXIF_ORIENTATION = 0x0112
 ENTROPY_SAMPLE = 128  # entropy crops are chosen on a thumbnail this large
 ENTROPY_STEPS = 9
 MAX_TARGET = 1_000_000.0
+# Past this many output pixels, encoders trade some size for speed (AVIF, WebP and PNG at
+# their slowest settings take tens of seconds for 25 Mpx).
+FAST_ENCODE_PIXELS = 4_000_000
 
 
 class NotAnImage(Exception):
@@ -274,15 +277,20 @@ def render(handle, t: Transformation, output_format: str | None, limits: Limits)
 def _encode(image: Image.Image, name: str, quality: int | None, icc) -> bytes:
     options = {"icc_profile": icc} if icc else {}
     q = quality or DEFAULT_QUALITY
+    large = image.width * image.height > FAST_ENCODE_PIXELS
     if name in ("jpg", "pjpg"):
         image = _flatten(image)
         options |= {"quality": q, "progressive": name == "pjpg"}
-    elif name in ("webp", "avif"):
-        options["quality"] = q
+    elif name == "webp":
+        options |= {"quality": q, "method": 2 if large else 4}
+    elif name == "avif":
+        options |= {"quality": q, "speed": 9 if large else 7}
     elif name == "png32":
         image = image.convert("RGBA")
     elif name in ("png8", "gif") and image.mode != "L":
         image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    if name.startswith("png"):
+        options["compress_level"] = 2 if large else 6
     buffer = io.BytesIO()
     image.save(buffer, format=PILLOW_WRITERS[name], **options)
     return buffer.getvalue()

@@ -70,6 +70,7 @@ class Endpoint:
 
 
 ITEM_QUERY = ("nested", "version")
+TRANSFORMATIONS = ("w", "h", "fit", "crop", "fp-x", "fp-y", "fm", "q", "auto", "dpr", "fill-color")
 LIST_QUERY = ("filter", "page", "order_by", "version", "locale", "nested")
 ENDPOINTS = [
     Endpoint("/site", ("GET", "PUT"), "site", ("include",)),
@@ -89,7 +90,8 @@ ENDPOINTS = [
     Endpoint("/upload-content/{signed}", ("PUT",), "bytes"),
     Endpoint("/uploads", ("GET", "POST"), "upload", LIST_QUERY),
     Endpoint("/uploads/{upload}", ("GET", "PUT", "DELETE"), "upload"),
-    Endpoint("/media/{media}", ("GET",)),
+    # imgix-style image parameters (uploads/transformations.py).
+    Endpoint("/media/{media}", ("GET",), None, TRANSFORMATIONS),
     Endpoint("/items", ("GET", "POST"), "item", LIST_QUERY),
     Endpoint("/items/validate", ("POST",), "item"),
     Endpoint("/items/{item}", ("GET", "PUT", "DELETE"), "item_update", ITEM_QUERY),

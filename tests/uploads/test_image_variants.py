@@ -345,6 +345,17 @@ VALUES = {
 }
 
 
+@pytest.mark.parametrize("fit", ["crop", "fill", "min"])
+def test_every_single_value_answers_200_or_400(api, settings, fit):
+    settings.CMS_IMAGE_TRANSFORM_MAX_SIDE = 300
+    path = media_path(api, halves(60, 30))
+    for name, values in VALUES.items():
+        for value in values:
+            query = f"w=30&h=20&fit={fit}&crop=focalpoint&{name}={value}"
+            response = fetch(api, path, query, Accept=ACCEPT_MODERN)
+            assert response.status_code in (200, 400), (query, body(response)[:300])
+
+
 @hsettings(
     max_examples=120,
     deadline=None,
