@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 
 from cms.api.errors import ApiError
 from uploads import imaging, storage
@@ -56,8 +57,8 @@ def find_or_make(path: str, t: Transformation, accept: str) -> Variant | None:
         return None
     try:
         stamp = storage.version_stamp(name)
-    except (FileNotFoundError, NotADirectoryError, OSError):
-        return None  # the original's own 404
+    except (OSError, SuspiciousFileOperation):
+        return None  # the original's own 404 (a name outside the storage is none either)
     target = variant_name(path, stamp, t.key(output))
     etag = target.rsplit("/", 1)[1]
     try:

@@ -316,10 +316,22 @@ def test_a_non_image_is_served_as_stored(api, upload_storage):
     assert response.status_code == 200 and body(response) == halves()[:200]
 
 
-def test_a_missing_file_is_a_404(api):
-    response = fetch(api, "/media/AAAAAAAAAAAAAAAAAAAAAA/none.png", "w=10")
-    assert response.status_code == 404
-    assert api_error(response)["code"] == "NOT_FOUND"
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/media/AAAAAAAAAAAAAAAAAAAAAA/none.png", 404, "NOT_FOUND"),
+        ("/media/" + "x" * 300, 404, "NOT_FOUND"),
+        # Outside the storage: Django's SuspiciousFileOperation, as for the file untransformed.
+        ("/media/../secret_key", 400, "BAD_REQUEST"),
+        ("/media/%2e%2e/secret_key", 400, "BAD_REQUEST"),
+        ("/media/a/..%2f..%2fsecret_key", 400, "BAD_REQUEST"),
+    ],
+)
+def test_no_file_answers_as_the_original_does(api, path, status, code, upload_storage):
+    for query in ("", "w=10"):
+        response = fetch(api, path, query)
+        assert (response.status_code, api_error(response)["code"]) == (status, code), query
+    assert variant_files(upload_storage) == []
 
 
 def test_variants_are_not_transformed_again(api, upload_storage):
