@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "items",
     "uploads",
     "menus",
+    "schedules",
     "jobs",
 ]
 
@@ -255,6 +256,9 @@ CMS_JOB_STALE_SECONDS = float(os.environ.get("CMS_JOB_STALE_SECONDS", 60))
 CMS_JOB_MAX_ATTEMPTS = int(os.environ.get("CMS_JOB_MAX_ATTEMPTS", 3))
 # A job still queued this long after its message was sent gets its message sent again.
 CMS_JOB_REQUEUE_SECONDS = float(os.environ.get("CMS_JOB_REQUEUE_SECONDS", 300))
+# How often each worker looks for due scheduled publications (schedules/execution.py):
+# a schedule runs at most this long (plus the run itself) after its time.
+CMS_SCHEDULE_POLL_SECONDS = float(os.environ.get("CMS_SCHEDULE_POLL_SECONDS", 2))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("item_types.urls")),
     path("", include("uploads.urls")),
     path("", include("items.urls")),
+    path("", include("schedules.urls")),
     path("", include("menus.urls")),
     path("", include("record_api.urls")),
     path("", include("jobs.urls")),

@@ -20,7 +20,7 @@ from django.apps import apps
 
 PROJECT_STORAGE = ""
 #: Apps whose tables every storage has; the rest are project-wide.
-PER_ENVIRONMENT_APPS = ("item_types", "items", "uploads", "menus")
+PER_ENVIRONMENT_APPS = ("item_types", "items", "uploads", "menus", "schedules")
 #: Django's record of applied migrations: per storage, so ``migrate`` knows each one's state.
 MIGRATIONS_TABLE = "django_migrations"
 STORAGE_PREFIX = "env_"

@@ -3,14 +3,15 @@ change, locale by locale, and what in its current values doesn't pass the rules.
 
 Values are compared as the API shows them, blocks nested (a block edited in place is a
 change of the locale holding it). A record never published is compared with nothing: all
-its locales are added, and its non-localized fields changed if it has any. Scheduling
-doesn't exist yet: both scheduled relationships are null.
+its locales are added, and its non-localized fields changed if it has any. The
+record's schedules (schedules/) are linked, and included.
 """
 
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
 from items.resources import block_payload, locales_of, version_resource
 from items.validity import current_errors, invalid_parts
+from schedules.resources import schedule_link, schedule_resource, schedules_of
 
 
 def _nested_values(version: ItemVersion | None, item: Item, model: ContentModel) -> dict:
@@ -47,6 +48,7 @@ def state_document(item: Item, model: ContentModel) -> dict:
             if locale in published_locales and now.get(locale) != then.get(locale)
         }
     invalid_locales, non_localized_invalid = invalid_parts(current_errors(item, model))
+    schedules = schedules_of(item)
     return {
         "data": {
             "type": "item_current_vs_published_state",
@@ -62,8 +64,8 @@ def state_document(item: Item, model: ContentModel) -> dict:
                 "current_version_non_localized_fields_invalid": non_localized_invalid,
             },
             "relationships": {
-                "scheduled_publication": {"data": None},
-                "scheduled_unpublishing": {"data": None},
+                "scheduled_publication": schedule_link(schedules.get("publication")),
+                "scheduled_unpublishing": schedule_link(schedules.get("unpublishing")),
                 "published_version": {
                     "data": {"type": "item_version", "id": published_version.id}
                     if published_version
@@ -71,5 +73,8 @@ def state_document(item: Item, model: ContentModel) -> dict:
                 },
             },
         },
-        "included": [version_resource(published_version, item, model)] if published_version else [],
+        "included": [
+            *(schedule_resource(schedule) for schedule in schedules.values()),
+            *([version_resource(published_version, item, model)] if published_version else []),
+        ],
     }

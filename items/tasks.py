@@ -7,7 +7,7 @@ answers that record)."""
 
 import jobs
 from environments.scoped_jobs import running_here
-from items import duplicates, validity
+from items import bulk_operations, duplicates, validity
 
 
 @jobs.handler("items.check_validity", rerunnable=True)
@@ -27,3 +27,26 @@ def check_validity(job):
 def duplicate(job):
     with running_here(job):
         return 200, duplicates.run(job.arguments)
+
+
+def _bulk(job, action: str):
+    with running_here(job):
+        return 200, bulk_operations.OPERATIONS[action][2](job.arguments["items"]).document()
+
+
+# Rerunnable: a run whose worker died before its commit wrote nothing; after it, a second
+# run finds the work done (published again, or the records gone: those then fail as
+# NOT_FOUND in its result).
+@jobs.handler("items.bulk_publish", rerunnable=True)
+def bulk_publish(job):
+    return _bulk(job, "publish")
+
+
+@jobs.handler("items.bulk_unpublish", rerunnable=True)
+def bulk_unpublish(job):
+    return _bulk(job, "unpublish")
+
+
+@jobs.handler("items.bulk_destroy", rerunnable=True)
+def bulk_destroy(job):
+    return _bulk(job, "destroy")

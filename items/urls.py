@@ -1,10 +1,16 @@
 from django.urls import path
 
-from items import views
+from items import bulk_views, views
 
 urlpatterns = [
     path("items", views.ItemListView.as_view()),
     path("items/validate", views.ItemValidateView.as_view()),
+    # Before items/<id>/...: "bulk" is no record's id.
+    *(
+        path(f"items/bulk/{action}", bulk_views.BulkView.as_view(action=action))
+        for action in ("publish", "unpublish", "destroy")
+    ),
+    path("items/bulk/move-to-stage", bulk_views.MoveToStageView.as_view()),
     path("items/<str:item_id>", views.ItemDetailView.as_view()),
     path("items/<str:item_id>/validate", views.ItemValidateExistingView.as_view()),
     path("items/<str:item_id>/publish", views.PublishView.as_view(action="publish")),

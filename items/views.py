@@ -131,25 +131,7 @@ def _selection(body) -> services.Selection | None:
     if not body:
         return None
     document = parse_resource(body, "selective_publish_operation")
-    locales = document.attributes.get("content_in_locales", [])
-    non_localized = document.attributes.get("non_localized_content", False)
-    if not isinstance(locales, list) or not all(isinstance(loc, str) for loc in locales):
-        raise ApiError(
-            "INVALID_FIELD",
-            422,
-            field="content_in_locales",
-            code="VALIDATION_FORMAT",
-            message="A list of locales.",
-        )
-    if not isinstance(non_localized, bool):
-        raise ApiError(
-            "INVALID_FIELD",
-            422,
-            field="non_localized_content",
-            code="VALIDATION_FORMAT",
-            message="true or false.",
-        )
-    return services.Selection(frozenset(locales), non_localized)
+    return services.Selection.parse(document.attributes)
 
 
 class PublishView(APIView):

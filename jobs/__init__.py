@@ -7,6 +7,9 @@ What the rest of the code uses::
     @jobs.handler("environments.fork", rerunnable=True)     # in an app's tasks.py
     def fork(job): ...                                       # -> (status, payload)
 
+    @jobs.periodic("schedules.run_due", interval=lambda: 2)  # every worker, every 2 s
+    def run_due(): ...
+
     job = jobs.submit("environments.fork", {"source": "main"}, environment="main")
     return jobs.accepted(job)                                # the 202 answer
 
@@ -15,9 +18,9 @@ Modules: ``registry`` (handlers), ``models`` (the Job row), ``services`` (submit
 ``worker`` (the process), ``resources`` and ``views`` (the wire documents).
 """
 
-from jobs.registry import handler
+from jobs.registry import handler, periodic
 
-__all__ = ["accepted", "handler", "run", "submit"]
+__all__ = ["accepted", "handler", "periodic", "run", "submit"]
 
 
 def __getattr__(name):

@@ -51,3 +51,29 @@ def handler(kind: str, *, rerunnable: bool, on_failure: Callable | None = None):
 
 def find(kind: str) -> Handler | None:
     return _handlers.get(kind)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    run: Callable
+    interval: Callable[[], float]  # seconds, read when the worker starts (settings)
+
+
+_periodic: dict[str, Periodic] = {}
+
+
+def periodic(name: str, *, interval: Callable[[], float]):
+    """Register the decorated function to run in every worker process, on a thread of
+    its own, every ``interval()`` seconds (it must be safe with many workers at once:
+    what it claims, it claims with a conditional statement)."""
+
+    def register(function):
+        _periodic[name] = Periodic(name, function, interval)
+        return function
+
+    return register
+
+
+def periodic_tasks() -> list[Periodic]:
+    return list(_periodic.values())

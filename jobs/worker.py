@@ -1,4 +1,5 @@
-"""A worker process: Huey's consumer running jobs on threads, and a heartbeat beside it.
+"""A worker process: Huey's consumer running jobs on threads, a heartbeat beside it, and
+a thread per periodic task (``jobs.periodic``: scheduled publications).
 
 The heartbeat thread, every ``CMS_JOB_HEARTBEAT_SECONDS``, marks this process's running
 jobs alive and runs the recovery pass (jobs/recovery.py), which also runs once before the
@@ -13,7 +14,7 @@ import threading
 from django.conf import settings
 from django.db import close_old_connections
 
-from jobs import queue, recovery, runner
+from jobs import queue, recovery, registry, runner
 
 logger = logging.getLogger("cms.jobs")
 
@@ -42,6 +43,25 @@ class Heartbeat(threading.Thread):
         self.stopping.set()
 
 
+class PeriodicThread(Heartbeat):
+    """A registered periodic task (``jobs.periodic``) on a thread of its own, so a slow
+    run never delays the heartbeat; a failure is logged and the next run tries again."""
+
+    def __init__(self, task: registry.Periodic):
+        super().__init__(task.interval())
+        self.name = f"jobs-{task.name}"
+        self.task = task
+
+    def beat(self):
+        close_old_connections()
+        try:
+            self.task.run()
+        except Exception:
+            logger.exception("Periodic task %s failed", self.task.name)
+        finally:
+            close_old_connections()
+
+
 def run(threads: int | None = None) -> None:
     """Run jobs until a signal stops the process."""
     threads = threads or settings.CMS_WORKER_THREADS
@@ -65,11 +85,14 @@ def run(threads: int | None = None) -> None:
     recovery.recover()
     close_old_connections()
     heartbeat = Heartbeat(settings.CMS_JOB_HEARTBEAT_SECONDS)
-    heartbeat.start()
+    companions = [heartbeat, *(PeriodicThread(task) for task in registry.periodic_tasks())]
+    for thread in companions:
+        thread.start()
     try:
         consumer.run()
     finally:
-        heartbeat.stop()
+        for thread in companions:
+            thread.stop()
 
 
 def _safe_url(url: str) -> str:

@@ -143,7 +143,7 @@ def clean_schema_menu_item(document: ResourceDocument, item) -> Checked:
     checked = _attributes(document, SCHEMA_MENU_ITEM_ATTRIBUTES, creating=item is None)
     _relationships(document, "schema_menu_item", checked)
     if item is not None and "children" in document.relationships:
-        checked.children = _to_many(document, "children", "schema_menu_item", checked.errors)
+        checked.children = to_many(document, "children", "schema_menu_item", checked.errors)
     errors, values = checked.errors, checked.values
     kind = values.get("kind", item.kind if item else None)
     linked = checked.item_type if "item_type_id" in values else _linked(item)
@@ -182,7 +182,7 @@ def kind_conflict(name: str, kind: str, **details) -> ApiError:
     )
 
 
-def _to_many(document, name: str, type_: str, errors: list[ApiError]) -> list[str] | None:
+def to_many(document, name: str, type_: str, errors: list[ApiError]) -> list[str] | None:
     rel = document.relationships[name]
     data = rel.get("data") if isinstance(rel, dict) else None
     if not isinstance(data, list) or not all(

@@ -1,5 +1,7 @@
 """The two menus, as the code that serves both sees them: the content menu (``menu_item``)
-and the schema sidebar (``schema_menu_item``)."""
+and the schema sidebar (``schema_menu_item``). A :class:`Menu` describes any tree of
+labelled nodes ordered densely under their parents: the media library's folders
+(uploads.collections) are served by the same code."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -7,6 +9,8 @@ from dataclasses import dataclass
 from menus.cleaning import clean_menu_item, clean_schema_menu_item
 from menus.models import MenuItem, SchemaMenuItem
 from menus.resources import menu_item_resource, schema_menu_item_resource
+
+MENU_MODELS = (MenuItem, SchemaMenuItem)  # locked together, in this order
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,10 @@ class Menu:
     clean: Callable  # (document, item or None) -> menus.cleaning.Checked
     render: Callable  # (item, children ids) -> the resource
     has_kinds: bool  # items of a kind sit under parents of that kind (schema menu items)
+    # The tables a write locks first (menus.services.menu_write), and what a write reads
+    # with the node (its clean function looks at it).
+    lock_models: tuple[type, ...] = MENU_MODELS
+    related: tuple[str, ...] = ("item_type",)
 
     @property
     def tree_columns(self) -> tuple[str, ...]:

@@ -16,30 +16,28 @@ from cms.api.errors import ApiError
 from cms.api.parsing import ResourceDocument
 from item_types.services.common import raise_if
 from menus.cleaning import KEEP, Checked, kind_conflict, not_found
-from menus.kinds import Menu
-from menus.models import MenuItem, SchemaMenuItem
+from menus.kinds import MENU_MODELS, Menu
 from menus.positions import Move, Row, Tree
 
-MENU_MODELS = (MenuItem, SchemaMenuItem)  # locked in this order
 
-
-def lock_menus() -> None:
+def lock_menus(models: tuple[type, ...] = MENU_MODELS) -> None:
     """Inside a transaction: wait for menu writes in progress, hold back new ones."""
     if connection.vendor != "postgresql":
         return  # SQLite has one writer at a time already
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in MENU_MODELS)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
 
 
 def menu_write(function):
-    """A menu service: one transaction whose first lock is on the menus."""
+    """A menu service (its first argument the menu): one transaction whose first lock is
+    on the menu's tables."""
 
     @functools.wraps(function)
-    def locked(*args, **kwargs):
+    def locked(menu: Menu, *args, **kwargs):
         with transaction.atomic():
-            lock_menus()
-            return function(*args, **kwargs)
+            lock_menus(menu.lock_models)
+            return function(menu, *args, **kwargs)
 
     return locked
 
@@ -76,7 +74,7 @@ def menu_update(menu: Menu, *, item, document: ResourceDocument):
     last there. A schema menu item's ``children`` become exactly the ones listed, in that
     order; those left out move up to its parent, after its other children."""
     tree = load_tree(menu)
-    item = menu.model.objects.select_related("item_type").filter(pk=item.pk).first()
+    item = menu.model.objects.select_related(*menu.related).filter(pk=item.pk).first()
     if item is None or item.id not in tree:
         raise ApiError("NOT_FOUND", 404, **{menu.type: getattr(item, "pk", None)})
     checked = menu.clean(document, item)

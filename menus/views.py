@@ -62,7 +62,9 @@ class MenuDetailView(MenuView):
 class MenuReorderView(MenuView):
     """A job (SPEC-2 §3): the 202 names it; its result is the items moved."""
 
+    job_kind = "menus.reorder"  # its handler runs menus.tasks.run_reorder
+
     def post(self, request):
         data = reordering.check_reorder(self.menu, request.data)
-        job = submit_here("menus.reorder", {"menu": self.menu.type, "data": data})
+        job = submit_here(self.job_kind, {"menu": self.menu.type, "data": data})
         return jobs.accepted(job)

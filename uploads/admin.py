@@ -11,7 +11,11 @@ from django.utils.html import format_html
 
 from cms.admin_forms import ServiceModelAdmin, ServiceModelForm, dry_run
 from cms.api.parsing import ResourceDocument
-from uploads import services, storage
+from uploads import (
+    library_admin,  # noqa: F401 (registers collections and tags)
+    services,
+    storage,
+)
 from uploads.models import FILE_FACTS, Upload
 
 EDITABLE = ["author", "copyright", "notes", "tags", "default_field_metadata"]
@@ -68,10 +72,27 @@ class UploadForm(ServiceModelForm):
 @admin.register(Upload)
 class UploadAdmin(ServiceModelAdmin):
     form = UploadForm
-    list_display = ["thumbnail", "filename", "mime_type", "size", "width", "height", "created_at"]
-    list_filter = ["is_image", "mime_type"]
+    list_display = [
+        "thumbnail",
+        "filename",
+        "upload_collection",
+        "mime_type",
+        "size",
+        "width",
+        "height",
+        "created_at",
+    ]
+    list_select_related = ["upload_collection"]
+    list_filter = ["is_image", "mime_type", "upload_collection"]
     search_fields = ["filename", "search_text", "md5"]
-    readonly_fields = ["preview", "path", *FILE_FACTS, "created_at", "updated_at"]
+    readonly_fields = [
+        "preview",
+        "path",
+        "upload_collection",
+        *FILE_FACTS,
+        "created_at",
+        "updated_at",
+    ]
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename
 from django.utils.timezone import now
 
-from cms.api.attributes import Attribute, clean_attributes, is_object
+from cms.api.attributes import Attribute, clean_attributes, is_anything, is_object
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import ResourceDocument
 from cms.ids import new_id
@@ -22,7 +22,7 @@ from environments import access
 from item_types.field_types.assets import parse_file_metadata
 from item_types.models import Site
 from item_types.services.common import parse_per_locale
-from uploads import storage
+from uploads import collections, metadata, storage, tags
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
 
@@ -115,17 +115,13 @@ def _empty_upload() -> ApiError:
 # --- Step 3: the upload ------------------------------------------------------------------
 
 
-def _is_tag_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(tag, str) and tag.strip() for tag in value)
-
-
 UPLOAD_ATTRIBUTES: dict[str, Attribute] = {
     "path": Attribute(max_length=300),
     "basename": Attribute(max_length=200),
     "author": Attribute(nullable=True),
     "copyright": Attribute(nullable=True),
     "notes": Attribute(nullable=True),
-    "tags": Attribute(check=_is_tag_list, expected="a list of non-empty strings"),
+    "tags": Attribute(check=is_anything),  # uploads.tags.clean_tags names each bad tag
     "default_field_metadata": Attribute(check=is_object, expected="an object keyed by locale"),
     # Facts read from the file: answered, and ignored when a client sends them back.
     **{
@@ -167,17 +163,12 @@ def _clean_metadata(value: dict, locales: list[str]) -> tuple[dict | None, list[
     )
 
 
-def _normalise_tags(tags: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for tag in tags:
-        seen.setdefault(tag.strip(), None)
-    return list(seen)
-
-
 def _clean_upload_attributes(document: ResourceDocument, *, creating: bool):
     cleaned, errors = clean_attributes(document.attributes, UPLOAD_ATTRIBUTES, creating=False)
     if "tags" in cleaned:
-        cleaned["tags"] = _normalise_tags(cleaned["tags"])
+        cleaned["tags"], tag_errors = tags.clean_tags(cleaned["tags"])
+        errors += tag_errors
+    cleaned |= collections.clean_upload_collection_of(document, errors)
     locales = Site.load().locales
     if "default_field_metadata" in cleaned:
         cleaned["default_field_metadata"], metadata_errors = _clean_metadata(
@@ -212,7 +203,8 @@ def _issued_request(path) -> UploadRequest:
 
 
 def _apply_facts(upload: Upload, filename: str) -> None:
-    """Read size, checksum and image facts from the stored bytes (never from the client)."""
+    """Read size, checksum, image facts and metadata from the stored bytes (never from the
+    client)."""
     name = upload.storage_name
     if storage.size(name) > max_upload_bytes():  # a direct-to-S3 PUT is not size-limited
         storage.delete(name)
@@ -223,13 +215,16 @@ def _apply_facts(upload: Upload, filename: str) -> None:
     upload.size, upload.md5 = facts.size, facts.md5
     upload.format, upload.mime_type = facts.format, facts.mime_type
     upload.is_image, upload.width, upload.height = facts.is_image, facts.width, facts.height
+    metadata.apply(upload)
 
 
 def _save(upload: Upload) -> Upload:
     upload.refresh_search_text()
     try:
         with transaction.atomic():
+            collections.hold(upload.upload_collection_id)
             upload.save()
+            tags.record(upload.tags)
     except IntegrityError as error:
         raise invalid_field(
             "path", "VALIDATION_UNIQUENESS", message="An upload already uses this file."

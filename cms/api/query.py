@@ -68,8 +68,9 @@ def _whole_number(value, name: str, minimum: int, maximum: int) -> int:
     return number
 
 
-def page_bounds(params: dict) -> tuple[int, int]:
-    """(offset, limit) from ``page[offset]`` and ``page[limit]``: limit 30 by default, 500 max."""
+def page_bounds(params: dict, *, default_limit: int = DEFAULT_PAGE_LIMIT) -> tuple[int, int]:
+    """(offset, limit) from ``page[offset]`` and ``page[limit]``: limit 30 by default (or
+    ``default_limit``), 500 max."""
     page = params.get("page") or {}
     if not isinstance(page, dict) or set(page) - {"offset", "limit"}:
         raise ApiError(
@@ -77,7 +78,7 @@ def page_bounds(params: dict) -> tuple[int, int]:
         )
     # Deeper pages cost the database a scan of every record before them.
     offset = _whole_number(page.get("offset", 0), "page[offset]", 0, settings.CMS_MAX_OFFSET)
-    limit = page.get("limit", DEFAULT_PAGE_LIMIT)
+    limit = page.get("limit", default_limit)
     return offset, _whole_number(limit, "page[limit]", 1, MAX_PAGE_LIMIT)
 
 

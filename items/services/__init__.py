@@ -6,7 +6,10 @@ transaction, with a number of queries that doesn't grow with the payload.
 
 - ``create``: new records, one or a batch (a walk over the values, then one bulk pass);
 - ``update``: changing a record, and restoring an old version;
-- ``publishing``: publish, unpublish and delete, with the link fields' strategies;
+- ``publishing``: publish, unpublish and delete, with the link fields' strategies
+  (``links``: those strategies, and taking links out of records);
+- ``bulk``, ``bulk_publishing``, ``bulk_destroy``: the same for up to 200 records in one
+  call (a job), record by record, in a constant number of queries;
 - ``rows``: the rows a write makes, and inserting new ones in bulk (COPY on PostgreSQL);
 - ``records``: what they share (finding the record, the write's result, a lost race).
 """

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils.timezone import now
 
 from cms.api.errors import ApiError
-from item_types.field_types import FIELD_TYPES
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion, Reference
 from items.placement import ancestors, descendants
 from items.services import placement as placing
+from items.services.links import link_params, linkers_by_strategy, remove_links
 from items.services.records import find_record
 from items.validity import raise_if_unpublishable
 
@@ -47,19 +47,11 @@ def _unpublished_links(item: Item, model: ContentModel) -> dict[str, list]:
         if published_version is not None or target_id == item.id:
             continue
         field_ = model.fields_by_id[field_id]
-        strategy = _link_params(field_).get(
+        strategy = link_params(field_).get(
             "on_publish_with_unpublished_references_strategy", "fail"
         )
         by_strategy.setdefault(strategy, []).append(target_id)
     return by_strategy
-
-
-def _link_params(field_) -> dict:
-    """The parameters of the field's link validator (its type names it)."""
-    name = FIELD_TYPES[field_.field_type].link_validator
-    if name is None:
-        return {}
-    return (field_.validators or {}).get(name) or {}
 
 
 @dataclass(frozen=True)
@@ -68,6 +60,30 @@ class Selection:
 
     locales: frozenset
     non_localized: bool
+
+    @classmethod
+    def parse(cls, attributes: dict, *, within: str | None = None) -> "Selection":
+        """From ``{content_in_locales, non_localized_content}`` (a publish body's, or a
+        schedule's ``selective_publication``: ``within`` then names that attribute as
+        ``details.field``, and the part as ``details.key``)."""
+        locales = attributes.get("content_in_locales", [])
+        non_localized = attributes.get("non_localized_content", False)
+        if not isinstance(locales, list) or not all(isinstance(loc, str) for loc in locales):
+            raise _selection_error(within, "content_in_locales", "A list of locales.")
+        if not isinstance(non_localized, bool):
+            raise _selection_error(within, "non_localized_content", "true or false.")
+        return cls(frozenset(locales), non_localized)
+
+    def as_wire(self) -> dict:
+        return {
+            "content_in_locales": sorted(self.locales),
+            "non_localized_content": self.non_localized,
+        }
+
+
+def _selection_error(within: str | None, name: str, message: str) -> ApiError:
+    where = {"field": within, "key": name} if within else {"field": name}
+    return ApiError("INVALID_FIELD", 422, **where, code="VALIDATION_FORMAT", message=message)
 
 
 def item_publish(
@@ -274,14 +290,9 @@ def _linking_records(
     """Other records linking here, grouped by their link field's ``strategy_name``; if
     any has the strategy ``fail``, the change is refused with a 422 of ``error_code`` and
     ``message``."""
-    references = Reference.objects.filter(target_item=item).exclude(record=item)
-    if published:
-        references = references.filter(record__published_version__isnull=False)
-    by_strategy: dict[str, list] = {}
-    for field_id, record_id in references.values_list("field_id", "record_id"):
-        strategy = _link_params(model.fields_by_id[field_id]).get(strategy_name, "fail")
-        if record_id not in by_strategy.setdefault(strategy, []):
-            by_strategy[strategy].append(record_id)
+    by_strategy = linkers_by_strategy([item.id], model, strategy_name, published=published).get(
+        item.id, {}
+    )
     if by_strategy.get("fail"):
         raise ApiError(error_code, 422, linked_from=sorted(by_strategy["fail"]), message=message)
     return by_strategy
@@ -289,29 +300,7 @@ def _linking_records(
 
 def _remove_links(item: Item, record_ids: list[str], model: ContentModel) -> None:
     """Take the links to ``item`` out of these records (and their blocks), in place."""
-    if not record_ids:
-        return
-    holders = Reference.objects.filter(target_item=item, record_id__in=record_ids).values_list(
-        "holder_id", "field_id"
-    )
-    fields_by_holder: dict[str, set] = {}
-    for holder_id, field_id in holders:
-        fields_by_holder.setdefault(holder_id, set()).add(field_id)
-    holders = list(Item.objects.filter(pk__in=fields_by_holder))
-    for holder in holders:
-        for field_id in fields_by_holder[holder.id]:
-            field_ = model.fields_by_id[field_id]
-            field_type = FIELD_TYPES[field_.field_type]
-            value = holder.data.get(field_id)
-            if field_.localized and isinstance(value, dict):
-                holder.data[field_id] = {
-                    locale: None if v is None else field_type.without_link(v, item.id)
-                    for locale, v in value.items()
-                }
-            elif value is not None:
-                holder.data[field_id] = field_type.without_link(value, item.id)
-    Item.objects.bulk_update(holders, ["data"])
-    Reference.objects.filter(target_item=item, record_id__in=record_ids).delete()
+    remove_links({(item.id, record_id) for record_id in record_ids}, model)
 
 
 # --- Delete ------------------------------------------------------------------------------

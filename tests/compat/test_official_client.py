@@ -325,3 +325,17 @@ def test_official_client_environments(node_client, environments, sandbox, tmp_pa
         assert sorted(ItemType.objects.values_list("api_key", flat=True)) == left["sandboxModels"]
     sandbox.refresh_from_db()
     assert sandbox.name == left["sandbox"]
+
+
+@pytest.mark.compat
+@pytest.mark.django_db(transaction=True)  # the server and worker commit to the database
+def test_official_client_bulk_record_operations(node_client, tmp_path, django_db_blocker):
+    """items.bulkPublish, bulkUnpublish and bulkDestroy through the client's poller and a
+    real worker; the raw payload's per-record failures; move-to-stage and 201 ids refused."""
+    with job_stack(tmp_path, "sqlite", django_db_blocker) as stack:
+        url = f"http://127.0.0.1:{stack.port}"
+        result = run_ok(node_client, "bulk_items.mjs", url, stack.token)
+        left = _report_line("bulk_items.mjs", result, "left")["records"]
+        status, body, _ = stack.request("GET", "/items?page%5Blimit%5D=500")
+        assert status == 200, body
+        assert sorted(r["id"] for r in body["data"]) == sorted(left)

@@ -271,3 +271,42 @@ def test_environments_share_upload_files_until_the_last_lets_go(served, data_dir
     while file.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not file.exists()
+
+
+def test_a_fork_copies_the_media_library_with_its_ids(served):
+    def collection(label, parent=None):
+        data = {"type": "upload_collection", "attributes": {"label": label}}
+        if parent:
+            data["relationships"] = {
+                "parent": {"data": {"type": "upload_collection", "id": parent}}
+            }
+        return _ok(served.request("POST", "/upload-collections", {"data": data}), 201)["data"]
+
+    photos = collection("Photos")
+    collection("Summer", photos["id"])
+    tag = {"data": {"type": "upload_tag", "attributes": {"name": "only-listed"}}}
+    _ok(served.request("POST", "/upload-tags", tag), 201)
+    upload = create_upload(served)
+    into = {
+        "data": {
+            "type": "upload",
+            "attributes": {"tags": ["sea"]},
+            "relationships": {
+                "upload_collection": {"data": {"type": "upload_collection", "id": photos["id"]}}
+            },
+        }
+    }
+    _ok(served.request("PUT", f"/uploads/{upload['id']}", into))
+
+    forked(served, "main", "sandbox-m")
+
+    for path in ("/upload-collections", "/upload-tags", f"/uploads/{upload['id']}"):
+        assert served.get(path, "sandbox-m") == served.get(path), path
+    assert [t["id"] for t in served.get("/upload-tags", "sandbox-m")["data"]] == [
+        "only-listed",
+        "sea",
+    ]
+    # Each side's library is its own after the fork.
+    _ok(served.request("DELETE", f"/upload-collections/{photos['id']}", environment="sandbox-m"))
+    assert served.get("/upload-collections", "sandbox-m")["data"] == []
+    assert len(served.get("/upload-collections")["data"]) == 2

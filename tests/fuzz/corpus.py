@@ -41,6 +41,16 @@ def corpus(world: World) -> list[Case]:
         Case("GET", path, query="=1")
         for path in ("/uploads", f"/items/{record}", f"/items/{record}/versions")
     ]
+    uploads = [
+        "filter[fields][tags][any_in][]=" + "x" * 3000,
+        "filter[fields][colors][eq][]=red&filter[fields][colors][eq][]=red",
+        "filter[fields][alt][exists]=true&locale=" + "x" * 300,
+        "filter[fields][path][in]=" + ",".join(["a"] * 1001),
+        "filter[fields][title][matches][pattern]=(a|a)*$",
+        "filter[fields][smart_tags][eq][]=&filter[fields][tags][not_in]=",
+        "filter[fields][type][in]=&order_by=resolution_DESC",
+    ]
+    cases += [Case("GET", "/uploads", query=query) for query in uploads]
     cases += [
         Case("GET", f"/items/{record}", query="[=x"),  # found by a long run
         Case("GET", f"/items/{record}/references", query="=1"),

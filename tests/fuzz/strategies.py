@@ -89,11 +89,26 @@ ENDPOINTS = [
     Endpoint("/upload-requests", ("POST",), "upload_request"),
     Endpoint("/upload-content/{signed}", ("PUT",), "bytes"),
     Endpoint("/uploads", ("GET", "POST"), "upload", LIST_QUERY),
+    Endpoint("/uploads/bulk/tag", ("POST",), "upload_bulk_tag"),
+    Endpoint("/uploads/bulk/set-upload-collection", ("POST",), "upload_bulk_set_upload_collection"),
     Endpoint("/uploads/{upload}", ("GET", "PUT", "DELETE"), "upload"),
+    Endpoint("/upload-collections", ("GET", "POST"), "upload_collection", ("filter",)),
+    Endpoint("/upload-collections/reorder", ("POST",), "upload_collection_reorder"),
+    Endpoint(
+        "/upload-collections/{upload_collection}",
+        ("GET", "PUT", "DELETE"),
+        "upload_collection_update",
+    ),
+    Endpoint("/upload-tags", ("GET", "POST"), "upload_tag", ("filter", "page")),
+    Endpoint("/upload-smart-tags", ("GET",), None, ("filter", "page")),
     # imgix-style image parameters (uploads/transformations.py).
     Endpoint("/media/{media}", ("GET",), None, TRANSFORMATIONS),
     Endpoint("/items", ("GET", "POST"), "item", LIST_QUERY),
     Endpoint("/items/validate", ("POST",), "item"),
+    Endpoint("/items/bulk/publish", ("POST",), "bulk_publish"),
+    Endpoint("/items/bulk/unpublish", ("POST",), "bulk_unpublish"),
+    Endpoint("/items/bulk/destroy", ("POST",), "bulk_destroy"),
+    Endpoint("/items/bulk/move-to-stage", ("POST",), "bulk_move_to_stage"),
     Endpoint("/items/{item}", ("GET", "PUT", "DELETE"), "item_update", ITEM_QUERY),
     Endpoint("/items/{item}/validate", ("POST",), "item_update"),
     Endpoint("/items/{item}/publish", ("PUT",), "publish", ("recursive",)),
@@ -101,6 +116,8 @@ ENDPOINTS = [
     Endpoint("/items/{item}/references", ("GET",), None, ITEM_QUERY),
     Endpoint("/items/{item}/duplicate", ("POST",)),
     Endpoint("/items/{item}/current-vs-published-state", ("GET",)),
+    Endpoint("/items/{item}/scheduled-publication", ("POST", "DELETE"), "scheduled_publication"),
+    Endpoint("/items/{item}/scheduled-unpublishing", ("POST", "DELETE"), "scheduled_unpublishing"),
     Endpoint("/items/{item}/versions", ("GET",), None, ("page",)),
     Endpoint("/versions/{version}", ("GET",)),
     Endpoint("/versions/{version}/restore", ("POST", "PUT")),
@@ -141,6 +158,7 @@ def valid_ids(world: World) -> dict[str, list[str]]:
         "job": [world.job_id],
         "menu_item": world.menu_item_ids,
         "schema_menu_item": world.schema_menu_item_ids,
+        "upload_collection": world.upload_collection_ids,
         "service": ["db"],
         "table": [REST_TABLE, "fuzz_block"],
         "unknown": ["nope", "rest", "items/", "admin"],
@@ -190,6 +208,7 @@ def query_keys(world: World, endpoint: Endpoint) -> st.SearchStrategy[str]:
     names = [
         *world.field_ids,
         *("_created_at", "_updated_at", "id", "size", "created_at"),
+        *("type", "in_use", "orientation", "resolution", "tags", "colors", "alt", "path"),
         *("position", "parent_id", "parent"),
     ]
     field_key = st.builds(
@@ -237,6 +256,7 @@ def query_values(world: World) -> st.SearchStrategy[str]:
         "_created_at_ASC",
         "*",
         "title,count",
+        *("image", "red", "landscape", "icon", "pdfdocument"),
     ]
     return st.one_of(st.sampled_from(known), st.sampled_from(REST_FILTERS), scalar_text())
 
@@ -325,6 +345,26 @@ CRAFTED = {
         "filter[query]={value}",
         "page[offset]={value}",
         "order_by={value}",
+        # SPEC-2 §7.2's filters (uploads/filters.py).
+        "filter[fields][type][in][]={value}",
+        "filter[fields][in_use][eq]={value}",
+        "filter[fields][orientation][neq]={value}",
+        "filter[fields][resolution][not_in]={value}",
+        "filter[fields][tags][contains]={value}",
+        "filter[fields][tags][all_in][]={value}&filter[fields][tags][all_in][]={value}",
+        "filter[fields][smart_tags][eq][]={value}",
+        "filter[fields][colors][any_in]={value}",
+        "filter[fields][colors][eq][]={value}&filter[fields][colors][eq][]=red",
+        "filter[fields][alt][matches][pattern]={value}&locale=en",
+        "filter[fields][title][in]={value}&locale={value}",
+        "filter[fields][path][not_in][]={value}",
+        "filter[fields][basename][not_matches][pattern]={value}"
+        "&filter[fields][basename][not_matches][regexp]=false",
+        "filter[fields][_created_at][eq]={value}",
+        "filter[fields][_updated_at][gte]={value}",
+        "filter[fields][upload_collection][eq]={value}",
+        "filter[fields][mime_type][in]={value}",
+        "order_by={value}_DESC,resolution_ASC",
     ],
     "/rest/{service}/{table}": [
         "filter={field}%20%3E%20{value}",
@@ -341,6 +381,9 @@ CRAFTED = {
     ],
     "/menu-items": ["filter[ids]={value}", "filter[ids][]={value}"],
     "/schema-menu-items": ["filter[ids]={value}"],
+    "/upload-collections": ["filter[ids]={value}", "filter[ids][]={value}"],
+    "/upload-tags": ["filter[query]={value}", "page[limit]={value}&page[offset]={value}"],
+    "/upload-smart-tags": ["filter[query]={value}", "page[limit]={value}"],
     "*": ["nested={value}", "version={value}", "page[offset]={value}", "include={value}"],
 }
 

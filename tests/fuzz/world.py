@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from cms.models import ApiToken
 from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
+from tests.fuzz.world_library import library_payloads, seed_library
 from tests.fuzz.world_menus import menu_payloads, seed_menus
 
 REST_TABLE = "fuzz_all"
@@ -44,6 +45,7 @@ class World:
     job_id: str = ""  # a finished job, for GET /job-results/:id
     menu_item_ids: list[str] = field(default_factory=list)  # world_menus.seed_menus
     schema_menu_item_ids: list[str] = field(default_factory=list)
+    upload_collection_ids: list[str] = field(default_factory=list)  # world_library
     fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
@@ -248,11 +250,19 @@ def seed() -> World:
     ]
     published = api.put(f"/items/{world.record_ids[0]}/publish")
     assert published.status_code == 200, published.body
+    for kind, at in (("publication", "publication_"), ("unpublishing", "unpublishing_")):
+        attributes = {f"{at}scheduled_at": "2099-01-01T00:00:00Z"}
+        scheduled = api.post(
+            f"/items/{world.record_ids[0]}/scheduled-{kind}",
+            {"data": {"type": f"scheduled_{kind}", "attributes": attributes}},
+        )
+        assert scheduled.status_code == 201, scheduled.body
     for record_id in world.record_ids:
         versions = api.get(f"/items/{record_id}/versions")
         world.version_ids += [version["id"] for version in versions.body["data"]]
 
     world.menu_item_ids, world.schema_menu_item_ids = seed_menus(api)
+    world.upload_collection_ids = seed_library(api, world.upload_id)
     fieldset = api.post(
         f"/item-types/{model}/fieldsets",
         {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
@@ -348,6 +358,27 @@ def payloads(world: World) -> dict[str, object]:
                 "attributes": {"content_in_locales": ["en"], "non_localized_content": True},
             }
         },
+        "scheduled_publication": {
+            "data": {
+                "type": "scheduled_publication",
+                "attributes": {
+                    "publication_scheduled_at": "2099-01-01T09:00:00Z",
+                    "selective_publication": {
+                        "content_in_locales": ["en"],
+                        "non_localized_content": True,
+                    },
+                },
+            }
+        },
+        "scheduled_unpublishing": {
+            "data": {
+                "type": "scheduled_unpublishing",
+                "attributes": {
+                    "unpublishing_scheduled_at": "2099-01-01T09:00:00+02:00",
+                    "content_in_locales": None,
+                },
+            }
+        },
         "upload_request": {"data": {"type": "upload_request", "attributes": {"filename": "a.png"}}},
         "upload": {
             "data": {
@@ -370,4 +401,21 @@ def payloads(world: World) -> dict[str, object]:
             ]
         },
         **menu_payloads(world),
+        **library_payloads(world),
+        **bulk_payloads(world),
+    }
+
+
+def bulk_payloads(world: World) -> dict[str, object]:
+    """POST /items/bulk/...: the records, a block (a failure inside the job) and a stage."""
+    named = {"data": [{"type": "item", "id": i} for i in world.record_ids + world.block_ids[:1]]}
+    return {
+        f"bulk_{action}": {
+            "data": {
+                "type": f"item_bulk_{action}_operation",
+                **({"attributes": {"stage": "review"}} if action == "move_to_stage" else {}),
+                "relationships": {"items": named},
+            }
+        }
+        for action in ("publish", "unpublish", "destroy", "move_to_stage")
     }

@@ -209,7 +209,7 @@ def test_one_file_makes_one_upload(api):
     ("attributes", "expected"),
     [
         ({"tags": "a,b"}, ("INVALID_FIELD", "tags", "VALIDATION_FORMAT")),
-        ({"tags": [""]}, ("INVALID_FIELD", "tags", "VALIDATION_FORMAT")),
+        ({"tags": [""]}, ("INVALID_FIELD", "tags", "VALIDATION_REQUIRED")),  # uploads.tags
         ({"author": 5}, ("INVALID_FIELD", "author", "VALIDATION_FORMAT")),
         (
             {"default_field_metadata": {"xx": {}}},

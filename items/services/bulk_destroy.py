@@ -1,0 +1,124 @@
+"""Deleting many records in one call (``items.services.bulk``), each by the single
+delete's rules (``items.services.publishing.item_destroy``), read and written for all
+the records at once.
+
+Records linking to one follow their link field's ``on_reference_delete_strategy``:
+``fail`` refuses it (DELETE_RESTRICTION) unless the linking record goes in the same
+call, ``delete_references`` takes the link out of them. Its blocks go with it. In a
+sortable or tree model its children (with what is below them) move up into its place,
+as the single delete moves them, worked out in memory for all the records deleted and
+written in one statement.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+
+from cms.api.errors import ApiError
+from items.content_model import ContentModel
+from items.models import Item, ItemVersion, Reference, UniqueValue
+from items.placement import is_placed
+from items.services.bulk import BulkOutcome, lock_records, settle
+from items.services.links import linkers_by_strategy, remove_links
+
+
+def bulk_destroy(ids: list[str]) -> BulkOutcome:
+    outcome = BulkOutcome(ids)
+    model = ContentModel.load()
+    with transaction.atomic():
+        records = lock_records(outcome, model, deleting=True)
+        linkers = linkers_by_strategy(records, model, "on_reference_delete_strategy")
+
+        def check(item: Item, going: set) -> ApiError | None:
+            refusing = sorted(set(linkers.get(item.id, {}).get("fail", ())) - going)
+            if refusing:
+                return ApiError(
+                    "DELETE_RESTRICTION",
+                    422,
+                    linked_from=refusing,
+                    message="Other records link to it.",
+                )
+            return None
+
+        settle(outcome, records, check)
+        going = set(outcome.succeeded)
+        remove_links(
+            {
+                (record_id, linker)
+                for record_id in going
+                for linker in linkers.get(record_id, {}).get("delete_references", ())
+                if linker not in going
+            },
+            model,
+        )
+        _take_out([records[record_id] for record_id in outcome.succeeded], model)
+        if going:
+            _delete(going)
+    return outcome
+
+
+def _delete(record_ids: set[str]) -> None:
+    """Delete the records with their blocks and what belongs to them, one statement each:
+    what the single delete's cascade removes, without Django's collector (which reads the
+    rows first and deletes them a hundred a statement). The database checks its foreign
+    keys at the commit, so the order doesn't matter."""
+    ids = list(record_ids)
+    Reference.objects.filter(Q(record_id__in=ids) | Q(target_item_id__in=ids)).delete()
+    of_them = Q(item_id__in=ids) | Q(item__root_id__in=ids)
+    UniqueValue.objects.filter(of_them).delete()
+    ItemVersion.objects.filter(of_them).delete()
+    rows = Item.objects.filter(Q(pk__in=ids) | Q(root_id__in=ids))
+    rows._raw_delete(rows.db)  # nothing else points at them (no cascade left, no signal)
+
+
+def _take_out(items: list[Item], model: ContentModel) -> None:
+    """Before ``items`` are deleted (their models' locks held): each one's children move
+    up into its place among its siblings, in their order, and the siblings after it make
+    room for them or close its gap (``placement.take_out``, for many at once). Reads the
+    siblings from the first deleted one on, and the children, in one query; writes those
+    that move in one."""
+    placed = [
+        i for i in items if i.position is not None and is_placed(model.item_types[i.item_type_id])
+    ]
+    if not placed:
+        return
+    first: dict[tuple, int] = {}  # (model, parent) -> the lowest position deleted there
+    for item in placed:
+        key = (item.item_type_id, item.tree_parent_id)
+        first[key] = min(first.get(key, item.position), item.position)
+    deleted = {item.id for item in placed}
+    scope = Q(item_type_id__in={item.item_type_id for item in placed}, tree_parent_id__in=deleted)
+    for (item_type_id, parent_id), position in first.items():
+        scope |= Q(
+            item_type_id=item_type_id,
+            tree_parent_id=parent_id,
+            position__gte=position,
+            root__isnull=True,
+        )
+    rows = Item.objects.filter(scope, position__isnull=False).values_list(
+        "id", "item_type_id", "tree_parent_id", "position"
+    )
+    # Each group of siblings read: where its first row read sits, and its rows in order.
+    groups: dict[tuple, list[str]] = {}
+    starts: dict[tuple, int] = {}
+    before: dict[str, tuple] = {}
+    for record_id, item_type_id, parent_id, position in sorted(rows, key=lambda r: r[3]):
+        key = (item_type_id, parent_id)
+        groups.setdefault(key, []).append(record_id)
+        starts[key] = min(starts.get(key, position), position)
+        before[record_id] = (parent_id, position)
+    parent_of = {record_id: parent for record_id, (parent, _) in before.items()}
+    for item in placed:
+        key = (item.item_type_id, parent_of[item.id])
+        siblings = groups[key]
+        index = siblings.index(item.id)
+        children = groups.pop((item.item_type_id, item.id), [])
+        for child in children:
+            parent_of[child] = key[1]
+        siblings[index : index + 1] = children
+    moved = [
+        Item(id=record_id, tree_parent_id=key[1], position=starts.get(key, 1) + index)
+        for key, siblings in groups.items()
+        for index, record_id in enumerate(siblings)
+        if before[record_id] != (key[1], starts.get(key, 1) + index)
+    ]
+    Item.objects.bulk_update(moved, ["tree_parent", "position"])
