@@ -200,6 +200,20 @@ STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Image transformations on /media/ URLs (?w=&h=&fit=…, imgix-style; README "Image
+# transformations"). A variant is at most this many pixels a side and in all (after dpr;
+# larger asks are scaled down to fit), and sources over the input limit are refused before
+# anything is decoded: together they bound what one request can cost.
+CMS_IMAGE_TRANSFORM_MAX_SIDE = int(os.environ.get("CMS_IMAGE_TRANSFORM_MAX_SIDE", 5000))
+CMS_IMAGE_TRANSFORM_MAX_PIXELS = int(os.environ.get("CMS_IMAGE_TRANSFORM_MAX_PIXELS", 25_000_000))
+CMS_IMAGE_TRANSFORM_MAX_INPUT_PIXELS = int(
+    os.environ.get("CMS_IMAGE_TRANSFORM_MAX_INPUT_PIXELS", 50_000_000)
+)
+# Upload paths are written once, so a variant's URL always names the same bytes. Set a
+# shorter policy if files are ever replaced in place.
+CMS_IMAGE_TRANSFORM_CACHE_CONTROL = os.environ.get(
+    "CMS_IMAGE_TRANSFORM_CACHE_CONTROL", "public, max-age=31536000, immutable"
+)
 # Multipart files stream to a temporary file, never whole into memory, and are refused
 # as soon as they pass CMS_MAX_UPLOAD_BYTES.
 FILE_UPLOAD_HANDLERS = [

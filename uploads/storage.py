@@ -5,8 +5,14 @@ with S3-compatible storage configured (django-storages), clients PUT straight to
 presigned S3 URL instead.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
 from django.core import signing
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
@@ -16,6 +22,9 @@ from environments import selection, shared_files
 SIGNING_SALT = "uploads.put"
 STORAGE_SEPARATOR = "@"  # in neither ids nor storage names
 CHUNK_SIZE = 256 * 1024
+#: Where image variants (uploads/variants.py) are kept: a folder per upload path. Upload
+#: paths start with an id (A-Z, a-f first), never with "_".
+VARIANTS_DIR = "_variants"
 
 
 def _s3_client():
@@ -144,6 +153,58 @@ def public_url(request, name: str) -> str:
 
 def delete_unless_shared(paths: list[str]) -> None:
     """Delete the files of these upload paths that no environment's uploads use (a fork
-    shares its source's files)."""
+    shares its source's files), with their image variants."""
     for path in shared_files.unused(paths):
         delete(path.lstrip("/"))
+        delete_variants(path)
+
+
+def variants_folder(path: str) -> str:
+    return f"{VARIANTS_DIR}/{path.strip('/')}"
+
+
+def delete_variants(path: str) -> None:
+    folder = variants_folder(path)
+    try:
+        _, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+
+
+def version_stamp(name: str) -> str:
+    """What changes when the file at ``name`` does (its size and modification time): one
+    ``stat`` on a folder. FileNotFoundError when there is no such file."""
+    try:
+        local = default_storage.path(name)
+    except NotImplementedError:  # S3: a HEAD request
+        if not default_storage.exists(name):
+            raise FileNotFoundError(name) from None
+        return f"{default_storage.size(name)}-{default_storage.get_modified_time(name)}"
+    found = os.stat(local)
+    if not os.path.isfile(local):
+        raise FileNotFoundError(name)
+    return f"{found.st_size}-{found.st_mtime_ns}"
+
+
+def save_atomically(name: str, data: bytes) -> None:
+    """Write ``data`` at ``name`` (replacing what is there) so that no reader ever sees it
+    half-written: a folder writes a temporary file and renames it over, S3 puts it whole."""
+    try:
+        final = Path(default_storage.path(name))
+    except NotImplementedError:
+        saved = default_storage.save(name, ContentFile(data))
+        if saved != name:  # another request stored it first: keep one copy
+            default_storage.delete(saved)
+        return
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".partial-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, settings.FILE_UPLOAD_PERMISSIONS or 0o644)
+        os.replace(temporary, final)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -18,6 +18,7 @@ from environments.scoped_jobs import submit_here
 from uploads import destroying, replacing, selectors, services
 from uploads.models import Upload
 from uploads.resources import upload_resource
+from uploads.variant_views import serve_transformed
 
 # Multipart form overhead allowed on top of the file itself before refusing outright.
 MULTIPART_SLACK = 64 * 1024
@@ -183,17 +184,22 @@ class BulkDestroyView(APIView):
 
 
 def serve_media(request, path):
-    """Files of the default (folder) storage. Sandboxed: an uploaded HTML or SVG file
-    can't run script with this site's origin."""
+    """Files of the default (folder) storage, transformed when the query asks
+    (``?w=300&fm=webp``: uploads/variant_views.py). Sandboxed: an uploaded HTML or SVG
+    file can't run script with this site's origin."""
     if request.method not in ("GET", "HEAD"):
         response = json_error("METHOD_NOT_ALLOWED", 405, request=request)
         response["Allow"] = "GET, HEAD"
         return response
-    try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    except OSError as error:
-        # A name the file system refuses (longer than it allows, say) names no file.
-        raise Http404(path) from error
+    response = serve_transformed(request, path, original=_serve_file)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _serve_file(request, path):
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        # A name the file system refuses (longer than it allows, say) names no file.
+        raise Http404(path) from error

@@ -41,6 +41,11 @@ CODES: dict[str, Code] = {
     "INVALID_JSON_BODY": Code(
         400, "The body is not UTF-8 JSON, or holds a NUL, a lone surrogate or a huge number."
     ),
+    "INVALID_IMAGE_PARAMETER": Code(
+        400,
+        "An image transformation parameter (`details.parameter`: w, h, fit, crop, fm, q, dpr…) "
+        "has a value it doesn't take; `details.code` says why.",
+    ),
     "INVALID_PATH": Code(400, "The URL path holds a NUL (`%00`)."),
     "INVALID_ENVIRONMENT": Code(
         400, "`X-Environment` is not an environment id (lowercase letters, digits, dashes)."
@@ -84,6 +89,9 @@ CODES: dict[str, Code] = {
     "DELETE_RESTRICTION": Code(422, "Something still uses what is being deleted."),
     "DUPLICATE_SINGLETON": Code(422, "The singleton model already has its record."),
     "IDEMPOTENCY_KEY_REUSED": Code(422, "The `Idempotency-Key` was used for another request."),
+    "IMAGE_TOO_LARGE": Code(
+        422, "The image is over `CMS_IMAGE_TRANSFORM_MAX_INPUT_PIXELS`: it can't be transformed."
+    ),
     "INVALID_ATTRIBUTES": Code(422, "An attribute (or record field) the resource doesn't have."),
     "INVALID_ENTITY_ID": Code(422, "The id chosen by the client is malformed or taken."),
     "INVALID_FIELD": Code(

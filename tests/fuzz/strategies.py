@@ -70,6 +70,7 @@ class Endpoint:
 
 
 ITEM_QUERY = ("nested", "version")
+TRANSFORMATIONS = ("w", "h", "fit", "crop", "fp-x", "fp-y", "fm", "q", "auto", "dpr", "fill-color")
 LIST_QUERY = ("filter", "page", "order_by", "version", "locale", "nested")
 ENDPOINTS = [
     Endpoint("/site", ("GET", "PUT"), "site", ("include",)),
@@ -102,7 +103,8 @@ ENDPOINTS = [
     ),
     Endpoint("/upload-tags", ("GET", "POST"), "upload_tag", ("filter", "page")),
     Endpoint("/upload-smart-tags", ("GET",), None, ("filter", "page")),
-    Endpoint("/media/{media}", ("GET",)),
+    # imgix-style image parameters (uploads/transformations.py).
+    Endpoint("/media/{media}", ("GET",), None, TRANSFORMATIONS),
     Endpoint("/items", ("GET", "POST"), "item", LIST_QUERY),
     Endpoint("/items/validate", ("POST",), "item"),
     Endpoint("/items/bulk/publish", ("POST",), "bulk_publish"),

@@ -245,3 +245,29 @@ def test_presigned_put_accepts_the_clients_content_type(api, s3_endpoint, s3_sto
         "the presigned PUT URL is not valid for a PUT carrying Content-Type: image/png "
         f"(it is signed for Content-Type {'empty' if query['Signature'] == signature('') else '?'})"
     )
+
+
+def test_image_variants_on_s3(api, s3, s3_storage, monkeypatch):
+    """/media/<path>?w= reads the source from the bucket and keeps the variant there."""
+    import io
+
+    from PIL import Image
+
+    from uploads import imaging
+
+    bucket = s3_storage
+    key = "AbcdefghijklmnopqrstuA/photo.png"
+    s3.put_object(Bucket=bucket, Key=key, Body=png_bytes(40, 20))
+    first = api.client.get(f"/media/{key}?w=10&fm=webp")
+    assert first.status_code == 200, first.content[:300]
+    assert Image.open(io.BytesIO(first.content)).size == (10, 5)
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"_variants/{key}/")["Contents"]
+    assert [item["Size"] for item in listed] == [len(first.content)]
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(imaging, "render", no_rendering)
+    second = api.client.get(f"/media/{key}?w=10&fm=webp")
+    assert b"".join(second.streaming_content) == first.content
+    assert second["Content-Type"] == "image/webp"

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             name = upload_request.path.lstrip("/")
             if storage.exists(name):
                 storage.delete(name)
+            storage.delete_variants(upload_request.path)  # had its bytes been viewed resized
             upload_request.delete()
             count += 1
         self.stdout.write(f"Purged {count} upload request(s).")
