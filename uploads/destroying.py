@@ -27,7 +27,6 @@ from uploads.models import Upload
 MAX_BULK = 200
 #: Attempts of a delete whose commit a concurrent reference refused.
 ATTEMPTS = 3
-IN_USE = "UPLOAD_IN_USE"
 
 # Functions answering, for a list of upload ids, the records using each upload in use
 # ({upload id: [{"type": "item", "id": ...}]}): records register theirs in their app's
@@ -121,14 +120,16 @@ def _destroy(upload_ids: list[str]) -> Outcome:
         if upload_id not in uploads:
             outcome.failures.append(_failure(upload_id, "NOT_FOUND"))
         elif upload_id in in_use:
-            outcome.failures.append(_failure(upload_id, IN_USE, references=in_use[upload_id]))
+            outcome.failures.append(
+                _failure(upload_id, "UPLOAD_IN_USE", references=in_use[upload_id])
+            )
     free = [upload_id for upload_id in uploads if upload_id not in in_use]
     deleted = _delete_unreferenced(free)
     for upload_id in free:
         if upload_id in deleted:
             outcome.deleted.append(uploads[upload_id])
         else:  # a reference committed between the check and the delete
-            outcome.failures.append(_failure(upload_id, IN_USE, references=[]))
+            outcome.failures.append(_failure(upload_id, "UPLOAD_IN_USE", references=[]))
     paths = [upload.path for upload in outcome.deleted]
     if paths:
         transaction.on_commit(lambda: storage.delete_unless_shared(paths))
@@ -136,7 +137,12 @@ def _destroy(upload_ids: list[str]) -> Outcome:
 
 
 def _failure(upload_id: str, code: str, **details) -> dict:
-    return {"type": "upload", "id": upload_id, "code": code, **details}
+    """Shaped as every bulk job's failures (items.services.bulk, uploads.bulk)."""
+    return {
+        "upload": upload_id,
+        "code": code,
+        "errors": [{"code": code, "details": {"upload": upload_id, **details}}],
+    }
 
 
 def _delete_unreferenced(upload_ids: list[str]) -> set[str]:

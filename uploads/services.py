@@ -298,11 +298,11 @@ def upload_update(
 def upload_destroy(*, upload: Upload) -> None:
     """Refused while records use it (uploads/destroying.py, shared with the bulk delete)."""
     failures = destroying.destroy_unused([upload.pk]).failures
-    if failures and failures[0]["code"] == destroying.IN_USE:
+    if failures and failures[0]["code"] == "UPLOAD_IN_USE":
         raise ApiError(
             "DELETE_RESTRICTION",
             422,
-            references=failures[0]["references"],
+            references=failures[0]["errors"][0]["details"]["references"],
             message="Records still use this upload.",
         )
     if failures:

@@ -87,6 +87,12 @@ CODES: dict[str, Code] = {
     ),
     # 422: understood, and refused; nothing was written.
     "DELETE_RESTRICTION": Code(422, "Something still uses what is being deleted."),
+    "ITEM_IS_A_BLOCK": Code(
+        422, "A bulk record call names a block: it goes with its record (a job's failure)."
+    ),
+    "WORKFLOWS_NOT_SUPPORTED": Code(
+        422, "`/items/bulk/move-to-stage`: workflows and their stages don't exist here."
+    ),
     "DUPLICATE_SINGLETON": Code(422, "The singleton model already has its record."),
     "IDEMPOTENCY_KEY_REUSED": Code(422, "The `Idempotency-Key` was used for another request."),
     "IMAGE_TOO_LARGE": Code(
@@ -163,6 +169,11 @@ REASONS: dict[str, str] = {
     "VALIDATION_IMMUTABLE": "A setting that can't change once made.",
     "VALIDATION_INCLUSION": "The value is not one of `details.allowed`.",
     "VALIDATION_IN_THE_PAST": "A schedule's time is not in the future.",
+    "FILE_SHARED_WITH_ANOTHER_ENVIRONMENT": (
+        "`replace_strategy=keep_url`: another environment's upload uses the same file."
+    ),
+    "NOT_FOUND": "A bulk job's id names nothing (a failure in the job's result).",
+    "UPLOAD_IN_USE": "A bulk destroy's upload is used by records (`details.references`).",
     "VALIDATION_INVALID": "Django's model validation refused the value.",
     "VALIDATION_INVALID_PARAMETERS": "A validator's parameters are invalid.",
     "VALIDATION_IN_USE": "The model uses this field (as its title, preview or order).",

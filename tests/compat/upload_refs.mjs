@@ -192,7 +192,7 @@ await step('uploads.rawBulkDestroy: uploads in use refused and reported', async 
   assert.deepEqual(raw.data, []);
   assert.equal(raw.meta.successful, 0);
   assert.equal(raw.meta.failed, 4);
-  const codes = Object.fromEntries(raw.meta.failures.map((f) => [f.id, f.code]));
+  const codes = Object.fromEntries(raw.meta.failures.map((f) => [f.upload, f.code]));
   assert.deepEqual(codes, {
     [uploads.cover]: 'UPLOAD_IN_USE', // by the published version only
     [uploads.inBlock]: 'UPLOAD_IN_USE',

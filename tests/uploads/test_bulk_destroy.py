@@ -15,6 +15,15 @@ from uploads import destroying
 from uploads.models import Upload
 
 
+def job_failure(upload_id: str, code: str, **details) -> dict:
+    """A bulk job's failure entry, as every bulk job shapes it."""
+    return {
+        "upload": upload_id,
+        "code": code,
+        "errors": [{"code": code, "details": {"upload": upload_id, **details}}],
+    }
+
+
 @pytest.fixture
 def api(transactional_db, settings, tmp_path):
     """Committed (the job reads what the requests wrote), with a queue of the test's own."""
@@ -56,19 +65,9 @@ def test_unused_uploads_go_and_used_ones_are_reported(api, album, upload_storage
     assert payload["data"] == []
     assert (payload["meta"]["successful"], payload["meta"]["failed"]) == (2, 3)
     assert payload["meta"]["failures"] == [
-        {
-            "type": "upload",
-            "id": used,
-            "code": "UPLOAD_IN_USE",
-            "references": [{"type": "item", "id": user}],
-        },
-        {"type": "upload", "id": unknown, "code": "NOT_FOUND"},
-        {
-            "type": "upload",
-            "id": in_block,
-            "code": "UPLOAD_IN_USE",
-            "references": [{"type": "item", "id": block_user}],
-        },
+        job_failure(used, "UPLOAD_IN_USE", references=[{"type": "item", "id": user}]),
+        job_failure(unknown, "NOT_FOUND"),
+        job_failure(in_block, "UPLOAD_IN_USE", references=[{"type": "item", "id": block_user}]),
     ]
     assert sorted(Upload.objects.values_list("id", flat=True)) == sorted([used, in_block])
     paths = Upload.objects.values_list("path", flat=True)
@@ -155,7 +154,5 @@ def test_the_statement_keeps_an_upload_a_reference_reached_after_the_check(api, 
     monkeypatch.setattr(destroying, "REFERENCE_FINDERS", [lambda ids: {}])
     outcome = destroying.destroy_unused([upload, other])
     assert [u.pk for u in outcome.deleted] == [other]
-    assert outcome.failures == [
-        {"type": "upload", "id": upload, "code": "UPLOAD_IN_USE", "references": []}
-    ]
+    assert outcome.failures == [job_failure(upload, "UPLOAD_IN_USE", references=[])]
     assert Upload.objects.filter(pk=upload).exists()
