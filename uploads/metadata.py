@@ -19,6 +19,7 @@ import blurhash
 from PIL import ExifTags, Image
 
 from uploads import kinds, storage, thumbhash
+from uploads.imaging import INPUTS
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def read(name: str, mime_type: str | None, is_image: bool) -> Metadata:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with storage.open_file(name) as handle, Image.open(handle) as image:
+            with storage.open_file(name) as handle, Image.open(handle, formats=INPUTS) as image:  # never EPS
                 _read_image(image, metadata)
     except Exception:  # noqa: BLE001 - any Pillow failure leaves the metadata partial
         logger.warning("Could not read the metadata of %s", name, exc_info=True)
