@@ -163,13 +163,18 @@ def variants_folder(path: str) -> str:
     return f"{VARIANTS_DIR}/{path.strip('/')}"
 
 
+def variant_files(path: str) -> list[str]:
+    """The names of the files kept in the variants folder of the upload path ``path``."""
+    try:
+        _, files = default_storage.listdir(variants_folder(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return files
+
+
 def delete_variants(path: str) -> None:
     folder = variants_folder(path)
-    try:
-        _, files = default_storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
+    for name in variant_files(path):
         default_storage.delete(f"{folder}/{name}")
 
 
