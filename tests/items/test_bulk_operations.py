@@ -403,3 +403,12 @@ def test_bulk_destroy_closes_the_gaps_of_a_sortable_model(api, slide):
     payload = bulk(api, "destroy", [made[4], made[1], made[2]])
     assert payload["meta"]["successful"] == 3
     assert shape(api, slide) == {"s0": (None, 1), "s3": (None, 2), "s5": (None, 3)}
+
+
+def test_an_id_over_64_characters_is_a_malformed_entry(api, page):
+    record = make(api, page["id"], {"title": "t"})["id"]
+    response = api.post("/items/bulk/destroy", body("destroy", [record, "x" * 65]))
+    assert response.status_code == 422, response.body
+    assert error_codes(response)[0][:2] == ("INVALID_FIELD", "items")
+    assert response.body["data"][0]["attributes"]["details"]["index"] == 1
+    assert not Job.objects.exists() and Item.objects.filter(pk=record).exists()
