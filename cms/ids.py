@@ -10,6 +10,9 @@ import binascii
 import os
 import re
 
+#: The longest id a bulk call takes in its list (ours are 22 characters): a longer one is a
+#: malformed entry, refused before any lookup.
+MAX_ID_LENGTH = 64
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")  # the last character's 4 low bits are 0
 
 

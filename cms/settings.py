@@ -206,6 +206,8 @@ STORAGES = {
 # anything is decoded: together they bound what one request can cost.
 CMS_IMAGE_TRANSFORM_MAX_SIDE = int(os.environ.get("CMS_IMAGE_TRANSFORM_MAX_SIDE", 5000))
 CMS_IMAGE_TRANSFORM_MAX_PIXELS = int(os.environ.get("CMS_IMAGE_TRANSFORM_MAX_PIXELS", 25_000_000))
+# New variants a file may get (each is kept for good; anyone may ask): past this, 422.
+CMS_IMAGE_TRANSFORM_MAX_VARIANTS = int(os.environ.get("CMS_IMAGE_TRANSFORM_MAX_VARIANTS", 50))
 CMS_IMAGE_TRANSFORM_MAX_INPUT_PIXELS = int(
     os.environ.get("CMS_IMAGE_TRANSFORM_MAX_INPUT_PIXELS", 50_000_000)
 )

@@ -8,6 +8,7 @@ checked in the request (a refusal is a 4xx and queues nothing), the work done by
 
 from cms.api.errors import ApiError
 from cms.api.parsing import parse_resource
+from cms.ids import MAX_ID_LENGTH
 from items.services.bulk_destroy import bulk_destroy
 from items.services.bulk_publishing import bulk_publish, bulk_unpublish
 
@@ -46,7 +47,11 @@ def record_ids(action: str, body) -> list[str]:
             given=len(entries),
         )
     for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("id"), str)
+            or len(entry["id"]) > MAX_ID_LENGTH
+        ):
             raise _invalid_items(
                 "VALIDATION_FORMAT", 'Each entry is {"type": "item", "id"}.', index=index
             )

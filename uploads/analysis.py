@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from PIL import Image, UnidentifiedImageError
 
 from uploads import storage
+from uploads.imaging import INPUTS
 
 # Formats DatoCMS answers by their usual extension rather than Pillow's name.
 PILLOW_FORMATS = {"JPEG": "jpg", "TIFF": "tiff", "WEBP": "webp", "PNG": "png", "GIF": "gif"}
@@ -26,7 +27,9 @@ class FileFacts:
 
 
 def _image_facts(name: str) -> tuple[str, int, int] | None:
-    """(Pillow format, width, height) when the file is an image Pillow can read, else None.
+    """(Pillow format, width, height) when the file is an image in one of the formats we
+    transform (``imaging.INPUTS``: never EPS, which Pillow reads by running Ghostscript),
+    else None.
 
     ``verify`` walks the whole file (checksums, structure) without decoding pixels, so a
     corrupt or truncated image is a plain file, not an image and never a 500.
@@ -34,7 +37,7 @@ def _image_facts(name: str) -> tuple[str, int, int] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with storage.open_file(name) as handle, Image.open(handle) as image:
+            with storage.open_file(name) as handle, Image.open(handle, formats=INPUTS) as image:
                 facts = (image.format, image.width, image.height)
                 image.verify()
         return facts

@@ -17,6 +17,7 @@ from django.utils.timezone import now
 
 from cms.api.errors import ApiError, ApiErrors, invalid_field
 from cms.api.parsing import parse_resource
+from cms.ids import MAX_ID_LENGTH
 from menus.cleaning import KEEP, not_found, to_one
 from uploads import collections, tags
 from uploads.models import Upload, UploadCollection
@@ -54,6 +55,19 @@ def _upload_ids(document, errors: list[ApiError]) -> list[str]:
             )
         )
         return []
+    for index, entry in enumerate(data):
+        if len(entry["id"]) > MAX_ID_LENGTH:
+            errors.append(
+                ApiError(
+                    "INVALID_RELATIONSHIP",
+                    422,
+                    field="uploads",
+                    code="VALIDATION_FORMAT",
+                    index=index,
+                    max_length=MAX_ID_LENGTH,
+                )
+            )
+            return []
     ids = list(dict.fromkeys(entry["id"] for entry in data))  # a repeat counts once
     if not ids:
         errors.append(

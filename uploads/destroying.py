@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 
 from cms.api.errors import ApiError
 from cms.api.parsing import parse_resource
+from cms.ids import MAX_ID_LENGTH
 from uploads import storage
 from uploads.models import Upload
 
@@ -78,7 +79,7 @@ def bulk_request_ids(body) -> list[str]:
             isinstance(entry, dict)
             and entry.get("type") == "upload"
             and isinstance(entry.get("id"), str)
-            and entry["id"]
+            and 0 < len(entry["id"]) <= MAX_ID_LENGTH
         ):
             raise ApiError(
                 "INVALID_RELATIONSHIP",

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import jobs
+from cms.api.body_limit import BodyLimit
 from cms.api.parsing import parse_resource
 from cms.api.query import nested_params
 from environments.scoped_jobs import submit_here
@@ -43,7 +44,7 @@ class UploadSmartTagListView(APIView):
         )
 
 
-class BulkView(APIView):
+class BulkView(BodyLimit, APIView):
     """A bulk edit: the body checked whole (else 422, nothing queued), then a 202 job."""
 
     scope = "content"

@@ -19,6 +19,7 @@ import blurhash
 from PIL import ExifTags, Image
 
 from uploads import kinds, storage, thumbhash
+from uploads.imaging import INPUTS
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +71,14 @@ def _colour_tags(colors: list[dict]) -> list[str]:
 
 
 def read(name: str, mime_type: str | None, is_image: bool) -> Metadata:
+    # Only the formats we transform (INPUTS): never EPS, which Pillow renders with Ghostscript.
     metadata = Metadata(smart_tags=[kinds.upload_type(mime_type)])
     if not is_image:
         return metadata
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with storage.open_file(name) as handle, Image.open(handle) as image:
+            with storage.open_file(name) as handle, Image.open(handle, formats=INPUTS) as image:
                 _read_image(image, metadata)
     except Exception:  # noqa: BLE001 - any Pillow failure leaves the metadata partial
         logger.warning("Could not read the metadata of %s", name, exc_info=True)

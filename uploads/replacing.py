@@ -68,6 +68,8 @@ def replace_file(upload: Upload, path: str, *, basename: str | None, strategy: s
         # In the transaction: if the copy fails, the row keeps the old facts.
         storage.overwrite(upload.storage_name, path.lstrip("/"))
     transaction.on_commit(lambda: storage.delete_unless_shared([path]))
+    # The old bytes' variants: unreachable now (their names hash the old version stamp).
+    transaction.on_commit(lambda: storage.delete_variants(upload.path))
     return upload
 
 

@@ -281,6 +281,16 @@ def upload_update(
     cleaned, errors = _clean_upload_attributes(document, creating=False)
     if errors:
         raise ApiErrors(errors)
+    with transaction.atomic():
+        # The row read again, locked: a bulk tag or collection move committed since the
+        # view read it stays (save writes every column).
+        fresh = Upload.objects.select_for_update().filter(pk=upload.pk).first()
+        if fresh is None:
+            raise ApiError("NOT_FOUND", 404, upload=upload.pk)
+        return _update(fresh, cleaned, replace_strategy)
+
+
+def _update(upload: Upload, cleaned: dict, replace_strategy: str) -> Upload:
     new_path = cleaned.pop("path", upload.path)
     basename = cleaned.pop("basename", None)
     for name, value in cleaned.items():

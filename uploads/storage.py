@@ -6,6 +6,7 @@ presigned S3 URL instead.
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -127,7 +128,18 @@ def open_file(name: str):
 
 def overwrite(name: str, source: str) -> None:
     """Put the bytes stored at ``source`` at ``name`` instead of its own (``name``'s URL
-    stays). Streamed; readers of ``name`` may miss it for the instant between."""
+    stays), streamed. In a folder the new bytes are written beside the old and renamed over
+    them: a copy that fails loses nothing, and no reader sees part of either. S3 (whose
+    storage never overwrites) deletes then saves: readers may miss it for the instant
+    between, and a failed save leaves no file."""
+    try:
+        final = Path(default_storage.path(name))
+    except NotImplementedError:
+        final = None
+    if final is not None:
+        with open_file(source) as handle:
+            _write_beside(final, lambda out: shutil.copyfileobj(handle, out, CHUNK_SIZE))
+        return
     with open_file(source) as handle:
         default_storage.delete(name)
         saved = default_storage.save(name, File(handle))
@@ -163,13 +175,18 @@ def variants_folder(path: str) -> str:
     return f"{VARIANTS_DIR}/{path.strip('/')}"
 
 
+def variant_files(path: str) -> list[str]:
+    """The names of the files kept in the variants folder of the upload path ``path``."""
+    try:
+        _, files = default_storage.listdir(variants_folder(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return files
+
+
 def delete_variants(path: str) -> None:
     folder = variants_folder(path)
-    try:
-        _, files = default_storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
+    for name in variant_files(path):
         default_storage.delete(f"{folder}/{name}")
 
 
@@ -198,11 +215,16 @@ def save_atomically(name: str, data: bytes) -> None:
         if saved != name:  # another request stored it first: keep one copy
             default_storage.delete(saved)
         return
+    _write_beside(final, lambda out: out.write(data))
+
+
+def _write_beside(final: Path, write) -> None:
+    """``write(out)`` into a temporary file beside ``final``, then renamed over it."""
     final.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".partial-")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            write(out)
         os.chmod(temporary, settings.FILE_UPLOAD_PERMISSIONS or 0o644)
         os.replace(temporary, final)
     except BaseException:

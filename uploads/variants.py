@@ -20,6 +20,9 @@ from uploads import imaging, storage
 from uploads.transformations import Transformation
 
 SNIFF_BYTES = 16
+#: Kept (empty) in a file's variants folder once its bytes turned out not to be an image
+#: we transform, so later requests serve the original without decoding it again.
+NOT_AN_IMAGE = ".not-an-image"
 
 
 @dataclass
@@ -46,8 +49,9 @@ def variant_name(path: str, stamp: str, key: str) -> str:
 
 def find_or_make(path: str, t: Transformation, accept: str) -> Variant | None:
     """The variant of the file at ``path`` that ``t`` asks for, from storage or computed
-    now; None when the file is to be served as stored (no change asked for, no such file,
-    not an image, or a variant itself). 422 ``IMAGE_TOO_LARGE`` for a source over the limit.
+        now; None when the file is to be served as stored (no change asked for, no such file,
+        not an image, or a variant itself). 422 ``IMAGE_TOO_LARGE`` for a source over the limit,
+    ``TOO_MANY_VARIANTS`` for a new variant of a file that has its fill of them.
     """
     name = path.lstrip("/")
     output = t.output_format(accept, imaging.supported_formats())
@@ -69,10 +73,15 @@ def find_or_make(path: str, t: Transformation, accept: str) -> Variant | None:
         head = handle.read(SNIFF_BYTES)
         handle.seek(0)
         return Variant(target, etag, imaging.sniff(head), handle=handle)
+    marker = variant_name(path, stamp, "") + NOT_AN_IMAGE
+    if storage.exists(marker):
+        return None  # decoded once already: not an image
+    _refuse_past_the_cap(path)
     try:
         with storage.open_file(name) as source:
             data, format_name = imaging.render(source, t, output, limits())
     except imaging.NotAnImage:
+        storage.save_atomically(marker, b"")
         return None
     except imaging.ImageTooLarge as error:
         raise ApiError(
@@ -85,3 +94,19 @@ def find_or_make(path: str, t: Transformation, accept: str) -> Variant | None:
         ) from None
     storage.save_atomically(target, data)
     return Variant(target, etag, imaging.sniff(data[:SNIFF_BYTES]), data=data)
+
+
+def _refuse_past_the_cap(path: str) -> None:
+    """422 ``TOO_MANY_VARIANTS`` once the file has ``CMS_IMAGE_TRANSFORM_MAX_VARIANTS``
+    variants kept: anyone may ask for new parameters, and each new set would be computed
+    and kept for good. Those kept still serve."""
+    limit = settings.CMS_IMAGE_TRANSFORM_MAX_VARIANTS
+    kept = [f for f in storage.variant_files(path) if not f.endswith(NOT_AN_IMAGE)]
+    if len(kept) >= limit:
+        raise ApiError(
+            "TOO_MANY_VARIANTS",
+            422,
+            max_variants=limit,
+            message="This file has as many transformed variants as allowed; ask for one "
+            "already made, or for the original without parameters.",
+        )

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 import jobs
 from cms.api import json_body
+from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, ApiErrors, error_document, found, json_error
 from cms.api.parsing import JSONAPIParser, JSONParser, MultiPartParser, parse_resource
 from cms.api.query import nested_params, refuse_unknown
@@ -172,7 +173,7 @@ class UploadDetailView(APIView):
         return Response({"data": answer})
 
 
-class BulkDestroyView(APIView):
+class BulkDestroyView(BodyLimit, APIView):
     """``POST /uploads/bulk/destroy``: a job (uploads/destroying.py, uploads/tasks.py)."""
 
     scope = "content"

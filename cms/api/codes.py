@@ -128,6 +128,10 @@ CODES: dict[str, Code] = {
         "unpublishing a record that published records link to.",
     ),
     "UPLOAD_EMPTY": Code(422, "The upload `PUT` carried no bytes."),
+    "TOO_MANY_VARIANTS": Code(
+        422,
+        "The file has `CMS_IMAGE_TRANSFORM_MAX_VARIANTS` transformed variants: no new one is made.",
+    ),
     # 423: the environment takes no writes now; nothing was written.
     "ENVIRONMENT_READ_ONLY": Code(
         423, "The environment takes no writes for now (the source of a fast fork); reads go on."

@@ -11,11 +11,11 @@ written in one statement.
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import SET_NULL, Q
 
 from cms.api.errors import ApiError
 from items.content_model import ContentModel
-from items.models import Item, ItemVersion, Reference, UniqueValue
+from items.models import Item
 from items.placement import is_placed
 from items.services.bulk import BulkOutcome, lock_records, settle
 from items.services.links import linkers_by_strategy, remove_links
@@ -57,15 +57,29 @@ def bulk_destroy(ids: list[str]) -> BulkOutcome:
 
 
 def _delete(record_ids: set[str]) -> None:
-    """Delete the records with their blocks and what belongs to them, one statement each:
-    what the single delete's cascade removes, without Django's collector (which reads the
-    rows first and deletes them a hundred a statement). The database checks its foreign
-    keys at the commit, so the order doesn't matter."""
+    """Delete the records with their blocks and every row pointing at them, one statement
+    per table: what the single delete's cascade removes, without Django's collector (which
+    reads the rows first and deletes them a hundred a statement). The tables come from
+    ``Item._meta.related_objects`` (as ``uploads.destroying`` finds them), so a table added
+    later with a foreign key to records (schedules, ...) is covered. Rows pointing at them
+    go first, then the records themselves."""
     ids = list(record_ids)
-    Reference.objects.filter(Q(record_id__in=ids) | Q(target_item_id__in=ids)).delete()
-    of_them = Q(item_id__in=ids) | Q(item__root_id__in=ids)
-    UniqueValue.objects.filter(of_them).delete()
-    ItemVersion.objects.filter(of_them).delete()
+    doomed = Item.objects.filter(Q(pk__in=ids) | Q(root_id__in=ids)).values("pk")
+    pointing: dict[type, list] = {}
+    for rel in Item._meta.related_objects:
+        if rel.related_model is not Item:  # blocks and children go with the records' rows
+            pointing.setdefault(rel.related_model, []).append(rel)
+    for related_model, rels in pointing.items():
+        rows = related_model._base_manager
+        nulled = [rel.field.attname for rel in rels if rel.on_delete is SET_NULL]
+        for attname in nulled:  # a nullable link is cleared, as the collector would
+            rows.filter(**{f"{attname}__in": doomed}).update(**{attname: None})
+        scope = Q()
+        for rel in rels:
+            if rel.on_delete is not SET_NULL:
+                scope |= Q(**{f"{rel.field.attname}__in": doomed})
+        if scope:
+            rows.filter(scope).delete()
     rows = Item.objects.filter(Q(pk__in=ids) | Q(root_id__in=ids))
     rows._raw_delete(rows.db)  # nothing else points at them (no cascade left, no signal)
 

@@ -247,6 +247,24 @@ def test_bulk_destroy_strategies_and_blocks(api, shop, catalogue):
     }
 
 
+def test_bulk_destroy_removes_the_records_schedules(api, page):
+    """Every table pointing at records (here schedules) loses their rows with them."""
+    from schedules.models import Schedule
+
+    first, second = (make(api, page["id"], {"title": t})["id"] for t in ("a", "b"))
+    at = {"publication_scheduled_at": "2099-06-01T09:00:00+02:00"}
+    for record_id in (first, second):
+        answer = api.post(
+            f"/items/{record_id}/scheduled-publication",
+            {"data": {"type": "scheduled_publication", "attributes": at}},
+        )
+        assert answer.status_code == 201, answer.body
+    assert Schedule.objects.filter(item_id__in=[first, second]).count() == 2
+    assert bulk(api, "destroy", [first])["meta"]["successful"] == 1
+    assert not Item.objects.filter(pk=first).exists()
+    assert list(Schedule.objects.values_list("item_id", flat=True)) == [second]
+
+
 def test_bulk_destroy_moves_children_up_as_the_single_delete(api, category):
     ids = import_tree(api, category["id"])
     extra = make(api, category["id"], {"name": "nuts", "parent_id": ids["fruit"]})["id"]
@@ -385,3 +403,12 @@ def test_bulk_destroy_closes_the_gaps_of_a_sortable_model(api, slide):
     payload = bulk(api, "destroy", [made[4], made[1], made[2]])
     assert payload["meta"]["successful"] == 3
     assert shape(api, slide) == {"s0": (None, 1), "s3": (None, 2), "s5": (None, 3)}
+
+
+def test_an_id_over_64_characters_is_a_malformed_entry(api, page):
+    record = make(api, page["id"], {"title": "t"})["id"]
+    response = api.post("/items/bulk/destroy", body("destroy", [record, "x" * 65]))
+    assert response.status_code == 422, response.body
+    assert error_codes(response)[0][:2] == ("INVALID_FIELD", "items")
+    assert response.body["data"][0]["attributes"]["details"]["index"] == 1
+    assert not Job.objects.exists() and Item.objects.filter(pk=record).exists()

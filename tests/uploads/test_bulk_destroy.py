@@ -156,3 +156,21 @@ def test_the_statement_keeps_an_upload_a_reference_reached_after_the_check(api, 
     assert [u.pk for u in outcome.deleted] == [other]
     assert outcome.failures == [job_failure(upload, "UPLOAD_IN_USE", references=[])]
     assert Upload.objects.filter(pk=upload).exists()
+
+
+def test_long_ids_and_large_bodies_are_refused(api, album, settings):
+    upload = album.upload()
+    response = api.post("/uploads/bulk/destroy", body([upload, "x" * 65]))
+    assert response.status_code == 422, response.body
+    details = response.body["data"][0]["attributes"]["details"]
+    assert (details["field"], details["code"], details["index"]) == (
+        "uploads",
+        "VALIDATION_FORMAT",
+        1,
+    )
+    settings.CMS_MAX_RECORD_BYTES = 100
+    response = api.post("/uploads/bulk/destroy", body([upload] * 5))
+    assert response.status_code == 413
+    assert response.body["data"][0]["attributes"]["code"] == "REQUEST_TOO_LARGE"
+    assert not Job.objects.filter(kind="uploads.bulk_destroy").exists()
+    assert Upload.objects.filter(pk=upload).exists()

@@ -309,11 +309,37 @@ def test_a_non_image_is_served_as_stored(api, upload_storage):
     path = media_path(api, content, "doc.pdf")
     response = fetch(api, path, "w=100&fm=webp")
     assert response.status_code == 200 and body(response) == content
-    assert variant_files(upload_storage) == []
+    assert [p.name.endswith(".not-an-image") for p in variant_files(upload_storage)] == [True]
     assert fetch(api, path, "w=zero").status_code == 400  # bad values are still refused
     corrupt = media_path(api, halves()[:200], "cut.png")  # a header, then nothing
     response = fetch(api, corrupt, "w=100")
     assert response.status_code == 200 and body(response) == halves()[:200]
+
+
+def test_a_file_found_not_an_image_is_not_decoded_again(api, upload_storage, monkeypatch):
+    corrupt = media_path(api, halves()[:200], "cut.png")  # a PNG header, then nothing
+    assert body(fetch(api, corrupt, "w=100")) == halves()[:200]
+    renders = []
+    monkeypatch.setattr(imaging, "render", lambda *a: renders.append(a))
+    for query in ("w=100", "w=50&fm=webp"):
+        response = fetch(api, corrupt, query)
+        assert response.status_code == 200 and body(response) == halves()[:200]
+    assert renders == []  # the marker answered: served as stored, not decoded
+
+
+def test_a_file_gets_at_most_the_variants_allowed(api, settings, upload_storage):
+    settings.CMS_IMAGE_TRANSFORM_MAX_VARIANTS = 2
+    path = media_path(api, halves())
+    assert picture(fetch(api, path, "w=10")).size == (10, 5)
+    assert picture(fetch(api, path, "w=20")).size == (20, 10)
+    response = fetch(api, path, "w=30")
+    assert response.status_code == 422
+    error = api_error(response)
+    assert error["code"] == "TOO_MANY_VARIANTS" and error["details"]["max_variants"] == 2
+    assert len(variant_files(upload_storage)) == 2  # nothing written
+    assert picture(fetch(api, path, "w=10")).size == (10, 5)  # those kept still serve
+    other = media_path(api, halves(), "other.png")  # the cap is per file
+    assert picture(fetch(api, other, "w=30")).size == (30, 15)
 
 
 @pytest.mark.parametrize(

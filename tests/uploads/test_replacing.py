@@ -140,3 +140,38 @@ def test_a_replacement_over_the_size_limit_keeps_the_old_bytes(api, upload_stora
     assert api.get(f"/uploads/{upload['id']}").body["data"] == upload
     assert download(api, upload["attributes"]["url"]) == old
     assert Upload.objects.get(pk=upload["id"]).md5 == hashlib.md5(old).hexdigest()
+
+
+def test_keep_url_deletes_the_old_bytes_variants(
+    api, upload_storage, django_capture_on_commit_callbacks
+):
+    upload = create_upload(api, png_bytes(30, 20), "photo.png")
+    media = urlsplit(upload["attributes"]["url"]).path
+    assert api.client.get(f"{media}?w=10").status_code == 200
+    folder = upload_storage / "_variants" / upload["attributes"]["path"].strip("/")
+    assert len(list(folder.iterdir())) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = replace(api, upload["id"], uploaded(api), "keep_url")
+    assert response.status_code == 200, response.body
+    assert list(folder.iterdir()) == []  # the old bytes' variant went after the commit
+    served = api.client.get(f"{media}?w=5")
+    assert served.status_code == 200  # the new bytes' variants are made anew
+    assert list(folder.iterdir()) != []
+
+
+def test_a_keep_url_copy_that_fails_keeps_the_old_bytes(api, upload_storage, monkeypatch):
+    from uploads import storage
+
+    old = png_bytes(3, 2)
+    upload = create_upload(api, old, "photo.png")
+    path = uploaded(api, NEW)
+
+    def broken_copy(source, out, size):
+        out.write(source.read(5))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(storage.shutil, "copyfileobj", broken_copy)
+    assert replace(api, upload["id"], path, "keep_url").status_code == 500  # a failed disk
+    assert download(api, upload["attributes"]["url"]) == old
+    assert Upload.objects.get(pk=upload["id"]).md5 == hashlib.md5(old).hexdigest()
+    assert not [p for p in upload_storage.rglob(".partial-*")]  # no half copy left

@@ -320,3 +320,22 @@ def test_a_move_racing_the_collections_delete_leaves_no_upload_in_a_gone_one(rac
 
         assert (job_status in (200, 422), deleted) == (True, 200)
         assert not Upload.objects.exclude(upload_collection=None).exists()
+
+
+@pytest.mark.parametrize("path", ["/uploads/bulk/tag", "/uploads/bulk/set-upload-collection"])
+def test_long_ids_and_large_bodies_are_refused(api, settings, path):
+    [upload_id] = make_uploads(1, tags=["kept"])
+    ids = [upload_id, "x" * 65]
+    sent = bulk_tag_body(ids, ["new"]) if path.endswith("tag") else bulk_collection_body(ids, None)
+    before = stored()
+    response = api.post(path, sent)
+    assert response.status_code == 422, response.body
+    assert ("INVALID_RELATIONSHIP", "uploads", "VALIDATION_FORMAT") in error_codes(response)
+    assert response.body["data"][0]["attributes"]["details"]["index"] == 1
+    settings.CMS_MAX_RECORD_BYTES = 100
+    sent = bulk_tag_body([upload_id] * 5, ["new"])
+    if not path.endswith("tag"):
+        sent = bulk_collection_body([upload_id] * 5, None)
+    response = api.post(path, sent)
+    assert response.status_code == 413 and error_codes(response)[0][0] == "REQUEST_TOO_LARGE"
+    assert not Job.objects.exists() and stored() == before

@@ -161,3 +161,29 @@ def test_backfill_reads_uploads_without_metadata(api):
     assert "read the metadata of 0 upload(s)" in out.getvalue()
     call_command("backfill_upload_metadata", "--all", stdout=out)
     assert out.getvalue().endswith("read the metadata of 2 upload(s).\n")
+
+
+EPS = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n%%EndComments\n"
+    b"newpath 0 0 moveto 10 10 lineto stroke\nshowpage\n%%EOF\n"
+)
+
+
+def test_an_eps_file_never_runs_ghostscript_and_is_no_image(api, monkeypatch):
+    """Pillow reads EPS by running Ghostscript on it: an upload never gets that far."""
+    from PIL import EpsImagePlugin
+
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        raise OSError("Ghostscript was called")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", spy)
+    with Image.open(io.BytesIO(EPS)) as image:  # the file is one Pillow would render
+        assert image.format == "EPS"
+    attributes = create_upload(api, EPS, "drawing.eps")["attributes"]
+    assert calls == []
+    assert attributes["is_image"] is False
+    assert attributes["width"] is None and attributes["colors"] == []
+    assert "image" not in attributes["smart_tags"]

@@ -213,3 +213,24 @@ def test_the_migration_lists_the_tags_uploads_carried_before(db):
     migration = import_module("uploads.migrations.0003_upload_tags_known")
     migration.record_existing_tags(apps, None)
     assert sorted(UploadTag.objects.values_list("name", flat=True)) == ["old", "other", "spaced"]
+
+
+def test_an_edit_keeps_a_bulk_tag_and_move_committed_after_its_read(api):
+    """PUT /uploads/:id reads the upload, then saves: a bulk tag and a collection move
+    committed in between (run here through their services, between the stale read and
+    the update) survive the save."""
+    from cms.api.parsing import ResourceDocument
+    from tests.uploads.library import create_collection, make_uploads
+    from uploads import bulk, services
+    from uploads.models import Upload
+
+    (upload_id,) = make_uploads(1, tags=["old"])
+    folder = create_collection(api, "Folder")["id"]
+    stale = Upload.objects.get(pk=upload_id)  # what the view's find_upload read
+    bulk.bulk_tag(tags_to_add=["added"], upload_ids=[upload_id])
+    bulk.bulk_set_collection(collection_id=folder, upload_ids=[upload_id])
+    document = ResourceDocument(type="upload", attributes={"notes": "edited"})
+    answered = services.upload_update(upload=stale, document=document)
+    row = Upload.objects.get(pk=upload_id)
+    assert (row.notes, row.tags, row.upload_collection_id) == ("edited", ["old", "added"], folder)
+    assert answered.tags == ["old", "added"] and "added" in row.search_text
