@@ -2,7 +2,11 @@
 with X-RateLimit-Reset, the record API counted in records, CORS. Limits are lowered here
 through settings (the suite's default is high: tests/conftest.py)."""
 
+import hashlib
+import os
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from django.test import Client
@@ -10,7 +14,9 @@ from django.test import Client
 from cms.models import ApiToken
 from item_types.models import ItemType
 from items.models import Item
+from tests.cms.test_auth_throttle import REDIS_URL
 from tests.conftest import Api, error_codes
+from tests.real_server import prepare, serving
 
 ITEM_TYPE = {"data": {"type": "item_type", "attributes": {"name": "Post", "api_key": "post"}}}
 
@@ -170,3 +176,53 @@ def test_with_the_cache_down_requests_go_on_unlimited(db, limits):
     }
     api = token_api()
     assert [api.get("/site").status_code for _ in range(5)] == [200] * 5
+
+
+# --- One limit for every process: two servers, one Redis ---------------------------------
+
+
+@pytest.fixture
+def shared_redis():
+    """The Redis of CMS_TEST_REDIS_URL, not emptied: the counts are under a new token's
+    digest, and expire with their window."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CMS_REDIS_REQUIRED"):  # CI starts Redis: never skip there
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+def test_two_processes_share_one_limit_through_redis(shared_redis, tmp_path):
+    token = prepare(tmp_path)
+    window = 600  # one window for the whole test, unless it starts at a window's end
+    if time.time() % window > window - 60:
+        time.sleep(window - time.time() % window)
+    env = {
+        "REDIS_URL": REDIS_URL,
+        "CMS_RATE_LIMIT_REQUESTS": "10",
+        "CMS_RATE_LIMIT_WINDOW": str(window),
+    }
+    with serving(tmp_path, **env) as first, serving(tmp_path, **env) as second:
+
+        def site(base):
+            request = urllib.request.Request(
+                f"{base}/site", headers={"Authorization": f"Bearer {token}"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status, response.headers
+            except urllib.error.HTTPError as error:
+                return error.code, error.headers
+
+        answers = [site(base) for _ in range(8) for base in (first, second)]
+    statuses = [status for status, _ in answers]
+    # The sum of both processes' allowed requests is one limit, not two.
+    assert statuses == [200] * 10 + [429] * 6, statuses
+    assert [int(h["X-RateLimit-Remaining"]) for _, h in answers[:10]] == list(range(9, -1, -1))
+    assert all(1 <= int(h["X-RateLimit-Reset"]) <= window for _, h in answers[10:])
+    digest = hashlib.sha256(token.encode()).hexdigest()[:32]
+    assert list(shared_redis.scan_iter(f":1:ratelimit:cma:*:token:{digest}"))  # counted there
