@@ -29,6 +29,21 @@ def limits(settings):
     return settings
 
 
+@pytest.fixture
+def shared_redis():
+    """The Redis of CMS_TEST_REDIS_URL, not emptied: the counts are under a new token's
+    digest, and expire with their window."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CMS_REDIS_REQUIRED"):  # CI starts Redis: never skip there
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
 def token_api(address="10.1.0.1") -> Api:
     _, secret = ApiToken.create(name="limited", role="admin")
     api = Api(secret)
@@ -104,7 +119,16 @@ def test_the_window_ends(db, limits):
     assert remaining(api.get("/site")) == 0
 
 
-def test_the_record_api_counts_records(db, limits):
+@pytest.mark.parametrize("counted_in", ["memory", "redis"])
+def test_the_record_api_counts_records(db, limits, counted_in, request):
+    if counted_in == "redis":  # the script and the giving back, on Redis
+        request.getfixturevalue("shared_redis")
+        limits.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+            }
+        }
     api = token_api()
     api.create_item_type("contact")
     # The model's creation is on the CMA's count; the record API has its own.
@@ -179,21 +203,6 @@ def test_with_the_cache_down_requests_go_on_unlimited(db, limits):
 
 
 # --- One limit for every process: two servers, one Redis ---------------------------------
-
-
-@pytest.fixture
-def shared_redis():
-    """The Redis of CMS_TEST_REDIS_URL, not emptied: the counts are under a new token's
-    digest, and expire with their window."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CMS_REDIS_REQUIRED"):  # CI starts Redis: never skip there
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    return client
 
 
 def test_two_processes_share_one_limit_through_redis(shared_redis, tmp_path):
