@@ -110,8 +110,8 @@ def _count(key: str, cost: int, ttl: int) -> int:
 
 
 def charge(request, scope: str, limit: int, cost: int, *, refuse: bool = True) -> Charge:
-    """Count ``cost`` for this request's client in ``scope``; refused (and given back) when
-    the window was already spent, or when it would pass the limit and the window had been
+    """Count ``cost`` for this request's client in ``scope``; refused when the window was
+    already spent, or when it would pass the limit and the window had been
     used (a batch larger than the whole limit still goes through, alone, in a fresh
     window, or the client would retry it forever). The cache down: not limited, logged."""
     window = max(1, settings.CMS_RATE_LIMIT_WINDOW)
@@ -134,8 +134,8 @@ def charge(request, scope: str, limit: int, cost: int, *, refuse: bool = True) -
             used = before
         except Exception:
             logger.exception("Rate-limit counter not given back")
-    if refused and before < limit <= before + 1 and cost == 1:
-        logger.warning("Rate limit reached: %s %d per %d s", scope, limit, window)
+    if refused and before == limit:  # the window's first refusal (not every one: a flood)
+        logger.warning("Rate limit reached: %s, %d per %d s", scope, limit, window)
     return Charge(limit, used, reset, refused)
 
 
