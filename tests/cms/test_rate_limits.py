@@ -107,6 +107,19 @@ def test_over_the_limit_answers_429_and_runs_nothing(db, limits):
     assert Api(None).get("/site").status_code == 401  # 127.0.0.1: not limited
 
 
+def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_count(db, limits):
+    limits.CMS_TRUSTED_PROXIES = 1
+
+    def behind_proxy(client_address):
+        api = Api(None)
+        api.client = Client(REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR=client_address)
+        return api.get("/site")
+
+    assert [remaining(behind_proxy("203.0.113.7")) for _ in range(3)] == [2, 1, 0]
+    assert_limited(behind_proxy("203.0.113.7"))
+    assert remaining(behind_proxy("203.0.113.8")) == 2
+
+
 def test_the_window_ends(db, limits):
     limits.CMS_RATE_LIMIT_REQUESTS = 1
     limits.CMS_RATE_LIMIT_WINDOW = 2
