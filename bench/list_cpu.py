@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from compare_peers import LISTS, RECORD_API_LIST  # noqa: E402
 from framework_overhead import WsgiClient, print_profile  # noqa: E402
+from harness import RAISED_LIMITS  # noqa: E402
 from peers_wrk import cpu_seconds, postgres_backends  # noqa: E402
 
 REQUESTS = {"list": LISTS["ours"], "record API list": RECORD_API_LIST}
@@ -48,6 +49,8 @@ def configure(database_url: str) -> None:
     os.environ.setdefault("CMS_DATA_DIR", tempfile.mkdtemp(prefix="cms-list-cpu-"))
     os.environ.pop("DEBUG", None)
     os.environ.pop("REDIS_URL", None)
+    for setting, value in RAISED_LIMITS.items():  # raised, not off: the check is measured
+        os.environ.setdefault(setting, value)
     import django
 
     django.setup()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from create_records import build_schema, payload  # noqa: E402
-from harness import create_model, recreate_database  # noqa: E402
+from harness import RAISED_LIMITS, create_model, recreate_database  # noqa: E402
 
 SIMPLE = {"title": "t", "body": "b", "rank": 1, "score": 2.5, "done": True, "day": "2026-01-02"}
 
@@ -58,6 +58,8 @@ def in_process_client(admin_url: str, default_name: str) -> InProcess:
     os.environ.setdefault("CMS_DATA_DIR", tempfile.mkdtemp(prefix="cms-profile-"))
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings"
+    for setting, value in RAISED_LIMITS.items():  # raised, not off: the check is measured
+        os.environ.setdefault(setting, value)
     import django
     from django.core.management import call_command
 

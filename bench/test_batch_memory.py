@@ -22,6 +22,9 @@ import pytest
 
 from tests.serving import serving
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import RAISED_LIMITS  # noqa: E402
+
 MB = 1_000_000
 BATCH = 10_000
 
@@ -89,7 +92,9 @@ def _post(served, body: bytes) -> int:
 
 @pytest.mark.parametrize(("allocator", "limit"), [("malloc", 10 * MB), ("pymalloc", 25 * MB)])
 def test_a_worker_gives_back_what_each_big_batch_took(tmp_path, allocator, limit):
-    with serving(tmp_path / "data", "batch_memory", PYTHONMALLOC=allocator) as served:
+    with serving(
+        tmp_path / "data", "batch_memory", PYTHONMALLOC=allocator, **RAISED_LIMITS
+    ) as served:
         model = served.request(
             "POST",
             "/item-types",

@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
@@ -226,6 +227,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             raise RecordApiError(
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
             )
+        rate_limits.charge_records(request, len(records))
         mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
         known = _columns(item_type, model.fields[item_type.id])
         wanted = _wanted_fields(request.query_params.get("fields", body_fields), known)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import threading
 from urllib.parse import urlsplit
 
@@ -15,6 +16,13 @@ from PIL import Image
 
 from cms.ids import new_id
 from cms.models import ApiToken
+
+# Rate limits (cms/rate_limits.py) high for the suite, whose clients all come from one
+# address with one token: here, and in the server processes tests start (they inherit this
+# environment). A test about the limits sets low ones itself.
+HIGH_RATE_LIMITS = {"CMS_RATE_LIMIT_REQUESTS": "1000000", "CMS_RATE_LIMIT_RECORDS": "100000000"}
+for _name, _value in HIGH_RATE_LIMITS.items():
+    os.environ.setdefault(_name, _value)
 
 
 class Api:
@@ -158,6 +166,12 @@ def empty_cache():
     """Every test starts with an empty cache: failed-authentication counts (all from
     127.0.0.1) don't carry over from one test to the next."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def high_rate_limits(settings):
+    for name, value in HIGH_RATE_LIMITS.items():
+        setattr(settings, name, int(value))
 
 
 @pytest.fixture(autouse=True)
