@@ -1,0 +1,79 @@
+"""Emitting events: the write services call :func:`emit` (one call per write, or per
+batch), inside their transaction. With no webhook listening it returns before building
+anything and costs no query (webhooks/config.py); otherwise the calls of every matching
+webhook are inserted in one statement, and one delivery job is queued: both are part of
+the write's transaction, so a rolled-back write sends nothing, and the job's message
+leaves once it commits (jobs.submit).
+
+Callers pass entities lazily (``build`` callables): serializing happens only when some
+webhook wants the event.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.timezone import now
+
+import jobs
+from cms.ids import new_id
+from environments import selection
+from environments.models import Environment
+from webhooks import config
+from webhooks.models import WebhookCall
+
+
+@dataclass
+class Event:
+    entity_type: str
+    event_type: str
+    #: () -> {"entity": ..., "previous_entity"?: ..., "related_entities": [...]}
+    build: Callable[[], dict]
+    #: what filters match on: {"item_type": id, "item": id, ...}
+    facts: dict = field(default_factory=dict)
+
+
+def listening(entity_type: str) -> bool:
+    """Whether any enabled webhook listens to ``entity_type`` (cheap: cached)."""
+    return any(key[0] == entity_type for hook in config.listeners() for key in hook.events)
+
+
+def emit(events: list[Event]) -> int:
+    """Record the events for every webhook that wants them; how many calls were made."""
+    hooks = config.listeners()
+    if not hooks or not events:
+        return 0
+    where = _environment()
+    moment, batch, calls = now(), new_id(), []
+    for event in events:
+        facts = {
+            **event.facts,
+            "environment": where["environment"],
+            "environment_type": ("primary" if where["is_environment_primary"] else "sandbox"),
+        }
+        wanting = [h for h in hooks if h.wants(event.entity_type, event.event_type, facts)]
+        if not wanting:
+            continue
+        body = {**event.build(), **where}
+        calls.extend(
+            WebhookCall(
+                webhook_id=hook.id,
+                entity_type=event.entity_type,
+                event_type=event.event_type,
+                created_at=moment,
+                event=body,
+                batch=batch,
+            )
+            for hook in wanting
+        )
+    if not calls:
+        return 0
+    WebhookCall.objects.bulk_create(calls, batch_size=2000)
+    jobs.submit("webhooks.deliver", {"batch": batch}, environment=where["environment"])
+    return len(calls)
+
+
+def _environment() -> dict:
+    storage = selection.wanted() or ""
+    row = Environment.objects.filter(storage=storage).values_list("name", "primary").first()
+    name, primary = row if row else ("main", True)
+    return {"environment": name, "is_environment_primary": primary}

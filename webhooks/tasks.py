@@ -1,0 +1,28 @@
+"""The workers' side of webhooks (webhooks/delivery.py)."""
+
+from django.conf import settings
+
+import jobs
+from webhooks import delivery
+
+
+@jobs.handler("webhooks.deliver", rerunnable=True)  # sends what is still pending
+def deliver(job):
+    sent = delivery.deliver_batch(job.arguments["batch"])
+    return 200, {"data": {"type": "webhook_delivery", "id": job.id, "attributes": {"sent": sent}}}
+
+
+@jobs.handler("webhooks.resend", rerunnable=True)
+def resend(job):
+    delivery.resend(job.arguments["call"])
+    return 204, None
+
+
+@jobs.periodic("webhooks.retry_due", interval=lambda: settings.CMS_WEBHOOK_RETRY_POLL_SECONDS)
+def retry_due():
+    delivery.retry_due()
+
+
+@jobs.periodic("webhooks.prune", interval=lambda: 3600.0)
+def prune():
+    delivery.prune()
