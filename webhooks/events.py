@@ -77,3 +77,9 @@ def _environment() -> dict:
     row = Environment.objects.filter(storage=storage).values_list("name", "primary").first()
     name, primary = row if row else ("main", True)
     return {"environment": name, "is_environment_primary": primary}
+
+
+def emit_one(entity_type: str, event_type: str, build: Callable[[], dict], **facts) -> None:
+    """One event of an entity other than records (models, uploads, environments...)."""
+    if listening(entity_type):
+        emit([Event(entity_type, event_type, build, facts)])

@@ -60,3 +60,17 @@ def _related(item: Item, model: ContentModel) -> list[dict]:
 def before_update(item: Item, model: ContentModel) -> dict | None:
     """The record's resource before an update, when a webhook may want it."""
     return {item.id: item_resource(item, model)} if events.listening("item") else None
+
+
+def announce_ids(event_type: str, ids, model: ContentModel | None = None) -> None:
+    """As :func:`announce`, for records a bulk statement changed: read back (one query)
+    only when a webhook listens."""
+    if ids and events.listening("item"):
+        found = Item.objects.filter(pk__in=list(ids), root__isnull=True).order_by("pk")
+        announce(event_type, list(found), model)
+
+
+def announce_new(records: list) -> None:
+    """``create`` for new records (items.services.NewRecord), as they are written."""
+    if events.listening("item"):
+        announce("create", [record.saved().item for record in records], records[0].model)

@@ -258,11 +258,9 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> Record
             placing.place_new([record])
             rows.write_new([record])
             record.model.ensure_current()
-            saved = record.saved()
-            webhook_records.announce("create", [saved.item], saved.model)
     except IntegrityError as error:
         raise concurrent_write_errors(record.id, record.item_type, record.unique_values) from error
-    return saved
+    return record.saved()
 
 
 def _create_in_one_statement(
