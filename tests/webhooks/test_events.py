@@ -8,7 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import create_upload, png_bytes
 from tests.items.conftest import make
-from tests.menus.conftest import queue, run_jobs  # noqa: F401  (a fixture)
+from tests.menus.conftest import (
+    queue,  # noqa: F401  (a fixture)
+    run_jobs,
+)
 from tests.webhooks.conftest import webhook_body
 from tests.webhooks.test_webhooks import deliver_all
 from webhooks.models import WebhookCall
@@ -47,7 +50,8 @@ def test_model_without_drafts_sends_publish_with_create(api, receiver):
 
 
 @pytest.mark.django_db(transaction=True)  # jobs run here as on a worker
-def test_bulk_publish_sends_one_event_per_record(api, receiver, queue):
+@pytest.mark.usefixtures("queue")
+def test_bulk_publish_sends_one_event_per_record(api, receiver):
     model = api.create_item_type("page", draft_mode_active=True)
     ids = [make(api, model["id"], {})["id"] for _ in range(3)]
     listen(api, receiver, "item", ["publish"])
@@ -96,7 +100,8 @@ def test_field_change_is_the_models_update(api, receiver):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_events(api, receiver, queue):
+@pytest.mark.usefixtures("queue")
+def test_upload_events(api, receiver):
     listen(api, receiver, "upload", ["create", "update", "delete"])
     upload = create_upload(api, png_bytes())
     body = {"data": {"type": "upload", "id": upload["id"], "attributes": {"author": "Ann"}}}
