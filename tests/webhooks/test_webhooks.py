@@ -218,3 +218,28 @@ def test_no_webhooks_costs_no_query(api, post_model, django_assert_max_num_queri
     with CaptureQueriesContext(connection) as queries:
         make(api, post_model["id"], {"title": "x"})
     assert not any("webhook" in q["sql"].lower() for q in queries.captured_queries[1:])
+
+
+def test_old_calls_are_pruned(api, receiver, post_model, settings):
+    from datetime import timedelta
+
+    from django.utils.timezone import now
+
+    create_hook(api, receiver.url)
+    make(api, post_model["id"], {"title": "old"})
+    make(api, post_model["id"], {"title": "new"})
+    old = WebhookCall.objects.order_by("pk").first()
+    WebhookCall.objects.filter(pk=old.pk).update(created_at=now() - timedelta(days=31))
+    settings.CMS_WEBHOOK_CALL_RETENTION_DAYS = 30
+    assert delivery.prune() == 1
+    assert WebhookCall.objects.count() == 1 and not WebhookCall.objects.filter(pk=old.pk).exists()
+
+
+def test_a_disabled_webhook_gets_no_calls(api, receiver, post_model):
+    hook = create_hook(api, receiver.url, enabled=False)
+    make(api, post_model["id"], {"title": "x"})
+    assert not WebhookCall.objects.exists()
+    body = {"data": {"type": "webhook", "id": hook["id"], "attributes": {"enabled": True}}}
+    assert api.put(f"/webhooks/{hook['id']}", body).status_code == 200
+    make(api, post_model["id"], {"title": "y"})  # the new version is seen at once
+    assert WebhookCall.objects.count() == 1
