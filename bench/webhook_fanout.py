@@ -162,7 +162,7 @@ def main():
     receiver = Receiver()
     extra = {
         "CMS_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "CMS_WORKER_POLL_SECONDS": "0.05",
+        "CMS_WEBHOOK_POLL_SECONDS": "0.1",
         "CMS_QUEUE_URL": f"sqlite:///{data_dir}/bench-queue.sqlite3",
         "REDIS_URL": "",
     }
@@ -189,6 +189,7 @@ def main():
                 f"req/s with 5 ({(hooked / plain - 1) * 100:+.1f}%)"
             )
             print(f"  {lag_line(receiver)}; all delivered {drained:.1f} s after the last create")
+            client = Client(server.port, server.token)  # the idle one may have been closed
             for webhook_id in ids:
                 client.request("DELETE", f"/webhooks/{webhook_id}")
             bare = batch(server.port, server.token, args.batch)

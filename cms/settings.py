@@ -262,6 +262,8 @@ CMS_WEBHOOK_RETRY_DELAYS = [
     )
 ]
 CMS_WEBHOOK_RETRY_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_RETRY_POLL_SECONDS", 5))
+# How often each worker looks for new calls to send (the delivery lag's floor).
+CMS_WEBHOOK_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_POLL_SECONDS", 0.5))
 CMS_WEBHOOK_CALL_RETENTION_DAYS = float(os.environ.get("CMS_WEBHOOK_CALL_RETENTION_DAYS", 30))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.

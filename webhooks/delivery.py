@@ -1,6 +1,9 @@
 """Sending calls, on the workers (never on a request's thread).
 
-- ``webhooks.deliver`` (a job per write or batch): the batch's pending calls, in order.
+- the delivery pass (periodic, every ``CMS_WEBHOOK_POLL_SECONDS`` in every worker):
+  pending calls, oldest first, claimed ``CHUNK`` at a time by one conditional UPDATE
+  (a token and a time), so that each is sent by one worker; a claim older than
+  ``CLAIM_EXPIRES`` belonged to a worker that died, and is taken again.
 - the retry pass (periodic): rescheduled calls now due, each claimed by one conditional
   UPDATE so that one worker sends it.
 - ``webhooks.resend`` (a job per ``resend_webhook``): one call, now; it doesn't count as
@@ -13,10 +16,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.timezone import now
 
 from cms import outbound
+from cms.ids import new_id
 from webhooks import payload
 from webhooks.models import Webhook, WebhookCall
 
@@ -25,12 +29,36 @@ Status = WebhookCall.Status
 MAX_STORED_PAYLOAD = 16 * 1024
 
 
-def deliver_batch(batch: str) -> int:
-    calls = list(WebhookCall.objects.filter(batch=batch, status=Status.PENDING).order_by("pk"))
-    hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
-    for call in calls:
-        attempt(call, hooks.get(call.webhook_id), manual=False)
-    return len(calls)
+CHUNK = 50
+CLAIM_EXPIRES = timedelta(minutes=10)  # > CHUNK calls at the total timeout each
+
+
+def deliver_pending(limit: int = 10_000) -> int:
+    """Send pending calls until none is left (or ``limit``); how many were sent."""
+    sent = 0
+    while sent < limit:
+        calls = claim_pending()
+        if not calls:
+            return sent
+        hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
+        for call in calls:
+            attempt(call, hooks.get(call.webhook_id), manual=False)
+        sent += len(calls)
+    return sent
+
+
+def claim_pending() -> list[WebhookCall]:
+    """Up to CHUNK pending calls, now this worker's."""
+    moment, token = now(), new_id()
+    claimable = WebhookCall.objects.filter(status=Status.PENDING).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES)
+    )
+    ids = list(claimable.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+    if not ids:
+        return []
+    # Conditional: a worker that read the same ids a moment earlier claims them first.
+    claimable.filter(pk__in=ids).update(claim=token, claimed_at=moment)
+    return list(WebhookCall.objects.filter(claim=token, pk__in=ids).order_by("pk"))
 
 
 def retry_due(limit: int = 200) -> int:
@@ -81,6 +109,7 @@ def attempt(call: WebhookCall, webhook: Webhook | None, *, manual: bool) -> None
         call.status, call.next_retry_at = before
     else:
         _failed(call, webhook)
+    call.claim = call.claimed_at = None
     call.save()
     if not succeeded:
         logger.info("Webhook call %s to %s failed: %s", call.pk, url, call.response_payload[:200])

@@ -1,9 +1,9 @@
 """Emitting events: the write services call :func:`emit` (one call per write, or per
 batch), inside their transaction. With no webhook listening it returns before building
 anything and costs no query (webhooks/config.py); otherwise the calls of every matching
-webhook are inserted in one statement, and one delivery job is queued: both are part of
-the write's transaction, so a rolled-back write sends nothing, and the job's message
-leaves once it commits (jobs.submit).
+webhook are inserted in one statement, part of the write's transaction: a rolled-back
+write sends nothing, and the workers' delivery pass (webhooks/delivery.py) sees the calls
+once it commits. No job row or queue message per write: the pass takes calls in chunks.
 
 Callers pass entities lazily (``build`` callables): serializing happens only when some
 webhook wants the event.
@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 from django.utils.timezone import now
 
-import jobs
-from cms.ids import new_id
 from environments import selection
 from environments.models import Environment
 from webhooks import config
@@ -43,7 +41,7 @@ def emit(events: list[Event]) -> int:
     if not hooks or not events:
         return 0
     where = _environment()
-    moment, batch, calls = now(), new_id(), []
+    moment, calls = now(), []
     for event in events:
         facts = {
             **event.facts,
@@ -61,14 +59,12 @@ def emit(events: list[Event]) -> int:
                 event_type=event.event_type,
                 created_at=moment,
                 event=body,
-                batch=batch,
             )
             for hook in wanting
         )
     if not calls:
         return 0
     WebhookCall.objects.bulk_create(calls, batch_size=2000)
-    jobs.submit("webhooks.deliver", {"batch": batch}, environment=where["environment"])
     return len(calls)
 
 

@@ -60,8 +60,10 @@ class WebhookCall(models.Model):
     #: related_entities, environment, is_environment_primary. The request is built from
     #: it and the webhook's settings at each attempt.
     event = models.JSONField(default=dict)
-    #: The insert (a request, a batch) it came from: the delivery job's handle.
-    batch = models.CharField(max_length=22, db_index=True)
+    #: A worker's claim on a pending call (webhooks/delivery.py): its token and when. A
+    #: claim older than ``CLAIM_EXPIRES`` is a dead worker's, and taken again.
+    claim = models.CharField(max_length=22, null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     request_url = models.TextField(null=True, blank=True)
     request_headers = models.JSONField(null=True, blank=True)
     request_payload = models.TextField(null=True, blank=True)
@@ -76,6 +78,10 @@ class WebhookCall(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["created_at"], name="webhook_calls_by_time"),
+            # The delivery pass: pending calls, oldest first.
+            models.Index(
+                fields=["id"], condition=Q(status="pending"), name="webhook_calls_pending"
+            ),
             # The retry pass: rescheduled calls, soonest first.
             models.Index(
                 fields=["next_retry_at"],

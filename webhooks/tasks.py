@@ -6,10 +6,9 @@ import jobs
 from webhooks import delivery
 
 
-@jobs.handler("webhooks.deliver", rerunnable=True)  # sends what is still pending
-def deliver(job):
-    sent = delivery.deliver_batch(job.arguments["batch"])
-    return 200, {"data": {"type": "webhook_delivery", "id": job.id, "attributes": {"sent": sent}}}
+@jobs.periodic("webhooks.deliver", interval=lambda: settings.CMS_WEBHOOK_POLL_SECONDS)
+def deliver():
+    delivery.deliver_pending()
 
 
 @jobs.handler("webhooks.resend", rerunnable=True)

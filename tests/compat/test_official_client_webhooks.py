@@ -30,6 +30,7 @@ def test_official_client_webhooks(node_client, tmp_path_factory):
             CMS_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
             CMS_WEBHOOK_RETRY_DELAYS="0.3,0.3",
             CMS_WEBHOOK_RETRY_POLL_SECONDS="0.1",
+            CMS_WEBHOOK_POLL_SECONDS="0.1",
         ) as served:
             result = run_ok(
                 node_client, "webhooks.mjs", served.url, served.token, CMS_RECEIVER_URL=receiver.url

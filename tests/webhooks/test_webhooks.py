@@ -1,6 +1,6 @@
 """Webhooks over HTTP, delivered to a real receiver on loopback. In these in-process tests
-the delivery job's handler is run directly (delivery.deliver_batch), after the request's
-transaction committed; tests/webhooks/test_workers.py runs real workers."""
+the workers' delivery pass is run directly (delivery.deliver_pending) once the requests
+committed; tests/webhooks/test_workers.py runs real workers."""
 
 import base64
 
@@ -15,9 +15,7 @@ from webhooks.models import Webhook, WebhookCall
 
 
 def deliver_all():
-    batches = WebhookCall.objects.filter(status="pending").order_by("pk")
-    for batch in dict.fromkeys(batches.values_list("batch", flat=True)):
-        delivery.deliver_batch(batch)
+    delivery.deliver_pending()
 
 
 @pytest.fixture
