@@ -163,7 +163,6 @@ def enter(request, name: str | None, token: ApiToken) -> Selected:
     """Select the request's environment, as :func:`find_token` read it with ``token``;
     refuse an unknown one, or one not ready."""
     found, maintenance = token.cms_environment, bool(token.cms_maintenance)
-    webhooks_config.note_version(token.cms_webhooks)
     if found is None and name is not None:
         _last_storages.pop(name, None)
         raise ApiError(
@@ -186,6 +185,7 @@ def enter(request, name: str | None, token: ApiToken) -> Selected:
         )
     selection.select(environment.storage)
     request.cms_environment = environment
+    webhooks_config.note_request(token.cms_webhooks, environment.name, environment.primary)
     _last_storages[name] = environment.storage
     return environment
 

@@ -38,12 +38,20 @@ def _matches(filter_: dict, facts: dict) -> bool:
     return facts.get(filter_["entity_type"]) in set(filter_["entity_ids"])
 
 
-def note_version(version) -> None:
+def note_request(version, environment: str, primary: bool) -> None:
+    """What the request's token query read: the webhooks' version, and its environment
+    (so that an event needs no query to name it)."""
     _noted.version = version
+    _noted.environment = {"environment": environment, "is_environment_primary": primary}
 
 
 def forget_version() -> None:
     _noted.version = _UNKNOWN
+    _noted.environment = None
+
+
+def noted_environment() -> dict | None:
+    return getattr(_noted, "environment", None)
 
 
 def _version():

@@ -27,6 +27,19 @@ from webhooks.models import Webhook, WebhookCall
 logger = logging.getLogger("cms.webhooks")
 Status = WebhookCall.Status
 MAX_STORED_PAYLOAD = 16 * 1024
+SENT_FIELDS = [
+    "request_url",
+    "request_headers",
+    "request_payload",
+    "response_status",
+    "response_headers",
+    "response_payload",
+    "last_sent_at",
+    "next_retry_at",
+    "status",
+    "claim",
+    "claimed_at",
+]
 
 
 CHUNK = 50
@@ -110,7 +123,7 @@ def attempt(call: WebhookCall, webhook: Webhook | None, *, manual: bool) -> None
     else:
         _failed(call, webhook)
     call.claim = call.claimed_at = None
-    call.save()
+    call.save(update_fields=SENT_FIELDS)  # not the event: it doesn't change
     if not succeeded:
         logger.info("Webhook call %s to %s failed: %s", call.pk, url, call.response_payload[:200])
 

@@ -12,6 +12,7 @@ webhook wants the event.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import orjson
 from django.utils.timezone import now
 
 from environments import selection
@@ -51,7 +52,7 @@ def emit(events: list[Event]) -> int:
         wanting = [h for h in hooks if h.wants(event.entity_type, event.event_type, facts)]
         if not wanting:
             continue
-        body = {**event.build(), **where}
+        body = orjson.dumps({**event.build(), **where}).decode()
         calls.extend(
             WebhookCall(
                 webhook_id=hook.id,
@@ -69,6 +70,9 @@ def emit(events: list[Event]) -> int:
 
 
 def _environment() -> dict:
+    noted = config.noted_environment()
+    if noted is not None:
+        return noted
     storage = selection.wanted() or ""
     row = Environment.objects.filter(storage=storage).values_list("name", "primary").first()
     name, primary = row if row else ("main", True)

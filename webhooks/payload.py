@@ -17,7 +17,7 @@ BASE_HEADERS = {
 
 
 def default_body(call: WebhookCall, webhook: Webhook) -> dict:
-    event = call.event
+    event = orjson.loads(call.event)
     body = {
         "site_id": event.get("site_id"),
         "webhook_id": webhook.id,

@@ -28,7 +28,7 @@ def announce(
     if not items or not events.listening("item"):
         return  # nothing serialized, no query
     model = model or ContentModel.load()
-    found = []
+    found, related = [], {}
     for item in items:
         item_type = model.item_types.get(item.item_type_id)
         types = [event_type]
@@ -37,14 +37,17 @@ def announce(
         elif event_type == "delete" and item.published_at is not None and item.status != "draft":
             types = ["unpublish", "delete"]
         before = (previous or {}).get(item.id)
-        build = partial(_body, item, model, before)
+        build = partial(_body, item, model, before, related)
         facts = {"item_type": item.item_type_id, "item": item.id}
         found.extend(events.Event("item", kind, build, facts) for kind in types)
     events.emit(found)
 
 
-def _body(item: Item, model: ContentModel, before: dict | None) -> dict:
-    body = {"entity": item_resource(item, model), "related_entities": _related(item, model)}
+def _body(item: Item, model: ContentModel, before: dict | None, related: dict) -> dict:
+    """``related``: the model's resource by id, made once per write."""
+    if item.item_type_id not in related:
+        related[item.item_type_id] = _related(item, model)
+    body = {"entity": item_resource(item, model), "related_entities": related[item.item_type_id]}
     if before is not None:
         body["previous_entity"] = before
     return body
