@@ -196,6 +196,9 @@ def _copy(model, rows) -> None:
             write_row(values)
 
 
+copy_rows = _copy  # for other apps' bulk inserts (webhooks/events.py)
+
+
 def _values_of(names: list[str]):
     """A row's values in the order of ``names``, the same for every row, as a tuple."""
     if len(names) == 1:  # itemgetter of one name answers the value itself
