@@ -46,7 +46,7 @@ def calls(params: dict) -> tuple[list[WebhookCall], int]:
     for name, condition in fields.items():
         query = query.filter(**_condition(name, condition))
     order = params.get("order_by", "created_at_desc")
-    if order not in ORDERS:
+    if not isinstance(order, str) or order not in ORDERS:
         _bad("order_by", allowed=sorted(ORDERS))
     offset, limit = page_bounds(params)
     query = query.order_by(ORDERS[order], "-pk" if order.endswith("desc") else "pk")

@@ -133,10 +133,14 @@ def _event(index: int, entry) -> dict:
     if not isinstance(entry, dict) or set(entry) - {"entity_type", "event_types", "filters"}:
         _fail("events", **where, message="An object with entity_type, event_types, filters.")
     entity_type = entry.get("entity_type")
-    if entity_type not in EVENTS:
+    if not isinstance(entity_type, str) or entity_type not in EVENTS:
         _fail("events", "VALIDATION_INCLUSION", **where, key="entity_type", allowed=sorted(EVENTS))
     types = entry.get("event_types")
-    if not isinstance(types, list) or not types or not set(types) <= EVENTS[entity_type]:
+    if (
+        not isinstance(types, list)
+        or not types
+        or not all(isinstance(t, str) and t in EVENTS[entity_type] for t in types)
+    ):
         _fail(
             "events",
             "VALIDATION_INCLUSION",
@@ -161,6 +165,7 @@ def _filter_ok(value) -> bool:
     return (
         isinstance(value, dict)
         and set(value) == {"entity_type", "entity_ids"}
+        and isinstance(value["entity_type"], str)
         and value["entity_type"] in FILTER_TYPES
         and isinstance(value["entity_ids"], list)
         and 0 < len(value["entity_ids"]) <= 1000

@@ -241,3 +241,41 @@ def test_a_disabled_webhook_gets_no_calls(api, receiver, post_model):
     assert api.put(f"/webhooks/{hook['id']}", body).status_code == 200
     make(api, post_model["id"], {"title": "y"})  # the new version is seen at once
     assert WebhookCall.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [{"entity_type": ["item"], "event_types": ["create"]}],
+        [{"entity_type": {"a": 1}, "event_types": ["create"]}],
+        [{"entity_type": "item", "event_types": [["create"]]}],
+        [
+            {
+                "entity_type": "item",
+                "event_types": ["create"],
+                "filters": [{"entity_type": ["item"], "entity_ids": ["x"]}],
+            }
+        ],
+    ],
+)
+def test_events_of_the_wrong_json_types_are_a_422(api, events):
+    response = api.post("/webhooks", webhook_body("https://example.com/x", events=events))
+    assert response.status_code == 422, response.body
+    assert "events" in {e[1] for e in error_codes(response)}
+    assert not Webhook.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "order_by[]=created_at_asc",
+        "filter[fields][status][eq][]=success",
+        "filter[fields][created_at][gt]=yesterday",
+        "filter[ids]=abc",
+        "filter[fields][nope][eq]=1",
+        "page[limit]=501",
+    ],
+)
+def test_bad_webhook_call_queries_are_a_4xx(api, query):
+    response = api.get(f"/webhook_calls?{query}")
+    assert 400 <= response.status_code < 500, response.body
