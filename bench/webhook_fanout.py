@@ -17,6 +17,7 @@ It uses its own database (``cms_bench``, recreated each run), never the test one
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -189,6 +190,19 @@ def main():
                 f"req/s with 5 ({(hooked / plain - 1) * 100:+.1f}%)"
             )
             print(f"  {lag_line(receiver)}; all delivered {drained:.1f} s after the last create")
+            # The write path alone: the job workers paused (on a small box they share the
+            # cores with the API), then resumed to drain what the creates queued.
+            for worker in workers:
+                os.kill(worker.pid, signal.SIGSTOP)
+            receiver.reset()
+            paused = creates(server.port, server.token, model["id"], args.creates, concurrency)
+            for worker in workers:
+                os.kill(worker.pid, signal.SIGCONT)
+            drained = receiver.wait_for(5 * args.creates, timeout=600)
+            print(
+                f"  with delivery paused: {paused:.0f} req/s ({(paused / plain - 1) * 100:+.1f}%); "
+                f"drained {drained:.1f} s after resuming ({len(receiver.lags)} calls)"
+            )
             client = Client(server.port, server.token)  # the idle one may have been closed
             for webhook_id in ids:
                 client.request("DELETE", f"/webhooks/{webhook_id}")
