@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "menus",
     "schedules",
     "jobs",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,25 @@ CMS_JOB_REQUEUE_SECONDS = float(os.environ.get("CMS_JOB_REQUEUE_SECONDS", 300))
 # How often each worker looks for due scheduled publications (schedules/execution.py):
 # a schedule runs at most this long (plus the run itself) after its time.
 CMS_SCHEDULE_POLL_SECONDS = float(os.environ.get("CMS_SCHEDULE_POLL_SECONDS", 2))
+
+# Webhooks (webhooks/) and every outbound request (cms/outbound.py). Destinations in
+# private, loopback and link-local networks are refused unless listed here (comma CIDRs).
+CMS_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("CMS_WEBHOOK_ALLOWED_NETWORKS", "")
+CMS_OUTBOUND_CONNECT_TIMEOUT = float(os.environ.get("CMS_OUTBOUND_CONNECT_TIMEOUT", 2))
+CMS_OUTBOUND_TOTAL_TIMEOUT = float(os.environ.get("CMS_OUTBOUND_TOTAL_TIMEOUT", 8))
+CMS_OUTBOUND_MAX_BODY = int(os.environ.get("CMS_OUTBOUND_MAX_BODY", 64 * 1024))
+# DatoCMS's auto-retry schedule: seconds after the first attempt's failure, then between
+# retries (2 min, 6 min, 30 min, 1 h, 5 h, 1 day, 2 days).
+CMS_WEBHOOK_RETRY_DELAYS = [
+    float(s)
+    for s in env_list(
+        "CMS_WEBHOOK_RETRY_DELAYS", ["120", "360", "1800", "3600", "18000", "86400", "172800"]
+    )
+]
+CMS_WEBHOOK_RETRY_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_RETRY_POLL_SECONDS", 5))
+# How often each worker looks for new calls to send (the delivery lag's floor).
+CMS_WEBHOOK_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_POLL_SECONDS", 0.5))
+CMS_WEBHOOK_CALL_RETENTION_DAYS = float(os.environ.get("CMS_WEBHOOK_CALL_RETENTION_DAYS", 30))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])

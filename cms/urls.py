@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("menus.urls")),
     path("", include("record_api.urls")),
     path("", include("jobs.urls")),
+    path("", include("webhooks.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

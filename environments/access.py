@@ -34,6 +34,8 @@ from cms.models import ApiToken, hash_secret
 from environments import selection
 from environments.models import Environment, MaintenanceMode, is_environment_name
 from environments.storages import PER_ENVIRONMENT_APPS, PROJECT_STORAGE
+from webhooks import config as webhooks_config
+from webhooks.models import WebhooksVersion
 
 HEADER = "X-Environment"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -121,6 +123,8 @@ def _token_query(secret_hash: str, name: str | None):
         cms_maintenance=Subquery(
             MaintenanceMode.objects.filter(pk=MaintenanceMode.SINGLETON_ID).values("active")
         ),
+        # Whether this process's cached webhooks are current (webhooks/config.py).
+        cms_webhooks=Subquery(WebhooksVersion.objects.values("version")[:1]),
     )
 
 
@@ -148,7 +152,7 @@ def _find_token_compiled(secret_hash: str, name: str | None) -> ApiToken | None:
         return None
     count = len(_TOKEN_FIELDS)
     token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:count])
-    found, maintenance = row[count:]
+    found, maintenance, token.cms_webhooks = row[count:]
     # jsonb reaches Django's connections as text (its JSONField parses it).
     token.cms_environment = json.loads(found) if isinstance(found, str) else found
     token.cms_maintenance = maintenance
@@ -181,6 +185,7 @@ def enter(request, name: str | None, token: ApiToken) -> Selected:
         )
     selection.select(environment.storage)
     request.cms_environment = environment
+    webhooks_config.note_request(token.cms_webhooks, environment.name, environment.primary)
     _last_storages[name] = environment.storage
     return environment
 
@@ -266,6 +271,7 @@ class EnvironmentMiddleware:
                     note_data_change(environment)
             return response
         finally:
+            webhooks_config.forget_version()
             selection.end_request()
 
 

@@ -9,6 +9,7 @@ from django.utils.timezone import now
 
 from cms.api.errors import ApiError, invalid_field
 from environments.models import Environment, MaintenanceMode, is_environment_name
+from webhooks import announce as webhook_events
 
 
 def find(name: str) -> Environment:
@@ -49,6 +50,7 @@ def promote(name: str) -> Environment:
             # Two statements: the unique index on the primary flag sees one row at a time.
             Environment.objects.filter(primary=True).update(primary=False)
             Environment.objects.filter(pk=environment.pk).update(primary=True)
+            webhook_events.environment_promoted(find(name))
     return find(name)
 
 
@@ -99,4 +101,5 @@ def set_maintenance_mode(active: bool) -> MaintenanceMode:
             mode.active = active
             mode.changed_at = now()
             mode.save(update_fields=["active", "changed_at"])
+            webhook_events.maintenance_mode_changed(mode)
     return mode

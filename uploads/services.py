@@ -24,6 +24,7 @@ from item_types.services.common import parse_per_locale
 from uploads import collections, destroying, metadata, replacing, storage, tags
 from uploads.analysis import analyse
 from uploads.models import Upload, UploadRequest
+from webhooks import announce as webhook_events
 
 MAX_FILENAME_LENGTH = 120
 
@@ -223,8 +224,10 @@ def _save(upload: Upload) -> Upload:
     try:
         with transaction.atomic():
             collections.hold(upload.upload_collection_id)
+            event = "create" if upload._state.adding else "update"
             upload.save()
             tags.record(upload.tags)
+            webhook_events.upload(event, upload)
     except IntegrityError as error:
         raise invalid_field(
             "path", "VALIDATION_UNIQUENESS", message="An upload already uses this file."
@@ -317,3 +320,6 @@ def upload_destroy(*, upload: Upload) -> None:
         )
     if failures:
         raise ApiError("NOT_FOUND", 404, upload=upload.pk)
+    # After the delete's own transaction (destroying retries its commit): the event goes
+    # only for an upload that is gone.
+    webhook_events.upload("delete", upload)

@@ -24,6 +24,7 @@ from item_types.services.common import (
 )
 from item_types.signals import RULE_ATTRIBUTES, field_changed, record_rules_changed
 from item_types.validators import VALIDATORS, SchemaContext, fields_named
+from webhooks import announce as webhook_events
 
 
 def _clean_validators(field_type_code: str, validators: dict, context: SchemaContext):
@@ -239,6 +240,7 @@ def field_create(*, item_type: ItemType, document: ResourceDocument) -> Field:
     _fill_automatic_model_role(item_type, field)
     if field.validators:  # a new required field, say: saved records may break it
         record_rules_changed.send(sender=Field, item_type_id=item_type.id)
+    webhook_events.item_type("update", item_type)  # a field change is its model's
     return field
 
 
@@ -278,6 +280,7 @@ def field_update(*, field: Field, document: ResourceDocument) -> Field:
     save_unique(field, "api_key", "Field")
     if any(getattr(before, name) != getattr(field, name) for name in RULE_ATTRIBUTES):
         record_rules_changed.send(sender=Field, item_type_id=item_type.id)
+    webhook_events.item_type("update", item_type)
     return field
 
 
@@ -318,3 +321,4 @@ def field_destroy(*, field: Field) -> None:
     field.delete()
     if had_rules:  # records it made invalid may be valid without it
         record_rules_changed.send(sender=Field, item_type_id=field.item_type_id)
+    webhook_events.item_type("update", field.item_type)

@@ -21,6 +21,7 @@ from item_types.services.common import (
     taken_id,
 )
 from item_types.signals import item_type_created, item_type_destroying, record_rules_changed
+from webhooks import announce as webhook_events
 
 
 def _item_type_rules(values: dict) -> list[ApiError]:
@@ -176,6 +177,7 @@ def item_type_create(
     raise_if(errors)
     save_unique(item_type, "api_key", "ItemType")
     item_type_created.send(ItemType, item_type=item_type, options=options or {})
+    webhook_events.item_type("create", item_type)
     return item_type
 
 
@@ -191,6 +193,7 @@ def item_type_update(*, item_type: ItemType, document: ResourceDocument) -> Item
     save_unique(item_type, "api_key", "ItemType")
     if item_type.all_locales_required != locales_rule:
         record_rules_changed.send(sender=ItemType, item_type_id=item_type.id)
+    webhook_events.item_type("update", item_type)
     return item_type
 
 
@@ -210,4 +213,5 @@ def item_type_destroy(*, item_type: ItemType, options: Mapping[str, str] | None 
             ],
         )
     item_type_destroying.send(ItemType, item_type=item_type, options=options or {})
+    webhook_events.item_type("delete", item_type)
     item_type.delete()

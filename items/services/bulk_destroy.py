@@ -19,6 +19,7 @@ from items.models import Item
 from items.placement import is_placed
 from items.services.bulk import BulkOutcome, lock_records, settle
 from items.services.links import linkers_by_strategy, remove_links
+from webhooks import records as webhook_records
 
 
 def bulk_destroy(ids: list[str]) -> BulkOutcome:
@@ -52,6 +53,7 @@ def bulk_destroy(ids: list[str]) -> BulkOutcome:
         )
         _take_out([records[record_id] for record_id in outcome.succeeded], model)
         if going:
+            webhook_records.announce("delete", [records[i] for i in outcome.succeeded], model)
             _delete(going)
     return outcome
 

@@ -27,6 +27,7 @@ from items.placement import published_below
 from items.services.bulk import BulkOutcome, lock_records, settle
 from items.services.links import link_params, linkers_by_strategy, remove_links
 from items.validity import errors_of
+from webhooks import records as webhook_records
 
 
 def bulk_publish(ids: list[str]) -> BulkOutcome:
@@ -82,6 +83,7 @@ def bulk_publish(ids: list[str]) -> BulkOutcome:
             is_current_version_valid=True,
             is_published_version_valid=True,
         )
+        webhook_records.announce_ids("publish", publishing | along, model)
     return outcome
 
 
@@ -192,4 +194,5 @@ def bulk_unpublish(ids: list[str]) -> BulkOutcome:
         Item.objects.filter(pk__in=going | along).update(
             status=Item.Status.DRAFT, published_at=None, published_version_id=None
         )
+        webhook_records.announce_ids("unpublish", going | along, model)
     return outcome

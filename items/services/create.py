@@ -21,6 +21,7 @@ from items.services import rows
 from items.services.create_statement import write_in_one_statement
 from items.services.records import RecordWrite, concurrent_write_errors
 from items.validation import RecordValidation, check_against_database, parse_meta_time
+from webhooks import records as webhook_records
 
 
 def _item_type(document: ResourceDocument, model: ContentModel) -> ItemType:
@@ -248,6 +249,7 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> Record
     if connection.vendor == "postgresql":
         written = _create_in_one_statement(document, creator_id)
         if isinstance(written, RecordWrite):
+            webhook_records.announce("create", [written.item], written.model)
             return written
         record = written
     record = record or build_record(document=document, creator_id=creator_id)

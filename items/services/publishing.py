@@ -16,6 +16,7 @@ from items.services import placement as placing
 from items.services.links import link_params, linkers_by_strategy, remove_links
 from items.services.records import find_record
 from items.validity import raise_if_unpublishable
+from webhooks import records as webhook_records
 
 # What publishing and unpublishing change (never the values; publishing checks them).
 PUBLICATION_STATE = [
@@ -115,6 +116,7 @@ def item_publish(
         else:
             _publish_part(item, model, selection, editor_id, moment, wholly_valid)
         item.save(update_fields=PUBLICATION_STATE)
+        webhook_records.announce("publish", [item], model)
     return item
 
 
@@ -234,6 +236,7 @@ def item_unpublish(*, item_id: str, editor_id: str | None, recursive: bool = Fal
         for record in [*below, item]:
             changed += _unpublish_one(record, model)
         Item.objects.bulk_update(changed, PUBLICATION_STATE)
+        webhook_records.announce("unpublish", [item], model)
     return item
 
 
@@ -326,4 +329,5 @@ def item_destroy(*, item_id: str) -> Item:
         placing.take_out(item, model.item_types[item.item_type_id])
         answer = copy(item)  # the record as it was when deleted (delete() clears the pk)
         item.delete()
+        webhook_records.announce("delete", [answer], model)
     return answer

@@ -14,6 +14,7 @@ from cms.ids import new_id
 from items.models import Item, ItemVersion, Reference, UniqueValue
 from items.services.records import RecordWrite
 from items.validation import RecordValidation
+from webhooks import records as webhook_records
 
 if TYPE_CHECKING:
     from items.services.create import NewRecord
@@ -90,7 +91,10 @@ COPY_FROM = 50
 
 def write_new(records: list["NewRecord"]) -> None:
     """Insert new records: one statement per table, whatever their number (a COPY on
-    PostgreSQL for big batches, a multi-row INSERT otherwise)."""
+    PostgreSQL for big batches, a multi-row INSERT otherwise). Their ``create`` events
+    go with them (one insert of webhook calls for the lot, when a webhook listens)."""
+    if records:
+        webhook_records.announce_new(records)
 
     def item_rows():
         for record in records:
@@ -190,6 +194,9 @@ def _copy(model, rows) -> None:
                     if value is not None and type(value) is not _Encoded:
                         values[i] = encode(value)
             write_row(values)
+
+
+copy_rows = _copy  # for other apps' bulk inserts (webhooks/events.py)
 
 
 def _values_of(names: list[str]):

@@ -16,6 +16,7 @@ from items.services import rows
 from items.services.publishing import PUBLICATION_STATE, mark_published
 from items.services.records import RecordWrite, concurrent_write_errors, find_record
 from items.validation import RecordValidation, check_against_database
+from webhooks import records as webhook_records
 
 
 def _check_update_document(item: Item, document: ResourceDocument) -> None:
@@ -153,10 +154,12 @@ def _update(item_id: str, editor_id: str | None, attributes_for, moves=False) ->
                 placing.lock_for_record(item_id, ContentModel.load())
             item = find_record(item_id, lock=True)
             model = ContentModel.load()
+            previous = webhook_records.before_update(item, model)
             record = build_update(
                 item=item, attributes=attributes_for(item, model), editor_id=editor_id, model=model
             )
             _save_update(record)
+            webhook_records.announce("update", [record.item], model, previous)
     except IntegrityError as error:
         item_type = model.item_types[record.item.item_type_id]
         raise concurrent_write_errors(

@@ -134,6 +134,11 @@ ENDPOINTS = [
         "schema_menu_item_update",
     ),
     Endpoint("/job-results/{job}", ("GET",)),
+    Endpoint("/webhooks", ("GET", "POST"), "webhook"),
+    Endpoint("/webhooks/{webhook}", ("GET", "PUT", "DELETE"), "webhook"),
+    Endpoint("/webhook_calls", ("GET",), None, ("filter", "page", "order_by")),
+    Endpoint("/webhook_calls/{webhook_call}", ("GET",)),
+    Endpoint("/webhook_calls/{webhook_call}/resend_webhook", ("POST",)),
     Endpoint("/{unknown}", ("GET",)),
     Endpoint("/rest/{service}", ("GET",)),
     Endpoint(
@@ -161,6 +166,8 @@ def valid_ids(world: World) -> dict[str, list[str]]:
         "menu_item": world.menu_item_ids,
         "schema_menu_item": world.schema_menu_item_ids,
         "upload_collection": world.upload_collection_ids,
+        "webhook": world.webhook_ids,
+        "webhook_call": [*world.webhook_call_ids, "0", "99999999999999999999"],
         "service": ["db"],
         "table": [REST_TABLE, "fuzz_block"],
         "unknown": ["nope", "rest", "items/", "admin"],
@@ -386,6 +393,14 @@ CRAFTED = {
     "/upload-collections": ["filter[ids]={value}", "filter[ids][]={value}"],
     "/upload-tags": ["filter[query]={value}", "page[limit]={value}&page[offset]={value}"],
     "/upload-smart-tags": ["filter[query]={value}", "page[limit]={value}"],
+    "/webhook_calls": [
+        "filter[ids]={value}",
+        "filter[fields][status][eq]={value}",
+        "filter[fields][created_at][gt]={value}",
+        "filter[fields][webhook_id][eq]={value}&order_by={value}",
+        "order_by={value}",
+        "page[limit]={value}&page[offset]={value}",
+    ],
     "*": ["nested={value}", "version={value}", "page[offset]={value}", "include={value}"],
 }
 

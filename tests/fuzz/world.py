@@ -12,6 +12,7 @@ from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
 from tests.fuzz.world_library import library_payloads, seed_library
 from tests.fuzz.world_menus import menu_payloads, seed_menus
+from tests.fuzz.world_webhooks import seed_webhooks, webhook_payloads
 
 REST_TABLE = "fuzz_all"
 BLOCK_MODEL = "fuzz_block"
@@ -46,6 +47,8 @@ class World:
     menu_item_ids: list[str] = field(default_factory=list)  # world_menus.seed_menus
     schema_menu_item_ids: list[str] = field(default_factory=list)
     upload_collection_ids: list[str] = field(default_factory=list)  # world_library
+    webhook_ids: list[str] = field(default_factory=list)  # world_webhooks
+    webhook_call_ids: list[str] = field(default_factory=list)
     fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
@@ -263,6 +266,7 @@ def seed() -> World:
 
     world.menu_item_ids, world.schema_menu_item_ids = seed_menus(api)
     world.upload_collection_ids = seed_library(api, world.upload_id)
+    world.webhook_ids, world.webhook_call_ids = seed_webhooks(api, world.record_ids[0])
     fieldset = api.post(
         f"/item-types/{model}/fieldsets",
         {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
@@ -408,6 +412,7 @@ def payloads(world: World) -> dict[str, object]:
         },
         **menu_payloads(world),
         **library_payloads(world),
+        **webhook_payloads(world),
         **bulk_payloads(world),
     }
 

@@ -1,0 +1,58 @@
+"""A real HTTP receiver on loopback (http.server in a thread): records what arrives and
+answers as told (a status, a delay)."""
+
+import contextlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Receiver:
+    def __init__(self):
+        self.received: list[dict] = []
+        self.statuses: list[int] = []  # answers to give, in order; then 200
+        self.delay = 0.0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                receiver.received.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": body,
+                        "at": time.time(),
+                    }
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                with contextlib.suppress(OSError):  # the sender gave up
+                    self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def json(self, index: int) -> dict:
+        return json.loads(self.received[index]["body"])
+
+    def wait(self, count: int, timeout: float = 15) -> None:
+        deadline = time.time() + timeout
+        while len(self.received) < count and time.time() < deadline:
+            time.sleep(0.02)
+        assert len(self.received) >= count, self.received
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,64 @@
+"""Events of models, uploads, environments and maintenance mode (SPEC-2 §8.1), as their
+services emit them inside their transactions (records: webhooks/records.py). Each
+builds its entity only when a webhook listens."""
+
+from functools import partial
+
+from environments.resources import environment_resource, maintenance_mode_resource
+from webhooks import events
+
+
+def item_type(event_type: str, item_type) -> None:
+    """A model created, changed (a field of it too) or deleted."""
+    events.emit_one(
+        "item_type",
+        event_type,
+        partial(_item_type_body, item_type),
+        item_type=item_type.pk,
+    )
+
+
+def _item_type_body(item_type) -> dict:
+    from item_types.models import Field
+    from item_types.resources import item_type_resource
+
+    fields = Field.objects.filter(item_type_id=item_type.pk).order_by("position")
+    return {
+        "entity": item_type_resource(item_type, list(fields.values_list("id", flat=True))),
+        "related_entities": [],
+    }
+
+
+class _NoRequest:
+    """Where a payload's upload URL has no request to make it absolute: it stays as the
+    storage gives it (absolute with a CDN or S3, the server's path otherwise)."""
+
+    @staticmethod
+    def build_absolute_uri(address: str) -> str:
+        return address
+
+
+def upload(event_type: str, upload) -> None:
+    from uploads.resources import upload_resource
+
+    def build():
+        return {"entity": upload_resource(upload, _NoRequest()), "related_entities": []}
+
+    events.emit_one("upload", event_type, build, upload=upload.pk)
+
+
+def environment_promoted(environment) -> None:
+    events.emit_one(
+        "environment",
+        "promote",
+        lambda: {"entity": environment_resource(environment), "related_entities": []},
+        environment=environment.name,
+    )
+
+
+def maintenance_mode_changed(mode) -> None:
+    events.emit_one(
+        "maintenance_mode",
+        "change",
+        lambda: {"entity": maintenance_mode_resource(mode), "related_entities": []},
+    )

@@ -1,0 +1,143 @@
+"""Sending calls, on the workers (never on a request's thread).
+
+- the delivery pass (periodic, every ``CMS_WEBHOOK_POLL_SECONDS`` in every worker):
+  pending calls, oldest first, claimed ``CHUNK`` at a time by one conditional UPDATE
+  (a token and a time), so that each is sent by one worker; a claim older than
+  ``CLAIM_EXPIRES`` belonged to a worker that died, and is taken again.
+- the retry pass (periodic): rescheduled calls now due, each claimed by one conditional
+  UPDATE so that one worker sends it.
+- ``webhooks.resend`` (a job per ``resend_webhook``): one call, now; it doesn't count as
+  an auto-retry; success stops further retries, failure leaves the schedule as it was.
+
+Each attempt builds the request from the webhook's settings as they are then.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils.timezone import now
+
+from cms import outbound
+from cms.ids import new_id
+from webhooks import payload
+from webhooks.models import Webhook, WebhookCall
+
+logger = logging.getLogger("cms.webhooks")
+Status = WebhookCall.Status
+MAX_STORED_PAYLOAD = 16 * 1024
+SENT_FIELDS = [
+    "request_url",
+    "request_headers",
+    "request_payload",
+    "response_status",
+    "response_headers",
+    "response_payload",
+    "last_sent_at",
+    "next_retry_at",
+    "status",
+    "claim",
+    "claimed_at",
+]
+
+
+CHUNK = 50
+CLAIM_EXPIRES = timedelta(minutes=10)  # > CHUNK calls at the total timeout each
+
+
+def deliver_pending(limit: int = 10_000) -> int:
+    """Send pending calls until none is left (or ``limit``); how many were sent."""
+    sent = 0
+    while sent < limit:
+        calls = claim_pending()
+        if not calls:
+            return sent
+        hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
+        for call in calls:
+            attempt(call, hooks.get(call.webhook_id), manual=False)
+        sent += len(calls)
+    return sent
+
+
+def claim_pending() -> list[WebhookCall]:
+    """Up to CHUNK pending calls, now this worker's."""
+    moment, token = now(), new_id()
+    claimable = WebhookCall.objects.filter(status=Status.PENDING).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES)
+    )
+    ids = list(claimable.order_by("pk").values_list("pk", flat=True)[:CHUNK])
+    if not ids:
+        return []
+    # Conditional: a worker that read the same ids a moment earlier claims them first.
+    claimable.filter(pk__in=ids).update(claim=token, claimed_at=moment)
+    return list(WebhookCall.objects.filter(claim=token, pk__in=ids).order_by("pk"))
+
+
+def retry_due(limit: int = 200) -> int:
+    due = WebhookCall.objects.filter(status=Status.RESCHEDULED, next_retry_at__lte=now())
+    sent = 0
+    for call_id in list(due.order_by("next_retry_at").values_list("pk", flat=True)[:limit]):
+        claimed = WebhookCall.objects.filter(
+            pk=call_id, status=Status.RESCHEDULED, next_retry_at__lte=now()
+        ).update(
+            status=Status.PENDING,
+            attempted_auto_retries_count=F("attempted_auto_retries_count") + 1,
+        )
+        if claimed:
+            call = WebhookCall.objects.get(pk=call_id)
+            attempt(call, Webhook.objects.filter(pk=call.webhook_id).first(), manual=False)
+            sent += 1
+    return sent
+
+
+def resend(call_id: int) -> None:
+    call = WebhookCall.objects.filter(pk=call_id).first()
+    if call is not None:
+        attempt(call, Webhook.objects.filter(pk=call.webhook_id).first(), manual=True)
+
+
+def attempt(call: WebhookCall, webhook: Webhook | None, *, manual: bool) -> None:
+    """Send the call once and write what happened."""
+    if webhook is None:
+        return  # deleted meanwhile: its calls went with it
+    before = (call.status, call.next_retry_at)
+    url, headers, body = payload.build_request(call, webhook)
+    call.request_url, call.request_headers = url, headers
+    call.request_payload = body[:MAX_STORED_PAYLOAD].decode("utf-8", "replace")
+    call.last_sent_at = now()
+    try:
+        answer = outbound.post(url, body, headers)
+    except outbound.OutboundError as error:
+        call.response_status, call.response_headers = None, None
+        call.response_payload = f"{error.code}: {error.message}"
+        succeeded = False
+    else:
+        call.response_status, call.response_headers = answer.status, answer.headers
+        call.response_payload = answer.body.decode("utf-8", "replace")
+        succeeded = answer.ok
+    if succeeded:
+        call.status, call.next_retry_at = Status.SUCCESS, None
+    elif manual and before[0] == Status.RESCHEDULED:
+        call.status, call.next_retry_at = before
+    else:
+        _failed(call, webhook)
+    call.claim = call.claimed_at = None
+    call.save(update_fields=SENT_FIELDS)  # not the event: it doesn't change
+    if not succeeded:
+        logger.info("Webhook call %s to %s failed: %s", call.pk, url, call.response_payload[:200])
+
+
+def _failed(call: WebhookCall, webhook: Webhook) -> None:
+    delays = settings.CMS_WEBHOOK_RETRY_DELAYS
+    if webhook.auto_retry and call.attempted_auto_retries_count < len(delays):
+        delay = delays[call.attempted_auto_retries_count]
+        call.status, call.next_retry_at = Status.RESCHEDULED, now() + timedelta(seconds=delay)
+    else:
+        call.status, call.next_retry_at = Status.FAILED, None
+
+
+def prune() -> int:
+    cutoff = now() - timedelta(days=settings.CMS_WEBHOOK_CALL_RETENTION_DAYS)
+    deleted, _ = WebhookCall.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
