@@ -83,6 +83,9 @@ def retry_due(limit: int = 200) -> int:
         ).update(
             status=Status.PENDING,
             attempted_auto_retries_count=F("attempted_auto_retries_count") + 1,
+            # Claimed too: the pending pass (another thread) must not send it as well.
+            claim=new_id(),
+            claimed_at=now(),
         )
         if claimed:
             call = WebhookCall.objects.get(pk=call_id)
@@ -102,19 +105,29 @@ def attempt(call: WebhookCall, webhook: Webhook | None, *, manual: bool) -> None
     if webhook is None:
         return  # deleted meanwhile: its calls went with it
     before = (call.status, call.next_retry_at)
-    url, headers, body = payload.build_request(call, webhook)
-    call.request_url, call.request_headers = url, headers
-    call.request_payload = body[:MAX_STORED_PAYLOAD].decode("utf-8", "replace")
     call.last_sent_at = now()
     try:
+        url, headers, body = payload.build_request(call, webhook)
+        call.request_url, call.request_headers = url, headers
+        call.request_payload = body[:MAX_STORED_PAYLOAD].decode("utf-8", "replace")
         answer = outbound.post(url, body, headers)
     except outbound.OutboundError as error:
+        url = call.request_url
         call.response_status, call.response_headers = None, None
         call.response_payload = f"{error.code}: {error.message}"
         succeeded = False
+    except Exception as error:  # a header or URL http.client can't send: a failed attempt
+        url = call.request_url
+        call.response_status, call.response_headers = None, None
+        call.response_payload = f"REQUEST_FAILED: {type(error).__name__}: {error}"
+        succeeded = False
     else:
-        call.response_status, call.response_headers = answer.status, answer.headers
-        call.response_payload = answer.body.decode("utf-8", "replace")
+        call.response_status = answer.status
+        # PostgreSQL stores no NUL in text or jsonb: a binary answer must not jam the call.
+        call.response_headers = {
+            _no_nul(key): _no_nul(value) for key, value in (answer.headers or {}).items()
+        }
+        call.response_payload = _no_nul(answer.body.decode("utf-8", "replace"))
         succeeded = answer.ok
     if succeeded:
         call.status, call.next_retry_at = Status.SUCCESS, None
@@ -141,3 +154,7 @@ def prune() -> int:
     cutoff = now() - timedelta(days=settings.CMS_WEBHOOK_CALL_RETENTION_DAYS)
     deleted, _ = WebhookCall.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def _no_nul(text):
+    return text.replace("\x00", "") if isinstance(text, str) else text

@@ -22,7 +22,9 @@ class RolePermission(BasePermission):
         if not isinstance(token, ApiToken):
             return False
         if request.method in SAFE_METHODS:
-            return True
+            # A view whose answers hold secrets (webhooks' passwords and headers) names who
+            # may read it; others are readable by every role.
+            return token.role in getattr(view, "readers", (token.role,))
         if token.role not in WRITERS[getattr(view, "scope", "schema")]:
             return False
         if not getattr(view, "writes_nothing", False):

@@ -279,3 +279,49 @@ def test_events_of_the_wrong_json_types_are_a_422(api, events):
 def test_bad_webhook_call_queries_are_a_4xx(api, query):
     response = api.get(f"/webhook_calls?{query}")
     assert 400 <= response.status_code < 500, response.body
+
+
+def test_a_retry_being_sent_is_not_claimed_by_the_pending_pass(api, receiver, post_model):
+    """The retry pass claims the call it sends: the delivery pass (another thread of the
+    worker) running meanwhile must not send it a second time."""
+    create_hook(api, receiver.url, auto_retry=True)
+    receiver.statuses = [500]
+    make(api, post_model["id"], {"title": "x"})
+    deliver_all()
+    seen_during_retry = []
+    real_post = delivery.outbound.post
+
+    def post_while_the_pending_pass_runs(*args, **kwargs):
+        seen_during_retry.extend(delivery.claim_pending())
+        return real_post(*args, **kwargs)
+
+    delivery.outbound.post = post_while_the_pending_pass_runs
+    try:
+        assert delivery.retry_due() == 1
+    finally:
+        delivery.outbound.post = real_post
+    assert seen_during_retry == []
+    assert len(receiver.received) == 2
+    assert WebhookCall.objects.get().status == "success"
+
+
+def test_a_header_http_cannot_send_fails_the_call_instead_of_jamming(api, receiver, post_model):
+    create_hook(api, receiver.url, headers={"X-Sign": "€"})
+    make(api, post_model["id"], {"title": "x"})
+    deliver_all()
+    call = WebhookCall.objects.get()
+    assert call.status == "failed" and call.response_payload.startswith("REQUEST_FAILED")
+    assert call.claim is None
+
+
+def test_only_admin_tokens_read_webhooks_and_their_calls(api, receiver, post_model):
+    from tests.conftest import make_api
+
+    hook = create_hook(api, receiver.url, http_basic_user="u", http_basic_password="s3cret")
+    for role in ("editor", "readonly"):
+        other = make_api(role)
+        for path in ("/webhooks", f"/webhooks/{hook['id']}", "/webhook_calls"):
+            response = other.get(path)
+            assert response.status_code == 403, (role, path, response.body)
+            assert "s3cret" not in str(response.body)
+    assert api.get("/webhooks").status_code == 200
