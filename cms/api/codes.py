@@ -173,6 +173,13 @@ REASONS: dict[str, str] = {
     "VALIDATION_IMMUTABLE": "A setting that can't change once made.",
     "VALIDATION_INCLUSION": "The value is not one of `details.allowed`.",
     "VALIDATION_IN_THE_PAST": "A schedule's time is not in the future.",
+    "VALIDATION_TEMPLATE": "A webhook's `custom_payload` is not a valid Mustache template.",
+    "VALIDATION_URL": "A webhook's `url` is not an http(s) URL it can send to.",
+    # Why a webhook's request failed (a webhook call's `response_payload` starts with it).
+    "CONNECTION": "A webhook's receiver could not be reached (refused, reset, unresolvable).",
+    "FORBIDDEN_ADDRESS": "A webhook's URL resolves to an address not allowed (private, loopback).",
+    "INVALID_URL": "A webhook's URL can't be sent to (scheme, host or credentials in it).",
+    "TIMEOUT": "A webhook's receiver took longer than the outbound timeouts.",
     "FILE_SHARED_WITH_ANOTHER_ENVIRONMENT": (
         "`replace_strategy=keep_url`: another environment's upload uses the same file."
     ),
