@@ -34,9 +34,7 @@ from cms.api.errors import json_error
 logger = logging.getLogger("cms.metrics")
 disable_created_metrics()  # the *_created series double the output and tell nothing here
 
-REQUESTS = Counter(
-    "cms_http_requests", "HTTP requests answered", ["method", "route", "status"]
-)
+REQUESTS = Counter("cms_http_requests", "HTTP requests answered", ["method", "route", "status"])
 DURATION = Histogram(
     "cms_http_request_duration_seconds",
     "Time to answer an HTTP request, middleware included",
@@ -105,4 +103,3 @@ def metrics_view(request):
     if not _allowed(request):
         return json_error("INVALID_AUTHORIZATION_HEADER", 401)
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
-

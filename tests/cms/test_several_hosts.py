@@ -143,14 +143,15 @@ def test_an_upload_made_on_one_host_is_served_by_the_other(hosts):
     assert hashlib.md5(downloaded).hexdigest() == hashlib.md5(content).hexdigest()
 
     # A job queued through host A runs on host B's worker; A answers its result.
-    status, body, _ = call(host_a, token, "POST", "/uploads/bulk/destroy",
-        {"data": {"type": "upload_bulk_destroy_operation",
-                  "relationships": {"uploads": {"data": [{"type": "upload", "id": upload_id}]}}}})  # fmt: skip
+    uploads = {"data": [{"type": "upload", "id": upload_id}]}
+    operation = {"type": "upload_bulk_destroy_operation", "relationships": {"uploads": uploads}}
+    status, body, _ = call(host_a, token, "POST", "/uploads/bulk/destroy", {"data": operation})
     assert status == 202, body
     job_id = body["data"]["id"]
     result = host_a.wait_until(
-        lambda: (answer := call(host_a, token, "GET", f"/job-results/{job_id}"))[0] == 200
-        and answer,
+        lambda: (
+            (answer := call(host_a, token, "GET", f"/job-results/{job_id}"))[0] == 200 and answer
+        ),
         timeout=30,
         what="run the job",
     )

@@ -213,8 +213,10 @@ def test_metrics_show_the_job_queue(server):
         ("", ""),
         ("api_key=abc", "api_key=[redacted]"),
         ("API_KEY=abc&x=1", "API_KEY=[redacted]&x=1"),
-        ("X-Amz-Signature=ff&X-Amz-Credential=k%2Fday&w=5",
-         "X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]&w=5"),  # fmt: skip
+        (
+            "X-Amz-Signature=ff&X-Amz-Credential=k%2Fday&w=5",
+            "X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]&w=5",
+        ),  # fmt: skip
         ("filter[name][eq]=a b", "filter[name][eq]=a+b"),
     ],
 )
@@ -224,8 +226,16 @@ def test_redacted_query(query, shown):
 
 @pytest.mark.parametrize(
     "given, kept",
-    [("abc-123", True), ("0f" * 64, True), ("a" * 129, False), ("a b", False), ("é", False),
-     ("", False), (None, False), ("x\ny", False)],  # fmt: skip
+    [
+        ("abc-123", True),
+        ("0f" * 64, True),
+        ("a" * 129, False),
+        ("a b", False),
+        ("é", False),
+        ("", False),
+        (None, False),
+        ("x\ny", False),
+    ],  # fmt: skip
 )
 def test_request_ids_accepted(given, kept):
     made = request_id_for(given)
