@@ -11,6 +11,7 @@ urlpatterns = [
     path("", ops.index),
     path("healthz", ops.healthz),
     path("readyz", ops.readyz),
+    path("", include("observability.urls")),
     path("admin/", admin.site.urls),
     path("", include("environments.urls")),
     path("", include("item_types.urls")),

@@ -77,6 +77,11 @@ def test_the_console_log_says_when_and_how_bad():
         [handler] = [
             h for h in logging.getLogger(name).handlers if type(h) is logging.StreamHandler
         ]
-        line = handler.format(logging.LogRecord(name, logging.ERROR, "", 0, "boom", None, None))
-        assert "ERROR" in line and "boom" in line
-        assert line[:4].isdigit()  # starts with the time (the year)
+        record = logging.LogRecord(name, logging.ERROR, "", 0, "boom", None, None)
+        for filter_ in handler.filters:
+            filter_.filter(record)
+        line = json.loads(handler.format(record))  # one JSON object (CMS_LOG_FORMAT=json)
+        assert line["level"] == "ERROR" and line["message"] == "boom"
+        assert line["logger"] == name
+        assert line["time"][:4].isdigit()  # the time (the year first)
+        assert "request_id" in line

@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,7 +66,18 @@ class Command(BaseCommand):
         # The production server refuses to start without SECRET_KEY; on this one machine
         # the key kept in CMS_DATA_DIR (settings) is the right one, so it is handed over.
         os.environ["SECRET_KEY"] = settings.SECRET_KEY
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(fresh_metrics_dir()))
         sys.exit(supervise([granian_command(host, port), worker_command()]))
+
+
+def fresh_metrics_dir():
+    """An empty directory where the server's workers keep their metrics (observability/
+    metrics.py), so a scrape answered by one worker counts them all; emptied at each start,
+    as prometheus_client asks."""
+    directory = settings.DATA_DIR / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 # How long stopped children may take before they are killed: the worker waits up to
