@@ -43,9 +43,10 @@ def trigger_update(*, trigger: BuildTrigger, document: ResourceDocument) -> Buil
     attributes = validation.clean(document.attributes, creating=False, adapter=trigger.adapter)
     for name, value in attributes.items():
         setattr(trigger, name, value)
-    # Only what a client writes: a build's state, written meanwhile by a worker or the
-    # CI's report, is not overwritten with what this request read.
-    trigger.save(update_fields=list(attributes) or None)
+    if attributes:
+        # Only what the client wrote: a build's state, written meanwhile by a worker or
+        # the CI's report, is not overwritten with what this request read.
+        trigger.save(update_fields=list(attributes))
     return trigger
 
 

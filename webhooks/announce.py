@@ -1,6 +1,6 @@
-"""Events of models, uploads, environments and maintenance mode (SPEC-2 §8.1), as their
-services emit them inside their transactions (records: webhooks/records.py). Each
-builds its entity only when a webhook listens."""
+"""Events of models, uploads, environments, maintenance mode and build triggers (SPEC-2
+§8.1), as their services emit them inside their transactions (records:
+webhooks/records.py). Each builds its entity only when a webhook listens."""
 
 from functools import partial
 

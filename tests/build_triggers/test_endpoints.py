@@ -3,7 +3,9 @@ the attribute and writing nothing, who may do what, the CI's report on ``webhook
 
 import pytest
 
+from build_triggers import services
 from build_triggers.models import BuildTrigger
+from cms.api.parsing import ResourceDocument
 from tests.build_triggers.conftest import create, trigger_body
 from tests.conftest import error_codes
 
@@ -306,3 +308,14 @@ def test_the_ci_report_is_bounded(api, results_client):
         "POST", url, raw='{"status": "success", "x": "' + "a" * 20000 + '"}'
     )
     assert response.status_code == 413
+
+
+def test_an_update_leaves_the_build_state_alone(api, results_client):
+    trigger = create(api)
+    url = trigger["attributes"]["webhook_url"].removeprefix("http://testserver")
+    stale = BuildTrigger.objects.get()  # read before the CI reports
+    assert results_client.post(url, {"status": "success"}).status_code == 204
+    for attributes in ({}, {"name": "Renamed"}):
+        document = ResourceDocument(type="build_trigger", attributes=attributes)
+        services.trigger_update(trigger=stale, document=document)
+        assert BuildTrigger.objects.get().build_status == "success"
