@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from build_triggers import autotrigger
+from build_triggers import autotrigger, sending
 from build_triggers.models import BuildTrigger
 from jobs.models import Job
 from schedules import execution
@@ -277,3 +277,20 @@ def test_a_deleted_trigger_sends_nothing(api, receiver):
     assert api.delete(f"/build-triggers/{trigger['id']}").status_code == 200
     [job] = run_jobs()
     assert job.status == 204 and receiver.received == []
+
+
+def test_a_request_whose_job_failed_for_good_fails_the_build(api, receiver, events):
+    trigger = create(api, receiver.url)
+    api.post(f"/build-triggers/{trigger['id']}/trigger")
+    sending.gave_up(trigger["id"])  # what the recovery pass calls when it gives up
+    after = state(trigger["id"])
+    assert after["build_status"] == "failure" and after["request_queued"] is False
+    assert after["last_request_error"].startswith("JOB_FAILED")
+    assert [e[0] for e in events()] == ["deploy_failed"]
+
+
+def test_an_editor_may_trigger(api, editor_api, receiver):
+    trigger = create(api, receiver.url)
+    assert editor_api.post(f"/build-triggers/{trigger['id']}/trigger").status_code == 204
+    run_jobs()
+    assert len(receiver.received) == 1

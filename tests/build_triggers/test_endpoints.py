@@ -2,6 +2,8 @@
 the attribute and writing nothing, who may do what, the CI's report on ``webhook_url``."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from build_triggers import services
 from build_triggers.models import BuildTrigger
@@ -319,3 +321,14 @@ def test_an_update_leaves_the_build_state_alone(api, results_client):
         document = ResourceDocument(type="build_trigger", attributes=attributes)
         services.trigger_update(trigger=stale, document=document)
         assert BuildTrigger.objects.get().build_status == "success"
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many(api):
+    create(api)
+    with CaptureQueriesContext(connection) as one:
+        assert api.get("/build-triggers").status_code == 200
+    for n in range(4):
+        create(api, name=f"t{n}")
+    with CaptureQueriesContext(connection) as five:
+        assert len(api.get("/build-triggers").body["data"]) == 5
+    assert len(five) == len(one)
