@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "schedules",
     "jobs",
     "webhooks",
+    "build_triggers",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,10 @@ CMS_WEBHOOK_RETRY_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_RETRY_POLL_SE
 # How often each worker looks for new calls to send (the delivery lag's floor).
 CMS_WEBHOOK_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_POLL_SECONDS", 0.5))
 CMS_WEBHOOK_CALL_RETENTION_DAYS = float(os.environ.get("CMS_WEBHOOK_CALL_RETENTION_DAYS", 30))
+# The address clients and CIs reach this server at (https://cms.example.com), for URLs
+# the server hands out: a build trigger's webhook_url. Empty: the request's own scheme and
+# host (a webhook payload built by a worker then carries the path alone).
+CMS_PUBLIC_URL = os.environ.get("CMS_PUBLIC_URL", "")
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])

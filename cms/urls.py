@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("record_api.urls")),
     path("", include("jobs.urls")),
     path("", include("webhooks.urls")),
+    path("", include("build_triggers.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

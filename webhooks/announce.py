@@ -1,9 +1,10 @@
-"""Events of models, uploads, environments and maintenance mode (SPEC-2 §8.1), as their
-services emit them inside their transactions (records: webhooks/records.py). Each
-builds its entity only when a webhook listens."""
+"""Events of models, uploads, environments, maintenance mode and build triggers (SPEC-2
+§8.1), as their services emit them inside their transactions (records:
+webhooks/records.py). Each builds its entity only when a webhook listens."""
 
 from functools import partial
 
+from environments.models import Environment
 from environments.resources import environment_resource, maintenance_mode_resource
 from webhooks import events
 
@@ -62,3 +63,21 @@ def maintenance_mode_changed(mode) -> None:
         "change",
         lambda: {"entity": maintenance_mode_resource(mode), "related_entities": []},
     )
+
+
+def build_trigger(event_type: str, trigger) -> None:
+    """A build's progress: ``deploy_started`` (the CI took the request),
+    ``deploy_succeeded``, ``deploy_failed``. It names the primary environment, which the
+    site is built from, wherever the build was asked for."""
+    if not events.listening("build_trigger"):
+        return
+    from build_triggers.resources import build_trigger_resource
+
+    primary = Environment.primary_one()
+    event = events.Event(
+        "build_trigger",
+        event_type,
+        lambda: {"entity": build_trigger_resource(trigger), "related_entities": []},
+        {"build_trigger": trigger.pk},
+    )
+    events.emit([event], where={"environment": primary.name, "is_environment_primary": True})

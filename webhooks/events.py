@@ -38,12 +38,14 @@ def listening(entity_type: str) -> bool:
     return any(key[0] == entity_type for hook in config.listeners() for key in hook.events)
 
 
-def emit(events: list[Event]) -> int:
-    """Record the events for every webhook that wants them; how many calls were made."""
+def emit(events: list[Event], where: dict | None = None) -> int:
+    """Record the events for every webhook that wants them; how many calls were made.
+    ``where``: the environment they name (``environment``, ``is_environment_primary``),
+    when not the one the request or job works in (build triggers name the primary)."""
     hooks = config.listeners()
     if not hooks or not events:
         return 0
-    where = _environment()
+    where = where or _environment()
     moment, calls = now(), []
     stored_moment = moment if connection.vendor == "postgresql" else _sqlite_time(moment)
     for event in events:

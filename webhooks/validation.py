@@ -92,10 +92,15 @@ def _headers(value):
     if not isinstance(value, dict) or len(value) > 50:
         _fail("headers", message="An object of header names to string values (at most 50).")
     for key, header in value.items():
-        valid_name = key and all(33 <= ord(c) < 127 and c != ":" for c in key)
-        if not valid_name or not isinstance(header, str) or any(c in header for c in "\r\n\0"):
+        if not valid_header(key, header):
             _fail("headers", key=key, message="Header names are tokens; values, one-line strings.")
     return value
+
+
+def valid_header(key: str, value) -> bool:
+    """A header http.client can send as given (build triggers' headers too)."""
+    valid_name = key and all(33 <= ord(c) < 127 and c != ":" for c in key)
+    return bool(valid_name) and isinstance(value, str) and not any(c in value for c in "\r\n\0")
 
 
 def _text(name):

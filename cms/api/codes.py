@@ -93,6 +93,7 @@ CODES: dict[str, Code] = {
     "WORKFLOWS_NOT_SUPPORTED": Code(
         422, "`/items/bulk/move-to-stage`: workflows and their stages don't exist here."
     ),
+    "BUILD_TRIGGER_DISABLED": Code(422, "The build trigger is disabled: enable it to trigger it."),
     "DUPLICATE_SINGLETON": Code(422, "The singleton model already has its record."),
     "IDEMPOTENCY_KEY_REUSED": Code(422, "The `Idempotency-Key` was used for another request."),
     "IMAGE_TOO_LARGE": Code(
@@ -174,7 +175,10 @@ REASONS: dict[str, str] = {
     "VALIDATION_INCLUSION": "The value is not one of `details.allowed`.",
     "VALIDATION_IN_THE_PAST": "A schedule's time is not in the future.",
     "VALIDATION_TEMPLATE": "A webhook's `custom_payload` is not a valid Mustache template.",
-    "VALIDATION_URL": "A webhook's `url` is not an http(s) URL it can send to.",
+    "VALIDATION_URL": (
+        "A webhook's `url` (or a build trigger's `trigger_url`, `frontend_url`) is not an "
+        "http(s) URL it can send to."
+    ),
     # Why a webhook's request failed (a webhook call's `response_payload` starts with it).
     "CONNECTION": "A webhook's receiver could not be reached (refused, reset, unresolvable).",
     "FORBIDDEN_ADDRESS": "A webhook's URL resolves to an address not allowed (private, loopback).",
@@ -201,7 +205,10 @@ REASONS: dict[str, str] = {
     "VALIDATION_NOT_LOCALIZABLE": "A block model's fields can't be localized.",
     "VALIDATION_PARENT_MODEL": "`parent_id` names a record of another model.",
     "VALIDATION_PARENT_NOT_FOUND": "`parent_id` names no record (or one that failed in the batch).",
-    "VALIDATION_NOT_SUPPORTED": "A form of the value not supported here (a part to unpublish).",
+    "VALIDATION_NOT_SUPPORTED": (
+        "A form of the value not supported here (a part to unpublish; a build trigger's "
+        "adapter other than custom)."
+    ),
     "VALIDATION_NOT_UPLOADED": "No file was uploaded to this path.",
     "VALIDATION_RECORDS_HOLD_VALUES": "Records hold values the field change would lose.",
     "VALIDATION_REQUIRED": "A required value is missing, null or blank.",
@@ -209,7 +216,8 @@ REASONS: dict[str, str] = {
     "VALIDATION_STRUCTURED_TEXT_MARK": "A structured-text mark the field doesn't allow.",
     "VALIDATION_STRUCTURED_TEXT_NODE": "A structured-text node (or heading level) not allowed.",
     "VALIDATION_TREE_CYCLE": "`parent_id` names the record itself or a record below it.",
-    "VALIDATION_UNIQUENESS": "The value (api_key, locale, id, unique value, file) is taken.",
+    "VALIDATION_READ_ONLY": "The attribute is the server's to write (a build's status).",
+    "VALIDATION_UNIQUENESS": "The value (api_key, locale, id, unique value, file, token) is taken.",
     "VALIDATION_UNKNOWN_ATTRIBUTE": "The resource type has no such attribute.",
     "VALIDATION_UNKNOWN_FIELD": "The record's model has no field with this api_key.",
     "VALIDATION_UNKNOWN_VALIDATOR": "No validator has this name.",
