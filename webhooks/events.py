@@ -31,6 +31,9 @@ class Event:
     build: Callable[[], dict]
     #: what filters match on: {"item_type": id, "item": id, ...}
     facts: dict = field(default_factory=dict)
+    #: as ``build``, blocks inline, for webhooks with ``nested_items_in_payload`` (None:
+    #: the entity has no blocks to expand)
+    build_nested: Callable[[], dict] | None = None
 
 
 def listening(entity_type: str) -> bool:
@@ -55,11 +58,16 @@ def emit(events: list[Event]) -> int:
         wanting = [h for h in hooks if h.wants(event.entity_type, event.event_type, facts)]
         if not wanting:
             continue
-        body = orjson.dumps({**event.build(), **where}).decode()
-        calls.extend(
-            (hook.id, event.entity_type, event.event_type, stored_moment, body, 0, PENDING)
-            for hook in wanting
-        )
+        bodies = {}  # nested or not -> the body: each built once, whatever the webhooks
+        for hook in wanting:
+            nested = hook.nested and event.build_nested is not None
+            if nested not in bodies:
+                built = (event.build_nested if nested else event.build)()
+                bodies[nested] = orjson.dumps({**built, **where}).decode()
+            calls.append(
+                (hook.id, event.entity_type, event.event_type, stored_moment, bodies[nested])
+                + (0, PENDING)
+            )
     if not calls:
         return 0
     _insert(calls)

@@ -9,6 +9,7 @@ from item_types.resources import item_type_resource
 from items.content_model import ContentModel
 from items.models import Item
 from items.resources import item_resource
+from items.selectors import blocks_for
 from webhooks import events
 
 WITHOUT_DRAFTS = {
@@ -28,7 +29,7 @@ def announce(
     if not items or not events.listening("item"):
         return  # nothing serialized, no query
     model = model or ContentModel.load()
-    found, related = [], {}
+    found, related, blocks = [], {}, _Blocks(items)
     for item in items:
         item_type = model.item_types.get(item.item_type_id)
         types = [event_type]
@@ -38,16 +39,40 @@ def announce(
             types = ["unpublish", "delete"]
         before = (previous or {}).get(item.id)
         build = partial(_body, item, model, before, related)
+        nested = partial(_body, item, model, before, related, blocks)
         facts = {"item_type": item.item_type_id, "item": item.id}
-        found.extend(events.Event("item", kind, build, facts) for kind in types)
+        found.extend(events.Event("item", kind, build, facts, nested) for kind in types)
     events.emit(found)
 
 
-def _body(item: Item, model: ContentModel, before: dict | None, related: dict) -> dict:
-    """``related``: the model's resource by id, made once per write."""
+class _Blocks:
+    """The blocks of a write's records, read (one query) when a first webhook with
+    ``nested_items_in_payload`` wants one."""
+
+    def __init__(self, items: list[Item]):
+        self._items, self._found = items, None
+
+    def get(self) -> dict:
+        if self._found is None:
+            self._found = blocks_for(self._items, "current")
+        return self._found
+
+
+def _body(
+    item: Item,
+    model: ContentModel,
+    before: dict | None,
+    related: dict,
+    blocks: _Blocks | None = None,
+) -> dict:
+    """``related``: the model's resource by id, made once per write. With ``blocks``, the
+    record's blocks are inline (``nested_items_in_payload``); ``previous_entity`` keeps
+    block ids (its blocks as they were are gone)."""
     if item.item_type_id not in related:
         related[item.item_type_id] = _related(item, model)
-    body = {"entity": item_resource(item, model), "related_entities": related[item.item_type_id]}
+    inline = blocks.get() if blocks is not None else None
+    entity = item_resource(item, model, blocks=inline)
+    body = {"entity": entity, "related_entities": related[item.item_type_id]}
     if before is not None:
         body["previous_entity"] = before
     return body
@@ -60,9 +85,11 @@ def _related(item: Item, model: ContentModel) -> list[dict]:
     return [item_type_resource(item_type, model.field_ids(item_type.id))]
 
 
-def before_update(item: Item, model: ContentModel) -> dict | None:
+def before_update(item: Item, model: ContentModel | None = None) -> dict | None:
     """The record's resource before an update, when a webhook may want it."""
-    return {item.id: item_resource(item, model)} if events.listening("item") else None
+    if not events.listening("item"):
+        return None
+    return {item.id: item_resource(item, model or ContentModel.load())}
 
 
 def announce_ids(event_type: str, ids, model: ContentModel | None = None) -> None:
