@@ -184,5 +184,3 @@ def test_nested_items_in_payload(api, receiver):
     assert nested[0]["type"] == "item" and nested[0]["id"] == flat[0]
     assert nested[0]["attributes"] == {"caption": "one"}
     assert nested[0]["relationships"]["item_type"]["data"]["id"] == slide["id"]
-
-
