@@ -284,6 +284,9 @@ CMS_WEBHOOK_RETRY_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_RETRY_POLL_SE
 # How often each worker looks for new calls to send (the delivery lag's floor).
 CMS_WEBHOOK_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_POLL_SECONDS", 0.5))
 CMS_WEBHOOK_CALL_RETENTION_DAYS = float(os.environ.get("CMS_WEBHOOK_CALL_RETENTION_DAYS", 30))
+# The niceness (Linux, 0 to 19) of the worker threads sending webhooks: on a host shared
+# with the API, requests get the cores first and delivery lags instead. 0: no change.
+CMS_WEBHOOK_DELIVERY_NICE = int(os.environ.get("CMS_WEBHOOK_DELIVERY_NICE", 10))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])
