@@ -6,15 +6,18 @@ network of ``CMS_WEBHOOK_ALLOWED_NETWORKS`` holds them), then connects to *that*
 (the Host header and TLS's SNI and certificate check keep the name): a name that resolves
 to another address on a second lookup (DNS rebinding) can't slip past the check.
 
-Bounds, so a bad receiver costs a bounded amount of worker time and memory: a connect
-timeout, a total deadline over the whole exchange, a response body read up to a cap (the
-rest is never read), and redirects never followed (a 3xx is the answer).
+Bounds, so a bad receiver costs a bounded amount of worker time and memory: the name's
+resolution and the connect each within the connect timeout, a total deadline over the
+whole exchange (every socket operation gets only the time left, so a receiver dripping
+headers or body a byte at a time is cut at the total), a response body read up to a cap
+(the rest is never read), and redirects never followed (a 3xx is the answer).
 """
 
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,13 +63,47 @@ def allowed_networks() -> tuple:
     return _networks(settings.CMS_WEBHOOK_ALLOWED_NETWORKS or "")
 
 
+#: IPv6 space ``is_global`` doesn't refuse on every Python: unique-local (fc00::/7) and
+#: the deprecated site-local (fec0::/10), both private networks.
+PRIVATE_V6 = (ipaddress.ip_network("fc00::/7"), ipaddress.ip_network("fec0::/10"))
+#: NAT64's well-known prefix: the last 32 bits are the IPv4 host really reached.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def address_allowed(address: str) -> bool:
+    """Whether a request may go to ``address``: listed in CMS_WEBHOOK_ALLOWED_NETWORKS, or
+    public. An IPv6 address that carries an IPv4 one (IPv4-mapped, 6to4, NAT64) is judged
+    by that IPv4 address too: ``2002:c0a8:101::`` is a way to 192.168.1.1."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if getattr(ip, "ipv4_mapped", None) is not None:
-        ip = ip.ipv4_mapped
-    if any(ip in network for network in allowed_networks() if network.version == ip.version):
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # the very same IPv4 host
+    if _listed(ip):
         return True
+    inner = _wrapped_ipv4(ip)
+    if inner is not None:
+        return _listed(inner) or _public(inner)
+    return _public(ip)
+
+
+def _listed(ip) -> bool:
+    return any(ip in network for network in allowed_networks() if network.version == ip.version)
+
+
+def _public(ip) -> bool:
+    if ip.version == 6 and any(ip in network for network in PRIVATE_V6):
+        return False
     return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+
+
+def _wrapped_ipv4(ip):
+    """The IPv4 address a 6to4 or NAT64 address leads to, else None."""
+    if ip.version != 6:
+        return None
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def check_url(url: str) -> tuple[str, str, int, str]:
@@ -85,13 +122,23 @@ def check_url(url: str) -> tuple[str, str, int, str]:
     return parts.scheme, parts.hostname, port, path
 
 
-def _resolve(host: str, port: int, deadline: float) -> str:
+def _resolve(host: str, port: int, timeout: float) -> str:
+    """The first allowed address ``host`` resolves to, within ``timeout``."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:
-        raise OutboundError("CONNECTION", f"Can't resolve {host!r}: {error}") from None
-    if time.monotonic() > deadline:
-        raise OutboundError("TIMEOUT", "Resolving the host took too long.")
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:  # nothing to resolve
+        if address_allowed(host):
+            return host
+        raise OutboundError(
+            "FORBIDDEN_ADDRESS", f"{host} is not allowed (see CMS_WEBHOOK_ALLOWED_NETWORKS)."
+        )
+    infos = _within(timeout, lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    if infos is None:
+        raise OutboundError("TIMEOUT", f"Resolving {host!r} took over {timeout:g} s.")
+    if isinstance(infos, BaseException):
+        raise OutboundError("CONNECTION", f"Can't resolve {host!r}: {infos}") from None
     for info in infos:
         address = info[4][0]
         if address_allowed(address):
@@ -103,16 +150,96 @@ def _resolve(host: str, port: int, deadline: float) -> str:
     )
 
 
-class _Pinned:
-    """Connects to the checked address, whatever the name resolves to now."""
+def _within(timeout: float, call):
+    """``call()``'s result (or the exception it raised), or None after ``timeout``.
+    getaddrinfo has no timeout of its own: it runs on a daemon thread, abandoned when
+    late (it ends when the system resolver gives up)."""
+    outcome = []
 
-    def __init__(self, address: str, connect_timeout: float, **kwargs):
+    def run():
+        try:
+            outcome.append(call())
+        except (OSError, UnicodeError, ValueError) as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, name="outbound-resolve", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return outcome[0] if outcome else None
+
+
+class _Deadline:
+    """A socket whose every read and write gets the time left before ``deadline``, not a
+    fresh timeout each: a receiver dripping a byte a second can't stretch the exchange
+    past the total (http.client reads headers and body through recv_into, writes
+    through sendall; TLS's read, write and handshake go through the same methods)."""
+
+    deadline = float("inf")
+
+    def _left(self):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("past the deadline")
+        self.settimeout(left)
+
+    def recv(self, *args, **kwargs):
+        self._left()
+        return super().recv(*args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        self._left()
+        return super().recv_into(*args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        self._left()
+        return super().send(*args, **kwargs)
+
+    def sendall(self, *args, **kwargs):
+        self._left()
+        return super().sendall(*args, **kwargs)
+
+
+class _DeadlineSocket(_Deadline, socket.socket):
+    pass
+
+
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
+    def read(self, *args, **kwargs):
+        self._left()
+        return super().read(*args, **kwargs)
+
+    def write(self, *args, **kwargs):
+        self._left()
+        return super().write(*args, **kwargs)
+
+    def do_handshake(self, *args, **kwargs):
+        self._left()
+        return super().do_handshake(*args, **kwargs)
+
+
+class _Pinned:
+    """Connects to the checked address, whatever the name resolves to now, and keeps
+    every operation within the deadline."""
+
+    def __init__(self, address: str, connect_timeout: float, deadline: float, **kwargs):
         super().__init__(**kwargs)
         self._address = address
         self._connect_timeout = connect_timeout
+        self._deadline = deadline
 
-    def _open(self):
-        return socket.create_connection((self._address, self.port), self._connect_timeout)
+    def _open(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self._address else socket.AF_INET
+        sock = _DeadlineSocket(family, socket.SOCK_STREAM)
+        try:
+            sock.deadline = min(self._deadline, time.monotonic() + self._connect_timeout)
+            sock._left()
+            sock.connect((self._address, self.port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except BaseException:
+            sock.close()
+            raise
+        sock.deadline = self._deadline
+        return sock
 
 
 class _HTTP(_Pinned, http.client.HTTPConnection):
@@ -122,7 +249,23 @@ class _HTTP(_Pinned, http.client.HTTPConnection):
 
 class _HTTPS(_Pinned, http.client.HTTPSConnection):
     def connect(self):
-        self.sock = self._context.wrap_socket(self._open(), server_hostname=self.host)
+        raw = self._open()
+        try:
+            sock = self._context.wrap_socket(
+                raw, server_hostname=self.host, do_handshake_on_connect=False
+            )
+        except BaseException:
+            raw.close()
+            raise
+        sock.deadline = self._deadline
+        self.sock = sock
+        sock.do_handshake()
+
+
+def _tls_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.sslsocket_class = _DeadlineSSLSocket
+    return context
 
 
 def post(
@@ -134,33 +277,26 @@ def post(
     total_timeout: float | None = None,
     max_body: int | None = None,
 ) -> Answer:
-    """POST ``body`` to ``url``; the answer (any status), or OutboundError."""
+    """POST ``body`` to ``url``; the answer (any status), or OutboundError. Resolving and
+    connecting each get ``connect_timeout``; everything, from resolving to the body's
+    last byte read, ends by ``total_timeout``."""
     connect_timeout = connect_timeout or settings.CMS_OUTBOUND_CONNECT_TIMEOUT
     total_timeout = total_timeout or settings.CMS_OUTBOUND_TOTAL_TIMEOUT
     max_body = max_body if max_body is not None else settings.CMS_OUTBOUND_MAX_BODY
     deadline = time.monotonic() + total_timeout
     scheme, host, port, path = check_url(url)
-    address = _resolve(host, port, deadline)
+    address = _resolve(host, port, min(connect_timeout, total_timeout))
     kind = _HTTPS if scheme == "https" else _HTTP
-    extra = {"context": ssl.create_default_context()} if scheme == "https" else {}
-    connection = kind(
-        address, connect_timeout, host=host, port=port, timeout=total_timeout, **extra
-    )
+    extra = {"context": _tls_context()} if scheme == "https" else {}
+    connection = kind(address, connect_timeout, deadline, host=host, port=port, **extra)
     try:
         connection.connect()
-        sock = connection.sock  # http.client drops its reference once the answer ends
-        sock.settimeout(max(0.01, deadline - time.monotonic()))
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         answer_headers = {k.lower(): v for k, v in response.getheaders()}
         chunks, size = [], 0
         while size <= max_body:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            if sock.fileno() != -1:
-                sock.settimeout(remaining)
-            chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+            chunk = response.read1(CHUNK)
             if not chunk:
                 break
             chunks.append(chunk)

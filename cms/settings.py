@@ -291,6 +291,9 @@ CMS_WEBHOOK_CALL_RETENTION_DAYS = float(os.environ.get("CMS_WEBHOOK_CALL_RETENTI
 # the server hands out: a build trigger's webhook_url. Empty: the request's own scheme and
 # host (a webhook payload built by a worker then carries the path alone).
 CMS_PUBLIC_URL = os.environ.get("CMS_PUBLIC_URL", "")
+# The niceness (Linux, 0 to 19) of the worker threads sending webhooks: on a host shared
+# with the API, requests get the cores first and delivery lags instead. 0: no change.
+CMS_WEBHOOK_DELIVERY_NICE = int(os.environ.get("CMS_WEBHOOK_DELIVERY_NICE", 10))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])

@@ -133,8 +133,9 @@ def run_one(schedule_id: int, environment: str) -> Outcome | None:
         }
         try:
             with transaction.atomic():  # undone alone if the run is refused
+                # Cleared first: the run's own events show the record as the run leaves it.
+                Item.objects.filter(pk=schedule.item_id).update(**{kind.at: None})
                 item = kind.run(schedule)
-                Item.objects.filter(pk=item.pk).update(**{kind.at: None})
                 setattr(item, kind.at, None)
                 schedule.delete()
         except (ApiError, ApiErrors) as refused:

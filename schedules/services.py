@@ -16,11 +16,12 @@ from items.models import Item
 from items.services import Selection, find_record
 from schedules.kinds import Kind
 from schedules.models import Schedule
+from webhooks import records as webhook_records
 
 
 def schedule_create(*, kind: Kind, item_id: str, document: ResourceDocument, creator_id):
     """Schedule ``kind`` for the record; (the schedule, the record as it now is)."""
-    find_record(item_id)  # 404 for an unknown id or a block's
+    before = webhook_records.before_update(find_record(item_id))  # 404s
     scheduled_at, selection = _clean(kind, document.attributes)
     with transaction.atomic():
         Schedule.objects.filter(item_id=item_id, kind=kind.name).delete()
@@ -32,18 +33,27 @@ def schedule_create(*, kind: Kind, item_id: str, document: ResourceDocument, cre
             creator_id=creator_id,
         )
         _set_column(kind, item_id, scheduled_at)
-    return schedule, find_record(item_id)
+        item = _announced(item_id, before)
+    return schedule, item
 
 
 def schedule_destroy(*, kind: Kind, item_id: str) -> Item:
     """Cancel the record's schedule of ``kind`` (404 if it has none); the record."""
-    find_record(item_id)
+    before = webhook_records.before_update(find_record(item_id))
     with transaction.atomic():
         deleted, _ = Schedule.objects.filter(item_id=item_id, kind=kind.name).delete()
         if not deleted:
             raise ApiError("NOT_FOUND", 404, item=item_id, schedule=kind.type)
         _set_column(kind, item_id, None)
-    return find_record(item_id)
+        return _announced(item_id, before)
+
+
+def _announced(item_id: str, before: dict | None) -> Item:
+    """The record as the schedule left it, and its ``update`` event (DatoCMS's webhook
+    table: scheduling sends ``update``), in the write's transaction."""
+    item = find_record(item_id)
+    webhook_records.announce("update", [item], previous=before)
+    return item
 
 
 def _set_column(kind: Kind, item_id: str, value) -> None:

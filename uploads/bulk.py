@@ -21,6 +21,8 @@ from cms.ids import MAX_ID_LENGTH
 from menus.cleaning import KEEP, not_found, to_one
 from uploads import collections, tags
 from uploads.models import Upload, UploadCollection
+from webhooks import announce as webhook_events
+from webhooks.events import listening
 
 MAX_UPLOADS = 200  # per call, as DatoCMS
 
@@ -180,8 +182,12 @@ def bulk_tag(*, tags_to_add: list[str], upload_ids: list[str]) -> dict:
             upload.refresh_search_text()
             changed.append(upload)
     if changed:
+        moment = now()
         Upload.objects.bulk_update(changed, ["tags", "search_text"])
-        Upload.objects.filter(pk__in=[u.pk for u in changed]).update(updated_at=now())
+        Upload.objects.filter(pk__in=[u.pk for u in changed]).update(updated_at=moment)
+        for upload in changed:
+            upload.updated_at = moment
+        webhook_events.uploads("update", changed)
     if uploads:  # given to some upload: now known to the tag list
         tags.record(tags_to_add)
     return _outcome(upload_ids, {upload.pk for upload in uploads})
@@ -191,7 +197,17 @@ def bulk_tag(*, tags_to_add: list[str], upload_ids: list[str]) -> dict:
 def bulk_set_collection(*, collection_id: str | None, upload_ids: list[str]) -> dict:
     """Put each upload found into the collection (None: into none), in one UPDATE."""
     collections.hold(collection_id)  # else 422 for the whole job: the collection is gone
-    found = Upload.objects.select_for_update().filter(pk__in=upload_ids)
-    found = set(found.values_list("pk", flat=True))
-    Upload.objects.filter(pk__in=found).update(upload_collection_id=collection_id, updated_at=now())
+    locked = Upload.objects.select_for_update().filter(pk__in=upload_ids)
+    if listening("upload"):  # whole rows only for the payloads
+        moved = list(locked.order_by("pk"))
+    else:
+        moved = [Upload(pk=pk) for pk in locked.values_list("pk", flat=True)]
+    moment = now()
+    found = {upload.pk for upload in moved}
+    Upload.objects.filter(pk__in=found).update(
+        upload_collection_id=collection_id, updated_at=moment
+    )
+    for upload in moved:
+        upload.upload_collection_id, upload.updated_at = collection_id, moment
+    webhook_events.uploads("update", moved)
     return _outcome(upload_ids, found)

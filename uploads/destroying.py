@@ -23,6 +23,7 @@ from cms.api.parsing import parse_resource
 from cms.ids import MAX_ID_LENGTH
 from uploads import storage
 from uploads.models import Upload
+from webhooks import announce as webhook_events
 
 #: At most this many uploads a bulk call (as DatoCMS).
 MAX_BULK = 200
@@ -131,6 +132,8 @@ def _destroy(upload_ids: list[str]) -> Outcome:
             outcome.deleted.append(uploads[upload_id])
         else:  # a reference committed between the check and the delete
             outcome.failures.append(_failure(upload_id, "UPLOAD_IN_USE", references=[]))
+    # In the delete's transaction: a delete run again after a conflict announces once.
+    webhook_events.uploads("delete", outcome.deleted)
     paths = [upload.path for upload in outcome.deleted]
     if paths:
         transaction.on_commit(lambda: storage.delete_unless_shared(paths))

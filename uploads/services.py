@@ -320,6 +320,4 @@ def upload_destroy(*, upload: Upload) -> None:
         )
     if failures:
         raise ApiError("NOT_FOUND", 404, upload=upload.pk)
-    # After the delete's own transaction (destroying retries its commit): the event goes
-    # only for an upload that is gone.
-    webhook_events.upload("delete", upload)
+    # The delete event went with the delete's own transaction (uploads/destroying.py).

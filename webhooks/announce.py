@@ -40,12 +40,25 @@ class _NoRequest:
 
 
 def upload(event_type: str, upload) -> None:
+    uploads(event_type, [upload])
+
+
+def uploads(event_type: str, changed: list) -> None:
+    """One event per upload, written in one statement (bulk tag, move, destroy)."""
+    if not changed or not events.listening("upload"):
+        return
+    events.emit(
+        [
+            events.Event("upload", event_type, partial(_upload_body, upload), {"upload": upload.pk})
+            for upload in changed
+        ]
+    )
+
+
+def _upload_body(upload) -> dict:
     from uploads.resources import upload_resource
 
-    def build():
-        return {"entity": upload_resource(upload, _NoRequest()), "related_entities": []}
-
-    events.emit_one("upload", event_type, build, upload=upload.pk)
+    return {"entity": upload_resource(upload, _NoRequest()), "related_entities": []}
 
 
 def environment_promoted(environment) -> None:

@@ -25,6 +25,8 @@ class Listener:
     id: str
     #: {(entity_type, event_type): [filters, ...]}: each entry's filters (None: any)
     events: dict
+    #: nested_items_in_payload: records' blocks inline in the entity
+    nested: bool = False
 
     def wants(self, entity_type: str, event_type: str, facts: dict) -> bool:
         for filters in self.events.get((entity_type, event_type), ()):
@@ -82,7 +84,7 @@ def _listener(hook: Webhook) -> Listener:
         for event_type in entry["event_types"]:
             key = (entry["entity_type"], event_type)
             events.setdefault(key, []).append(entry.get("filters") or None)
-    return Listener(hook.id, events)
+    return Listener(hook.id, events, hook.nested_items_in_payload)
 
 
 def bump() -> None:

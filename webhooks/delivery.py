@@ -21,7 +21,7 @@ from django.utils.timezone import now
 
 from cms import outbound
 from cms.ids import new_id
-from webhooks import payload
+from webhooks import expand, payload
 from webhooks.models import Webhook, WebhookCall
 
 logger = logging.getLogger("cms.webhooks")
@@ -54,8 +54,9 @@ def deliver_pending(limit: int = 10_000) -> int:
         if not calls:
             return sent
         hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
+        events = _events(calls)
         for call in calls:
-            attempt(call, hooks.get(call.webhook_id), manual=False)
+            attempt(call, hooks.get(call.webhook_id), manual=False, event=events.get(call.pk))
         sent += len(calls)
     return sent
 
@@ -100,14 +101,27 @@ def resend(call_id: int) -> None:
         attempt(call, Webhook.objects.filter(pk=call.webhook_id).first(), manual=True)
 
 
-def attempt(call: WebhookCall, webhook: Webhook | None, *, manual: bool) -> None:
+def _events(calls: list[WebhookCall]) -> dict:
+    """The chunk's events, records built together (webhooks/expand.py); none when that
+    fails (a record's environment gone...): each call then builds its own, and fails
+    alone."""
+    try:
+        return expand.events_of(calls)
+    except Exception:
+        logger.exception("Building %s webhook payloads together failed", len(calls))
+        return {}
+
+
+def attempt(
+    call: WebhookCall, webhook: Webhook | None, *, manual: bool, event: dict | None = None
+) -> None:
     """Send the call once and write what happened."""
     if webhook is None:
         return  # deleted meanwhile: its calls went with it
     before = (call.status, call.next_retry_at)
     call.last_sent_at = now()
     try:
-        url, headers, body = payload.build_request(call, webhook)
+        url, headers, body = payload.build_request(call, webhook, event)
         call.request_url, call.request_headers = url, headers
         call.request_payload = body[:MAX_STORED_PAYLOAD].decode("utf-8", "replace")
         answer = outbound.post(url, body, headers)

@@ -6,7 +6,8 @@ write sends nothing, and the workers' delivery pass (webhooks/delivery.py) sees 
 once it commits. No job row or queue message per write: the pass takes calls in chunks.
 
 Callers pass entities lazily (``build`` callables): serializing happens only when some
-webhook wants the event.
+webhook wants the event. Records pass a reference instead (``ref``), and the workers
+build their entities (webhooks/expand.py): the request writes a few ids per event.
 """
 
 from collections.abc import Callable
@@ -31,6 +32,11 @@ class Event:
     build: Callable[[], dict]
     #: what filters match on: {"item_type": id, "item": id, ...}
     facts: dict = field(default_factory=dict)
+    #: as ``build``, blocks inline, for webhooks with ``nested_items_in_payload`` (None:
+    #: the entity has no blocks to expand)
+    build_nested: Callable[[], dict] | None = None
+    #: instead of ``build``: what the workers build the entity from (webhooks/expand.py)
+    ref: dict | None = None
 
 
 def listening(entity_type: str) -> bool:
@@ -46,6 +52,7 @@ def emit(events: list[Event], where: dict | None = None) -> int:
     if not hooks or not events:
         return 0
     where = where or _environment()
+    storage = selection.wanted() or ""
     moment, calls = now(), []
     stored_moment = moment if connection.vendor == "postgresql" else _sqlite_time(moment)
     for event in events:
@@ -57,11 +64,22 @@ def emit(events: list[Event], where: dict | None = None) -> int:
         wanting = [h for h in hooks if h.wants(event.entity_type, event.event_type, facts)]
         if not wanting:
             continue
-        body = orjson.dumps({**event.build(), **where}).decode()
-        calls.extend(
-            (hook.id, event.entity_type, event.event_type, stored_moment, body, 0, PENDING)
-            for hook in wanting
-        )
+        bodies = {}  # nested or not -> the body: each built once, whatever the webhooks
+        for hook in wanting:
+            nested = hook.nested and event.build_nested is not None
+            if event.ref is not None:
+                nested = hook.nested
+                if nested not in bodies:
+                    ref = {**event.ref, "storage": storage, "nested": nested}
+                    bodies[nested] = orjson.dumps({"ref": ref, **where}).decode()
+            elif nested not in bodies:
+                built = (event.build_nested if nested else event.build)()
+                bodies[nested] = orjson.dumps({**built, **where}).decode()
+            ref_item = event.ref["item"] if event.ref is not None else None
+            calls.append(
+                (hook.id, event.entity_type, event.event_type, stored_moment, bodies[nested])
+                + (0, PENDING, ref_item)
+            )
     if not calls:
         return 0
     _insert(calls)
@@ -76,9 +94,10 @@ COLUMNS = (
     "event",
     "attempted_auto_retries_count",
     "status",
+    "ref_item",
 )
 PENDING = WebhookCall.Status.PENDING.value
-ROWS_PER_INSERT = 140  # SQLite's 999 parameters, 7 a row
+ROWS_PER_INSERT = 124  # SQLite's 999 parameters, 8 a row
 COPY_FROM = 50  # on PostgreSQL, more rows than this go by COPY
 
 

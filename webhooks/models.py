@@ -62,6 +62,9 @@ class WebhookCall(models.Model):
     #: JSON text (orjson), not a JSONField: written in bulk (10,000 in a batch) and only
     #: ever read whole, so neither json.dumps nor jsonb's parsing is worth paying.
     event = models.TextField(default="{}")
+    #: The record a not yet built event refers to (webhooks/expand.py): deleting the
+    #: record builds these calls' events first (webhooks/records.py), while it exists.
+    ref_item = models.CharField(max_length=64, null=True, blank=True)
     #: A worker's claim on a pending call (webhooks/delivery.py): its token and when. A
     #: claim older than ``CLAIM_EXPIRES`` is a dead worker's, and taken again.
     claim = models.CharField(max_length=22, null=True, blank=True)
@@ -83,6 +86,12 @@ class WebhookCall(models.Model):
             # The delivery pass: pending calls, oldest first.
             models.Index(
                 fields=["id"], condition=Q(status="pending"), name="webhook_calls_pending"
+            ),
+            # A record's deletion: its calls still holding a reference.
+            models.Index(
+                fields=["ref_item"],
+                condition=Q(ref_item__isnull=False),
+                name="webhook_calls_by_record",
             ),
             # The retry pass: rescheduled calls, soonest first.
             models.Index(

@@ -7,6 +7,7 @@ import chevron
 import orjson
 
 from cms.api.wire import timestamp
+from webhooks import expand
 from webhooks.models import Webhook, WebhookCall
 
 BASE_HEADERS = {
@@ -16,8 +17,10 @@ BASE_HEADERS = {
 }
 
 
-def default_body(call: WebhookCall, webhook: Webhook) -> dict:
-    event = orjson.loads(call.event)
+def default_body(call: WebhookCall, webhook: Webhook, event: dict | None = None) -> dict:
+    """``event``: the call's, its record built (webhooks/expand.py); else read from it."""
+    if event is None:
+        event = expand.events_of([call])[call.pk]
     body = {
         "site_id": event.get("site_id"),
         "webhook_id": webhook.id,
@@ -42,9 +45,11 @@ def render(template: str, data: dict) -> str:
     return chevron.render(template, data, partials_path=None)
 
 
-def build_request(call: WebhookCall, webhook: Webhook) -> tuple[str, dict, bytes]:
+def build_request(
+    call: WebhookCall, webhook: Webhook, event: dict | None = None
+) -> tuple[str, dict, bytes]:
     """(url, headers, body)."""
-    data = default_body(call, webhook)
+    data = default_body(call, webhook, event)
     url = render(webhook.url, data) if "{{" in webhook.url else webhook.url
     if webhook.custom_payload is None:
         body = orjson.dumps(data)

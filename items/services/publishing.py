@@ -328,6 +328,7 @@ def item_destroy(*, item_id: str) -> Item:
         _remove_links(item, linkers.get("delete_references", []), model)
         placing.take_out(item, model.item_types[item.item_type_id])
         answer = copy(item)  # the record as it was when deleted (delete() clears the pk)
-        item.delete()
+        # Before the delete: events still to build from the record are built now.
         webhook_records.announce("delete", [answer], model)
+        item.delete()
     return answer

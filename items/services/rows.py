@@ -92,10 +92,14 @@ COPY_FROM = 50
 def write_new(records: list["NewRecord"]) -> None:
     """Insert new records: one statement per table, whatever their number (a COPY on
     PostgreSQL for big batches, a multi-row INSERT otherwise). Their ``create`` events
-    go with them (one insert of webhook calls for the lot, when a webhook listens)."""
+    go with them (one insert of webhook calls for the lot, when a webhook listens), after
+    them: a payload with nested blocks reads the blocks just written."""
+    _insert_new(records)
     if records:
         webhook_records.announce_new(records)
 
+
+def _insert_new(records: list["NewRecord"]) -> None:
     def item_rows():
         for record in records:
             yield record.item_row()

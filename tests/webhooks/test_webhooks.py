@@ -325,3 +325,27 @@ def test_only_admin_tokens_read_webhooks_and_their_calls(api, receiver, post_mod
             assert response.status_code == 403, (role, path, response.body)
             assert "s3cret" not in str(response.body)
     assert api.get("/webhooks").status_code == 200
+
+
+def test_delivery_threads_run_at_a_lower_priority(settings):
+    """Per thread (Linux): the thread sending webhooks yields the cores to the API's
+    processes; the rest of the worker keeps its priority."""
+    import os
+    import threading
+
+    from webhooks import tasks
+
+    settings.CMS_WEBHOOK_DELIVERY_NICE = 7
+    seen = {}
+
+    def run():
+        tasks.lower_priority()
+        tasks.lower_priority()  # once per thread
+        seen["sender"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert seen["sender"] == max(before, 7)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
