@@ -42,6 +42,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Encrypts the copy of each API token's secret that token managers can read back
+# (access/secrets.py); SECRET_KEY's when unset.
+TOKEN_ENCRYPTION_KEY = os.environ.get("CMS_TOKEN_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
     "schedules",
     "jobs",
     "webhooks",
+    "access",
 ]
 
 MIDDLEWARE = [
