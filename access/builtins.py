@@ -2,8 +2,8 @@
 from before roles were data). The tokens of before keep exactly what they could do:
 
 - admin: every flag, every action on every model and upload, in every environment;
-- editor: every action on records and uploads, and upload collections (content); no schema,
-  environments, menus, webhooks, tokens or roles;
+- editor: every action on records and uploads, upload collections and the content menu;
+  no schema, environments, webhooks, tokens or roles;
 - readonly: ``read`` on records and uploads, nothing else.
 
 Entries name an environment: each built-in role gets its entries for the first environment
@@ -20,7 +20,7 @@ def flags(key: str) -> dict:
     if key == "admin":
         return dict.fromkeys(FLAGS, True)
     if key == "editor":
-        return {"can_manage_upload_collections": True}
+        return {"can_manage_upload_collections": True, "can_manage_menu": True}
     return {}
 
 
@@ -32,9 +32,7 @@ def entries(key: str, environment: str) -> dict:
         item = {"action": "all", "on_creator": "anyone", "localization_scope": "all"}
         upload = {"action": "all", "on_creator": "anyone", "localization_scope": "all"}
     arrays = {
-        "positive_item_type_permissions": [
-            {**item, "environment": environment, "item_type": None}
-        ],
+        "positive_item_type_permissions": [{**item, "environment": environment, "item_type": None}],
         "positive_upload_permissions": [
             {**upload, "environment": environment, "upload_collection": None}
         ],
@@ -52,7 +50,11 @@ def ensure(Role=None, Environment=None) -> None:
         from access.models import Role
     if Environment is None:
         from environments.models import Environment
-    missing = set(NAMES) - set(Role.objects.filter(builtin__isnull=False).values_list("builtin", flat=True))
+
+        Environment.primary_one()  # an emptied project gets its first environment back
+    missing = set(NAMES) - set(
+        Role.objects.filter(builtin__isnull=False).values_list("builtin", flat=True)
+    )
     if not missing:
         return
     from access.final import recompute_all
@@ -71,13 +73,14 @@ def ensure(Role=None, Environment=None) -> None:
     recompute_all(Role)
 
 
-def add_first_environment(Role, environment: str) -> None:
-    """A project's first environment: the built-in roles get their entries for it."""
+def add_environment(environment: str) -> None:
+    """The built-in roles get their entries for a new environment (access/environments.py)."""
     from access.final import recompute_all
+    from access.models import Role
 
     for role in Role.objects.filter(builtin__isnull=False):
         for array, listed in entries(role.builtin, environment).items():
             current = getattr(role, array)
             setattr(role, array, current + [e for e in listed if e not in current])
         role.save()
-    recompute_all(Role)
+    recompute_all()

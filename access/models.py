@@ -37,7 +37,9 @@ FLAGS = (
 #: The families of permission arrays: each is a positive_<family>_permissions and a
 #: negative_<family>_permissions attribute, sent both or neither.
 FAMILIES = ("item_type", "upload", "build_trigger", "search_index")
-ARRAYS = tuple(f"{sign}_{family}_permissions" for family in FAMILIES for sign in ("positive", "negative"))
+ARRAYS = tuple(
+    f"{sign}_{family}_permissions" for family in FAMILIES for sign in ("positive", "negative")
+)
 
 
 class EnvironmentsAccess(models.TextChoices):
@@ -108,6 +110,10 @@ class Role(models.Model):
     def named(cls, key: str) -> "Role":
         """The built-in role with ``key`` (admin, editor, readonly), else the role so named;
         Role.DoesNotExist if neither."""
+        from access import builtins
+
+        if key in builtins.NAMES:
+            builtins.ensure()  # an emptied project (a test database flushed) gets them back
         found = cls.objects.filter(builtin=key).first() or cls.objects.filter(name=key).first()
         if found is None:
             raise cls.DoesNotExist(f"No role is called {key!r}.")

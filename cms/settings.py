@@ -315,7 +315,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cms.api.rendering.AlwaysJSONNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": ["cms.api.auth.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["cms.api.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.permissions.AccessPermission"],
     "EXCEPTION_HANDLER": "cms.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "UNAUTHENTICATED_TOKEN": None,

@@ -31,6 +31,7 @@ def find_upload(upload_id: str) -> Upload:
 
 class UploadRequestView(APIView):
     scope = "content"
+    upload_permissions = "create"  # access/permissions.py
 
     def post(self, request):
         document = parse_resource(request.data, "upload_request")
@@ -115,6 +116,7 @@ def _multipart_attributes(data) -> dict:
 
 class UploadListView(APIView):
     scope = "content"
+    upload_permissions = True  # one action per method (access/permissions.py)
     parser_classes = [JSONParser, JSONAPIParser, MultiPartParser]
 
     def get(self, request):
@@ -154,6 +156,7 @@ class UploadListView(APIView):
 
 class UploadDetailView(APIView):
     scope = "content"
+    upload_permissions = True  # one action per method (access/permissions.py)
 
     def get(self, request, upload_id):
         return Response({"data": upload_resource(find_upload(upload_id), request)})
@@ -177,6 +180,7 @@ class BulkDestroyView(BodyLimit, APIView):
     """``POST /uploads/bulk/destroy``: a job (uploads/destroying.py, uploads/tasks.py)."""
 
     scope = "content"
+    upload_permissions = "delete"
 
     def post(self, request):
         refuse_unknown(nested_params(request.query_params), set())
