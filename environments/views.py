@@ -1,6 +1,7 @@
 """/environments and /maintenance-mode: project-wide, so X-Environment is ignored here.
 Reads for every token; forks, renames and deletes for roles that manage environments,
-promotes and maintenance mode for roles that promote them (access/permissions.py). Thin: parse, call a service, render."""
+promotes and maintenance mode for roles that promote them (access/permissions.py).
+Thin: parse, call a service, render."""
 
 from django.db import transaction
 from rest_framework.response import Response
