@@ -57,28 +57,29 @@ class EntrySet:
         return creator_id in self.grants.role_token_ids()
 
     @staticmethod
-    def _covers_locale(entry: dict, locale) -> bool:
+    def _covers_locale(entry: dict, locale, negative: bool) -> bool:
         """Whether ``entry`` covers a change to one field value: ``locale`` is the value's
-        locale (None: a field that isn't localized; "*": the whole record)."""
+        locale (None: a field that isn't localized; "*": the whole record, which a
+        negative entry for any part of it refuses)."""
         scope = entry.get("localization_scope") or "all"
         if scope == "all":
             return True
         if locale == "*":
-            return False
+            return negative
         if scope == "not_localized":
             return locale is None
         return locale is not None and locale == entry.get("locale")
 
-    def _matches(self, entry, action, target, creator, locale) -> bool:
+    def _matches(self, entry, action, target, creator, locale, negative=False) -> bool:
         return (
             self._acts(entry, action)
             and self._aims(entry, target)
             and self._creator_ok(entry, creator)
-            and self._covers_locale(entry, locale)
+            and self._covers_locale(entry, locale, negative)
         )
 
     def allows(self, action: str, target=None, creator=None, locale="*") -> bool:
-        if any(self._matches(e, action, target, creator, locale) for e in self.negative):
+        if any(self._matches(e, action, target, creator, locale, True) for e in self.negative):
             return False
         return any(self._matches(e, action, target, creator, locale) for e in self.positive)
 
@@ -122,6 +123,15 @@ class EntrySet:
         for entry in negative:
             allowed &= ~condition(entry)
         return allowed
+
+    def restrict(self, records, item_type_ids: list):
+        """``records`` (a queryset) narrowed to what may be read; a model asked for by
+        type that can't be read at all is refused."""
+        for item_type_id in item_type_ids:
+            if not self.allows_some("read", item_type_id):
+                raise refused(action="read", item_type=item_type_id)
+        condition = self.filter("read")
+        return records if condition is None else records.filter(condition)
 
     def check_changes(self, action, target, creator, changes) -> None:
         """Refuse ``action`` unless every changed value is covered; ``changes``: (field api
