@@ -158,3 +158,16 @@ def test_last_cma_access_buckets():
     assert last_access(now) == "today"
     assert last_access(now - timedelta(days=1)) == "yesterday"
     assert last_access(now - timedelta(days=70)) == "last_month"
+
+
+def test_a_factory_token_is_not_edited_but_may_be_regenerated(admin):
+    factory, _ = ApiToken.create(name="read-only", role="readonly", hardcoded_type="readonly")
+    body = token_body(editor_role(), name="renamed")
+    refused = admin.put(f"/access_tokens/{factory.pk}", body)
+    assert refused.status_code == 422
+    assert refused.body["data"][0]["attributes"]["code"] == "NON_EDITABLE_ACCESS_TOKEN"
+    factory.refresh_from_db()
+    assert factory.name == "read-only" and factory.role.builtin == "readonly"
+    regenerated = admin.post(f"/access_tokens/{factory.pk}/regenerate_token")
+    assert regenerated.status_code == 200
+    assert regenerated.body["data"]["attributes"]["hardcoded_type"] == "readonly"

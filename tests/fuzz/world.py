@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from cms.models import ApiToken
 from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
+from tests.fuzz.world_access import access_payloads, seed_access
 from tests.fuzz.world_library import library_payloads, seed_library
 from tests.fuzz.world_menus import menu_payloads, seed_menus
 from tests.fuzz.world_webhooks import seed_webhooks, webhook_payloads
@@ -49,6 +50,8 @@ class World:
     upload_collection_ids: list[str] = field(default_factory=list)  # world_library
     webhook_ids: list[str] = field(default_factory=list)  # world_webhooks
     webhook_call_ids: list[str] = field(default_factory=list)
+    role_ids: list[str] = field(default_factory=list)  # world_access
+    access_token_ids: list[str] = field(default_factory=list)  # never the fuzz's own
     fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
@@ -267,6 +270,7 @@ def seed() -> World:
     world.menu_item_ids, world.schema_menu_item_ids = seed_menus(api)
     world.upload_collection_ids = seed_library(api, world.upload_id)
     world.webhook_ids, world.webhook_call_ids = seed_webhooks(api, world.record_ids[0])
+    world.role_ids, world.access_token_ids = seed_access(api, world.model_id)
     fieldset = api.post(
         f"/item-types/{model}/fieldsets",
         {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
@@ -413,6 +417,7 @@ def payloads(world: World) -> dict[str, object]:
         **menu_payloads(world),
         **library_payloads(world),
         **webhook_payloads(world),
+        **access_payloads(world),
         **bulk_payloads(world),
     }
 
