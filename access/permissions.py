@@ -100,17 +100,21 @@ class EntrySet:
         )
 
     def filter(self, action: str, type_column: str = "item_type_id") -> Q | None:
-        """The records ``action`` is allowed on, as a condition (None: every record)."""
+        """The records (uploads) ``action`` is allowed on, as a condition (None: all).
+        Uploads are made by tokens only: they have no ``creator_type``."""
+        typed = type_column == "item_type_id"
 
         def condition(entry) -> Q:
             q = Q()
             if entry.get(self.target) is not None:
                 q &= Q(**{type_column: entry[self.target]})
             on = entry.get("on_creator") or "anyone"
+            if on != "anyone":
+                q &= Q(creator_type="access_token") if typed else Q()
             if on == "self":
-                q &= Q(creator_type="access_token", creator_id=self.grants.token_id)
+                q &= Q(creator_id=self.grants.token_id)
             elif on == "role":
-                q &= Q(creator_type="access_token", creator_id__in=self.grants.role_token_ids())
+                q &= Q(creator_id__in=self.grants.role_token_ids())
             return q
 
         positive = [e for e in self.positive if self._acts(e, action)]

@@ -2,7 +2,7 @@
 locale, for ``localization_scope``), and the checks the views call. The evaluation is
 access/permissions.py's; this module only knows what records look like."""
 
-from access.permissions import EntrySet, records, refused
+from access.permissions import EntrySet, records, refused, uploads
 from items.models import Item
 
 
@@ -72,3 +72,11 @@ def check_records(request, action: str, ids) -> None:
     for item in rows:
         if not allowed.allows(action, item.item_type_id, creator_of(item)):
             raise refused(action=action, item=item.pk, item_type=item.item_type_id)
+
+
+def check_upload(request, action: str, upload):
+    """``action`` on one upload (by its collection and creator); the upload."""
+    allowed = uploads(request)
+    if not allowed.allows(action, upload.upload_collection_id, ("access_token", upload.creator_id)):
+        raise refused(action=action, upload=upload.pk)
+    return upload

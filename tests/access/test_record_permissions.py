@@ -259,3 +259,35 @@ def test_environments_access_and_a_fork_copies_entries(world):
     access_environments.destroyed("main")
     role.refresh_from_db()
     assert [e["environment"] for e in role.positive_item_type_permissions] == ["renamed"]
+
+
+def test_uploads_follow_their_entries(world, tmp_path):
+    from uploads.models import Upload
+
+    mine = Upload.objects.create(
+        id="MineAAAAAAAAAAAAAAAAAA",
+        path="x/a.png",
+        filename="a.png",
+        basename="a",
+        size=1,
+        creator_id="nobody",
+    )
+    readers = world.admin.post(
+        "/roles",
+        role_body(
+            "Own uploads",
+            positive_upload_permissions=[
+                {"action": "read", "environment": "main", "on_creator": "self"}
+            ],
+            negative_upload_permissions=[],
+        ),
+    ).body["data"]
+    token, secret = ApiToken.create(name="u", role=Role.objects.get(pk=readers["id"]))
+    api = Api(secret)
+    assert api.get("/uploads").body["data"] == []
+    assert api.get(f"/uploads/{mine.pk}").status_code == 403
+    Upload.objects.filter(pk=mine.pk).update(creator_id=token.pk)
+    assert [u["id"] for u in api.get("/uploads").body["data"]] == [mine.pk]
+    assert api.get(f"/uploads/{mine.pk}").status_code == 200
+    assert api.delete(f"/uploads/{mine.pk}").status_code == 403
+    assert Upload.objects.filter(pk=mine.pk).exists()
