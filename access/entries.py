@@ -91,7 +91,7 @@ def _clean_entry(family: Family, where: str, entry: dict) -> tuple[dict, list[Ap
             errors.append(invalid_field(f"{where}.{key}", "VALIDATION_UNKNOWN_ATTRIBUTE"))
         return {family.target: target}, errors
     action = given.get("action")
-    if action not in family.actions:
+    if not isinstance(action, str) or action not in family.actions:
         allowed = sorted(family.actions)
         errors.append(invalid_field(f"{where}.action", "VALIDATION_ENUM", allowed=allowed))
         return given, errors
@@ -119,12 +119,14 @@ def _clean_entry(family: Family, where: str, entry: dict) -> tuple[dict, list[Ap
         errors.append(invalid_field(f"{where}.workflow", "VALIDATION_NOT_ALLOWED"))
     if not isinstance(given.get("environment", ""), str):
         errors.append(invalid_field(f"{where}.environment", "VALIDATION_FORMAT"))
-    if "on_creator" in given and given["on_creator"] not in ON_CREATOR:
+    if "on_creator" in given and not (
+        isinstance(given["on_creator"], str) and given["on_creator"] in ON_CREATOR
+    ):
         errors.append(
             invalid_field(f"{where}.on_creator", "VALIDATION_ENUM", allowed=sorted(ON_CREATOR))
         )
     scope = given.get("localization_scope")
-    if scope is not None and scope not in SCOPES:
+    if scope is not None and not (isinstance(scope, str) and scope in SCOPES):
         errors.append(
             invalid_field(f"{where}.localization_scope", "VALIDATION_ENUM", allowed=sorted(SCOPES))
         )

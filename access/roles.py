@@ -49,7 +49,7 @@ def clean(document: ResourceDocument, *, creating: bool) -> tuple[dict, list[str
             cleaned["name"] = name
     if "environments_access" in attributes:
         value = attributes["environments_access"]
-        if value not in EnvironmentsAccess.values:
+        if not isinstance(value, str) or value not in EnvironmentsAccess.values:
             allowed = list(EnvironmentsAccess.values)
             errors.append(invalid_field("environments_access", "VALIDATION_ENUM", allowed=allowed))
         else:

@@ -254,6 +254,24 @@ BAD_BODIES = [
         "positive_upload_permissions[0].on_creator",
         "VALIDATION_ENUM",
     ),
+    # values of the wrong JSON type
+    (
+        {
+            "positive_item_type_permissions": [{"action": ["read"], "environment": "main"}],
+            "negative_item_type_permissions": [],
+        },
+        "positive_item_type_permissions[0].action",
+        "VALIDATION_ENUM",
+    ),
+    (
+        {
+            "positive_item_type_permissions": [entry("read", on_creator={"a": 1})],
+            "negative_item_type_permissions": [5],
+        },
+        "positive_item_type_permissions[0].on_creator",
+        "VALIDATION_ENUM",
+    ),
+    ({"environments_access": ["all"]}, "environments_access", "VALIDATION_ENUM"),
     ({"environments_access": "some"}, "environments_access", "VALIDATION_ENUM"),
     ({"can_edit_schema": "yes"}, "can_edit_schema", "VALIDATION_FORMAT"),
     ({"can_fly": True}, "can_fly", "VALIDATION_UNKNOWN_ATTRIBUTE"),
