@@ -117,15 +117,17 @@ class EntrySet:
                 q &= Q(creator_id__in=self.grants.role_token_ids())
             return q
 
-        positive = [e for e in self.positive if self._acts(e, action)]
-        negative = [e for e in self.negative if self._acts(e, action)]
-        if not negative and any(condition(e) == Q() for e in positive):
-            return None
-        allowed = Q(pk__in=[])
-        for entry in positive:
-            allowed |= condition(entry)
-        for entry in negative:
-            allowed &= ~condition(entry)
+        nothing = Q(pk__in=[])
+        positive = [condition(e) for e in self.positive if self._acts(e, action)]
+        negative = [condition(e) for e in self.negative if self._acts(e, action)]
+        if any(q == Q() for q in negative):
+            return nothing
+        # An empty Q is "everything", and Django drops it from an OR: handled apart.
+        allowed = None if any(q == Q() for q in positive) else nothing
+        for q in positive if allowed is not None else ():
+            allowed |= q
+        for q in negative:
+            allowed = ~q if allowed is None else allowed & ~q
         return allowed
 
     def restrict(self, records, item_type_ids: list):

@@ -291,3 +291,18 @@ def test_uploads_follow_their_entries(world, tmp_path):
     assert api.get(f"/uploads/{mine.pk}").status_code == 200
     assert api.delete(f"/uploads/{mine.pk}").status_code == 403
     assert Upload.objects.filter(pk=mine.pk).exists()
+
+
+def test_reading_everything_but_one_model(world):
+    api = world.role(
+        "All but memos",
+        positive=[entry("read", item_type=None)],
+        negative=[entry("read", item_type=world.memo)],
+    )
+    assert [r["id"] for r in api.get("/items").body["data"]] == [world.post_record]
+    assert api.get(f"/items?filter[type]={world.memo}").status_code == 403
+    assert api.get(f"/items/{world.memo_record}").status_code == 403
+    nothing = world.role(
+        "Nothing", positive=[entry("read", item_type=None)], negative=[entry("read")]
+    )
+    assert nothing.get("/items").body["data"] == []
