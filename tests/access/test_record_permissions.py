@@ -306,3 +306,20 @@ def test_reading_everything_but_one_model(world):
         "Nothing", positive=[entry("read", item_type=None)], negative=[entry("read")]
     )
     assert nothing.get("/items").body["data"] == []
+
+
+def test_on_creator_role(world):
+    team = world.role(
+        "Team",
+        positive=[
+            entry("read", item_type=world.post, on_creator="role"),
+            entry("create", item_type=world.post),
+        ],
+    )
+    made = world.make(team, world.post, world.post_values())
+    teammate_role = Role.objects.get(name="Team")
+    _, secret = ApiToken.create(name="teammate", role=teammate_role)
+    teammate = Api(secret)
+    assert [r["id"] for r in teammate.get("/items").body["data"]] == [made]
+    assert teammate.get(f"/items/{made}").status_code == 200
+    assert teammate.get(f"/items/{world.post_record}").status_code == 403
