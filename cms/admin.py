@@ -7,10 +7,10 @@ from cms.models import ApiToken
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "id", "created_at", "last_used_at"]
+    list_display = ["name", "role", "can_access_cma", "id", "created_at", "last_used_at"]
     list_filter = ["role"]
     search_fields = ["name", "id"]
-    fields = ["name", "role", "id", "created_at", "last_used_at"]
+    fields = ["name", "role", "can_access_cma", "id", "created_at", "last_used_at"]
     readonly_fields = ["id", "created_at", "last_used_at"]
 
     def save_model(self, request, obj, form, change):

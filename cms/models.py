@@ -15,16 +15,26 @@ def hash_secret(secret: str) -> str:
 
 
 class ApiToken(models.Model):
-    class Role(models.TextChoices):
-        ADMIN = "admin", "Admin (schema and content)"
-        EDITOR = "editor", "Editor (content only)"
-        READONLY = "readonly", "Read-only"
+    class Role:
+        # The built-in roles' keys (access.models.Role.builtin), as create_token takes them.
+        ADMIN = "admin"
+        EDITOR = "editor"
+        READONLY = "readonly"
 
     id = models.CharField(primary_key=True, max_length=22, default=new_id, editable=False)
     name = models.CharField(max_length=200)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.READONLY)
+    role = models.ForeignKey("access.Role", on_delete=models.PROTECT, related_name="tokens")
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: The secret, encrypted (access/secrets.py), so that token managers can read it again
+    #: as DatoCMS shows it; null for tokens made before it was kept (until regenerated).
+    secret_encrypted = models.TextField(null=True, blank=True, editable=False)
+    can_access_cma = models.BooleanField(default=True)
+    can_access_cda = models.BooleanField(default=True)
+    can_access_cda_preview = models.BooleanField(default=False)
+    #: Factory tokens (none yet): their attributes can't be edited through the API.
+    hardcoded_type = models.CharField(max_length=32, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    #: The last request to the CMA or record API (to the minute: cms/api/auth.py).
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -32,17 +42,26 @@ class ApiToken(models.Model):
         verbose_name = "API token"
 
     def __str__(self):
-        return f"{self.name} ({self.role})"
+        return self.name
 
     def set_new_secret(self) -> str:
-        """Give the token a fresh secret; return it (it is shown once and never stored)."""
+        """Give the token a fresh secret and return it: checked by its hash, kept encrypted."""
+        from access.secrets import encrypt
+
         secret = secrets.token_urlsafe(32)
         self.secret_hash = hash_secret(secret)
+        self.secret_encrypted = encrypt(secret)
         return secret
 
     @classmethod
-    def create(cls, *, name: str, role: str) -> tuple["ApiToken", str]:
-        token = cls(name=name, role=role)
+    def create(cls, *, name: str, role, **flags) -> tuple["ApiToken", str]:
+        """A token with ``role``: a Role, or a built-in key (admin, editor, readonly) or a
+        role's name."""
+        from access.models import Role
+
+        if not isinstance(role, Role):
+            role = Role.named(role)
+        token = cls(name=name, role=role, **flags)
         secret = token.set_new_secret()
         token.save()
         return token, secret

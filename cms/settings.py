@@ -42,6 +42,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Encrypts the copy of each API token's secret that token managers can read back
+# (access/secrets.py); SECRET_KEY's when unset.
+TOKEN_ENCRYPTION_KEY = os.environ.get("CMS_TOKEN_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "jobs",
     "webhooks",
     "build_triggers",
+    "access",
 ]
 
 MIDDLEWARE = [
@@ -321,7 +325,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cms.api.rendering.AlwaysJSONNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": ["cms.api.auth.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["cms.api.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.permissions.AccessPermission"],
     "EXCEPTION_HANDLER": "cms.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "UNAUTHENTICATED_TOKEN": None,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("webhooks.urls")),
     path("", include("build_triggers.urls")),
+    path("", include("access.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

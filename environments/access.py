@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware, make_aware, now
 
+from access.models import Role
 from cms.api.errors import ApiError
 from cms.api.json_body import printable
 from cms.models import ApiToken, hash_secret
@@ -125,6 +126,8 @@ def _token_query(secret_hash: str, name: str | None):
         ),
         # Whether this process's cached webhooks are current (webhooks/config.py).
         cms_webhooks=Subquery(WebhooksVersion.objects.values("version")[:1]),
+        # The role's effective permissions (access/permissions.py reads them).
+        cms_role=Subquery(Role.objects.filter(pk=OuterRef("role_id")).values("final_permissions")),
     )
 
 
@@ -152,9 +155,10 @@ def _find_token_compiled(secret_hash: str, name: str | None) -> ApiToken | None:
         return None
     count = len(_TOKEN_FIELDS)
     token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:count])
-    found, maintenance, token.cms_webhooks = row[count:]
+    found, maintenance, token.cms_webhooks, role = row[count:]
     # jsonb reaches Django's connections as text (its JSONField parses it).
     token.cms_environment = json.loads(found) if isinstance(found, str) else found
+    token.cms_role = json.loads(role) if isinstance(role, str) else role
     token.cms_maintenance = maintenance
     return token
 

@@ -14,6 +14,7 @@ import contextlib
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
+from access import environments as access_environments
 from cms.api.errors import ApiError
 from environments import copying, selection
 from environments.models import Environment
@@ -40,6 +41,7 @@ def start_fork(source_name: str, new_name, *, fast: bool = False) -> Environment
                 fork_completion_percentage=0,
                 forked_from=source,
             )
+            access_environments.forked(source.name, new_name)
             if fast:
                 Environment.objects.filter(pk=source.pk).update(read_only_mode=True)
     except IntegrityError as error:  # taken by a concurrent fork or rename
@@ -84,7 +86,9 @@ def abandon_fork(environment_id: int, *, fast: bool) -> None:
     copying.drop_storage(environment.storage)
     if fast and environment.forked_from_id:
         Environment.objects.filter(pk=environment.forked_from_id).update(read_only_mode=False)
-    environment.delete()
+    with transaction.atomic():
+        access_environments.destroyed(environment.name)
+        environment.delete()
 
 
 def start_destroy(name: str) -> Environment:
@@ -99,6 +103,7 @@ def start_destroy(name: str) -> Environment:
                 message="The primary environment can't be destroyed: promote another first.",
             )
         Environment.objects.filter(pk=environment.pk).update(status=Status.DESTROYING)
+        access_environments.destroyed(name)
     return find(name)
 
 

@@ -7,6 +7,7 @@ and a rename) run one after the other, and exactly one environment is primary af
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 
+from access import environments as access_environments
 from cms.api.errors import ApiError, invalid_field
 from environments.models import Environment, MaintenanceMode, is_environment_name
 from webhooks import announce as webhook_events
@@ -64,6 +65,7 @@ def rename(name: str, new_name) -> Environment:
                 if Environment.objects.filter(name=new_name).exists():
                     raise name_taken(new_name)
                 Environment.objects.filter(pk=environment.pk).update(name=new_name)
+                access_environments.renamed(name, new_name)
     except IntegrityError as error:  # taken by a concurrent rename or fork
         raise name_taken(new_name) from error
     return find(new_name)

@@ -1,6 +1,7 @@
 """/environments and /maintenance-mode: project-wide, so X-Environment is ignored here.
-Reads for every token; promote, rename and maintenance mode for admin tokens (scope
-"schema"). Thin: parse, call a service, render."""
+Reads for every token; forks, renames and deletes for roles that manage environments,
+promotes and maintenance mode for roles that promote them (access/permissions.py).
+Thin: parse, call a service, render."""
 
 from django.db import transaction
 from rest_framework.response import Response
@@ -25,6 +26,8 @@ class EnvironmentListView(ProjectWideView):
 
 
 class EnvironmentDetailView(ProjectWideView):
+    write_flag = "can_manage_environments"
+
     def get(self, request, name):
         return Response({"data": environment_resource(services.find(name))})
 
@@ -43,6 +46,8 @@ class ForkView(ProjectWideView):
     """A job copying the environment (SPEC-2 §1.3); ``immediate_return=true`` answers the
     new environment at once, ``creating``, and the copy goes on in a worker."""
 
+    write_flag = "can_manage_environments"
+
     def post(self, request, name):
         params = nested_params(request.query_params)
         refuse_unknown(params, {"immediate_return", "fast", "force"})
@@ -59,11 +64,15 @@ class ForkView(ProjectWideView):
 
 
 class PromoteView(ProjectWideView):
+    write_flag = "can_promote_environments"
+
     def put(self, request, name):
         return Response({"data": environment_resource(services.promote(name))})
 
 
 class RenameView(ProjectWideView):
+    write_flag = "can_manage_environments"
+
     def put(self, request, name):
         parse_resource(request.data, "environment")
         renamed = services.rename(name, request.data["data"].get("id"))
@@ -76,6 +85,8 @@ class MaintenanceModeView(ProjectWideView):
 
 
 class ActivateMaintenanceModeView(ProjectWideView):
+    write_flag = "can_promote_environments"
+
     def put(self, request):
         params = nested_params(request.query_params)
         refuse_unknown(params, {"force"})
@@ -84,6 +95,8 @@ class ActivateMaintenanceModeView(ProjectWideView):
 
 
 class DeactivateMaintenanceModeView(ProjectWideView):
+    write_flag = "can_promote_environments"
+
     def put(self, request):
         refuse_unknown(nested_params(request.query_params), set())
         return Response({"data": maintenance_mode_resource(services.set_maintenance_mode(False))})

@@ -65,12 +65,11 @@ def records_using(kind: str, target_ids: list[str], version: str) -> dict[str, l
     return {target: sorted(records) for target, records in using.items()}
 
 
-def find_target(kind: str, target_id: str) -> None:
-    """404 unless the record (not a block) or the upload exists."""
+def find_target(kind: str, target_id: str):
+    """The record (not a block) or the upload; 404 unless it exists."""
     if kind == "item":
-        found(Item.objects.filter(pk=target_id, root__isnull=True).first(), item=target_id)
-    else:
-        found(Upload.objects.filter(pk=target_id).only("pk").first(), upload=target_id)
+        return found(Item.objects.filter(pk=target_id, root__isnull=True).first(), item=target_id)
+    return found(Upload.objects.filter(pk=target_id).only("pk").first(), upload=target_id)
 
 
 def uploads_in_use(upload_ids: list[str]) -> dict[str, list[dict]]:

@@ -194,8 +194,10 @@ def _item_types(value, model: ContentModel) -> list:
     return found
 
 
-def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]:
-    """One page of records, the total, and what rendering needs (version, nested)."""
+def item_list(params: dict, model: ContentModel, readable=None) -> tuple[list[Item], int, dict]:
+    """One page of records, the total, and what rendering needs (version, nested).
+    ``readable``: the role's record permissions (access.permissions.EntrySet): a model it
+    may not read asked for by type is refused, and no record it may not read is listed."""
     refuse_unknown(params, LIST_PARAMETERS)
     offset, limit = page_bounds(params)
     version = params.get("version", "current")
@@ -228,6 +230,8 @@ def item_list(params: dict, model: ContentModel) -> tuple[list[Item], int, dict]
         records = Item.objects.filter(item_type_id__in=[it.id for it in item_types])
         if version == "published":
             records = records.filter(published_version__isnull=False)
+    if readable is not None:
+        records = readable.restrict(records, [it.id for it in item_types])
     if "ids" in filters:
         records = records.filter(pk__in=listed(filters["ids"], "filter[ids]"))
     # What the records must match beyond their model (and ids): the page may be looked

@@ -4,6 +4,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import jobs
+from access import records as permitted
+from access.permissions import records as record_permissions
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, found
 from cms.api.idempotency import idempotent
@@ -35,6 +37,28 @@ def _written_document(record: services.RecordWrite) -> dict:
     }
 
 
+def _check_create(request, document) -> None:
+    """The role may create records of the model with these values (a document naming no
+    model is left to the create's own 422)."""
+    item_type_id = document.relationship_id("item_type", "item_type")
+    if item_type_id is not None and not permitted.everything(request, "create"):
+        model = ContentModel.load()
+        permitted.check_create(request, item_type_id, document.attributes, model)
+
+
+def _check_update(request, item_id: str, document) -> None:
+    if permitted.everything(request, "update") and permitted.everything(request, "read"):
+        return
+    item = services.find_record(item_id)
+    permitted.check_update(request, item, document.attributes, ContentModel.load())
+
+
+def _check(request, action: str, item_id: str) -> None:
+    """``action`` on the record (read only when the role's permission depends on it)."""
+    if not permitted.everything(request, action):
+        permitted.check_record(request, action, services.find_record(item_id))
+
+
 def _read_options(request, versions=("current", "published")) -> tuple[bool, str]:
     params = nested_params(request.query_params)
     refuse_unknown(params, {"nested", "version"})
@@ -50,7 +74,9 @@ class ItemListView(BodyLimit, APIView):
 
     def get(self, request):
         model = ContentModel.load()
-        records, total, options = selectors.item_list(nested_params(request.query_params), model)
+        params = nested_params(request.query_params)
+        readable = record_permissions(request)
+        records, total, options = selectors.item_list(params, model, readable)
         mark_has_children(records, model)
         blocks = selectors.blocks_for(records, options["version"]) if options["nested"] else None
         published = options["version"] == "published"
@@ -72,6 +98,7 @@ class ItemListView(BodyLimit, APIView):
     @idempotent
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
+        _check_create(request, document)
         record = services.item_create(document=document, creator_id=request.auth.id)
         return Response(_written_document(record), status=201)
 
@@ -84,6 +111,7 @@ class ItemValidateView(BodyLimit, APIView):
 
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
+        _check_create(request, document)
         record = services.build_record(document=document, creator_id=request.auth.id)
         return Response(_written_document(record.saved()))
 
@@ -94,16 +122,19 @@ class ItemDetailView(BodyLimit, APIView):
     def get(self, request, item_id):
         nested, version = _read_options(request)
         item = services.find_record(item_id)
+        permitted.check_record(request, "read", item)
         blocks = selectors.blocks_for([item], version) if nested else None
         model = ContentModel.load()
         return Response({"data": record_document(item, model, version=version, blocks=blocks)})
 
     def put(self, request, item_id):
         document = parse_resource(request.data, "item")
+        _check_update(request, item_id, document)
         record = services.item_update(item_id=item_id, document=document, editor_id=request.auth.id)
         return Response(_written_document(record))
 
     def delete(self, request, item_id):
+        _check(request, "delete", item_id)
         item = services.item_destroy(item_id=item_id)
         return Response({"data": item_resource(item, ContentModel.load())})
 
@@ -116,6 +147,7 @@ class ItemValidateExistingView(BodyLimit, APIView):
 
     def post(self, request, item_id):
         document = parse_resource(request.data, "item")
+        _check_update(request, item_id, document)
         item = services.find_record(item_id)
         record = services.build_update(
             item=item,
@@ -143,6 +175,12 @@ class PublishView(APIView):
         refuse_unknown(params, {"recursive"})
         recursive = flag(params, "recursive")  # in a tree: ancestors / descendants too
         selection = _selection(request.data)
+        # Unpublishing is governed by the publish permission, as in DatoCMS.
+        locales = None if selection is None else sorted(selection.locales)
+        if selection is not None and selection.non_localized:
+            locales.append(None)
+        if not permitted.everything(request, "publish"):
+            permitted.check_record(request, "publish", services.find_record(item_id), locales)
         if self.action == "publish":
             item = services.item_publish(
                 item_id=item_id, editor_id=request.auth.id, selection=selection, recursive=recursive
@@ -168,7 +206,9 @@ class ReferencesView(APIView):
     kind = "item"
 
     def get(self, request, target_id):
-        references.find_target(self.kind, target_id)
+        target = references.find_target(self.kind, target_id)
+        if self.kind == "item":
+            permitted.check_record(request, "read", target)
         params = nested_params(request.query_params)
         return Response(references.references_document(params, self.kind, target_id))
 
@@ -181,6 +221,7 @@ class DuplicateView(APIView):
 
     def post(self, request, item_id):
         refuse_unknown(nested_params(request.query_params), set())
+        _check(request, "duplicate", item_id)
         arguments = duplicates.start(item_id, request.auth.id)
         return jobs.accepted(submit_here("items.duplicate", arguments))
 
@@ -193,6 +234,7 @@ class PublicationStateView(APIView):
     def get(self, request, item_id):
         refuse_unknown(nested_params(request.query_params), set())
         item = services.find_record(item_id)
+        permitted.check_record(request, "read", item)
         return Response(state_document(item, ContentModel.load()))
 
 
@@ -201,6 +243,7 @@ class ItemVersionListView(APIView):
 
     def get(self, request, item_id):
         item = services.find_record(item_id)
+        permitted.check_record(request, "read", item)
         versions, total = selectors.record_versions(item, nested_params(request.query_params))
         model = ContentModel.load()
         return Response(
@@ -221,6 +264,7 @@ class VersionDetailView(APIView):
 
     def get(self, request, version_id):
         version = _find_version(version_id)
+        permitted.check_record(request, "read", version.item)
         return Response({"data": version_resource(version, version.item, ContentModel.load())})
 
 
@@ -233,6 +277,7 @@ class VersionRestoreView(APIView):
         return self.post(request, version_id)
 
     def post(self, request, version_id):
+        permitted.check_record(request, "update", _find_version(version_id).item)
         record = services.version_restore(version_id=version_id, editor_id=request.auth.id)
         # As DatoCMS: the record, then the version the restore wrote.
         return Response(

@@ -4,11 +4,11 @@ from menus.kinds import MENU_ITEMS, SCHEMA_MENU_ITEMS
 from menus.views import MenuDetailView, MenuListView, MenuReorderView
 
 urlpatterns = []
-for prefix, menu, scope in (
-    ("menu-items", MENU_ITEMS, "content"),
-    ("schema-menu-items", SCHEMA_MENU_ITEMS, "schema"),
+for prefix, menu, scope, write_flag in (
+    ("menu-items", MENU_ITEMS, "content", "can_manage_menu"),
+    ("schema-menu-items", SCHEMA_MENU_ITEMS, "schema", "can_edit_schema"),
 ):
-    views = {"menu": menu, "scope": scope}
+    views = {"menu": menu, "scope": scope, "write_flag": write_flag}
     urlpatterns += [
         path(prefix, MenuListView.as_view(**views)),
         # Before "<item_id>": "reorder" is no id.

@@ -1,5 +1,5 @@
 """/menu-items and /schema-menu-items (SPEC-2 §3). Thin: parse, call a service, render.
-Menu items are content (editors may write them), schema menu items schema (admins)."""
+Menu items need can_manage_menu to write, schema menu items can_edit_schema."""
 
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from menus.selectors import find, menu_resource, menu_resources
 class MenuView(APIView):
     menu: Menu = None
     scope = "schema"
+    write_flag = None  # per menu (menus/urls.py)
 
 
 def _ids_filter(query_params) -> list[str] | None:

@@ -12,6 +12,8 @@ from django.conf import settings
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.permissions import records as record_permissions
+from access.records import check_create, everything
 from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
@@ -99,6 +101,14 @@ def _flag(request, name: str) -> bool:
     return str(request.query_params.get(name, "")).lower() in TRUE
 
 
+def _check_create(request, item_type_id, values, model, index) -> None:
+    try:
+        check_create(request, item_type_id, values, model)
+    except ApiError as error:
+        error.details["record"] = index
+        raise
+
+
 class RecordApiView(APIView):
     scope = "content"
 
@@ -130,8 +140,13 @@ class RecordServiceView(RecordApiView):
         ``{"resource": [{"name", "label"}]}``, by name."""
         if service not in settings.CMS_REST_SERVICES:
             raise RecordApiError(404, f"Service '{service}' does not exist.")
+        readable = record_permissions(request)
         tables = sorted(
-            (it for it in ContentModel.load().item_types.values() if not it.modular_block),
+            (
+                it
+                for it in ContentModel.load().item_types.values()
+                if not it.modular_block and readable.allows_some("read", it.id)
+            ),
             key=lambda it: it.api_key,
         )
         return Response({"resource": [{"name": it.api_key, "label": it.name} for it in tables]})
@@ -194,6 +209,7 @@ class RecordTableView(BodyLimit, RecordApiView):
             order_text=params.get("order", ""),
             ids=comma_list(params.get("ids", "")),
         )
+        records = record_permissions(request).restrict(records, [item_type.id])
         # The count first: it tells the page how to read the matches (items.pages).
         count = records.filter(condition).count() if _flag(request, "include_count") else None
         page = model_page(
@@ -228,6 +244,11 @@ class RecordTableView(BodyLimit, RecordApiView):
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
             )
         rate_limits.charge_records(request, len(records))
+        checked = [] if everything(request, "create") else records
+        for index, values in enumerate(checked):
+            # The whole batch is refused, before anything is written, naming the record.
+            if isinstance(values, dict):
+                _check_create(request, item_type.id, values, model, index)
         mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
         known = _columns(item_type, model.fields[item_type.id])
         wanted = _wanted_fields(request.query_params.get("fields", body_fields), known)

@@ -4,18 +4,27 @@
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.records import check_record, everything
 from cms.api.parsing import parse_resource
 from cms.api.query import nested_params, refuse_unknown
 from items.content_model import ContentModel
 from items.resources import item_resource
+from items.services import find_record
 from schedules import services
 from schedules.kinds import Kind
 from schedules.resources import schedule_resource
 
 
 class ScheduleView(APIView):
+    """Scheduling (un)publication needs the publish permission on the record."""
+
     scope = "content"
     kind: Kind = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not everything(request, "publish"):
+            check_record(request, "publish", find_record(kwargs["item_id"]))
 
     def post(self, request, item_id):
         refuse_unknown(nested_params(request.query_params), set())

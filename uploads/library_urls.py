@@ -8,7 +8,12 @@ from uploads import bulk, library_views
 from uploads.collections import UPLOAD_COLLECTIONS
 from uploads.tasks import COLLECTIONS_REORDER
 
-collection = {"menu": UPLOAD_COLLECTIONS, "scope": "content"}
+# Writes need can_manage_upload_collections (access/permissions.py).
+collection = {
+    "menu": UPLOAD_COLLECTIONS,
+    "scope": "content",
+    "write_flag": "can_manage_upload_collections",
+}
 
 urlpatterns = [
     path("upload-collections", MenuListView.as_view(**collection)),

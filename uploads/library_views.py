@@ -15,6 +15,7 @@ from uploads import bulk, tags
 
 class UploadTagListView(APIView):
     scope = "content"
+    upload_permissions = True  # one action per method (access/permissions.py)
 
     def get(self, request):
         names, total = tags.tag_list(nested_params(request.query_params))
@@ -33,6 +34,7 @@ class UploadTagListView(APIView):
 
 class UploadSmartTagListView(APIView):
     scope = "content"
+    upload_permissions = "read"
 
     def get(self, request):
         names, total = tags.smart_tag_list(nested_params(request.query_params))
@@ -48,6 +50,7 @@ class BulkView(BodyLimit, APIView):
     """A bulk edit: the body checked whole (else 422, nothing queued), then a 202 job."""
 
     scope = "content"
+    upload_permissions = "update"
     operation: bulk.Operation = None
     checker = None  # (body) -> the job's arguments, or 422
 

@@ -23,8 +23,9 @@ def _locale(params: dict, fields) -> str:
     return locale
 
 
-def upload_list(params: dict) -> tuple[list[Upload], int]:
-    """One page of uploads and the total count, as ``GET /uploads`` asks."""
+def upload_list(params: dict, readable=None) -> tuple[list[Upload], int]:
+    """One page of uploads and the total count, as ``GET /uploads`` asks; ``readable``
+    (access.permissions.EntrySet): only the uploads the role may read."""
     refuse_unknown(params, {"filter", "page", "order_by", "locale"})
     offset, limit = page_bounds(params)
     filter_param = params.get("filter") or {}
@@ -37,6 +38,9 @@ def upload_list(params: dict) -> tuple[list[Upload], int]:
         )
     locale = _locale(params, filter_param.get("fields"))
     queryset = Upload.objects.all()
+    condition = readable.filter("read", "upload_collection_id") if readable else None
+    if condition is not None:
+        queryset = queryset.filter(condition)
     if "ids" in filter_param:
         queryset = queryset.filter(pk__in=listed(filter_param["ids"], "filter[ids]"))
     if "type" in filter_param:

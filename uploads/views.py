@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import jobs
+from access.permissions import uploads as upload_permissions
+from access.records import check_upload
 from cms.api import json_body
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, ApiErrors, error_document, found, json_error
@@ -31,6 +33,7 @@ def find_upload(upload_id: str) -> Upload:
 
 class UploadRequestView(APIView):
     scope = "content"
+    upload_permissions = "create"  # access/permissions.py
 
     def post(self, request):
         document = parse_resource(request.data, "upload_request")
@@ -115,10 +118,12 @@ def _multipart_attributes(data) -> dict:
 
 class UploadListView(APIView):
     scope = "content"
+    upload_permissions = True  # one action per method (access/permissions.py)
     parser_classes = [JSONParser, JSONAPIParser, MultiPartParser]
 
     def get(self, request):
-        uploads, total = selectors.upload_list(nested_params(request.query_params))
+        readable = upload_permissions(request)
+        uploads, total = selectors.upload_list(nested_params(request.query_params), readable)
         return Response(
             {
                 "data": [upload_resource(upload, request) for upload in uploads],
@@ -154,20 +159,24 @@ class UploadListView(APIView):
 
 class UploadDetailView(APIView):
     scope = "content"
+    upload_permissions = True  # one action per method (access/permissions.py)
 
     def get(self, request, upload_id):
-        return Response({"data": upload_resource(find_upload(upload_id), request)})
+        upload = check_upload(request, "read", find_upload(upload_id))
+        return Response({"data": upload_resource(upload, request)})
 
     def put(self, request, upload_id):
         strategy = replacing.replace_strategy(nested_params(request.query_params))
         document = parse_resource(request.data, "upload")
         upload = services.upload_update(
-            upload=find_upload(upload_id), document=document, replace_strategy=strategy
+            upload=check_upload(request, "update", find_upload(upload_id)),
+            document=document,
+            replace_strategy=strategy,
         )
         return Response({"data": upload_resource(upload, request)})
 
     def delete(self, request, upload_id):
-        upload = find_upload(upload_id)
+        upload = check_upload(request, "delete", find_upload(upload_id))
         answer = upload_resource(upload, request)
         services.upload_destroy(upload=upload)
         return Response({"data": answer})
@@ -177,6 +186,7 @@ class BulkDestroyView(BodyLimit, APIView):
     """``POST /uploads/bulk/destroy``: a job (uploads/destroying.py, uploads/tasks.py)."""
 
     scope = "content"
+    upload_permissions = "delete"
 
     def post(self, request):
         refuse_unknown(nested_params(request.query_params), set())

@@ -6,18 +6,16 @@ from rest_framework.views import APIView
 
 from cms.api.parsing import parse_resource
 from cms.api.query import nested_params, refuse_unknown
-from cms.models import ApiToken
 from webhooks import selectors, services
 from webhooks.models import Webhook
 from webhooks.resources import call_resource, webhook_resource
 
-#: Webhooks and their calls hold secrets: only admin tokens read them.
-ADMINS = (ApiToken.Role.ADMIN,)
+#: Webhooks and their calls hold secrets: only roles that manage webhooks read them.
+MANAGERS = "can_manage_webhooks"
 
 
 class WebhookListView(APIView):
-    scope = "schema"
-    readers = ADMINS  # answers hold basic-auth passwords and custom headers
+    read_flag = write_flag = MANAGERS  # answers hold basic-auth passwords and custom headers
 
     def get(self, request):
         refuse_unknown(nested_params(request.query_params), set())
@@ -30,8 +28,7 @@ class WebhookListView(APIView):
 
 
 class WebhookDetailView(APIView):
-    scope = "schema"
-    readers = ADMINS  # answers hold basic-auth passwords and custom headers
+    read_flag = write_flag = MANAGERS  # answers hold basic-auth passwords and custom headers
 
     def get(self, request, webhook_id):
         return Response({"data": webhook_resource(services.find_webhook(webhook_id))})
@@ -55,8 +52,7 @@ def _included(calls) -> list[dict]:
 
 
 class WebhookCallListView(APIView):
-    scope = "schema"
-    readers = ADMINS  # answers hold basic-auth passwords and custom headers
+    read_flag = write_flag = MANAGERS  # answers hold basic-auth passwords and custom headers
 
     def get(self, request):
         calls, total = selectors.calls(nested_params(request.query_params))
@@ -70,8 +66,7 @@ class WebhookCallListView(APIView):
 
 
 class WebhookCallDetailView(APIView):
-    scope = "schema"
-    readers = ADMINS  # answers hold basic-auth passwords and custom headers
+    read_flag = write_flag = MANAGERS  # answers hold basic-auth passwords and custom headers
 
     def get(self, request, call_id):
         call = services.find_call(call_id)
@@ -79,8 +74,7 @@ class WebhookCallDetailView(APIView):
 
 
 class WebhookCallResendView(APIView):
-    scope = "schema"
-    readers = ADMINS  # answers hold basic-auth passwords and custom headers
+    read_flag = write_flag = MANAGERS  # answers hold basic-auth passwords and custom headers
 
     def post(self, request, call_id):
         services.call_resend(call=services.find_call(call_id))

@@ -30,6 +30,9 @@ class ApiTokenAuthentication(BaseAuthentication):
             token = access.find_token(secret, name)
             if token is None:
                 raise AuthenticationFailed("The API token is not valid.")
+            if not token.can_access_cma:
+                # Both APIs here manage content: a token without CMA access gets neither.
+                raise AuthenticationFailed("This API token may not use the management API.")
         except AuthenticationFailed:
             # Only failures are counted and refused: a good token is never slowed.
             wait = throttle.bad_token(request)

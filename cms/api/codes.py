@@ -115,6 +115,14 @@ CODES: dict[str, Code] = {
         422, "A relationship is missing or names the wrong thing; `details.code` says which."
     ),
     "INVALID_TYPE": Code(422, "`data.type` is not the resource type this path takes."),
+    "ROLE_IN_USE": Code(
+        422,
+        "The role can't be deleted: tokens have it (`details.tokens`), roles inherit from it "
+        "(`details.inherited_by`), or it is built in (`details.builtin`).",
+    ),
+    "NON_EDITABLE_ACCESS_TOKEN": Code(
+        422, "A factory token (`hardcoded_type`): delete or regenerate it, not edit it."
+    ),
     "PRIMARY_ENVIRONMENT": Code(
         422, "The primary environment can't be destroyed: promote another one first."
     ),

@@ -310,3 +310,20 @@ def test_a_fork_copies_the_media_library_with_its_ids(served):
     _ok(served.request("DELETE", f"/upload-collections/{photos['id']}", environment="sandbox-m"))
     assert served.get("/upload-collections", "sandbox-m")["data"] == []
     assert len(served.get("/upload-collections")["data"]) == 2
+
+
+def test_roles_entries_follow_a_fork_a_rename_and_a_destroy(served):
+    def environments_of_admin() -> set:
+        roles = served.get("/roles")["data"]
+        admin = next(r for r in roles if r["attributes"]["name"] == "Admin")
+        entries = admin["attributes"]["positive_item_type_permissions"]
+        return {e["environment"] for e in entries}
+
+    forked(served, "main", "sandbox-r")
+    assert {"main", "sandbox-r"} <= environments_of_admin()
+    body = {"data": {"type": "environment", "id": "sandbox-s"}}
+    _ok(served.request("PUT", "/environments/sandbox-r/rename", body))
+    assert "sandbox-s" in environments_of_admin() and "sandbox-r" not in environments_of_admin()
+    job = _ok(served.request("DELETE", "/environments/sandbox-s"), 202)["data"]
+    assert served.job_result(job["id"])["status"] == 200
+    assert "sandbox-s" not in environments_of_admin()

@@ -11,6 +11,7 @@ from cms.models import ApiToken
 from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
 from tests.fuzz.world_build_triggers import build_trigger_payloads, seed_build_triggers
+from tests.fuzz.world_access import access_payloads, seed_access
 from tests.fuzz.world_library import library_payloads, seed_library
 from tests.fuzz.world_menus import menu_payloads, seed_menus
 from tests.fuzz.world_webhooks import seed_webhooks, webhook_payloads
@@ -52,6 +53,8 @@ class World:
     webhook_call_ids: list[str] = field(default_factory=list)
     build_trigger_ids: list[str] = field(default_factory=list)  # world_build_triggers
     build_trigger_tokens: list[str] = field(default_factory=list)
+    role_ids: list[str] = field(default_factory=list)  # world_access
+    access_token_ids: list[str] = field(default_factory=list)  # never the fuzz's own
     fieldset_id: str = ""  # the model's fieldset, holding subtitle
 
     @property
@@ -271,6 +274,7 @@ def seed() -> World:
     world.upload_collection_ids = seed_library(api, world.upload_id)
     world.webhook_ids, world.webhook_call_ids = seed_webhooks(api, world.record_ids[0])
     world.build_trigger_ids, world.build_trigger_tokens = seed_build_triggers(api)
+    world.role_ids, world.access_token_ids = seed_access(api, world.model_id)
     fieldset = api.post(
         f"/item-types/{model}/fieldsets",
         {"data": {"type": "fieldset", "attributes": {"title": "Extras"}}},
@@ -418,6 +422,7 @@ def payloads(world: World) -> dict[str, object]:
         **library_payloads(world),
         **webhook_payloads(world),
         **build_trigger_payloads(world),
+        **access_payloads(world),
         **bulk_payloads(world),
     }
 
