@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "schedules",
     "jobs",
     "webhooks",
+    "audit_log",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,9 @@ MIDDLEWARE = [
     "cms.rate_limits.RateLimitMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
     "environments.access.EnvironmentMiddleware",
+    # Inside the environment's frame (the request's environment is still known there):
+    # every write made with a token, recorded once answered (audit_log/recording.py).
+    "audit_log.recording.AuditLogMiddleware",
     "cms.api.request_hygiene.RequestHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the admin's files) from the production server itself.
@@ -284,6 +288,15 @@ CMS_WEBHOOK_RETRY_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_RETRY_POLL_SE
 # How often each worker looks for new calls to send (the delivery lag's floor).
 CMS_WEBHOOK_POLL_SECONDS = float(os.environ.get("CMS_WEBHOOK_POLL_SECONDS", 0.5))
 CMS_WEBHOOK_CALL_RETENTION_DAYS = float(os.environ.get("CMS_WEBHOOK_CALL_RETENTION_DAYS", 30))
+
+# The audit log (audit_log/): events older than this are pruned by the workers, every
+# CMS_AUDIT_LOG_PRUNE_SECONDS; each request and response payload is kept up to this many
+# bytes of JSON (a larger one keeps its resource's type, id and relationships); a query
+# answers this many events a page.
+CMS_AUDIT_LOG_RETENTION_DAYS = float(os.environ.get("CMS_AUDIT_LOG_RETENTION_DAYS", 60))
+CMS_AUDIT_LOG_PRUNE_SECONDS = float(os.environ.get("CMS_AUDIT_LOG_PRUNE_SECONDS", 3600))
+CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES = int(os.environ.get("CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES", 64 * 1024))
+CMS_AUDIT_LOG_PAGE_SIZE = int(os.environ.get("CMS_AUDIT_LOG_PAGE_SIZE", 100))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])

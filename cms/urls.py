@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("record_api.urls")),
     path("", include("jobs.urls")),
     path("", include("webhooks.urls")),
+    path("", include("audit_log.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 
