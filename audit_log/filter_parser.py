@@ -99,8 +99,11 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, position)
         if match is None:
             char = text[position]
-            code = "UNTERMINATED_STRING" if char == "'" else "UNEXPECTED_CHARACTER"
-            raise FilterError(code, position, char, f"Can't read {char!r} at {position}.")
+            if char == "'":
+                raise FilterError("UNTERMINATED_STRING", position, char, "A ' is not closed.")
+            raise FilterError(
+                "UNEXPECTED_CHARACTER", position, char, f"Can't read {char!r} at {position}."
+            )
         kind = match.lastgroup
         if kind != "space":
             tokens.append(Token(kind, match.group(), position))
@@ -147,10 +150,13 @@ class _Parser:
 
     def fail(self, expected: str, code: str | None = None):
         token = self.token
-        if code is None:
-            code = "UNEXPECTED_END" if token.kind == "end" else "UNEXPECTED_TOKEN"
         found = "the end" if token.kind == "end" else repr(token.text)
-        raise FilterError(code, token.position, token.text, f"{expected}, found {found}.")
+        message = f"{expected}, found {found}."
+        if code is not None:
+            raise FilterError(code, token.position, token.text, message)
+        if token.kind == "end":
+            raise FilterError("UNEXPECTED_END", token.position, "", message)
+        raise FilterError("UNEXPECTED_TOKEN", token.position, token.text, message)
 
     def expect_end(self) -> None:
         if self.token.kind != "end":
@@ -207,7 +213,8 @@ class _Parser:
                 "UNKNOWN_FUNCTION",
                 name.position,
                 name.text,
-                f"Unknown function {name.text!r}: use {', '.join(FUNCTIONS)} (min_ulid is a value).",
+                f"Unknown function {name.text!r}: use {', '.join(FUNCTIONS)} "
+                "(min_ulid is a value).",
             )
         self.punct("(")
         path = self.path()

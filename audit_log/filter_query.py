@@ -76,9 +76,8 @@ def _compare(node: Compare) -> Q:
         _mismatch(node.path, f"{node.path.dotted} is text: compare it with 'quoted text'")
     elif kind == NUMBER and (isinstance(value, bool) or not isinstance(value, int | float)):
         _mismatch(node.path, f"{node.path.dotted} is a number")
-    elif kind == BOOLEAN:
-        if not isinstance(value, bool) or node.op not in {"=", "!="}:
-            _mismatch(node.path, f"{node.path.dotted} is true or false, compared with = or !=")
+    elif kind == BOOLEAN and (not isinstance(value, bool) or node.op not in {"=", "!="}):
+        _mismatch(node.path, f"{node.path.dotted} is true or false, compared with = or !=")
     if node.op == "!=":
         return ~Q(Exact(expression, value))
     return Q(LOOKUPS[node.op](expression, value))

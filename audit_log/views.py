@@ -38,9 +38,7 @@ class AuditLogQueryView(APIView):
     def post(self, request):
         refuse_unknown(nested_params(request.query_params), set())
         document = parse_resource(request.data, "audit_log_query")
-        attributes, errors = clean_attributes(
-            document.attributes, QUERY_ATTRIBUTES, creating=False
-        )
+        attributes, errors = clean_attributes(document.attributes, QUERY_ATTRIBUTES, creating=False)
         moments = {}
         for name in ("since", "before"):
             moments[name] = _moment(attributes.get(name), name, errors)

@@ -1,3 +1,13 @@
+from tests.environments.conftest import (  # noqa: F401 (fixtures)
+    admin_token,
+    environments,
+    main_api,
+    migrated_sqlite_file,
+    sandbox,
+    sandbox_api,
+)
+
+
 def query(api, status=200, **attributes):
     """POST /audit-log-events/query; the answer."""
     body = {"data": {"type": "audit_log_query", "attributes": attributes}}

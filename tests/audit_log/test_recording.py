@@ -3,16 +3,8 @@
 import pytest
 
 from audit_log.models import AuditLogEvent
-from tests.audit_log.conftest import actions, events, query
+from tests.audit_log.conftest import actions, events
 from tests.conftest import create_upload, png_bytes
-from tests.environments.conftest import (  # noqa: F401 (fixtures)
-    admin_token,
-    environments,
-    main_api,
-    migrated_sqlite_file,
-    sandbox,
-    sandbox_api,
-)
 from tests.items.conftest import item_body, make, put
 from tests.webhooks.conftest import webhook_body
 
@@ -64,8 +56,12 @@ def test_each_kind_of_write_is_recorded(api, post_model, settings):
     assert put(api, item["id"], {"title": "B"}).status_code == 200
     assert api.put(f"/items/{item['id']}/publish").status_code == 200
     assert api.put(f"/items/{item['id']}/unpublish").status_code == 200
-    bulk = {"data": {"type": "item_bulk_publish_operation", "relationships": {
-        "items": {"data": [{"type": "item", "id": item["id"]}]}}}}
+    bulk = {
+        "data": {
+            "type": "item_bulk_publish_operation",
+            "relationships": {"items": {"data": [{"type": "item", "id": item["id"]}]}},
+        }
+    }
     assert api.post("/items/bulk/publish", bulk).status_code in (200, 202)
     assert api.post("/items/validate", item_body(post_model["id"], {"title": "x"})).status_code
     assert api.delete(f"/items/{item['id']}").status_code == 200
@@ -110,8 +106,9 @@ def test_refused_writes_are_recorded_reads_and_anonymous_ones_not(
     assert readonly_api.post("/items", item_body(post_model["id"], {})).status_code == 403
     assert api.post("/items", {"data": {"type": "nope"}}).status_code == 422
     found = events(api, filter="begins_with(action_name, 'items.')")
-    assert [(e["attributes"]["response"]["status"], e["attributes"]["role"]["name"])
-            for e in found] == [(403, "readonly"), (422, "admin")]
+    assert [
+        (e["attributes"]["response"]["status"], e["attributes"]["role"]["name"]) for e in found
+    ] == [(403, "readonly"), (422, "admin")]
 
 
 def test_a_fork_is_recorded(api):
