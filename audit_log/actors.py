@@ -25,3 +25,13 @@ def may_read_audit_log(token: object) -> bool:
     if flag is not None:
         return bool(flag)
     return role == ApiToken.Role.ADMIN
+
+
+def user_actor(user) -> dict:
+    """A staff user working in the admin."""
+    return {"type": "user", "id": str(user.pk), "name": user.get_username()}
+
+
+def user_role(user) -> dict | None:
+    """Staff users are bound to no role yet: their writes name none."""
+    return None

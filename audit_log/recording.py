@@ -1,5 +1,6 @@
-"""Recording: every write through the APIs (CMA and record API) made with a token, one
-INSERT after the view answered (its own transactions have committed by then).
+"""Recording: every write through the APIs (CMA and record API) made with a token, and
+every save in the admin by a staff user (audit_log/admin_events.py), one INSERT after the
+view answered (its own transactions have committed by then).
 
 Refused writes (4xx) are recorded too: who tried what is the point of an audit log, and a
 refusal names its actor. Not recorded: reads (GET, HEAD, OPTIONS, and POSTs that write
@@ -13,17 +14,19 @@ import logging
 
 import orjson
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils.timezone import now
+from rest_framework.request import Empty
 
-from audit_log import actions
-from audit_log.actors import actor_of, role_of
+from audit_log import actions, admin_events
+from audit_log.actors import actor_of, role_of, user_actor, user_role
 from audit_log.models import AuditLogEvent
 from audit_log.ulid import new_ulid
 from cms.models import ApiToken
 
 logger = logging.getLogger("cms.audit_log")
 
+ADMIN_PATH = "/admin/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Keys whose values never reach the log (webhooks' credentials and headers, tokens).
 SECRET_KEYS = frozenset(
@@ -45,45 +48,76 @@ class AuditLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.method not in SAFE_METHODS:
-            token = getattr(request, "auth", None)
-            if isinstance(token, ApiToken):
-                try:
+            try:
+                token = getattr(request, "auth", None)
+                if isinstance(token, ApiToken):
                     record(request, response, token)
-                except DatabaseError:
-                    # The write itself stands: a log that can't be written is reported,
-                    # never turned into the client's error.
-                    logger.exception("Could not record an audit log event.")
+                elif request.path_info.startswith(ADMIN_PATH):
+                    record_admin(request, response)
+            except DatabaseError:
+                # The write itself stands: a log that can't be written is reported, never
+                # turned into the client's error.
+                logger.exception("Could not record an audit log event.")
         return response
 
 
 def record(request, response, token: ApiToken) -> str | None:
+    """An API write: its action from its route (audit_log/actions.py)."""
     match = request.resolver_match
     action = actions.action_for(request.method, match.route if match else None)
     if action is None:
         return None
     context = getattr(response, "renderer_context", None) or {}
-    drf_request = context.get("request")
+    return _record(
+        request,
+        action,
+        actor_of(token),
+        role_of(token),
+        _environment(request, match),
+        status=response.status_code,
+        sent=_request_payload(request, context.get("request")),
+        answered=_kept(getattr(response, "data", None)),
+    )
+
+
+def record_admin(request, response) -> str | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    action = admin_events.admin_action(request, response)
+    if action is None:
+        return None
+    return _record(
+        request,
+        action,
+        user_actor(user),
+        user_role(user),
+        _environment(request, None),
+        status=response.status_code,
+        sent=_kept(admin_events.form_payload(request)),
+        answered=None,
+    )
+
+
+def _record(request, action, actor, role, environment, *, status, sent, answered) -> str:
     moment = now()
-    role = role_of(token)
-    environment = _environment(request, match)
+    request_id = request.headers.get("X-Request-ID") or None
     event = {
         "id": new_ulid(moment),
         "occurred_at": moment,
         "action_name": action,
-        **{f"actor_{k}": v for k, v in actor_of(token).items()},
+        **{f"actor_{k}": v for k, v in actor.items()},
         "role_id": role and role["id"],
         "role_name": role and role["name"],
         "environment_id": environment and environment["id"],
         "environment_primary": environment and environment["primary"],
         "request_path": request.path,
         "request_method": request.method,
-        "request_id": (request.headers.get("X-Request-ID") or None),
-        "request_payload": _request_payload(request, drf_request),
-        "response_status": response.status_code,
-        "response_payload": _kept(getattr(response, "data", None)),
+        "request_id": request_id and request_id[:255],
+        "request_payload": sent,
+        "response_status": status,
+        "response_payload": answered,
     }
-    if event["request_id"] is not None:
-        event["request_id"] = event["request_id"][:255]
     _insert(event)
     return event["id"]
 
@@ -92,7 +126,9 @@ def _environment(request, match) -> dict | None:
     selected = getattr(request, "cms_environment", None)
     if selected is not None:
         return {"id": selected.name, "primary": selected.primary}
-    name = match.kwargs.get("name") if match and match.route.startswith("environments/") else None
+    if match is None or not match.route.startswith("environments/"):
+        return None
+    name = match.kwargs.get("name")
     return {"id": name, "primary": None} if name else None
 
 
@@ -101,8 +137,8 @@ def _request_payload(request, drf_request):
         return None
     limit = settings.CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES
     length = request.META.get("CONTENT_LENGTH") or "0"
-    data = getattr(drf_request, "_full_data", None)  # only if the view parsed it
-    if data is None or type(data).__name__ == "Empty":
+    data = getattr(drf_request, "_full_data", Empty)  # only if the view parsed it
+    if data is Empty or data is None:
         return None
     if length.isdigit() and int(length) > limit:
         # Too large: not even serialized.
@@ -163,22 +199,22 @@ def _insert(event: dict) -> None:
         values.append(value)
     table = connection.ops.quote_name(AuditLogEvent._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    json_slot = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    slots = ", ".join(json_slot if c in JSON_COLUMNS else "%s" for c in COLUMNS)
+    insert = f"INSERT INTO {table} ({names}) "
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            slots = ", ".join("%s::jsonb" if c in JSON_COLUMNS else "%s" for c in COLUMNS)
+        if connection.in_atomic_block:
+            # Only in tests (a request runs in no transaction): a savepoint, and the
+            # caller's transaction keeps its durability.
+            with transaction.atomic():
+                cursor.execute(insert + f"VALUES ({slots})", values)
+        elif connection.vendor == "postgresql":
             # set_config(..., true) holds for this statement's own transaction only.
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {slots} "
-                "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed",
-                values,
-            )
-            return
-        slots = ", ".join(["%s"] * len(COLUMNS))
-        relax = connection.vendor == "sqlite" and not connection.in_atomic_block
-        if relax:
+            relaxed = "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed"
+            cursor.execute(insert + f"SELECT {slots} FROM {relaxed}", values)
+        else:
             cursor.execute("PRAGMA synchronous = NORMAL")
-        try:
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES ({slots})", values)
-        finally:
-            if relax:
+            try:
+                cursor.execute(insert + f"VALUES ({slots})", values)
+            finally:
                 cursor.execute("PRAGMA synchronous = FULL")

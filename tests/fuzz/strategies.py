@@ -139,6 +139,7 @@ ENDPOINTS = [
     Endpoint("/webhook_calls", ("GET",), None, ("filter", "page", "order_by")),
     Endpoint("/webhook_calls/{webhook_call}", ("GET",)),
     Endpoint("/webhook_calls/{webhook_call}/resend_webhook", ("POST",)),
+    Endpoint("/audit-log-events/query", ("POST",), "audit_log_query"),
     Endpoint("/{unknown}", ("GET",)),
     Endpoint("/rest/{service}", ("GET",)),
     Endpoint(
