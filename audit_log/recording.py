@@ -76,7 +76,7 @@ def record(request, response, token: ApiToken) -> str | None:
         _environment(request, match),
         status=response.status_code,
         sent=_request_payload(request, context.get("request")),
-        answered=_kept(getattr(response, "data", None)),
+        answered=_answered(response),
     )
 
 
@@ -144,6 +144,21 @@ def _request_payload(request, drf_request):
         # Too large: not even serialized.
         return orjson.dumps(_summary(data, int(length)), default=str).decode()
     return _kept(data)
+
+
+def _answered(response):
+    """The answer as stored: its rendered JSON as it is (no second serialization)."""
+    if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
+        return None
+    body = response.content
+    if not body:
+        return None
+    if len(body) > settings.CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES:
+        summary = _summary(getattr(response, "data", None), len(body))
+        return orjson.dumps(summary, default=str).decode()
+    if any(needle in body for needle in _SECRET_NEEDLES):
+        return orjson.dumps(_redacted(orjson.loads(body))).decode()
+    return body.decode()
 
 
 def _kept(data):
