@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "webhooks",
     "build_triggers",
     "access",
+    "audit_log",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,9 @@ MIDDLEWARE = [
     "cms.rate_limits.RateLimitMiddleware",
     "cms.api.middleware.ApiHeadersMiddleware",
     "environments.access.EnvironmentMiddleware",
+    # Inside the environment's frame (the request's environment is still known there):
+    # every write made with a token, recorded once answered (audit_log/recording.py).
+    "audit_log.recording.AuditLogMiddleware",
     "cms.api.request_hygiene.RequestHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the admin's files) from the production server itself.
@@ -298,6 +302,15 @@ CMS_PUBLIC_URL = os.environ.get("CMS_PUBLIC_URL", "")
 # The niceness (Linux, 0 to 19) of the worker threads sending webhooks: on a host shared
 # with the API, requests get the cores first and delivery lags instead. 0: no change.
 CMS_WEBHOOK_DELIVERY_NICE = int(os.environ.get("CMS_WEBHOOK_DELIVERY_NICE", 10))
+
+# The audit log (audit_log/): events older than this are pruned by the workers, every
+# CMS_AUDIT_LOG_PRUNE_SECONDS; each request and response payload is kept up to this many
+# bytes of JSON (a larger one keeps its resource's type, id and relationships); a query
+# answers this many events a page.
+CMS_AUDIT_LOG_RETENTION_DAYS = float(os.environ.get("CMS_AUDIT_LOG_RETENTION_DAYS", 60))
+CMS_AUDIT_LOG_PRUNE_SECONDS = float(os.environ.get("CMS_AUDIT_LOG_PRUNE_SECONDS", 3600))
+CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES = int(os.environ.get("CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES", 64 * 1024))
+CMS_AUDIT_LOG_PAGE_SIZE = int(os.environ.get("CMS_AUDIT_LOG_PAGE_SIZE", 100))
 
 # The record API (/rest/<service>/<table>): its service names and batch limits.
 CMS_REST_SERVICES = env_list("CMS_REST_SERVICES", ["db"])

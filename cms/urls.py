@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("build_triggers.urls")),
     path("", include("access.urls")),
+    path("", include("audit_log.urls")),
     re_path(r"^.*$", fallback.not_found),
 ]
 

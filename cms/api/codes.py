@@ -100,6 +100,11 @@ CODES: dict[str, Code] = {
         422, "The image is over `CMS_IMAGE_TRANSFORM_MAX_INPUT_PIXELS`: it can't be transformed."
     ),
     "INVALID_ATTRIBUTES": Code(422, "An attribute (or record field) the resource doesn't have."),
+    "INVALID_AUDIT_LOG_FILTER": Code(
+        422,
+        "The audit log query's `filter` can't be read: `details.code` says why, "
+        "`details.position` and `details.token` say where.",
+    ),
     "INVALID_ENTITY_ID": Code(422, "The id chosen by the client is malformed or taken."),
     "INVALID_FIELD": Code(
         422, "A field failed: `details.field` names it, `details.code` says why."
@@ -108,6 +113,7 @@ CODES: dict[str, Code] = {
         422, "A filter names an unknown field or operator, or a value it can't compare."
     ),
     "INVALID_FORMAT": Code(422, "The body is not what this path takes (one JSON:API resource)."),
+    "INVALID_NEXT_TOKEN": Code(422, "`next_token` is not a `meta.next_token` the log gave."),
     "INVALID_ORDERING": Code(422, "`order_by` names an unknown column, or has too many rules."),
     "INVALID_PAGINATION": Code(422, "`page[offset]` or `page[limit]` is not a number in range."),
     "INVALID_QUERY_PARAMETERS": Code(422, "A query parameter is unknown, or not an allowed value."),
@@ -164,6 +170,17 @@ CODES: dict[str, Code] = {
 }
 
 REASONS: dict[str, str] = {
+    # The audit log's filter (INVALID_AUDIT_LOG_FILTER).
+    "FILTER_TOO_DEEP": "The filter nests NOT or parentheses deeper than 32.",
+    "FILTER_TOO_LONG": "The filter is over 4,000 characters.",
+    "INVALID_NUMBER": "A number is out of range.",
+    "TYPE_MISMATCH": "A field compared with a value of another kind, or an operator it lacks.",
+    "UNEXPECTED_CHARACTER": "A character the filter language doesn't use (`\"`, `[`, `;`...).",
+    "UNEXPECTED_END": "The filter ends where more was expected.",
+    "UNEXPECTED_TOKEN": "A word or symbol where the grammar expects another.",
+    "UNKNOWN_FIELD": "A field the audit log events don't have.",
+    "UNKNOWN_FUNCTION": "A function other than begins_with, contains and min_ulid.",
+    "UNTERMINATED_STRING": "A quoted text without its closing quote.",
     # What a value, attribute or relationship broke (details.code).
     "INVALID_ENTITY_ID": "A block's client-chosen id is malformed or taken.",
     "INVALID_FORMAT": "The value is not of the form its field type takes (`details.message`).",

@@ -157,6 +157,7 @@ ENDPOINTS = [
         ("destination_user_type", "destination_user_id"),
     ),
     Endpoint("/access_tokens/{access_token}/regenerate_token", ("POST",)),
+    Endpoint("/audit-log-events/query", ("POST",), "audit_log_query"),
     Endpoint("/{unknown}", ("GET",)),
     Endpoint("/rest/{service}", ("GET",)),
     Endpoint(

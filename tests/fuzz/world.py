@@ -424,6 +424,17 @@ def payloads(world: World) -> dict[str, object]:
         **build_trigger_payloads(world),
         **access_payloads(world),
         **bulk_payloads(world),
+        "audit_log_query": {
+            "data": {
+                "type": "audit_log_query",
+                "attributes": {
+                    "since": "2020-01-01T00:00:00Z",
+                    "filter": "begins_with(action_name, 'items') AND NOT response.status >= 400"
+                    " OR request.payload.data.relationships.item_type.data.id = 'x'",
+                    "detailed_log": True,
+                },
+            }
+        },
     }
 
 

@@ -1,0 +1,37 @@
+"""Who made a request, as an event records it, and who may read the log. The only place
+that knows what a token's role is: when roles become records, these change, nothing else."""
+
+from cms.models import ApiToken
+
+
+def actor_of(token: ApiToken) -> dict:
+    return {"type": "access_token", "id": token.pk, "name": token.name}
+
+
+def role_of(token: ApiToken) -> dict | None:
+    """The token's role as the event shows it: ``{id, name}``."""
+    role = getattr(token, "role", None)
+    if role is None:
+        return None
+    return {"id": str(getattr(role, "pk", role)), "name": str(getattr(role, "name", role))}
+
+
+def may_read_audit_log(token: object) -> bool:
+    """Admin tokens today; a role's ``can_access_audit_log`` once roles are records."""
+    if not isinstance(token, ApiToken):
+        return False
+    role = token.role
+    flag = getattr(role, "can_access_audit_log", None)
+    if flag is not None:
+        return bool(flag)
+    return role == ApiToken.Role.ADMIN
+
+
+def user_actor(user) -> dict:
+    """A staff user working in the admin."""
+    return {"type": "user", "id": str(user.pk), "name": user.get_username()}
+
+
+def user_role(user) -> dict | None:
+    """Staff users are bound to no role yet: their writes name none."""
+    return None
