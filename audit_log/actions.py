@@ -65,6 +65,24 @@ ACTIONS: dict[tuple[str, str], str | None] = {
     ("PUT", "webhooks/<str:webhook_id>"): "webhooks.update",
     ("DELETE", "webhooks/<str:webhook_id>"): "webhooks.destroy",
     ("POST", "webhook_calls/<str:call_id>/resend_webhook"): "webhook_calls.resend_webhook",
+    # Build triggers (project-wide); the CI's report carries no token, so names no actor.
+    ("POST", "build-triggers"): "build_triggers.create",
+    ("PUT", "build-triggers/<str:trigger_id>"): "build_triggers.update",
+    ("DELETE", "build-triggers/<str:trigger_id>"): "build_triggers.destroy",
+    ("POST", "build-triggers/<str:trigger_id>/trigger"): "build_triggers.trigger",
+    ("DELETE", "build-triggers/<str:trigger_id>/abort"): "build_triggers.abort",
+    ("DELETE", "build-triggers/<str:trigger_id>/abort_indexing"): "build_triggers.abort_indexing",
+    ("PUT", "build-triggers/<str:trigger_id>/reindex"): "build_triggers.reindex",
+    ("POST", "build-triggers/<str:token>/deploy-results"): None,
+    # Roles and API tokens.
+    ("POST", "roles"): "roles.create",
+    ("PUT", "roles/<str:role_id>"): "roles.update",
+    ("DELETE", "roles/<str:role_id>"): "roles.destroy",
+    ("POST", "roles/<str:role_id>/duplicate"): "roles.duplicate",
+    ("POST", "access_tokens"): "access_tokens.create",
+    ("PUT", "access_tokens/<str:token_id>"): "access_tokens.update",
+    ("DELETE", "access_tokens/<str:token_id>"): "access_tokens.destroy",
+    ("POST", "access_tokens/<str:token_id>/regenerate_token"): "access_tokens.regenerate_token",
     # The audit log's query is a read.
     ("POST", "audit-log-events/query"): None,
 }
