@@ -323,7 +323,7 @@ class _Parser:
             node = In(field, self.value_list())
         elif negated:
             raise FilterError(
-                f"expected LIKE or IN (or CONTAINS, STARTS WITH, ENDS WITH) after NOT, "
+                f"expected LIKE or IN after NOT (or CONTAINS, STARTS WITH, ENDS WITH), "
                 f"found {_describe(self.token)}",
                 self.token.position,
             )
