@@ -399,8 +399,10 @@ class _Parser:
                 parameter=token.text,
             ) from None
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        in_range = isinstance(value, float) or INT_RANGE[0] <= value <= INT_RANGE[1]
-        if is_number and not (math.isfinite(value) and in_range):
+        if is_number and not (
+            math.isfinite(value)
+            and (isinstance(value, float) or INT_RANGE[0] <= value <= INT_RANGE[1])
+        ):
             raise FilterError(f"{token.text} is out of range", token.position)
         if not (value is None or is_number or isinstance(value, str | bool)):
             raise FilterError(
