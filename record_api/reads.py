@@ -21,7 +21,6 @@ df-sqldb's ``Table::runQuery``), each checked, never silently dropped:
 
 from django.conf import settings
 
-from cms.api.errors import ApiError
 from items.models import Item
 from items.pages import model_page
 from items.placement import is_placed, wire_attributes
@@ -76,6 +75,17 @@ class Options:
             return self.body[name]
         return self.query.get(name, default)
 
+    def text(self, name: str) -> str:
+        """A text option; a list (posted) is its comma-joined items."""
+        value = self.get(name, "")
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return ",".join(value)
+        if value is None:
+            return ""
+        if not isinstance(value, str | int | float):
+            raise RecordApiError(400, f"{name} must be a text.", {name: value})
+        return str(value)
+
     def flag(self, name: str) -> bool:
         return options.is_true(self.get(name, ""))
 
@@ -85,8 +95,8 @@ class Options:
 
 def _id_field(opts: Options, fields) -> tuple[str, object]:
     """(``id_field``'s name, its field or None for ``id``), checked with ``id_type``."""
-    name = str(opts.get("id_field") or "id").strip()
-    id_type = str(opts.get("id_type") or "").strip().lower()
+    name = opts.text("id_field").strip() or "id"
+    id_type = opts.text("id_type").strip().lower()
     if id_type and id_type not in ID_TYPES:
         raise RecordApiError(
             400, f"Unknown id_type '{id_type}'.", {"id_type": id_type, "allowed": list(ID_TYPES)}
@@ -180,7 +190,7 @@ class Reader:
             opts, "limit", DEFAULT_READ_LIMIT, 1, limits.MAX_READ_LIMIT
         )
         self.offset = options.whole_number(opts, "offset", 0, 0, settings.CMS_MAX_OFFSET)
-        self.locale = opts.get("locale") or model.locales[0]
+        self.locale = opts.text("locale") or model.locales[0]
         if self.locale not in model.locales:
             raise RecordApiError(
                 400,
@@ -188,7 +198,7 @@ class Reader:
                 {"locale": self.locale, "allowed": model.locales},
             )
         self.id_name, self.id_field = _id_field(opts, self.fields)
-        self.related = related.wanted(opts.get("related"), item_type, model)
+        self.related = related.wanted(opts.text("related"), item_type, model)
         params = opts.body.get("params") if "params" in opts.body else None
         self.params = options.bound_params(opts.query, params)
 
@@ -207,14 +217,12 @@ class Reader:
         ids = None
         if opts.records is not None:
             ids = _posted_ids(opts, self.id_name)
-        elif str(opts.get("ids", "")).strip() or isinstance(opts.get("ids"), list):
-            ids = options.id_list(opts.get("ids"))
+        elif isinstance(opts.get("ids"), list) or opts.text("ids").strip():
+            raw = opts.get("ids")
+            ids = options.id_list(raw if isinstance(raw, list) else opts.text("ids"))
         if ids is not None:
             return self._by_ids(_typed_ids(ids, self.id_field))
-        filter_text = opts.get("filter", "")
-        if not isinstance(filter_text, str):
-            raise RecordApiError(400, "filter must be a text.", {"filter": filter_text})
-        return self._answer(filter_text, [])
+        return self._answer(opts.text("filter"), [])
 
     def _by_ids(self, ids: list):
         if not ids:
@@ -228,17 +236,15 @@ class Reader:
         )
         if missing and not self.opts.flag("continue"):
             raise _not_found(missing)
-        filter_text = self.opts.get("filter", "")
-        return self._answer(filter_text if isinstance(filter_text, str) else "", ids)
+        return self._answer(self.opts.text("filter"), ids)
 
     def _records(self, filter_text: str, ids: list):
-        order_text = self.opts.get("order", "")
         return table_records(
             self.item_type,
             self.fields,
             locale=self.locale,
             filter_text=filter_text,
-            order_text=order_text if isinstance(order_text, str) else "",
+            order_text=self.opts.text("order"),
             ids=ids,
             params=self.params,
             id_field=self.id_name,
@@ -246,7 +252,7 @@ class Reader:
 
     def _answer(self, filter_text: str, ids: list):
         opts = self.opts
-        group = [n.strip() for n in str(opts.get("group") or "").split(",") if n.strip()]
+        group = [n.strip() for n in opts.text("group").split(",") if n.strip()]
         if group:
             return self._groups(filter_text, group)
         records, condition = self._records(filter_text, ids)
@@ -315,10 +321,8 @@ class Reader:
 
 
 def posted_body(request):
-    """A read's posted options (a ``POST`` read as ``GET``), or None for a plain ``GET``."""
-    if request.method == "GET" and request.META.get("CONTENT_LENGTH") not in (None, "", "0"):
-        try:
-            return request.data
-        except ApiError:
-            raise
-    return None
+    """A read's posted options (a ``POST`` read as ``GET``, or a ``GET`` with a body, as
+    DreamFactory reads it), or None."""
+    if request.META.get("CONTENT_LENGTH") in (None, "", "0"):
+        return None
+    return request.data

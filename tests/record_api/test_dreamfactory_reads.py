@@ -349,3 +349,53 @@ def test_api_key_header_and_roles(db, library):
     )
     readonly = Api(secret).post(f"{V2}/tag", {"label": "no"})
     df_error(readonly, 403)
+
+
+# Bad input: a DreamFactory error, never a 5xx, nothing written.
+
+ODD_BODIES = [
+    {"ids": {"a": 1}},
+    {"ids": [1, 2]},
+    {"ids": []},
+    {"ids": [None, {"x": 1}]},
+    {"filter": 3},
+    {"filter": ["pages > 1"]},
+    {"filter": {"pages": 1}},
+    {"order": {"pages": "asc"}},
+    {"order": ["pages DESC"]},
+    {"fields": {"a": 1}},
+    {"fields": ["title", 3]},
+    {"related": ["author_by_author"]},
+    {"related": {"x": 1}},
+    {"group": ["pages"]},
+    {"limit": [1]},
+    {"limit": True},
+    {"offset": -1},
+    {"locale": {"en": 1}},
+    {"id_field": ["code"]},
+    {"id_type": 5},
+    {"params": [1, 2]},
+    {"params": "x"},
+    {"filter": "pages > :p", "params": {"p": [1]}},
+    {"filter": "pages > :p", "params": {"p": 2**70}},
+    {"filter": "pages > :p", "params": {"p": float("1e308") * 10}},
+    {"filter": "title = :p", "params": {"p": "a\x00b"}},
+    {"filter": "title IN (:p, :q)", "params": {"p": "One", "q": None}},
+    {"resource": "x"},
+    {"resource": [1, "a", None]},
+    {"count_only": {"x": 1}, "include_schema": [1]},
+    [1, 2],
+    "text",
+    123,
+    None,
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+def test_odd_posted_reads_never_fail_with_a_5xx(api, library, body):
+    raw = json.dumps(body, allow_nan=True)
+    response = api.post(f"{V2}/book", raw=raw, headers={"X-HTTP-Method": "GET"})
+    assert response.status_code < 500, response.body
+    if response.status_code >= 400:
+        df_error(response, response.status_code)
+    assert Item.objects.filter(item_type__api_key="book").count() == 4
