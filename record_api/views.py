@@ -90,6 +90,8 @@ class RecordApiView(APIView):
         super().initial(request, *args, **kwargs)  # authentication first: 401 before 400
         if self.override_error is not None:
             raise self.override_error
+        if request.method == "GET":  # a read tunnelled by POST counts as one request
+            rate_limits.charge_records(request, 1)
 
     def handle_exception(self, exc):
         """Errors in DreamFactory's shape, whatever raised them; status, headers (such as

@@ -399,3 +399,14 @@ def test_odd_posted_reads_never_fail_with_a_5xx(api, library, body):
     if response.status_code >= 400:
         df_error(response, response.status_code)
     assert Item.objects.filter(item_type__api_key="book").count() == 4
+
+
+def test_a_read_tunnelled_by_post_counts_as_one_request(api, library, settings):
+    settings.CMS_RATE_LIMIT_RECORDS = 2
+    settings.CMS_RATE_LIMIT_WINDOW = 30
+    tunnelled = {"headers": {"X-HTTP-Method": "GET"}}
+    first = api.post(f"{V2}/book", {"ids": [library["One"]]}, **tunnelled)
+    second = api.post(f"{V2}/book", {"ids": [library["Two"]]}, **tunnelled)
+    assert [first["X-RateLimit-Remaining"], second["X-RateLimit-Remaining"]] == ["1", "0"]
+    refused = api.post(f"{V2}/book", {"ids": [library["One"]]}, **tunnelled)
+    assert df_error(refused, 429)
