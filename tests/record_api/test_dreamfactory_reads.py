@@ -410,3 +410,21 @@ def test_a_read_tunnelled_by_post_counts_as_one_request(api, library, settings):
     assert [first["X-RateLimit-Remaining"], second["X-RateLimit-Remaining"]] == ["1", "0"]
     refused = api.post(f"{V2}/book", {"ids": [library["One"]]}, **tunnelled)
     assert df_error(refused, 429)
+
+
+def test_a_localized_links_relation_answers_per_locale(api, two_locales):
+    city = api.create_item_type("city")
+    api.create_field(city["id"], "name", "string")
+    guide = api.create_item_type("guide")
+    links = {"item_item_type": {"item_types": [city["id"]]}}
+    api.create_field(guide["id"], "city", "link", localized=True, validators=links)
+    rome, milan = api.post(f"{V2}/city", {"resource": [{"name": "Rome"}, {"name": "Milan"}]}).body[
+        "resource"
+    ]
+    made = api.post(f"{V2}/guide", {"city": {"en": rome["id"], "it": milan["id"]}})
+    assert made.status_code == 200, made.body
+    read = api.get(f"{V2}/guide/{made.body['id']}?related=city_by_city")
+    shaped = {locale: c["name"] for locale, c in read.body["city_by_city"].items()}
+    assert shaped == {"en": "Rome", "it": "Milan"}
+    back = get(api, f"{V2}/city", related="guide_by_city", fields="name")
+    assert [len(c["guide_by_city"]) for c in back.body["resource"]] == [1, 1]
