@@ -28,10 +28,7 @@ from record_api.resources import record_values
 _columns = options.columns
 _wanted_fields = options.wanted_fields
 _whole_number = options.whole_number
-
-
-def _table(service: str, table: str, model: ContentModel):
-    return options.table(service, table, model)
+_table = options.table
 
 
 def _records(body, wrapper: str = "record") -> tuple[list, bool, object]:
@@ -45,21 +42,6 @@ def _records(body, wrapper: str = "record") -> tuple[list, bool, object]:
     if isinstance(body, dict):
         return [body], False, None
     raise RecordApiError(400, f'Send a record, an array of records or {{"{wrapper}": [...]}}.')
-
-
-def _whole_number(params, name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = params.get(name, "")
-    if not str(raw).strip():
-        return default
-    try:
-        number = int(raw)
-    except ValueError:
-        number = None
-    if number is None or not minimum <= number <= maximum:
-        raise RecordApiError(
-            400, f"{name} must be a whole number from {minimum} to {maximum}.", {name: raw}
-        )
-    return number
 
 
 def _flag(request, name: str) -> bool:
