@@ -15,14 +15,21 @@ between backticks is a field name even when it is a keyword: ```in` = 1``)::
     and        := not ("AND" not)*
     not        := "NOT" not | "(" or ")" | comparison
     comparison := field ("=" | "!=" | "<>" | ">" | ">=" | "<" | "<=") value
+                | field ("EQ" | "NE" | "GT" | "GTE" | "LT" | "LTE") value
                 | field ["NOT"] "LIKE" 'pattern'
+                | field ["NOT"] ("CONTAINS" | "STARTS WITH" | "ENDS WITH") 'text'
                 | field ["NOT"] "IN" "(" value ("," value)* ")"
                 | field "IS" ["NOT"] "NULL"
-    value      := 'text' ('' inside is a quote) | number | TRUE | FALSE | NULL
+    value      := 'text' ('' inside is a quote) | number | TRUE | FALSE | NULL | :name
 
 ``field = null`` means ``field IS NULL`` and ``field != null`` ``field IS NOT NULL``;
 null is refused anywhere else. ``LIKE`` is case-insensitive, with ``%`` (any run of
 characters) and ``_`` (one character); a backslash makes the next character literal.
+``CONTAINS``, ``STARTS WITH`` and ``ENDS WITH`` (DreamFactory's) are LIKE patterns built from
+their text, every character of it literal. The word operators (DreamFactory's ``EQ``,
+``NE``, ``GT``, ``GTE``, ``LT``, ``LTE``) are read only right after a field name, so a field
+may still be called ``gt``. ``:name`` is a bound parameter: its value comes from the
+``params`` given with the filter (never pasted into the text), and a missing one is refused.
 """
 
 import math
@@ -33,6 +40,9 @@ MAX_FILTER_LENGTH = 4000
 MAX_DEPTH = 32
 KEYWORDS = frozenset({"and", "or", "not", "like", "in", "is", "null", "true", "false"})
 COMPARISONS = ("=", "!=", ">", ">=", "<", "<=")
+WORD_COMPARISONS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+#: DreamFactory's text operators: the LIKE pattern each makes of its (literal) text.
+TEXT_OPERATORS = {"contains": "%{}%", "starts": "{}%", "ends": "%{}"}
 INT_RANGE = (-(2**63), 2**63 - 1)
 QUOTED_NAME = re.compile(r"`[A-Za-z_][A-Za-z0-9_]*`")
 
@@ -104,6 +114,7 @@ TOKEN = re.compile(
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | `(?P<quoted_name>[A-Za-z_][A-Za-z0-9_]*)`
+  | :(?P<param>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><>|!=|>=|<=|=|<|>)
   | (?P<punct>[(),])
   | (?P<quote>')
@@ -176,6 +187,8 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "quoted_name":  # a field called like a keyword: `and` = 1
             name = match.group("quoted_name")
             tokens.append(Token("name", name, index, name.lower()))
+        elif kind == "param":  # a bound parameter, :name
+            tokens.append(Token("param", word, index, match.group("param")))
         elif kind == "op":
             tokens.append(Token("op", word, index, "!=" if word == "<>" else word))
         elif kind == "punct":
@@ -192,9 +205,23 @@ def _describe(token: Token) -> str:
     return "the end of the filter" if token.kind == "end" else repr(token.text)
 
 
+def _literal(text: str) -> str:
+    """``text`` as a LIKE pattern matching exactly it."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+def _bound(params: dict, name: str):
+    """A bound parameter's value, named with or without its colon."""
+    for key in (f":{name}", name):
+        if key in params:
+            return params[key]
+    raise KeyError(name)
+
+
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, params: dict):
         self.tokens = tokenize(text)
+        self.params = params
         self.index = 0
         self.depth = 0
 
@@ -269,8 +296,11 @@ class _Parser:
         if token.kind != "name":
             raise FilterError(f"expected a field name, found {_describe(token)}", token.position)
         field = self.advance().text
-        if self.token.kind == "op":
+        word = self._word()
+        if self.token.kind == "op" or word in WORD_COMPARISONS:
             op_token = self.advance()
+            if word in WORD_COMPARISONS:
+                op_token = Token("op", op_token.text, op_token.position, WORD_COMPARISONS[word])
             value_token = self.token
             value = self.value()
             if value is None:
@@ -285,13 +315,16 @@ class _Parser:
             return Compare(field, op_token.value, value)
         negated = self.keyword("not")
         if self.keyword("like"):
-            pattern = self.expect("string", "a quoted LIKE pattern").value
+            node = Like(field, self.text_value("a quoted LIKE pattern"))
+        elif (text_op := self._text_operator()) is not None:
+            pattern = TEXT_OPERATORS[text_op].format(_literal(self.text_value("a quoted text")))
             node = Like(field, pattern)
         elif self.keyword("in"):
             node = In(field, self.value_list())
         elif negated:
             raise FilterError(
-                f"expected LIKE or IN after NOT, found {_describe(self.token)}",
+                f"expected LIKE or IN after NOT (or CONTAINS, STARTS WITH, ENDS WITH), "
+                f"found {_describe(self.token)}",
                 self.token.position,
             )
         elif self.keyword("is"):
@@ -303,17 +336,51 @@ class _Parser:
             node = IsNull(field)
         else:
             raise FilterError(
-                f"expected an operator (=, !=, <>, >, >=, <, <=, LIKE, IN, IS) after {field!r}, "
+                f"expected an operator (=, !=, <>, >, >=, <, <=, EQ, NE, GT, GTE, LT, LTE, "
+                f"LIKE, IN, IS, CONTAINS, STARTS WITH, ENDS WITH) after {field!r}, "
                 f"found {_describe(self.token)}",
                 self.token.position,
             )
         return Not(node) if negated else node
+
+    def _word(self) -> str | None:
+        """The current token as an operator word (``gt``, ``contains``...), if a name."""
+        return self.token.value if self.token.kind == "name" else None
+
+    def _text_operator(self) -> str | None:
+        """CONTAINS, STARTS WITH or ENDS WITH, read: its key in TEXT_OPERATORS."""
+        word = self._word()
+        if word == "contains":
+            self.advance()
+            return word
+        if word in ("starts", "ends"):
+            self.advance()
+            after = self.token
+            if after.kind != "name" or after.value != "with":
+                raise FilterError(
+                    f"expected WITH after {word.upper()}, found {_describe(after)}",
+                    after.position,
+                )
+            self.advance()
+            return word
+        return None
+
+    def text_value(self, what: str) -> str:
+        """A quoted text, or a bound parameter holding one."""
+        token = self.token
+        value = self.value() if token.kind in ("string", "param") else None
+        if not isinstance(value, str):
+            raise FilterError(f"expected {what}, found {_describe(token)}", token.position)
+        return value
 
     def value(self):
         token = self.token
         if token.kind in ("string", "number"):
             self.advance()
             return token.value
+        if token.kind == "param":
+            self.advance()
+            return self.bound(token)
         if token.kind == "keyword" and token.value in ("true", "false", "null"):
             self.advance()
             return {"true": True, "false": False, "null": None}[token.value]
@@ -321,6 +388,31 @@ class _Parser:
             f"expected a value ('text', a number, true, false or null), found {_describe(token)}",
             token.position,
         )
+
+    def bound(self, token: Token):
+        try:
+            value = _bound(self.params, token.value)
+        except KeyError:
+            raise FilterError(
+                f"the bound parameter {token.text} is missing from params",
+                token.position,
+                parameter=token.text,
+            ) from None
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and not (
+            math.isfinite(value)
+            and (isinstance(value, float) or INT_RANGE[0] <= value <= INT_RANGE[1])
+        ):
+            raise FilterError(f"{token.text} is out of range", token.position)
+        if not (value is None or is_number or isinstance(value, str | bool)):
+            raise FilterError(
+                f"{token.text} must be a text, a number, true, false or null",
+                token.position,
+                parameter=token.text,
+            )
+        if isinstance(value, str) and "\x00" in value:
+            raise FilterError("text values can't hold NUL characters", token.position)
+        return value
 
     def value_list(self) -> tuple:
         self.expect("(", "'(' after IN")
@@ -337,8 +429,9 @@ class _Parser:
             self.expect(",", "',' or ')' in the IN list")
 
 
-def parse(text: str):
-    """The filter's tree; :class:`FilterError` if it is not in the grammar."""
+def parse(text: str, params: dict | None = None):
+    """The filter's tree, ``:name`` bound from ``params``; :class:`FilterError` if it is
+    not in the grammar."""
     if len(text) > MAX_FILTER_LENGTH:
         raise FilterError(f"the filter is longer than {MAX_FILTER_LENGTH} characters")
-    return _Parser(text).parse()
+    return _Parser(text, params or {}).parse()

@@ -1,11 +1,31 @@
+"""The record API's two path forms, one implementation (a view's ``wrapper`` is the only
+difference): DreamFactory 2's ``/api/v2/<service>/_table/...`` and ``_schema/...`` (the
+``resource`` wrapper), and the seed's ``/rest/<service>/...`` (``record``, as DSP 1.x)."""
+
 from django.urls import path, re_path
 
 from record_api import views
 
+V2 = {"wrapper": "resource"}
+
 urlpatterns = [
+    path("api/v2/<str:service>/_table", views.RecordServiceView.as_view(**V2)),
+    path("api/v2/<str:service>/_table/<str:table>", views.RecordTableView.as_view(**V2)),
+    path(
+        "api/v2/<str:service>/_table/<str:table>/<str:record_id>",
+        views.RecordByIdView.as_view(**V2),
+    ),
+    path("api/v2/<str:service>/_schema", views.RecordSchemaView.as_view(**V2)),
+    path("api/v2/<str:service>/_schema/<str:table>", views.RecordSchemaView.as_view(**V2)),
+    path(
+        "api/v2/<str:service>/_schema/<str:table>/<str:field>",
+        views.RecordSchemaView.as_view(**V2),
+    ),
     path("rest/<str:service>", views.RecordServiceView.as_view()),
     path("rest/<str:service>/<str:table>", views.RecordTableView.as_view()),
+    path("rest/<str:service>/<str:table>/<str:record_id>", views.RecordByIdView.as_view()),
     # [\s\S], not ".": a path holding a newline (%0A) is under /rest/ too, and answered in
-    # its shape. (An inline (?s) flag would break URL reversing.)
+    # its shape. (An inline (?s) flag would break URL reversing.) _proc and _func land here.
     re_path(r"^rest(/[\s\S]*)?$", views.RecordNotFoundView.as_view()),
+    re_path(r"^api/v2(/[\s\S]*)?$", views.RecordNotFoundView.as_view(**V2)),
 ]

@@ -1,9 +1,11 @@
-"""The DreamFactory-style record API: ``POST`` and ``GET /rest/<service>/<table>``, and
-``GET /rest/<service>`` (the tables).
+"""The DreamFactory-style record API, in two path forms (record_api.urls): DreamFactory
+2's ``/api/v2/<service>/_table/<table>[/<id>]`` with the ``resource`` wrapper, and the
+seed's ``/rest/<service>/<table>[/<id>]`` with ``record``; the tables and ``_schema``.
 
-``<table>`` is a model's api_key. A ``{"record": [...]}`` wrapper (or a bare array) is a
-batch, answered ``{"record": [...]}`` in order; a bare object is one record, answered
-unwrapped. Values take the same forms as ``/items``. Errors use DreamFactory's shape,
+``<table>`` is a model's api_key. A ``{"record": [...]}`` (or ``{"resource": [...]}``)
+wrapper, or a bare array, is a batch, answered wrapped in order; a bare object is one
+record, answered unwrapped. Reads: record_api.reads. Values take the same forms as
+``/items``. Errors use DreamFactory's shape,
 ``{"error": {"code", "status_code", "message", "context"}}``, with per-field details (the
 same field, code and locale as the Content Management API's).
 """
@@ -18,87 +20,35 @@ from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
-from cms.api.query import comma_list
 from items.content_model import ContentModel
-from items.pages import model_page
-from items.placement import PARENT, POSITION, is_placed, placement_values, wire_attributes
-from record_api import batch, limits, memory
+from items.placement import placement_values
+from record_api import batch, memory, options, reads, schema
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
-from record_api.selectors import table_records
 
-TRUE = {"1", "true", "yes"}
-DEFAULT_READ_LIMIT = 100
-# DreamFactory parameters for features the record API does not have: refused, not dropped.
-UNSUPPORTED_READ_PARAMETERS = frozenset(
-    {"related", "id_field", "id_type", "group", "having", "count_only"}
-)
+# One helper each for both path forms and every verb (record_api.options).
+_columns = options.columns
+_wanted_fields = options.wanted_fields
+_whole_number = options.whole_number
+_table = options.table
 
 
-def _table(service: str, table: str, model: ContentModel):
-    if service not in settings.CMS_REST_SERVICES:
-        raise RecordApiError(404, f"Service '{service}' does not exist.")
-    item_type = next(
-        (it for it in model.item_types.values() if it.api_key == table and not it.modular_block),
-        None,
-    )
-    if item_type is None:
-        raise RecordApiError(404, f"Table '{table}' does not exist.")
-    return item_type
-
-
-def _columns(item_type, fields) -> list[str]:
-    """The table's columns besides ``id``: its fields, and ``position`` (and
-    ``parent_id``) for a sortable (or tree) model."""
-    placement = [POSITION, PARENT] if item_type.tree else [POSITION] if item_type.sortable else []
-    return [field.api_key for field in fields] + placement
-
-
-def _wanted_fields(raw, known: list[str]) -> list[str] | None:
-    """``fields``: absent or empty gives the id only, ``*`` every field, ``a,b`` the id
-    and those. None means every field."""
-    # Each name once: a long list of repeats would be read for every record answered.
-    names = list(dict.fromkeys(n.strip() for n in str(raw or "").split(",") if n.strip()))
-    if names == ["*"]:
-        return None
-    unknown = sorted(set(names) - set(known) - {"id"})
-    if unknown:
-        raise RecordApiError(400, f"Unknown fields: {', '.join(unknown)}.", {"fields": unknown})
-    return ["id", *[name for name in names if name != "id"]]
-
-
-def _records(body) -> tuple[list, bool, object]:
+def _records(body, wrapper: str = "record") -> tuple[list, bool, object]:
     """(records, answered wrapped, fields from the body)."""
     if isinstance(body, list):
         return body, True, None
-    if isinstance(body, dict) and "record" in body:
-        if not isinstance(body["record"], list):
-            raise RecordApiError(400, '"record" must be an array of records.')
-        return body["record"], True, body.get("fields")
+    if isinstance(body, dict) and wrapper in body:
+        if not isinstance(body[wrapper], list):
+            raise RecordApiError(400, f'"{wrapper}" must be an array of records.')
+        return body[wrapper], True, body.get("fields")
     if isinstance(body, dict):
         return [body], False, None
-    raise RecordApiError(400, 'Send a record, an array of records or {"record": [...]}.')
-
-
-def _whole_number(params, name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = params.get(name, "")
-    if not str(raw).strip():
-        return default
-    try:
-        number = int(raw)
-    except ValueError:
-        number = None
-    if number is None or not minimum <= number <= maximum:
-        raise RecordApiError(
-            400, f"{name} must be a whole number from {minimum} to {maximum}.", {name: raw}
-        )
-    return number
+    raise RecordApiError(400, f'Send a record, an array of records or {{"{wrapper}": [...]}}.')
 
 
 def _flag(request, name: str) -> bool:
-    """DreamFactory's booleans: ``true``, ``1`` or ``yes`` switch on, anything else is off
-    (its convention, unlike the Content Management API's strict true/false)."""
-    return str(request.query_params.get(name, "")).lower() in TRUE
+    """DreamFactory's booleans (record_api.options.is_true), from the query."""
+    return options.is_true(request.query_params.get(name, ""))
 
 
 def _check_create(request, item_type_id, values, model, index) -> None:
@@ -110,7 +60,30 @@ def _check_create(request, item_type_id, values, model, index) -> None:
 
 
 class RecordApiView(APIView):
+    """Both path forms: ``wrapper`` is ``record`` under ``/rest/`` (the seed's, DSP 1.x)
+    and ``resource`` under ``/api/v2/`` (DreamFactory 2's), in bodies and answers."""
+
     scope = "content"
+    wrapper = "record"
+    override_error = None
+
+    def initialize_request(self, request, *args, **kwargs):
+        """A ``POST`` tunnelling another verb (reads.method_override) is that verb, for
+        the handler and the permissions alike (a read by POST is a read)."""
+        try:
+            verb = reads.method_override(request)
+        except RecordApiError as error:
+            self.override_error, verb = error, None
+        if verb is not None:
+            request.method = verb
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication first: 401 before 400
+        if self.override_error is not None:
+            raise self.override_error
+        if request.method == "GET":  # a read tunnelled by POST counts as one request
+            rate_limits.charge_records(request, 1)
 
     def handle_exception(self, exc):
         """Errors in DreamFactory's shape, whatever raised them; status, headers (such as
@@ -126,7 +99,8 @@ class RecordApiView(APIView):
 
 
 class RecordNotFoundView(RecordApiView):
-    """Any other path under ``/rest/``: DreamFactory's 404, not the CMA's."""
+    """Any other path under ``/rest/`` or ``/api/v2/`` (``_proc`` and ``_func`` among
+    them: no stored procedures or functions here): DreamFactory's 404, not the CMA's."""
 
     def _not_found(self, request, *args, **kwargs):
         raise RecordApiError(404, f"No resource at {request.path}.")
@@ -136,20 +110,33 @@ class RecordNotFoundView(RecordApiView):
 
 class RecordServiceView(RecordApiView):
     def get(self, request, service):
-        """``GET /rest/<service>``: the tables (models, not block models), DreamFactory's
-        ``{"resource": [{"name", "label"}]}``, by name."""
-        if service not in settings.CMS_REST_SERVICES:
-            raise RecordApiError(404, f"Service '{service}' does not exist.")
+        """``GET /rest/<service>`` and ``GET /api/v2/<service>/_table``: the tables
+        (models, not block models), DreamFactory's ``{"resource": [{"name", "label"}]}``,
+        by name."""
+        options.check_service(service)
         readable = record_permissions(request)
-        tables = sorted(
-            (
-                it
-                for it in ContentModel.load().item_types.values()
-                if not it.modular_block and readable.allows_some("read", it.id)
-            ),
-            key=lambda it: it.api_key,
-        )
+        tables = [
+            it for it in options.tables(ContentModel.load()) if readable.allows_some("read", it.id)
+        ]
         return Response({"resource": [{"name": it.api_key, "label": it.name} for it in tables]})
+
+
+class RecordSchemaView(RecordApiView):
+    def get(self, request, service, table=None, field=None):
+        """``GET /api/v2/<service>/_schema[/<table>[/<field>]]``: the tables, one table
+        described as DreamFactory describes it, or one of its fields (record_api.schema)."""
+        options.check_service(service)
+        model = ContentModel.load()
+        if table is None:
+            tables = options.tables(model)
+            return Response({"resource": [{"name": it.api_key, "label": it.name} for it in tables]})
+        item_type = options.table(service, table, model)
+        if field is None:
+            return Response(schema.table(item_type, model))
+        found = next((f for f in schema.fields(item_type, model) if f["name"] == field), None)
+        if found is None:
+            raise RecordApiError(404, f"Field '{field}' does not exist in table '{table}'.")
+        return Response(found)
 
 
 class RecordTableView(BodyLimit, RecordApiView):
@@ -161,84 +148,21 @@ class RecordTableView(BodyLimit, RecordApiView):
         return response
 
     def get(self, request, service, table):
-        """``GET /rest/<service>/<table>``: records, answered ``{"record": [...]}``.
-
-        The wrapper is ``record``, as POST's and DreamFactory's own (DSP 1.x)
-        ``GET /rest/<service>/<table>`` answers; DreamFactory 2's ``/api/v2/.../_table``
-        renamed it ``resource``. Each record is flat, ``{"id", <api_key>: value...}``,
-        chosen by ``fields`` as POST does. Parameters:
-
-        - ``filter``: see :mod:`record_api.filter_parser` (parsed, never pasted into SQL)
-          and :mod:`record_api.filter_query`, within :mod:`record_api.limits`;
-        - ``order``: ``name [ASC|DESC]``, comma separated, on sortable fields, ``id``,
-          ``created_at`` and ``updated_at``; by default ``created_at``, then ``id``;
-        - ``ids``: a comma list; without ``order`` the records come in the listed order;
-        - ``limit`` (default 100, at most 1000, more is refused) and ``offset`` (at most
-          ``CMS_MAX_OFFSET``);
-        - ``include_count=true``: adds ``"meta": {"count": <records matching>}``;
-        - ``locale``: the locale localized fields are filtered and ordered in (the
-          site's main locale by default).
-
-        Other DreamFactory parameters are ignored as DreamFactory ignores unknown ones,
-        except those it uses for features not offered here (``related``, ``group``...),
-        which are refused rather than silently dropped.
-        """
+        """``GET …/<table>`` (and a ``POST`` read as one): records, answered
+        ``{"record": [...]}`` under ``/rest/`` (as POST's and DreamFactory's own DSP 1.x
+        answers), ``{"resource": [...]}`` under ``/api/v2/``; every field unless
+        ``fields`` says otherwise. Options: record_api.reads."""
         model = ContentModel.load()
         item_type = _table(service, table, model)
-        params = request.query_params
-        unsupported = sorted(UNSUPPORTED_READ_PARAMETERS & set(params))
-        if unsupported:
-            raise RecordApiError(
-                400, f"Not supported: {', '.join(unsupported)}.", {"parameters": unsupported}
-            )
-        fields = model.fields[item_type.id]
-        wanted = _wanted_fields(params.get("fields"), _columns(item_type, fields))
-        limit = _whole_number(params, "limit", DEFAULT_READ_LIMIT, 1, limits.MAX_READ_LIMIT)
-        offset = _whole_number(params, "offset", 0, 0, settings.CMS_MAX_OFFSET)
-        locale = params.get("locale") or model.locales[0]
-        if locale not in model.locales:
-            raise RecordApiError(
-                400, f"Unknown locale '{locale}'.", {"locale": locale, "allowed": model.locales}
-            )
-
-        records, condition = table_records(
-            item_type,
-            fields,
-            locale=locale,
-            filter_text=params.get("filter", ""),
-            order_text=params.get("order", ""),
-            ids=comma_list(params.get("ids", "")),
-        )
-        records = record_permissions(request).restrict(records, [item_type.id])
-        # The count first: it tells the page how to read the matches (items.pages).
-        count = records.filter(condition).count() if _flag(request, "include_count") else None
-        page = model_page(
-            records, condition, item_type_id=item_type.id, offset=offset, limit=limit, total=count
-        )
-
-        placed = is_placed(item_type)
-        body = {
-            "record": [
-                record_values(
-                    item.id,
-                    item.data,
-                    item.item_type_id,
-                    model,
-                    wanted,
-                    wire_attributes(item, item_type) if placed else None,
-                )
-                for item in page
-            ]
-        }
-        if count is not None:
-            body["meta"] = {"count": count}
-        return Response(body)
+        opts = reads.Options(request.query_params, reads.posted_body(request), self.wrapper)
+        readable = record_permissions(request)
+        return Response(reads.Reader(item_type, model, opts, self.wrapper, readable).many())
 
     @idempotent
     def post(self, request, service, table):
         model = ContentModel.load()
         item_type = _table(service, table, model)
-        records, wrapped, body_fields = _records(request.data)
+        records, wrapped, body_fields = _records(request.data, self.wrapper)
         if len(records) > settings.CMS_MAX_BATCH_RECORDS:
             raise RecordApiError(
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
@@ -271,7 +195,7 @@ class RecordTableView(BodyLimit, RecordApiView):
 
         if result.ok:
             answers = [answer(index) for index in range(result.size)]
-            return Response({"record": answers} if wrapped else answers[0])
+            return Response({self.wrapper: answers} if wrapped else answers[0])
         if not wrapped:  # DreamFactory's error object, its problems in context.error
             failure = record_error(result.failed[0])
             body = dreamfactory_body(422, failure["message"], {"error": failure["details"]})
@@ -283,6 +207,22 @@ class RecordTableView(BodyLimit, RecordApiView):
             record_error(result.failed[index], index) if index in result.failed else answer(index)
             for index in range(result.size)
         ]
-        context = {"error": sorted(result.failed), "record": slots}
+        context = {"error": sorted(result.failed), self.wrapper: slots}
         response = Response(dreamfactory_body(400, message, context, code=1000), status=400)
         return kept_records(response) if result.created else response
+
+
+class RecordByIdView(RecordApiView):
+    """``…/<table>/<id>``: one record."""
+
+    def get(self, request, service, table, record_id):
+        """The record, unwrapped (``fields``, ``related``, ``id_field`` as for a list);
+        DreamFactory's 404 if the table has none with that id."""
+        model = ContentModel.load()
+        item_type = _table(service, table, model)
+        opts = reads.Options(request.query_params, None, self.wrapper)
+        return Response(
+            reads.Reader(item_type, model, opts, self.wrapper, record_permissions(request)).one(
+                record_id
+            )
+        )

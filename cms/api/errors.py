@@ -5,7 +5,8 @@ Every error leaves the server as DatoCMS's ``api_error`` document::
     {"data": [{"id": "...", "type": "api_error",
                "attributes": {"code": "INVALID_FIELD", "details": {...}}}]}
 
-Under ``/rest/`` (the record API) the same errors leave in DreamFactory's shape instead::
+Under ``/rest/`` and ``/api/v2/`` (the record API) the same errors leave in DreamFactory's
+shape instead::
 
     {"error": {"code": 422, "status_code": 422, "message": "...",
                "context": {"error": [{"error": "INVALID_FIELD", ...details}]}}}
@@ -112,7 +113,9 @@ def dreamfactory_document(errors: list[ApiError], status: int) -> dict:
 
 
 def is_record_api(request) -> bool:
-    return request.path_info == "/rest" or request.path_info.startswith("/rest/")
+    """The record API's paths: the seed's ``/rest/`` and DreamFactory 2's ``/api/v2/``."""
+    path = request.path_info
+    return path in ("/rest", "/api/v2") or path.startswith(("/rest/", "/api/v2/"))
 
 
 def json_error(code: str, status: int, /, request=None, **details) -> JsonResponse:

@@ -83,6 +83,25 @@ def test_the_record_api_works_in_the_environment_named(main_api, sandbox_api, sa
     assert _rows_in("") == (0, 0)
 
 
+def test_dreamfactory_2s_paths_work_in_the_environment_named(main_api, sandbox_api, sandbox):
+    _model_with_a_title(sandbox_api, "contact")
+    created = sandbox_api.post("/api/v2/db/_table/contact", {"resource": [{"title": "Ann"}]})
+    assert created.status_code == 200, created.body
+    [record] = created.body["resource"]
+    one = sandbox_api.get(f"/api/v2/db/_table/contact/{record['id']}")
+    assert one.body == {"id": record["id"], "title": "Ann"}
+    listed = sandbox_api.post("/api/v2/db/_table/contact?method=GET", {"filter": "title = 'Ann'"})
+    assert listed.body == {"resource": [one.body]}
+    schema = sandbox_api.get("/api/v2/db/_schema/contact").body
+    assert [f["name"] for f in schema["field"]] == ["id", "title"]
+    # The primary has no such table, nor the record.
+    for path in ["/api/v2/db/_table/contact", f"/api/v2/db/_table/contact/{record['id']}"]:
+        response = main_api.get(path)
+        assert response.status_code == 404
+        assert response.body["error"]["message"] == "Table 'contact' does not exist."
+    assert main_api.get("/api/v2/db/_schema").body == {"resource": []}
+
+
 def test_the_answer_names_the_environment(main_api, sandbox_api):
     assert sandbox_api.get("/site")["X-Environment"] == "sandbox"
     assert main_api.get("/site")["X-Environment"] == "main"

@@ -161,14 +161,15 @@ def _kept_part(response) -> bool:
     if response.status_code != 400 or not _is_rest(response.wsgi_request.path_info):
         return False
     try:
-        slots = json.loads(response.content)["error"]["context"]["record"]
-    except (ValueError, KeyError, TypeError):
+        context = json.loads(response.content)["error"]["context"]
+        slots = context.get("record", context.get("resource")) or []  # /rest/, /api/v2/
+    except (ValueError, KeyError, TypeError, AttributeError):
         return False
     return any(isinstance(slot, dict) and "id" in slot for slot in slots)
 
 
 def _is_rest(path_info: str) -> bool:
-    return path_info == "/rest" or path_info.startswith("/rest/")
+    return path_info in ("/rest", "/api/v2") or path_info.startswith(("/rest/", "/api/v2/"))
 
 
 def _shape_problem(response, rest: bool) -> str | None:

@@ -72,6 +72,13 @@ class Endpoint:
 ITEM_QUERY = ("nested", "version")
 TRANSFORMATIONS = ("w", "h", "fit", "crop", "fp-x", "fp-y", "fm", "q", "auto", "dpr", "fill-color")
 LIST_QUERY = ("filter", "page", "order_by", "version", "locale", "nested")
+# DreamFactory's read options (record_api.reads).
+TABLE_READ = (
+    *("filter", "order", "ids", "limit", "offset", "include_count", "locale", "fields"),
+    *("params", "count_only", "include_schema", "group", "related", "id_field", "id_type"),
+    *("continue", "as_list", "method"),
+)
+RECORD_READ = ("fields", "related", "id_field", "id_type")
 ENDPOINTS = [
     Endpoint("/site", ("GET", "PUT"), "site", ("include",)),
     Endpoint("/item-types", ("GET", "POST"), "item_type"),
@@ -160,13 +167,17 @@ ENDPOINTS = [
     Endpoint("/audit-log-events/query", ("POST",), "audit_log_query"),
     Endpoint("/{unknown}", ("GET",)),
     Endpoint("/rest/{service}", ("GET",)),
-    Endpoint(
-        "/rest/{service}/{table}",
-        ("GET", "POST"),
-        "rest",
-        ("filter", "order", "ids", "limit", "offset", "include_count", "locale", "fields"),
-    ),
+    Endpoint("/rest/{service}/{table}", ("GET", "POST"), "rest", TABLE_READ),
     Endpoint("/rest/{service}/{table}/{unknown}", ("GET",)),
+    Endpoint("/rest/{service}/{table}/{item}", ("GET",), None, RECORD_READ),
+    Endpoint("/api/v2/{service}/_table", ("GET",)),
+    Endpoint("/api/v2/{service}/_table/{table}", ("GET", "POST"), "rest", TABLE_READ),
+    Endpoint("/api/v2/{service}/_table/{table}/{item}", ("GET",), None, RECORD_READ),
+    Endpoint("/api/v2/{service}/_table/{table}/{unknown}", ("GET",)),
+    Endpoint("/api/v2/{service}/_schema", ("GET",)),
+    Endpoint("/api/v2/{service}/_schema/{table}", ("GET",)),
+    Endpoint("/api/v2/{service}/_schema/{table}/{unknown}", ("GET",)),
+    Endpoint("/api/v2/{service}/{unknown}", ("GET", "POST")),
 ]
 
 
@@ -399,6 +410,12 @@ CRAFTED = {
         "order_by={value}_DESC,resolution_ASC",
     ],
     "/rest/{service}/{table}": [
+        "filter={field}%20GTE%20:v&params%5B:v%5D={value}",
+        "filter={field}%20CONTAINS%20%27{value}%27",
+        "filter={field}%20%3E%20:v&params={value}",
+        "related={value}",
+        "group={value}&count_only=true",
+        "ids={value}&id_field={value}&continue=true",
         "filter={field}%20%3E%20{value}",
         "filter=parent_id%20%3D%20%27{value}%27&order=position",
         "filter={field}%20%3D%20%27{value}%27",
@@ -426,6 +443,8 @@ CRAFTED = {
     ],
     "*": ["nested={value}", "version={value}", "page[offset]={value}", "include={value}"],
 }
+# DreamFactory 2's path to a table takes the same options as the seed's.
+CRAFTED["/api/v2/{service}/_table/{table}"] = CRAFTED["/rest/{service}/{table}"]
 
 
 # --- Headers ---------------------------------------------------------------------------
@@ -481,6 +500,7 @@ BENIGN_QUERIES = {
     "/items/{item}/publish": ["", "recursive=true", "recursive=false"],
     "/items/{item}/unpublish": ["", "recursive=true", "recursive=false"],
 }
+BENIGN_QUERIES["/api/v2/{service}/_table/{table}"] = BENIGN_QUERIES["/rest/{service}/{table}"]
 
 
 # Record bodies and record queries reach the most code: drawn more often.
