@@ -1,5 +1,6 @@
-"""The DreamFactory-style record API: ``POST`` and ``GET /rest/<service>/<table>``, and
-``GET /rest/<service>`` (the tables).
+"""The DreamFactory-style record API: ``POST`` and ``GET /rest/<service>/<table>``,
+``PUT``, ``PATCH`` (or ``MERGE``) and ``DELETE`` on it and on ``/rest/<service>/<table>/<id>``
+(record_api.write_requests, record_api.writes), and ``GET /rest/<service>`` (the tables).
 
 ``<table>`` is a model's api_key. A ``{"record": [...]}`` wrapper (or a bare array) is a
 batch, answered ``{"record": [...]}`` in order; a bare object is one record, answered
@@ -20,7 +21,7 @@ from cms.api.query import comma_list
 from items.content_model import ContentModel
 from items.pages import model_page
 from items.placement import PARENT, POSITION, is_placed, placement_values, wire_attributes
-from record_api import batch, limits, memory
+from record_api import batch, limits, memory, write_requests, writes
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
 from record_api.selectors import table_records
@@ -99,8 +100,24 @@ def _flag(request, name: str) -> bool:
     return str(request.query_params.get(name, "")).lower() in TRUE
 
 
+#: DreamFactory's tunnelling: a POST carrying ``X-HTTP-Method: <verb>`` (or ``?method=``)
+#: is handled as that verb, for clients and proxies that only send GET and POST.
+TUNNELLED = frozenset({"PUT", "PATCH", "MERGE", "DELETE"})
+
+
 class RecordApiView(APIView):
     scope = "content"
+    #: DreamFactory's old verb for a merge (PATCH), still sent by its older clients.
+    http_method_names = [*APIView.http_method_names, "merge"]
+
+    def initialize_request(self, request, *args, **kwargs):
+        """The tunnelled verb replaces POST before anything reads it: permissions see the
+        verb the request means (a read-only token can't DELETE through a POST)."""
+        if request.method == "POST":
+            wanted = request.headers.get("X-HTTP-Method") or request.GET.get("method") or ""
+            if wanted.upper() in TUNNELLED:
+                request.method = wanted.upper()
+        return super().initialize_request(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         """Errors in DreamFactory's shape, whatever raised them; status, headers (such as
@@ -137,14 +154,80 @@ class RecordServiceView(RecordApiView):
         return Response({"resource": [{"name": it.api_key, "label": it.name} for it in tables]})
 
 
-class RecordTableView(BodyLimit, RecordApiView):
+class RecordWritesView(BodyLimit, RecordApiView):
+    """Replace, merge and delete, on a table (records chosen by ``ids``, ``filter`` or the
+    body) or on one record (``record_id``); see record_api.write_requests."""
+
     body_limit_setting = "CMS_MAX_BATCH_BYTES"
+    #: The array's name in bodies and answers: ``record`` here, ``resource`` on
+    #: DreamFactory 2's ``/api/v2/.../_table/...`` (``as_view(wrapper="resource")``).
+    wrapper = "record"
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         memory.give_back_after(request, response)  # a big batch's memory, once answered
         return response
 
+    def put(self, request, service, table, record_id=None):
+        return self._update(request, service, table, record_id, replace=True)
+
+    def patch(self, request, service, table, record_id=None):
+        return self._update(request, service, table, record_id, replace=False)
+
+    merge = patch
+
+    def _update(self, request, service, table, record_id, *, replace: bool):
+        model = ContentModel.load()
+        item_type = _table(service, table, model)
+        mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
+        wanted = self._wanted(request, item_type, model)
+        chosen = write_requests.chosen_for_update(
+            request, item_type, model, record_id, self.wrapper
+        )
+        rate_limits.charge_records(request, len(chosen.changes))
+        result = writes.update_records(
+            item_type=item_type,
+            changes=chosen.changes,
+            replace=replace,
+            mode=mode,
+            editor_id=request.auth.id,
+            model=model,
+        )
+        return self._answer(result, chosen, "updated", mode, item_type, model, wanted)
+
+    def delete(self, request, service, table, record_id=None):
+        model = ContentModel.load()
+        item_type = _table(service, table, model)
+        mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
+        wanted = self._wanted(request, item_type, model)
+        chosen = write_requests.chosen_for_delete(
+            request, item_type, model, record_id, self.wrapper, _flag(request, "force")
+        )
+        rate_limits.charge_records(request, len(chosen.changes))
+        result = writes.delete_records(item_type=item_type, ids=chosen.ids, mode=mode)
+        return self._answer(result, chosen, "deleted", mode, item_type, model, wanted)
+
+    def _wanted(self, request, item_type, model):
+        known = _columns(item_type, model.fields[item_type.id])
+        sent = write_requests.body_fields(request.data, self.wrapper)
+        return _wanted_fields(request.query_params.get("fields", sent), known)
+
+    def _answer(self, result, chosen, verb, mode, item_type, model, wanted):
+        return write_requests.answer(
+            result,
+            chosen,
+            wrapper=self.wrapper,
+            verb=verb,
+            mode=mode,
+            values_of=write_requests.values_of(item_type, model, wanted),
+        )
+
+
+class RecordView(RecordWritesView):
+    """``/rest/<service>/<table>/<id>``: one record."""
+
+
+class RecordTableView(RecordWritesView):
     def get(self, request, service, table):
         """``GET /rest/<service>/<table>``: records, answered ``{"record": [...]}``.
 

@@ -41,17 +41,23 @@ def _check_update_document(item: Item, document: ResourceDocument) -> None:
 
 
 def build_update(
-    *, item: Item, attributes: dict, editor_id: str | None, model: ContentModel
+    *,
+    item: Item,
+    attributes: dict,
+    editor_id: str | None,
+    model: ContentModel,
+    replace: bool = False,
 ) -> RecordWrite:
     """Validate the record as it will be (its values, those sent replacing them whole;
     its position and parent, if sent: ``placement`` on the answer) and build the write,
-    unsaved (``item`` is changed in memory only)."""
+    unsaved (``item`` is changed in memory only). ``replace``: the fields not sent take
+    what a create without them would (their default, or empty), not their current value."""
     item_type = model.item_types[item.item_type_id]
     placement, attributes, placement_errors = take_placement(item_type, attributes)
     if placement is not None:
         placement_errors += placing.move_errors(item, item_type, placement)
     existing = {block.id: block for block in Item.objects.filter(root=item)}
-    merged = {**item_attributes(item, model), **attributes}
+    merged = attributes if replace else {**item_attributes(item, model), **attributes}
     validation = RecordValidation(
         model,
         existing_blocks=existing,
@@ -165,6 +171,35 @@ def _update(item_id: str, editor_id: str | None, attributes_for, moves=False) ->
         raise concurrent_write_errors(
             item_id, item_type, record.unique_values, record.references
         ) from error
+    return record
+
+
+def update_locked(
+    *,
+    item: Item,
+    attributes: dict,
+    editor_id: str | None,
+    model: ContentModel,
+    replace: bool = False,
+) -> RecordWrite:
+    """Inside a transaction, ``item``'s row locked: validate, write the new version and
+    announce it (webhooks), as ``_update`` does; the record API's batches call it record by
+    record, each in a savepoint, so a unique value a concurrent write won is a 422 (and
+    only that record's write is undone)."""
+    previous = webhook_records.before_update(item, model)
+    record = build_update(
+        item=item, attributes=attributes, editor_id=editor_id, model=model, replace=replace
+    )
+    try:
+        with transaction.atomic():
+            _save_update(record)
+    except IntegrityError as error:
+        item.refresh_from_db()  # build_update changed it in memory
+        item_type = model.item_types[item.item_type_id]
+        raise concurrent_write_errors(
+            item.id, item_type, record.unique_values, record.references
+        ) from error
+    webhook_records.announce("update", [record.item], model, previous)
     return record
 
 
