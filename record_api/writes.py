@@ -14,7 +14,7 @@ they are rows of the same transaction, webhooks/events.py).
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from cms.api.errors import ApiError, ApiErrors
 from item_types.models import ItemType
@@ -22,8 +22,10 @@ from items import services
 from items.content_model import ContentModel
 from items.models import Item
 from items.placement import is_placed
+from items.services import bulk_update
 from items.services import placement as placing
 from items.services.bulk_destroy import bulk_destroy
+from items.services.update import PLACEMENT
 from record_api.batch import Mode
 
 
@@ -80,41 +82,83 @@ def update_records(
 ) -> WriteResult:
     """Replace (``replace``: the fields not sent take their default, as in a create) or
     merge (only the fields sent change) each record. Each one written is a new version.
-    The records are read and locked in one query; each is then validated and written as
-    ``PUT /items/:id`` writes one. A record named twice is changed twice, in order."""
+    The records are read and locked in one query, validated each in memory, checked
+    against the database together and written together (items.services.bulk_update);
+    a call that moves records or names one twice goes record by record instead, each
+    written as ``PUT /items/:id`` writes one."""
     result = WriteResult(size=len(changes))
     with transaction.atomic():
-        if is_placed(item_type):  # before any row's lock, as the single update takes it
+        placed = is_placed(item_type)
+        if placed:  # before any row's lock, as the single update takes it
             placing.lock_models([item_type.id])
         rows = _table_rows(item_type, (change.record_id for change in changes), lock=True)
+        todo = []
         for index, change in enumerate(changes):
-            if mode is Mode.STOP and result.failed:
-                break
             if change.errors:
                 result.failed[index] = change.errors
-                continue
-            item = rows.get(change.record_id)
-            if item is None:
+            elif change.record_id not in rows:
                 result.failed[index] = [not_found(change.record_id)]
-                continue
-            try:
-                record = services.update_locked(
-                    item=item,
-                    attributes=change.attributes,
-                    editor_id=editor_id,
-                    model=model,
-                    replace=replace,
-                )
-            except ApiErrors as refused:
-                result.failed[index] = refused.errors
-            except ApiError as refused:
-                result.failed[index] = [refused]
             else:
-                result.records[index] = record.item
+                todo.append((index, rows[change.record_id], change.attributes))
+        named = [item.id for _, item, _ in todo]
+        moves = placed and any(PLACEMENT & values.keys() for _, _, values in todo)
+        if moves or len(set(named)) < len(named):
+            _one_by_one(result, todo, replace, mode, editor_id, model)
+        else:
+            _together(result, todo, replace, mode, editor_id, model)
         if mode is Mode.ROLLBACK and result.failed:
             transaction.set_rollback(True)
             result.records.clear()
     return result
+
+
+def _kept(mode: Mode, result: WriteResult, todo: list) -> list:
+    """What the mode writes of ``todo`` (the slots not failed)."""
+    good = [slot for slot in todo if slot[0] not in result.failed]
+    if mode is Mode.ROLLBACK and result.failed:
+        return []
+    if mode is Mode.STOP and result.failed:
+        return [slot for slot in good if slot[0] < min(result.failed)]
+    return good
+
+
+def _together(result, todo, replace, mode, editor_id, model) -> None:
+    items = [item for _, item, _ in todo]
+    planned = bulk_update.plan_updates(
+        items, [values for _, _, values in todo], replace=replace, model=model
+    )
+    for position, errors in bulk_update.failed(planned).items():
+        result.failed[todo[position][0]] = errors
+    kept = {slot[0] for slot in _kept(mode, result, todo)}
+    keep = [position for position, slot in enumerate(todo) if slot[0] in kept]
+    kept_items = [items[position] for position in keep]
+    try:
+        bulk_update.save_updates(
+            kept_items, [planned[p] for p in keep], editor_id=editor_id, model=model
+        )
+    except IntegrityError:  # a concurrent write won a unique value: find which, one by one
+        _one_by_one(result, [todo[p] for p in keep], replace, mode, editor_id, model)
+        return
+    for position in keep:
+        result.records[todo[position][0]] = items[position]
+
+
+def _one_by_one(result, todo, replace, mode, editor_id, model) -> None:
+    """Each record validated and written in turn (a record named twice sees the first
+    change), as ``PUT /items/:id`` writes one."""
+    for index, item, values in todo:
+        if mode is Mode.STOP and result.failed and index > min(result.failed):
+            break
+        try:
+            record = services.update_locked(
+                item=item, attributes=values, editor_id=editor_id, model=model, replace=replace
+            )
+        except ApiErrors as refused:
+            result.failed[index] = refused.errors
+        except ApiError as refused:
+            result.failed[index] = [refused]
+        else:
+            result.records[index] = record.item
 
 
 class _Undo(Exception):

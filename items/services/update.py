@@ -57,19 +57,41 @@ def build_update(
     if placement is not None:
         placement_errors += placing.move_errors(item, item_type, placement)
     existing = {block.id: block for block in Item.objects.filter(root=item)}
+    validation, data = validate_values(item, attributes, existing, model, replace=replace)
+    check_against_database([(validation, item.id, False)])
+    validation.errors[:0] = placement_errors
+    validation.raise_if_invalid()
+    return finish_update(item, validation, data, editor_id, model, placement)
+
+
+def validate_values(
+    item: Item, attributes: dict, existing_blocks: dict, model: ContentModel, *, replace: bool
+) -> tuple[RecordValidation, dict]:
+    """The record's new values, validated in memory (the checks against the database are
+    ``check_against_database``'s, for one record or many)."""
     merged = attributes if replace else {**item_attributes(item, model), **attributes}
     validation = RecordValidation(
         model,
-        existing_blocks=existing,
+        existing_blocks=existing_blocks,
         block_attributes=lambda block: item_attributes(block, model),
     )
     data = validation.validate_record(
         model.item_types[item.item_type_id], merged, record_id=item.id
     )
-    check_against_database([(validation, item.id, False)])
-    validation.errors[:0] = placement_errors
-    validation.raise_if_invalid()
+    return validation, data
 
+
+def finish_update(
+    item: Item,
+    validation: RecordValidation,
+    data: dict,
+    editor_id: str | None,
+    model: ContentModel,
+    placement=None,
+) -> RecordWrite:
+    """The write of a validated update: ``item`` changed in memory, its blocks and new
+    version built (nothing saved)."""
+    item_type = model.item_types[item.item_type_id]
     moment = now()
     item.data, item.search_text, item.updated_at = data, validation.search_text(), moment
     item.current_version = new_id()
