@@ -9,6 +9,8 @@ unwrapped. Values take the same forms as ``/items``. Errors use DreamFactory's s
 same field, code and locale as the Content Management API's).
 """
 
+import re
+
 from django.conf import settings
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -100,9 +102,8 @@ def _flag(request, name: str) -> bool:
     return str(request.query_params.get(name, "")).lower() in TRUE
 
 
-#: DreamFactory's tunnelling: a POST carrying ``X-HTTP-Method: <verb>`` (or ``?method=``)
-#: is handled as that verb, for clients and proxies that only send GET and POST.
-TUNNELLED = frozenset({"PUT", "PATCH", "MERGE", "DELETE"})
+#: Verbs names are letters: anything else tunnelled is refused (405) rather than read.
+VERB = re.compile(r"[A-Za-z]{1,16}")
 
 
 class RecordApiView(APIView):
@@ -111,12 +112,15 @@ class RecordApiView(APIView):
     http_method_names = [*APIView.http_method_names, "merge"]
 
     def initialize_request(self, request, *args, **kwargs):
-        """The tunnelled verb replaces POST before anything reads it: permissions see the
-        verb the request means (a read-only token can't DELETE through a POST)."""
+        """DreamFactory's tunnelling: a POST carrying ``X-HTTP-Method: <verb>`` (or
+        ``?method=<verb>``) is handled as that verb, for clients and proxies that only send
+        GET and POST. The verb replaces POST before anything reads it: permissions see the
+        verb the request means (a read-only token can't DELETE through a POST), and a verb
+        the path doesn't take is a 405, never a create."""
         if request.method == "POST":
             wanted = request.headers.get("X-HTTP-Method") or request.GET.get("method") or ""
-            if wanted.upper() in TUNNELLED:
-                request.method = wanted.upper()
+            if wanted:
+                request.method = wanted.upper() if VERB.fullmatch(wanted) else "INVALID"
         return super().initialize_request(request, *args, **kwargs)
 
     def handle_exception(self, exc):

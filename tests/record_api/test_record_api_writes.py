@@ -104,6 +104,12 @@ def test_the_merge_verb_and_tunnelled_verbs(api, people):
     assert values(api, ann)["first_name"] == "Ann"  # a merge
     replaced = api.post(f"/rest/db/contact/{ann}?method=PUT", {"first_name": "Ann"})
     assert replaced.status_code == 200 and values(api, ann)["email"] is None
+    for verb in ["FOO", "PO ST", "é"]:  # no create for a verb not understood
+        _df_error(
+            api.post("/rest/db/contact", {"first_name": "x"}, headers={"X-HTTP-Method": verb}), 405
+        )
+    _df_error(api.post("/rest/db/contact?method=TRACE", {"first_name": "x"}), 405)
+    assert Item.objects.count() == 3
     deleted = api.post(f"/rest/db/contact/{cid}", headers={"X-HTTP-Method": "DELETE"})
     assert deleted.status_code == 200 and deleted.body == {"id": cid}
     assert not Item.objects.filter(pk=cid).exists()
@@ -420,3 +426,48 @@ def test_a_write_costs_the_same_statements_whatever_its_size(api, people):
     assert cost("PATCH", "/rest/db/contact", batch) == one
     single = cost("DELETE", f"/rest/db/contact?ids={people[0]}")
     assert cost("DELETE", f"/rest/db/contact?ids={twenty}") == single
+
+
+def test_a_batch_changes_records_blocks(api):
+    from tests.items.conftest import block
+
+    quote = api.create_item_type("quote", modular_block=True)
+    api.create_field(quote["id"], "text", "string", validators={"required": {}})
+    post = api.create_item_type("post")
+    api.create_field(post["id"], "title", "string")
+    api.create_field(
+        post["id"],
+        "body",
+        "rich_text",
+        validators={"rich_text_blocks": {"item_types": [quote["id"]]}},
+    )
+    records = [
+        {"title": f"T{i}", "body": [block(quote["id"], text=f"a{i}"), block(quote["id"], text="b")]}
+        for i in range(3)
+    ]
+    ids = [r["id"] for r in api.post("/rest/db/post", {"record": records}).body["record"]]
+    blocks = {i: api.get(f"/items/{i}").body["data"]["attributes"]["body"] for i in ids}
+
+    def texts(record_id):
+        nested = api.get(f"/items/{record_id}?nested=true").body["data"]["attributes"]["body"]
+        return [b["attributes"]["text"] for b in nested]
+
+    before = snapshot()
+    bad = {"record": [{"id": ids[0], "body": [block(quote["id"])]}, {"id": ids[1], "title": "x"}]}
+    refused = api.request("PATCH", "/rest/db/post?rollback=true", bad)
+    assert _df_error(refused, 400)["context"]["error"] == [0]
+    assert snapshot() == before
+
+    changed = dict(block(quote["id"], text="changed"), id=blocks[ids[1]][0])
+    batch = {
+        "record": [
+            {"id": ids[0], "body": [blocks[ids[0]][1]]},  # the second block kept, by id
+            {"id": ids[1], "body": [changed, blocks[ids[1]][1]]},
+            {"id": ids[2], "title": "only the title"},
+        ]
+    }
+    response = api.request("PATCH", "/rest/db/post", batch)
+    assert response.status_code == 200, response.body
+    assert [texts(i) for i in ids] == [["b"], ["changed", "b"], ["a2", "b"]]
+    assert Item.objects.filter(root__isnull=False).count() == 5
+    assert ItemVersion.objects.get(item_id=ids[1], pk=Item.objects.get(pk=ids[1]).current_version)
