@@ -123,6 +123,8 @@ def _kept(mode: Mode, result: WriteResult, todo: list) -> list:
 
 
 def _together(result, todo, replace, mode, editor_id, model) -> None:
+    if not todo:
+        return
     items = [item for _, item, _ in todo]
     planned = bulk_update.plan_updates(
         items, [values for _, _, values in todo], replace=replace, model=model
