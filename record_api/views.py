@@ -208,7 +208,9 @@ class RecordWritesView(BodyLimit, RecordApiView):
             request, item_type, model, record_id, self.wrapper, _flag(request, "force")
         )
         rate_limits.charge_records(request, len(chosen.changes))
-        result = writes.delete_records(item_type=item_type, ids=chosen.ids, mode=mode)
+        result = writes.delete_records(
+            item_type=item_type, ids=chosen.ids, mode=mode, with_values=wanted != ["id"]
+        )
         return self._answer(result, chosen, "deleted", mode, item_type, model, wanted)
 
     def _wanted(self, request, item_type, model):

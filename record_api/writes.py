@@ -167,14 +167,23 @@ class _Undo(Exception):
     """Leaves a savepoint, undoing what ran in it."""
 
 
-def delete_records(*, item_type: ItemType, ids: list, mode: Mode) -> WriteResult:
+def delete_records(
+    *, item_type: ItemType, ids: list, mode: Mode, with_values: bool = True
+) -> WriteResult:
     """Delete the records ``ids`` names (a slot each; an id named twice is one delete),
-    answering each as it was. Links to them follow their fields' strategies: a ``fail``
-    link from a record that stays refuses the delete (DELETE_RESTRICTION), unless the
-    linking record goes in the same call."""
+    answering each as it was (``with_values``; else only its id). Links to them follow
+    their fields' strategies: a ``fail`` link from a record that stays refuses the delete
+    (DELETE_RESTRICTION), unless the linking record goes in the same call."""
     result = WriteResult(size=len(ids))
     with transaction.atomic():
-        rows = _table_rows(item_type, ids, lock=False)  # bulk_destroy locks them
+        if with_values:  # bulk_destroy locks them
+            rows = _table_rows(item_type, ids, lock=False)
+        else:  # answered with their ids only: no values read
+            wanted = [record_id for record_id in ids if isinstance(record_id, str)]
+            found = Item.objects.filter(
+                pk__in=set(wanted), item_type_id=item_type.id, root__isnull=True
+            ).values_list("id", flat=True)
+            rows = {record_id: Item(id=record_id, item_type_id=item_type.id) for record_id in found}
         for index, record_id in enumerate(ids):
             if not isinstance(record_id, str) or record_id not in rows:
                 result.failed[index] = [not_found(record_id)]
