@@ -159,6 +159,10 @@ def rate_limited_message(result: Charge) -> str:
     return f"Rate limit of {result.limit} per {settings.CMS_RATE_LIMIT_WINDOW} s exceeded."
 
 
+#: The record API's writes, counted in the records they name (MERGE: DreamFactory's PATCH).
+RECORD_WRITES = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
+
+
 class RateLimitMiddleware:
     """Counts each API request and answers the headers; refuses one over the limit before
     anything else runs (no authentication query, no body read)."""
@@ -170,7 +174,7 @@ class RateLimitMiddleware:
         scope = _scope(request)
         if scope is None:
             return self.get_response(request)
-        if scope[0] == "records" and request.method == "POST":
+        if scope[0] == "records" and request.method in RECORD_WRITES:
             # Counted in records: the view charges the batch once it has read it.
             request._rate_limit_pending = scope
             response = self.get_response(request)

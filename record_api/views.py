@@ -1,6 +1,8 @@
 """The DreamFactory-style record API, in two path forms (record_api.urls): DreamFactory
 2's ``/api/v2/<service>/_table/<table>[/<id>]`` with the ``resource`` wrapper, and the
 seed's ``/rest/<service>/<table>[/<id>]`` with ``record``; the tables and ``_schema``.
+Reads (record_api.reads), creates (record_api.batch), and ``PUT``, ``PATCH`` (or ``MERGE``)
+and ``DELETE`` (record_api.write_requests, record_api.writes).
 
 ``<table>`` is a model's api_key. A ``{"record": [...]}`` (or ``{"resource": [...]}``)
 wrapper, or a bare array, is a batch, answered wrapped in order; a bare object is one
@@ -10,19 +12,21 @@ record, answered unwrapped. Reads: record_api.reads. Values take the same forms 
 same field, code and locale as the Content Management API's).
 """
 
+
 from django.conf import settings
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.permissions import records as record_permissions
-from access.records import check_create, everything
+from access.records import check_create, check_records, check_update, everything
 from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from items.content_model import ContentModel
+from items.models import Item
 from items.placement import placement_values
-from record_api import batch, memory, options, reads, schema
+from record_api import batch, memory, options, reads, schema, write_requests, writes
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
 
@@ -59,11 +63,28 @@ def _check_create(request, item_type_id, values, model, index) -> None:
         raise
 
 
+
+
+def _check_updates(request, chosen, model) -> None:
+    """The role's update permission on each record named (per locale for a translator):
+    read only when the role may not update every record."""
+    if everything(request, "update"):
+        return
+    ids = [c.record_id for c in chosen.changes if isinstance(c.record_id, str)]
+    items = {item.pk: item for item in Item.objects.filter(pk__in=ids)}
+    for change in chosen.changes:
+        item = items.get(change.record_id) if isinstance(change.record_id, str) else None
+        if item is not None and change.attributes is not None:
+            check_update(request, item, change.attributes, model)
+
+
 class RecordApiView(APIView):
     """Both path forms: ``wrapper`` is ``record`` under ``/rest/`` (the seed's, DSP 1.x)
     and ``resource`` under ``/api/v2/`` (DreamFactory 2's), in bodies and answers."""
 
     scope = "content"
+    #: DreamFactory's old verb for a merge (PATCH), still sent by its older clients.
+    http_method_names = [*APIView.http_method_names, "merge"]
     wrapper = "record"
     override_error = None
 
@@ -139,14 +160,81 @@ class RecordSchemaView(RecordApiView):
         return Response(found)
 
 
-class RecordTableView(BodyLimit, RecordApiView):
+class RecordWritesView(BodyLimit, RecordApiView):
+    """Replace, merge and delete, on a table (records chosen by ``ids``, ``filter`` or the
+    body) or on one record (``record_id``); see record_api.write_requests."""
+
     body_limit_setting = "CMS_MAX_BATCH_BYTES"
+    #: The array's name in bodies and answers: ``record`` here, ``resource`` on
+    #: DreamFactory 2's ``/api/v2/.../_table/...`` (``as_view(wrapper="resource")``).
+    wrapper = "record"
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         memory.give_back_after(request, response)  # a big batch's memory, once answered
         return response
 
+    def put(self, request, service, table, record_id=None):
+        return self._update(request, service, table, record_id, replace=True)
+
+    def patch(self, request, service, table, record_id=None):
+        return self._update(request, service, table, record_id, replace=False)
+
+    merge = patch
+
+    def _update(self, request, service, table, record_id, *, replace: bool):
+        model = ContentModel.load()
+        item_type = _table(service, table, model)
+        mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
+        wanted = self._wanted(request, item_type, model)
+        chosen = write_requests.chosen_for_update(
+            request, item_type, model, record_id, self.wrapper
+        )
+        rate_limits.charge_records(request, len(chosen.changes))
+        _check_updates(request, chosen, model)
+        result = writes.update_records(
+            item_type=item_type,
+            changes=chosen.changes,
+            replace=replace,
+            mode=mode,
+            editor_id=request.auth.id,
+            model=model,
+        )
+        return self._answer(result, chosen, "updated", mode, item_type, model, wanted)
+
+    def delete(self, request, service, table, record_id=None):
+        model = ContentModel.load()
+        item_type = _table(service, table, model)
+        mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
+        wanted = self._wanted(request, item_type, model)
+        chosen = write_requests.chosen_for_delete(
+            request, item_type, model, record_id, self.wrapper, _flag(request, "force")
+        )
+        rate_limits.charge_records(request, len(chosen.changes))
+        if not everything(request, "delete"):
+            check_records(request, "delete", [i for i in chosen.ids if isinstance(i, str)])
+        result = writes.delete_records(
+            item_type=item_type, ids=chosen.ids, mode=mode, with_values=wanted != ["id"]
+        )
+        return self._answer(result, chosen, "deleted", mode, item_type, model, wanted)
+
+    def _wanted(self, request, item_type, model):
+        known = _columns(item_type, model.fields[item_type.id])
+        sent = write_requests.body_fields(request.data, self.wrapper)
+        return _wanted_fields(request.query_params.get("fields", sent), known)
+
+    def _answer(self, result, chosen, verb, mode, item_type, model, wanted):
+        return write_requests.answer(
+            result,
+            chosen,
+            wrapper=self.wrapper,
+            verb=verb,
+            mode=mode,
+            values_of=write_requests.values_of(item_type, model, wanted),
+        )
+
+
+class RecordTableView(RecordWritesView):
     def get(self, request, service, table):
         """``GET …/<table>`` (and a ``POST`` read as one): records, answered
         ``{"record": [...]}`` under ``/rest/`` (as POST's and DreamFactory's own DSP 1.x
@@ -212,7 +300,7 @@ class RecordTableView(BodyLimit, RecordApiView):
         return kept_records(response) if result.created else response
 
 
-class RecordByIdView(RecordApiView):
+class RecordByIdView(RecordWritesView):
     """``…/<table>/<id>``: one record."""
 
     def get(self, request, service, table, record_id):

@@ -32,7 +32,7 @@ from items.services.publishing import (
 )
 from items.services.records import RecordWrite, concurrent_write_errors, find_record
 from items.services.rows import write_new
-from items.services.update import build_update, item_update, version_restore
+from items.services.update import build_update, item_update, update_locked, version_restore
 
 __all__ = [
     "NewRecord",
@@ -51,6 +51,7 @@ __all__ = [
     "item_unpublish",
     "item_update",
     "place_new",
+    "update_locked",
     "version_restore",
     "walk_record",
     "write_new",

@@ -41,29 +41,57 @@ def _check_update_document(item: Item, document: ResourceDocument) -> None:
 
 
 def build_update(
-    *, item: Item, attributes: dict, editor_id: str | None, model: ContentModel
+    *,
+    item: Item,
+    attributes: dict,
+    editor_id: str | None,
+    model: ContentModel,
+    replace: bool = False,
 ) -> RecordWrite:
     """Validate the record as it will be (its values, those sent replacing them whole;
     its position and parent, if sent: ``placement`` on the answer) and build the write,
-    unsaved (``item`` is changed in memory only)."""
+    unsaved (``item`` is changed in memory only). ``replace``: the fields not sent take
+    what a create without them would (their default, or empty), not their current value."""
     item_type = model.item_types[item.item_type_id]
     placement, attributes, placement_errors = take_placement(item_type, attributes)
     if placement is not None:
         placement_errors += placing.move_errors(item, item_type, placement)
     existing = {block.id: block for block in Item.objects.filter(root=item)}
-    merged = {**item_attributes(item, model), **attributes}
+    validation, data = validate_values(item, attributes, existing, model, replace=replace)
+    check_against_database([(validation, item.id, False)])
+    validation.errors[:0] = placement_errors
+    validation.raise_if_invalid()
+    return finish_update(item, validation, data, editor_id, model, placement)
+
+
+def validate_values(
+    item: Item, attributes: dict, existing_blocks: dict, model: ContentModel, *, replace: bool
+) -> tuple[RecordValidation, dict]:
+    """The record's new values, validated in memory (the checks against the database are
+    ``check_against_database``'s, for one record or many)."""
+    merged = attributes if replace else {**item_attributes(item, model), **attributes}
     validation = RecordValidation(
         model,
-        existing_blocks=existing,
+        existing_blocks=existing_blocks,
         block_attributes=lambda block: item_attributes(block, model),
     )
     data = validation.validate_record(
         model.item_types[item.item_type_id], merged, record_id=item.id
     )
-    check_against_database([(validation, item.id, False)])
-    validation.errors[:0] = placement_errors
-    validation.raise_if_invalid()
+    return validation, data
 
+
+def finish_update(
+    item: Item,
+    validation: RecordValidation,
+    data: dict,
+    editor_id: str | None,
+    model: ContentModel,
+    placement=None,
+) -> RecordWrite:
+    """The write of a validated update: ``item`` changed in memory, its blocks and new
+    version built (nothing saved)."""
+    item_type = model.item_types[item.item_type_id]
     moment = now()
     item.data, item.search_text, item.updated_at = data, validation.search_text(), moment
     item.current_version = new_id()
@@ -165,6 +193,35 @@ def _update(item_id: str, editor_id: str | None, attributes_for, moves=False) ->
         raise concurrent_write_errors(
             item_id, item_type, record.unique_values, record.references
         ) from error
+    return record
+
+
+def update_locked(
+    *,
+    item: Item,
+    attributes: dict,
+    editor_id: str | None,
+    model: ContentModel,
+    replace: bool = False,
+) -> RecordWrite:
+    """Inside a transaction, ``item``'s row locked: validate, write the new version and
+    announce it (webhooks), as ``_update`` does; the record API's batches call it record by
+    record, each in a savepoint, so a unique value a concurrent write won is a 422 (and
+    only that record's write is undone)."""
+    previous = webhook_records.before_update(item, model)
+    record = build_update(
+        item=item, attributes=attributes, editor_id=editor_id, model=model, replace=replace
+    )
+    try:
+        with transaction.atomic():
+            _save_update(record)
+    except IntegrityError as error:
+        item.refresh_from_db()  # build_update changed it in memory
+        item_type = model.item_types[item.item_type_id]
+        raise concurrent_write_errors(
+            item.id, item_type, record.unique_values, record.references
+        ) from error
+    webhook_records.announce("update", [record.item], model, previous)
     return record
 
 

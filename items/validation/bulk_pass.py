@@ -157,8 +157,13 @@ def _unique_errors(
     for field_, locale, digest, location in pending.unique:
         key = (field_.id, locale, digest)
         owners = taken.get(key, set())
-        # In the database for another record, or claimed earlier in the batch.
-        if owners - {record_id} or key in claimed:
+        # In the database for another record, or claimed earlier in the batch. A value
+        # another record holds is claimed by no one in the batch (so the record holding
+        # it, updated in the same batch, keeps it).
+        if owners - {record_id}:
+            errors.append(error_at(location, "VALIDATION_UNIQUENESS"))
+            continue
+        if key in claimed:
             errors.append(error_at(location, "VALIDATION_UNIQUENESS"))
         claimed.add(key)
     return errors

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from cms.models import ApiToken
 from jobs.models import Job
 from tests.conftest import Api, create_upload, png_bytes, put_bytes, request_upload
-from tests.fuzz.world_build_triggers import build_trigger_payloads, seed_build_triggers
 from tests.fuzz.world_access import access_payloads, seed_access
+from tests.fuzz.world_build_triggers import build_trigger_payloads, seed_build_triggers
 from tests.fuzz.world_library import library_payloads, seed_library
 from tests.fuzz.world_menus import menu_payloads, seed_menus
 from tests.fuzz.world_webhooks import seed_webhooks, webhook_payloads

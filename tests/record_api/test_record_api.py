@@ -200,12 +200,13 @@ def test_refusals_before_the_handler_answer_in_dreamfactory_shape(db, contact, r
     assert _df_error(readonly_api.post("/rest/db/contact", {"first_name": "No"}), 403) == [
         "INSUFFICIENT_PERMISSIONS"
     ]
-    assert _df_error(api.delete("/rest/db/contact"), 405) == ["METHOD_NOT_ALLOWED"]
+    assert _df_error(api.put("/rest/db", {}), 405) == ["METHOD_NOT_ALLOWED"]
     for path in ["/rest", "/rest/", "/rest/db/contact/1/2", "/rest/db/contact/"]:
         assert _df_error(api.get(path), 404) == [], path
     assert _df_error(api.post("/rest/db/contact/extra/more", {"first_name": "No"}), 404) == []
-    # /rest/<service>/<table>/<id> is one record's path: no POST there.
-    assert _df_error(api.post("/rest/db/contact/extra", {"first_name": "No"}), 405)
+    # A record's path takes PUT, PATCH, MERGE and DELETE (test_record_api_writes.py).
+    extra = api.post("/rest/db/contact/extra", {"first_name": "No"})
+    assert _df_error(extra, 405) == ["METHOD_NOT_ALLOWED"]
     assert _df_error(Api(None).get("/rest/db/contact/x/y"), 401)  # who asks comes first
     assert not Item.objects.exists()
 
