@@ -42,6 +42,8 @@ def index(request):
         "record_api": url(f"/rest/{settings.CMS_REST_SERVICES[0]}"),
         "admin": url("/admin/"),
         "docs": settings.CMS_DOCS_URL,
+        "api_docs": url("/docs"),
+        "openapi": url("/docs/openapi.json"),
         "health": url("/healthz"),
         "ready": url("/readyz"),
     }

@@ -36,10 +36,11 @@ from cms.throttle import client_address
 
 logger = logging.getLogger("cms.rate_limits")
 
-# Not the API: the admin, files, health checks and the server's index. The upload PUT
-# (/upload-content/...) is the client's plain byte transfer, which never retries a 429.
+# Not the API: the admin, files, health checks, the server's index and the API document. The
+# upload PUT (/upload-content/...) is the client's plain byte transfer, which never retries a
+# 429.
 EXEMPT_PREFIXES = ("/admin/", "/media/", "/static/", "/upload-content/")
-EXEMPT_PATHS = frozenset({"/", "/healthz", "/readyz"})
+EXEMPT_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs", "/docs/openapi.json"})
 
 
 @dataclass

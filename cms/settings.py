@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    # The API document (cms/openapi): drf-spectacular makes it, the sidecar's Swagger UI
+    # files (static, served by whitenoise) browse it at /docs.
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cms",
     "item_types",
     "items",
@@ -340,8 +344,23 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["cms.api.auth.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["access.permissions.AccessPermission"],
     "EXCEPTION_HANDLER": "cms.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "cms.openapi.generation.CatalogSchema",
     "UNAUTHENTICATED_USER": None,
     "UNAUTHENTICATED_TOKEN": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "OAS_VERSION": "3.1.0",
+    "TITLE": "cms",
+    "DESCRIPTION": (
+        "A DatoCMS-compatible Content Management API (JSON:API documents; errors are "
+        "`api_error` documents with a stable `code`) and a DreamFactory-style record API "
+        "(under its path forms; errors are DreamFactory's error object). Every call takes "
+        "`X-Environment`. Each model's records: `GET /item-types/{id}/schema.json`."
+    ),
+    "VERSION": "3",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": ["cms.openapi.generation.finish"],
 }
 
 # Browser clients call the API from other origins with a bearer token (no cookies).

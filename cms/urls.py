@@ -6,12 +6,15 @@ from django.urls import include, path, re_path
 
 from cms import ops
 from cms.api import fallback
+from cms.openapi import views as openapi
 
 urlpatterns = [
     path("", ops.index),
     path("healthz", ops.healthz),
     path("readyz", ops.readyz),
     path("", include("observability.urls")),
+    path("docs", openapi.docs_page),
+    path("docs/openapi.json", openapi.openapi_json, name="openapi-document"),
     path("admin/", admin.site.urls),
     path("", include("environments.urls")),
     path("", include("item_types.urls")),

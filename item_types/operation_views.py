@@ -1,5 +1,6 @@
 """Schema operations beyond create, read, update and delete (SPEC-2 §2.2, §2.3): copies
-of a model or a field, what references a model, and the form's order. Thin: find, call a
+of a model or a field, what references a model, the form's order, and the JSON Schema of
+its records. Thin: find, call a
 service or a selector (or queue a job: item_types/tasks.py), render."""
 
 from rest_framework.response import Response
@@ -9,10 +10,12 @@ import jobs
 from cms.ids import new_id
 from environments.scoped_jobs import submit_here
 from item_types import services
+from item_types.json_schema import record_schema
 from item_types.models import ItemType
 from item_types.resources import field_resource, render_item_type, render_item_types
 from item_types.selectors import fields_linking_to, fields_naming, models_of
 from item_types.views import find_field, find_item_type
+from items.content_model import ContentModel
 
 
 class ItemTypeDuplicateView(APIView):
@@ -82,3 +85,16 @@ class FieldDuplicateView(APIView):
         field = find_field(id_or_api_key)
         job = submit_here("item_types.duplicate_field", {"field": field.pk, "copy": new_id()})
         return jobs.accepted(job)
+
+
+class ItemTypeSchemaView(APIView):
+    """The JSON Schema of the model's records, in the request's environment."""
+
+    scope = "schema"
+
+    def get(self, request, id_or_api_key):
+        model = ContentModel.load()
+        item_type = model.find(id_or_api_key)
+        if item_type is None:
+            find_item_type(id_or_api_key)  # its 404
+        return Response(record_schema(model, item_type))

@@ -11,6 +11,10 @@ urlpatterns = [
     path("item-types/<str:id_or_api_key>/fieldsets", views.FieldsetListView.as_view()),
     path("fieldsets/<str:id_or_api_key>", views.FieldsetDetailView.as_view()),
     path(
+        "item-types/<str:id_or_api_key>/schema.json",
+        operation_views.ItemTypeSchemaView.as_view(),
+    ),
+    path(
         "item-types/<str:id_or_api_key>/duplicate",
         operation_views.ItemTypeDuplicateView.as_view(),
     ),

@@ -37,6 +37,26 @@ class Attribute:
     max_length: int | None = None
     read_only: bool = False  # sent back by clients from an earlier answer: ignored
 
+    def json_schema(self) -> dict:
+        """What the API documentation (``cms.openapi``) says a client may send."""
+        if self.read_only:
+            return {"readOnly": True}
+        if self.choices is not None:
+            return {"enum": [*self.choices, *([None] if self.nullable else [])]}
+        schema = dict(_CHECK_SCHEMAS.get(self.check, {"description": f"{self.expected}."}))
+        if self.max_length and schema.get("type") == "string":
+            schema["maxLength"] = self.max_length
+        if self.nullable and "type" in schema:
+            schema["type"] = [schema["type"], "null"]
+        return schema
+
+
+_CHECK_SCHEMAS = {
+    is_string: {"type": "string"},
+    is_boolean: {"type": "boolean"},
+    is_object: {"type": "object"},
+    is_anything: {},
+}
 
 BOOLEAN = Attribute(check=is_boolean, expected="true or false")
 

@@ -7,6 +7,7 @@ from item_types.field_types.base import (
     expect_object,
     expect_strings_or_null,
     is_number,
+    nullable,
 )
 
 IMAGE_VALIDATORS = frozenset({"file_size", "image_dimensions", "image_aspect_ratio"})
@@ -62,6 +63,30 @@ def parse_file_value(value) -> dict:
     return {"upload_id": upload_id, **metadata}
 
 
+#: JSON Schema of a file value (``parse_file_value``).
+FILE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "upload_id": {"type": "string", "minLength": 1},
+        "alt": nullable({"type": "string"}),
+        "title": nullable({"type": "string"}),
+        "custom_data": nullable({"type": "object", "additionalProperties": {"type": "string"}}),
+        "focal_point": nullable(
+            {
+                "type": "object",
+                "properties": {
+                    axis: {"type": "number", "minimum": 0, "maximum": 1} for axis in "xy"
+                },
+                "required": ["x", "y"],
+                "additionalProperties": False,
+            }
+        ),
+    },
+    "required": ["upload_id"],
+    "additionalProperties": False,
+}
+
+
 class FileType(FieldType):
     code = "file"
     allowed_validators = frozenset({"required", "extension", "required_alt_title"}) | (
@@ -75,6 +100,9 @@ class FileType(FieldType):
 
     def parse(self, value):
         return parse_file_value(value)
+
+    def json_schema(self, block):
+        return FILE_SCHEMA
 
     def collect(self, value, visitor):
         visitor.upload(value["upload_id"], value)
@@ -94,6 +122,9 @@ class GalleryType(FieldType):
     def parse(self, value):
         expect(isinstance(value, list), "Expected a list of files.")
         return [parse_file_value(item) for item in value]
+
+    def json_schema(self, block):
+        return {"type": "array", "items": FILE_SCHEMA}
 
     def collect(self, value, visitor):
         for index, item in enumerate(value):
@@ -131,6 +162,20 @@ class SeoType(FieldType):
             key="no_index",
         )
         return {key: value.get(key) for key in self.keys}
+
+    def json_schema(self, block):
+        text = nullable({"type": "string"})
+        return {
+            "type": "object",
+            "properties": {
+                "title": text,
+                "description": text,
+                "image": nullable({"type": "string", "minLength": 1}),
+                "twitter_card": {"enum": ["summary", "summary_large_image", None]},
+                "no_index": nullable({"type": "boolean"}),
+            },
+            "additionalProperties": False,
+        }
 
     def collect(self, value, visitor):
         if value["image"]:
@@ -180,6 +225,23 @@ class VideoType(FieldType):
                 "thumbnail_url",
                 "title",
             )
+        }
+
+    def json_schema(self, block):
+        text = {"type": "string", "minLength": 1}
+        size = {"type": "integer", "minimum": 0}
+        return {
+            "type": "object",
+            "properties": {
+                "provider": {"enum": list(self.providers)},
+                "provider_uid": text,
+                "url": text,
+                "thumbnail_url": text,
+                "width": size,
+                "height": size,
+                "title": nullable({"type": "string"}),
+            },
+            "required": ["provider", "provider_uid", "url", "thumbnail_url", "width", "height"],
         }
 
 

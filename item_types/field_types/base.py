@@ -8,6 +8,8 @@ validation (``items``) and field creation (``item_types.services``) both go thro
 
 from typing import Any, ClassVar
 
+from cms.ids import ID_PATTERN
+
 #: How a type's values filter and compare (``FieldType.filter_kind``). Both filter
 #: compilers (``GET /items`` and the record API) read it; each maps it to its operators.
 FILTER_KINDS = frozenset(
@@ -134,12 +136,29 @@ class FieldType:
         """The JSON answered for a stored value."""
         return stored
 
+    def json_schema(self, block: dict) -> dict:
+        """The JSON Schema of one locale's non-null value: what a write takes (and a read
+        answers). ``block`` is the schema of one block the field may hold (made from its
+        block validator by ``item_types.json_schema``), for the types that hold blocks.
+        What JSON Schema can't say (a link's target model, an upload's existence) is
+        left to record validation."""
+        return {}
+
     def default_appearance(self) -> dict:
         return {
             "editor": self.default_editor,
             "parameters": dict(self.default_editor_parameters),
             "addons": [],
         }
+
+
+#: A record or block id as JSON Schema says it (the UUID variant check is left out).
+ID_SCHEMA = {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}
+
+
+def nullable(schema: dict) -> dict:
+    """``schema`` or null."""
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def expect(condition: bool, message: str, code: str = "INVALID_FORMAT", **details) -> None:

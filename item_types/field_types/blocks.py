@@ -30,6 +30,9 @@ class RichTextType(_BlocksValue):
             check_block_shape(block, key=str(index))
         return value
 
+    def json_schema(self, block):
+        return {"type": "array", "items": block}
+
     def collect(self, value, visitor):
         ids = [visitor.block(block, self.block_validator, index=i) for i, block in enumerate(value)]
         return [block_id for block_id in ids if block_id]
@@ -47,6 +50,9 @@ class SingleBlockType(_BlocksValue):
     def parse(self, value):
         check_block_shape(value)
         return value
+
+    def json_schema(self, block):
+        return block
 
     def collect(self, value, visitor):
         return visitor.block(value, self.block_validator)
@@ -80,6 +86,9 @@ class StructuredTextType(FieldType):
     def parse(self, value):
         dast.check_value(value)
         return value
+
+    def json_schema(self, block):
+        return dast.json_schema(block)
 
     def collect(self, value, visitor):
         rules = dast.DastRules.of_field(visitor.field)

@@ -235,3 +235,52 @@ def collect_node(node: dict, visitor, rules: DastRules, path: str, field_type) -
             for index, child in enumerate(node["children"])
         ]
     return node
+
+
+def json_schema(block: dict) -> dict:
+    """A structured-text value as JSON Schema: the document and its top-level nodes with
+    what each needs (``block`` is a block node's item). Deeper nodes are said to be typed
+    objects only: ``check_node`` and the field's appearance decide the rest."""
+    children = {"type": "array", "items": {"type": "object", "required": ["type"]}}
+
+    def node(kind, required=(), **properties) -> dict:
+        return {
+            "type": "object",
+            "properties": {"type": {"const": kind}, **properties},
+            "required": ["type", *required],
+        }
+
+    top_level = [
+        node("paragraph", ("children",), children=children),
+        node(
+            "heading", ("level", "children"), level={"enum": [1, 2, 3, 4, 5, 6]}, children=children
+        ),
+        node(
+            "list",
+            ("style", "children"),
+            style={"enum": ["bulleted", "numbered"]},
+            children=children,
+        ),
+        node(
+            "blockquote", ("children",), children=children, attribution={"type": ["string", "null"]}
+        ),
+        node("code", ("code",), code={"type": "string"}, language={"type": ["string", "null"]}),
+        node("thematicBreak"),
+        node("block", ("item",), item=block),
+    ]
+    return {
+        "type": "object",
+        "properties": {
+            "schema": {"const": "dast"},
+            "document": {
+                "type": "object",
+                "properties": {
+                    "type": {"const": "root"},
+                    "children": {"type": "array", "items": {"anyOf": top_level}},
+                },
+                "required": ["type", "children"],
+            },
+        },
+        "required": ["schema", "document"],
+        "additionalProperties": False,
+    }

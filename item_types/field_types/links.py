@@ -1,7 +1,7 @@
 """Field types that reference other records."""
 
 from item_types.field_types.assets import check_record_id
-from item_types.field_types.base import FieldType, expect
+from item_types.field_types.base import ID_SCHEMA, FieldType, expect
 
 
 class LinkType(FieldType):
@@ -14,6 +14,9 @@ class LinkType(FieldType):
 
     def parse(self, value):
         return check_record_id(value)
+
+    def json_schema(self, block):
+        return ID_SCHEMA
 
     def collect(self, value, visitor):
         visitor.record(value, self.link_validator)
@@ -38,6 +41,9 @@ class LinksType(FieldType):
         ids = [check_record_id(item) for item in value]
         expect(len(set(ids)) == len(ids), "A record is linked twice.")
         return ids
+
+    def json_schema(self, block):
+        return {"type": "array", "items": ID_SCHEMA, "uniqueItems": True}
 
     def collect(self, value, visitor):
         for index, item_id in enumerate(value):

@@ -21,6 +21,9 @@ class _TextValue(FieldType):
         expect(isinstance(value, str), "Expected a string.")
         return value
 
+    def json_schema(self, block):
+        return {"type": "string"}
+
     def search_text(self, value):
         return value
 
@@ -84,6 +87,9 @@ class BooleanType(FieldType):
         expect(isinstance(value, bool), "Expected true or false.")
         return value
 
+    def json_schema(self, block):
+        return {"type": "boolean"}
+
 
 class _NumberValue(FieldType):
     """Types whose value is a number."""
@@ -106,6 +112,9 @@ class IntegerType(_NumberValue):
         expect(-(2**63) <= value < 2**63, "The integer is out of range.")
         return value
 
+    def json_schema(self, block):
+        return {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+
 
 class FloatType(_NumberValue):
     code = "float"
@@ -119,6 +128,9 @@ class FloatType(_NumberValue):
             finite = False
         expect(finite, "Expected a finite number a double can hold.")
         return value
+
+    def json_schema(self, block):
+        return {"type": "number"}
 
 
 def parse_date(value) -> date:
@@ -167,6 +179,9 @@ class DateType(_TimeValue):
     def parse(self, value):
         return parse_date(value).isoformat()
 
+    def json_schema(self, block):
+        return {"type": "string", "format": "date", "pattern": DATE_PATTERN.pattern}
+
 
 class DateTimeType(_TimeValue):
     code = "date_time"
@@ -177,6 +192,10 @@ class DateTimeType(_TimeValue):
     def parse(self, value):
         # Kept in UTC, so stored values compare and sort correctly as text.
         return format_date_time(parse_date_time(value).astimezone(UTC))
+
+    def json_schema(self, block):
+        # Answered as RFC 3339 in UTC; a write may also leave the offset out (UTC).
+        return {"type": "string", "format": "date-time", "minLength": 16}
 
 
 class ColorType(FieldType):
@@ -200,6 +219,15 @@ class ColorType(FieldType):
             color[channel] = component
         return color
 
+    def json_schema(self, block):
+        channel = {"type": "integer", "minimum": 0, "maximum": 255}
+        return {
+            "type": "object",
+            "properties": {name: channel for name in self.channels},
+            "required": ["red", "green", "blue"],  # alpha defaults to 255
+            "additionalProperties": False,
+        }
+
 
 class JsonType(FieldType):
     code = "json"
@@ -214,6 +242,9 @@ class JsonType(FieldType):
         except (ValueError, RecursionError):
             expect(False, "The string is not valid JSON.")
         return value
+
+    def json_schema(self, block):
+        return {"type": "string", "contentMediaType": "application/json"}
 
 
 def _reject_non_json_constant(name: str):
@@ -243,3 +274,14 @@ class LatLonType(FieldType):
             key="longitude",
         )
         return {"latitude": latitude, "longitude": longitude}
+
+    def json_schema(self, block):
+        return {
+            "type": "object",
+            "properties": {
+                "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+            },
+            "required": ["latitude", "longitude"],
+            "additionalProperties": False,
+        }

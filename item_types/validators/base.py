@@ -113,6 +113,15 @@ class Validator:
     def check_upload(self, file_value: dict, upload, params: dict, locale=None) -> None:
         """For file validators: check a file value against its upload's facts."""
 
+    #: Whether a field with it refuses null (its JSON Schema is not nullable).
+    refuses_null: ClassVar[bool] = False
+
+    def json_schema(self, params: dict, value: dict) -> dict:
+        """The JSON Schema keywords this validator adds to ``value``, the schema of one
+        locale's value (``FieldType.json_schema``); {} when JSON Schema can't say it (a
+        link's target model, an upload's size, uniqueness)."""
+        return {}
+
 
 class NoParams(Validator):
     pass

@@ -1,6 +1,7 @@
 """Validators of a record's own values: presence, lengths and counts, ranges, formats,
 allowed values, HTML safety, SEO and slug settings."""
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -35,10 +36,15 @@ def is_blank(value) -> bool:
 class RequiredValidator(NoParams):
     name = "required"
     checks_null = True
+    refuses_null = True
 
     def check(self, value, params):
         if is_blank(value):
             raise self.problem()
+
+    def json_schema(self, params, value):
+        # Blank is refused: "" and [] (an empty structured text is not said).
+        return {"string": {"minLength": 1}, "array": {"minItems": 1}}.get(value.get("type"), {})
 
 
 class UniqueValidator(NoParams):
@@ -58,6 +64,15 @@ class _MinEqMax(Validator):
         return params
 
 
+def _count_schema(params: dict, low: str, high: str) -> dict:
+    """``{min, eq, max}`` as JSON Schema's ``low``/``high`` keywords."""
+    eq = params.get("eq")
+    bounds = (
+        {low: eq, high: eq} if eq is not None else {low: params.get("min"), high: params.get("max")}
+    )
+    return {keyword: bound for keyword, bound in bounds.items() if bound is not None}
+
+
 def _check_count(validator: Validator, count: int, params: dict) -> None:
     low, eq, high = params.get("min"), params.get("eq"), params.get("max")
     if (
@@ -74,6 +89,12 @@ class LengthValidator(_MinEqMax):
     def check(self, value, params):
         text = value if isinstance(value, str) else dast.value_text(value)
         _check_count(self, len(text), params)
+
+    def json_schema(self, params, value):
+        # A structured text's length counts its text, which JSON Schema can't.
+        if value.get("type") != "string":
+            return {}
+        return _count_schema(params, "minLength", "maxLength")
 
 
 class SizeValidator(_MinEqMax):
@@ -92,6 +113,9 @@ class SizeValidator(_MinEqMax):
         multiple = params.get("multiple_of")
         if multiple and len(value) % multiple:
             raise self.problem(multiple_of=multiple, actual=len(value))
+
+    def json_schema(self, params, value):
+        return _count_schema(params, "minItems", "maxItems")  # multiple_of is not said
 
     def clean(self, params, context):
         if params.get("multiple_of") is not None and not any(
@@ -142,6 +166,10 @@ class NumberRangeValidator(_RangeValidator):
     name = "number_range"
     parameters = _bounds(is_number, "a number")
 
+    def json_schema(self, params, value):
+        bounds = {"minimum": params.get("min"), "maximum": params.get("max")}
+        return {keyword: bound for keyword, bound in bounds.items() if bound is not None}
+
 
 class DateRangeValidator(_RangeValidator):
     name = "date_range"
@@ -169,6 +197,25 @@ PREDEFINED_PATTERNS = {
     "url": r"(?i)^https?://[^\s/$.?#].[^\s]*\z",
     "webpage_slug": r"^[a-z0-9_]+(?:-[a-z0-9_]+)*\z",
 }
+#: The predefined patterns as JSON Schema says them (ECMA-262: ``$`` is the text's end).
+JSON_SCHEMA_PATTERNS = {
+    "email": {"format": "email", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"},
+    "url": {"format": "uri", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#].[^\s]*$"},
+    "webpage_slug": {"pattern": r"^[a-z0-9_]+(?:-[a-z0-9_]+)*$"},
+}
+
+
+def ecma_pattern(pattern: str) -> str | None:
+    r"""A custom RE2 pattern as a JSON Schema (ECMA-262) one, or None where the two read
+    it differently (flags, ``\A``, ``\C``, ``\Q``): ``\z`` becomes ``$``."""
+    pattern = pattern.replace(r"\z", "$")
+    if "(?" in pattern.replace("(?:", "") or any(e in pattern for e in (r"\A", r"\C", r"\Q")):
+        return None
+    try:
+        re.compile(pattern)
+    except re.error:
+        return None
+    return pattern
 
 
 class FormatValidator(Validator):
@@ -189,6 +236,13 @@ class FormatValidator(Validator):
             pass
         named = {"predefined_pattern": predefined} if predefined else {"custom_pattern": pattern}
         raise self.problem(**(named if self.names_pattern else {}))
+
+    def json_schema(self, params, value):
+        predefined = params.get("predefined_pattern")
+        if predefined:
+            return dict(JSON_SCHEMA_PATTERNS[predefined])
+        pattern = ecma_pattern(params.get("custom_pattern") or "")
+        return {"pattern": pattern} if pattern else {}
 
     parameters = {
         "custom_pattern": (
@@ -238,6 +292,9 @@ class EnumValidator(Validator):
     def check(self, value, params):
         if value not in params["values"]:
             raise self.problem(values=params["values"])
+
+    def json_schema(self, params, value):
+        return {"enum": list(params["values"])}
 
 
 class SanitizedHtmlValidator(Validator):

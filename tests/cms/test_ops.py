@@ -21,6 +21,8 @@ def test_index_is_json_by_default(client):
         assert links["admin"] == "http://testserver/admin/"
         assert links["health"] == "http://testserver/healthz"
         assert links["docs"]
+        assert links["api_docs"] == "http://testserver/docs"
+        assert links["openapi"] == "http://testserver/docs/openapi.json"
 
 
 def test_index_is_a_page_for_a_browser(client):

@@ -90,6 +90,7 @@ ENDPOINTS = [
     Endpoint("/fieldsets/{fieldset}", ("GET", "PUT", "DELETE"), "fieldset_update"),
     Endpoint("/item-types/{item_type}/duplicate", ("POST",)),
     Endpoint("/item-types/{item_type}/referencing", ("GET",)),
+    Endpoint("/item-types/{item_type}/schema.json", ("GET",)),
     Endpoint("/item-types/{item_type}/fields/referencing", ("GET",)),
     Endpoint("/item-types/{item_type}/fields/related", ("GET",)),
     Endpoint("/item-types/{item_type}/reorder-fields-and-fieldsets", ("POST",), "reorder"),
