@@ -22,6 +22,7 @@ ACTIONS: dict[tuple[str, str], str | None] = {
     ("POST", "items/validate"): None,
     ("POST", f"{ITEM}/validate"): None,
     ("POST", "rest/<str:service>/<str:table>"): "items.create",
+    ("POST", "api/v2/<str:service>/_table/<str:table>"): "items.create",
     ("PUT", "versions/<str:version_id>/restore"): "item_versions.restore",
     ("POST", "versions/<str:version_id>/restore"): "item_versions.restore",
     ("POST", f"{ITEM}/scheduled-publication"): "scheduled_publication.create",
@@ -86,6 +87,17 @@ ACTIONS: dict[tuple[str, str], str | None] = {
     # The audit log's query is a read.
     ("POST", "audit-log-events/query"): None,
 }
+
+#: The record API's replace, merge and delete, in both path forms (record_api/urls.py).
+for _route in (
+    "rest/<str:service>/<str:table>",
+    "rest/<str:service>/<str:table>/<record_id:record_id>",
+    "api/v2/<str:service>/_table/<str:table>",
+    "api/v2/<str:service>/_table/<str:table>/<str:record_id>",
+):
+    ACTIONS[("PUT", _route)] = "items.update"
+    ACTIONS[("PATCH", _route)] = "items.update"
+    ACTIONS[("DELETE", _route)] = "items.destroy"
 
 #: Menus: the same views serve three resources.
 for _prefix, _resource in (

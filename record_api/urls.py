@@ -2,11 +2,26 @@
 difference): DreamFactory 2's ``/api/v2/<service>/_table/...`` and ``_schema/...`` (the
 ``resource`` wrapper), and the seed's ``/rest/<service>/...`` (``record``, as DSP 1.x)."""
 
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from record_api import views
 
 V2 = {"wrapper": "resource"}
+
+
+class RecordIdConverter:
+    """A record id: URL-safe characters only (cms.ids)."""
+
+    regex = "[A-Za-z0-9_-]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(RecordIdConverter, "record_id")
 
 urlpatterns = [
     path("api/v2/<str:service>/_table", views.RecordServiceView.as_view(**V2)),
@@ -24,10 +39,7 @@ urlpatterns = [
     path("rest/<str:service>", views.RecordServiceView.as_view()),
     path("rest/<str:service>/<str:table>", views.RecordTableView.as_view()),
     # One record: an id is URL-safe characters (cms.ids); anything else is the catch-all's.
-    re_path(
-        r"^rest/(?P<service>[^/]+)/(?P<table>[^/]+)/(?P<record_id>[A-Za-z0-9_-]+)$",
-        views.RecordByIdView.as_view(),
-    ),
+    path("rest/<str:service>/<str:table>/<record_id:record_id>", views.RecordByIdView.as_view()),
     # [\s\S], not ".": a path holding a newline (%0A) is under /rest/ too, and answered in
     # its shape. (An inline (?s) flag would break URL reversing.) _proc and _func land here.
     re_path(r"^rest(/[\s\S]*)?$", views.RecordNotFoundView.as_view()),

@@ -12,7 +12,6 @@ record, answered unwrapped. Reads: record_api.reads. Values take the same forms 
 same field, code and locale as the Content Management API's).
 """
 
-
 from django.conf import settings
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,8 +62,6 @@ def _check_create(request, item_type_id, values, model, index) -> None:
         raise
 
 
-
-
 def _check_updates(request, chosen, model) -> None:
     """The role's update permission on each record named (per locale for a translator):
     read only when the role may not update every record."""
@@ -83,8 +80,6 @@ class RecordApiView(APIView):
     and ``resource`` under ``/api/v2/`` (DreamFactory 2's), in bodies and answers."""
 
     scope = "content"
-    #: DreamFactory's old verb for a merge (PATCH), still sent by its older clients.
-    http_method_names = [*APIView.http_method_names, "merge"]
     wrapper = "record"
     override_error = None
 
@@ -97,6 +92,8 @@ class RecordApiView(APIView):
             self.override_error, verb = error, None
         if verb is not None:
             request.method = verb
+        elif request.method == "MERGE":  # DreamFactory's old verb for a merge
+            request.method = "PATCH"
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
@@ -179,8 +176,6 @@ class RecordWritesView(BodyLimit, RecordApiView):
 
     def patch(self, request, service, table, record_id=None):
         return self._update(request, service, table, record_id, replace=False)
-
-    merge = patch
 
     def _update(self, request, service, table, record_id, *, replace: bool):
         model = ContentModel.load()

@@ -16,11 +16,12 @@ from drf_spectacular.openapi import AutoSchema
 
 from cms.openapi import components, record_api
 from cms.openapi.operations import CMA, DEFAULT_PATH_PARAMETER, PATH_PARAMETERS, Op
+from cms.openapi.project_operations import PROJECT
 
 
 @cache
 def operations() -> dict[str, Op]:
-    return {**CMA, **record_api.operations()}
+    return {**CMA, **PROJECT, **record_api.operations()}
 
 
 def is_record_api(path: str) -> bool:
@@ -90,6 +91,7 @@ PLAIN_ROUTES = {
     "/": {"get": ("Server", "Where things are: the API, the admin, these docs")},
     "/healthz": {"get": ("Server", "The process answers")},
     "/readyz": {"get": ("Server", "The database, cache and storage answer (else 503)")},
+    "/metrics": {"get": ("Server", "Prometheus metrics (`CMS_METRICS_TOKEN` as a bearer token)")},
     "/docs": {"get": ("Server", "This document, browsable (HTML)")},
     "/docs/openapi.json": {"get": ("Server", "This document")},
     "/upload-content/{token}": {

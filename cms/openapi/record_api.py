@@ -13,9 +13,21 @@ class Form:
     table: str  # the path of a table's records
     wrapper: str  # {"<wrapper>": [...]} wraps a batch
 
+    @property
+    def record(self) -> str:
+        return self.table + "/{record_id}"
+
 
 #: Adding a path form is one line here (its paths as the URLconf spells them).
-FORMS = (Form("/rest/{service}", "/rest/{service}/{table}", "record"),)
+FORMS = (
+    Form("/rest/{service}", "/rest/{service}/{table}", "record"),
+    Form("/api/v2/{service}/_table", "/api/v2/{service}/_table/{table}", "resource"),
+)
+SCHEMA_PATHS = {
+    "/api/v2/{service}/_schema": "The tables",
+    "/api/v2/{service}/_schema/{table}": "A table, as DreamFactory describes one",
+    "/api/v2/{service}/_schema/{table}/{field}": "One field of a table",
+}
 
 TAG = "Record API"
 READ_QUERY = {
@@ -31,6 +43,12 @@ WRITE_QUERY = {
     "fields": READ_QUERY["fields"],
     "rollback": (BOOL, "A batch keeps all or nothing."),
     "continue": (BOOL, "A batch keeps the good records and reports the bad ones."),
+}
+CHOOSE = {
+    **WRITE_QUERY,
+    "ids": READ_QUERY["ids"],
+    "filter": READ_QUERY["filter"],
+    "force": (BOOL, "A DELETE naming no records empties the table only with this."),
 }
 RECORD = {
     "type": "object",
@@ -69,5 +87,15 @@ def operations() -> dict[str, Op]:
                 "a batch, answered in order; a bare object is one record, answered unwrapped.",
                 idempotent=True,
             ),
+            f"GET {form.record}": Op(TAG, "Read one record", {200: RECORD}, query=READ_QUERY),
         }
+        for path in (form.table, form.record):
+            by = "records chosen by `ids`, `filter` or the body" if path == form.table else "it"
+            found |= {
+                f"PUT {path}": Op(TAG, f"Replace {by}", {200: batch}, RECORD, query=CHOOSE),
+                f"PATCH {path}": Op(TAG, f"Merge into {by}", {200: batch}, RECORD, query=CHOOSE),
+                f"DELETE {path}": Op(TAG, f"Delete {by}", {200: batch}, query=CHOOSE),
+            }
+    for path, summary in SCHEMA_PATHS.items():
+        found[f"GET {path}"] = Op(TAG, summary, {200: {"type": "object"}})
     return found

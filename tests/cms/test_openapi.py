@@ -20,7 +20,7 @@ from tests.conftest import Api
 from tests.items.conftest import item_body
 
 #: Not public API routes: the admin, and the catch-alls that answer 404 in each API's shape.
-NOT_DOCUMENTED = ("admin/", r"^.*$", r"^rest(/[\s\S]*)?$")
+NOT_DOCUMENTED = ("admin/", r"^.*$", r"^rest(/[\s\S]*)?$", r"^api/v2(/[\s\S]*)?$")
 
 
 def routes(patterns=None, prefix="") -> list[tuple[str, object]]:
@@ -43,7 +43,9 @@ def methods(callback) -> list[str] | None:
     view = getattr(callback, "cls", None)
     if view is None or not issubclass(view, APIView):
         return None
-    return [m for m in view.http_method_names if m not in ("options", "head") and hasattr(view, m)]
+    # An action view's as_view(http_method_names=[...]) narrows what it takes.
+    allowed = getattr(callback, "initkwargs", {}).get("http_method_names", view.http_method_names)
+    return [m for m in allowed if m not in ("options", "head") and hasattr(view, m)]
 
 
 @pytest.fixture
