@@ -2,8 +2,8 @@
 from before roles were data). The tokens of before keep exactly what they could do:
 
 - admin: every flag, every action on every model and upload, in every environment;
-- editor: every action on records and uploads, upload collections and the content menu;
-  no schema, environments, webhooks, tokens or roles;
+- editor: every action on records and uploads, upload collections and the content menu,
+  firing build triggers; no schema, environments, webhooks, tokens or roles;
 - readonly: ``read`` on records and uploads, nothing else.
 
 Entries name an environment: each built-in role gets its entries for the first environment
@@ -37,8 +37,9 @@ def entries(key: str, environment: str) -> dict:
             {**upload, "environment": environment, "upload_collection": None}
         ],
     }
-    if key == "admin":
+    if key in ("admin", "editor"):  # editors fired builds before roles were data
         arrays["positive_build_trigger_permissions"] = [{"build_trigger": None}]
+    if key == "admin":
         arrays["positive_search_index_permissions"] = [{"search_index": None}]
     return arrays
 

@@ -176,6 +176,16 @@ class Grants:
     def flag(self, name: str) -> bool:
         return bool(self.final.get(name))
 
+    def may_fire_build(self, trigger_id: str) -> bool:
+        """Firing a build trigger: its build-trigger entries (null: every trigger), a
+        negative one winning; ``can_manage_build_triggers`` is about editing them."""
+
+        def named(sign: str) -> bool:
+            entries = self.final.get(f"{sign}_build_trigger_permissions", [])
+            return any(e.get("build_trigger") in (None, trigger_id) for e in entries)
+
+        return named("positive") and not named("negative")
+
     def may_enter(self, environment) -> bool:
         access_ = self.final.get("environments_access", "all")
         if access_ == "all":

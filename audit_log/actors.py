@@ -10,21 +10,24 @@ def actor_of(token: ApiToken) -> dict:
 
 def role_of(token: ApiToken) -> dict | None:
     """The token's role as the event shows it: ``{id, name}``."""
-    role = getattr(token, "role", None)
-    if role is None:
+    role_id = getattr(token, "role_id", None)
+    if role_id is None:
         return None
-    return {"id": str(getattr(role, "pk", role)), "name": str(getattr(role, "name", role))}
+    from access.models import Role
+
+    # Only the name (one small query per recorded write): the token's query reads the
+    # role's permissions, not its name.
+    name = Role.objects.filter(pk=role_id).values_list("name", flat=True).first()
+    return {"id": str(role_id), "name": name}
 
 
 def may_read_audit_log(token: object) -> bool:
     """Admin tokens today; a role's ``can_access_audit_log`` once roles are records."""
     if not isinstance(token, ApiToken):
         return False
-    role = token.role
-    flag = getattr(role, "can_access_audit_log", None)
-    if flag is not None:
-        return bool(flag)
-    return role == ApiToken.Role.ADMIN
+    from access.permissions import Grants
+
+    return Grants(token).flag("can_access_audit_log")
 
 
 def user_actor(user) -> dict:

@@ -96,7 +96,7 @@ def test_filter_forms(api, history):
             "item_types.create",
             "fields.create",
         ],
-        "(action_name = 'items.update' OR action_name = 'items.publish') AND role.name = 'admin'": [
+        "(action_name = 'items.update' OR action_name = 'items.publish') AND role.name = 'Admin'": [
             "items.update",
             "items.publish",
         ],

@@ -2,6 +2,7 @@
 
 import pytest
 
+from access.models import Role
 from audit_log.models import AuditLogEvent
 from tests.audit_log.conftest import actions, events
 from tests.conftest import create_upload, png_bytes
@@ -30,7 +31,8 @@ def test_a_create_is_recorded_with_actor_role_environment_request_and_response(a
         "id": token.actor_id,
         "name": token.actor_name,
     }
-    assert attributes["role"] == {"id": "admin", "name": "admin"}
+    admin = Role.named("admin")
+    assert attributes["role"] == {"id": admin.pk, "name": admin.name}
     assert attributes["environment"] == {"id": "main", "primary": True}
     assert attributes["request"]["path"] == "/items"
     assert attributes["request"]["method"] == "POST"
@@ -108,7 +110,7 @@ def test_refused_writes_are_recorded_reads_and_anonymous_ones_not(
     found = events(api, filter="begins_with(action_name, 'items.')")
     assert [
         (e["attributes"]["response"]["status"], e["attributes"]["role"]["name"]) for e in found
-    ] == [(403, "readonly"), (422, "admin")]
+    ] == [(403, "Read-only"), (422, "Admin")]
 
 
 def test_a_fork_is_recorded(api):
