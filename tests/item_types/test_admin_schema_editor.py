@@ -18,11 +18,28 @@ from tests.item_types.test_field_validators_api import (
     MANDATORY,
     VALID_PARAMETERS,
     fill,
-    schema,  # noqa: F401 (a fixture)
 )
 
 pytestmark = pytest.mark.django_db
 ADD_URL = "/admin/item_types/field/add/"
+
+
+@pytest.fixture
+def schema(api):
+    """test_field_validators_api's models (a page with title and body, an author model, a
+    block model), their ids, for its tables' placeholders."""
+    model = api.create_item_type("author")
+    block = api.create_item_type("section", modular_block=True)
+    page = api.create_item_type("page")
+    title = api.create_field(page["id"], "title", "string")
+    body = api.create_field(page["id"], "body", "text")
+    return {
+        "page": page["id"],
+        "model": model["id"],
+        "block": block["id"],
+        "string_field": title["id"],
+        "text_field": body["id"],
+    }
 
 
 def test_every_validator_has_an_input_for_each_of_its_parameters():
