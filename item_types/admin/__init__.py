@@ -62,7 +62,7 @@ class ItemTypeAdmin(ServiceModelAdmin):
         js = ["item_types/schema_editor.js"]
 
     def get_fieldsets(self, request, obj=None):
-        main = (None, {"fields": ITEM_TYPE_FORM_FIELDS})
+        main = ("Settings", {"fields": ITEM_TYPE_FORM_FIELDS})
         if obj is None:
             return [main]
         # The fields first: what an editor of the schema comes to this page for.

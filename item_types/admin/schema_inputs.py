@@ -15,7 +15,7 @@ from item_types.admin.inputs import Models, ParamInput
 from item_types.field_types import FIELD_TYPES
 from item_types.models import ItemType
 from item_types.validators import VALIDATORS
-from item_types.validators.admin_inputs import VALIDATOR_INPUTS
+from item_types.validators.admin_inputs import VALIDATOR_INPUTS, VALIDATOR_TITLES
 
 
 def validator_switch(name: str) -> str:
@@ -32,6 +32,11 @@ def editor_input(editor: str, param: str) -> str:
 
 def title(name: str) -> str:
     return name.replace("_", " ").capitalize()
+
+
+def validator_title(name: str) -> str:
+    """Its title for editors, with the name the API knows it by."""
+    return f"{VALIDATOR_TITLES.get(name) or title(name)} ({name})"
 
 
 class SchemaInputs:
@@ -107,7 +112,7 @@ class SchemaInputs:
             classes = ["cms-validator", f"cms-validator-{name}"]
             groups.append(
                 (
-                    f"Validator: {title(name)}",
+                    f"Validator: {validator_title(name)}",
                     {"fields": fields, "classes": classes, "description": description},
                 )
             )

@@ -98,3 +98,20 @@ VALIDATOR_INPUTS: dict[str, tuple[ParamInput, ...]] = {
     "structured_text_blocks": _BLOCKS,
     "structured_text_inline_blocks": _BLOCKS,
 }
+
+#: What the admin calls a validator whose name alone says little to an editor.
+VALIDATOR_TITLES = {
+    "size": "Number of items",
+    "number_range": "Range",
+    "date_time_range": "Date and time range",
+    "enum": "Allowed values",
+    "extension": "File extensions",
+    "slug_title_field": "Made from a field",
+    "item_item_type": "Allowed models",
+    "items_item_type": "Allowed models",
+    "structured_text_links": "Models links may point at",
+    "rich_text_blocks": "Allowed blocks",
+    "single_block_blocks": "Allowed blocks",
+    "structured_text_blocks": "Allowed blocks",
+    "structured_text_inline_blocks": "Allowed inline blocks",
+}

@@ -45,7 +45,8 @@ def test_a_staff_user_edits_validators_and_the_field_order_in_a_browser(tmp_path
         create_model(served, "section", modular_block=True)  # a block model: not offered
         post = create_model(served, "post")
         create_field(served, post, "title", "string")
-        create_field(served, post, "body", "text")
+        body = create_field(served, post, "body", "text")
+        details = in_a_fieldset(served, post, body, "Details")
 
         with chromium(tmp_path) as driver:
             shots = Screenshots(driver, tmp_path)
@@ -56,8 +57,12 @@ def test_a_staff_user_edits_validators_and_the_field_order_in_a_browser(tmp_path
 
         fields = ok(served.request("GET", f"/item-types/{post['id']}/fields"), 200)
         by_key = {f["attributes"]["api_key"]: f["attributes"] for f in fields}
-        positions = sorted((a["position"], key) for key, a in by_key.items())
-        assert positions == [(1, "title"), (2, "author"), (3, "body")]
+        top = sorted((a["position"], k) for k, a in by_key.items() if k != "body")
+        assert top == [(1, "title"), (2, "author")]  # the fieldset third, the body in it
+        fieldset = ok(served.request("GET", f"/fieldsets/{details['id']}"), 200)
+        assert fieldset["attributes"]["position"] == 3
+        assert by_key["body"]["position"] == 1
+        assert fields_fieldset(fields, "body") == details["id"]
         assert by_key["title"]["validators"] == {"required": {}, "length": {"min": 3, "max": 80}}
         assert by_key["author"]["field_type"] == "link"
         assert by_key["author"]["validators"] == {
@@ -70,6 +75,29 @@ def test_a_staff_user_edits_validators_and_the_field_order_in_a_browser(tmp_path
             },
         }
         assert by_key["author"]["appearance"]["editor"] == "link_embed"
+
+
+def in_a_fieldset(served, model: dict, field: dict, title: str) -> dict:
+    body = {"data": {"type": "fieldset", "attributes": {"title": title}}}
+    fieldset = ok(served.request("POST", f"/item-types/{model['id']}/fieldsets", body))
+    relationship = {"fieldset": {"data": {"type": "fieldset", "id": fieldset["id"]}}}
+    body = {"data": {"type": "field", "id": field["id"], "relationships": relationship}}
+    ok(served.request("PUT", f"/fields/{field['id']}", body), 200)
+    return fieldset
+
+
+def fields_fieldset(fields: list, api_key: str) -> str | None:
+    field = next(f for f in fields if f["attributes"]["api_key"] == api_key)
+    return (field["relationships"]["fieldset"]["data"] or {}).get("id")
+
+
+def top_level(driver) -> list[str]:
+    """The model page's top-level entries: fields by api_key, fieldsets by title."""
+    entries = driver.find_elements("css selector", ".cms-layout-top > .cms-layout-entry")
+    return [
+        e.get_attribute("data-api-key") or e.find_element("css selector", ".cms-layout-title").text
+        for e in entries
+    ]
 
 
 def css(driver, selector: str):
@@ -96,19 +124,25 @@ def _walk_through(driver, shots, served, post) -> None:
     css(driver, "#id_password").send_keys(PASSWORD)
     css(driver, "input[type=submit]").click()
     wait_for(driver, lambda d: d.find_elements("css selector", ".cms-layout"), "the model page")
+    assert top_level(driver) == ["title", "Details"]
+    inside = driver.find_elements("css selector", ".cms-layout-inside > .cms-layout-field")
+    assert [e.get_attribute("data-api-key") for e in inside] == ["body"]
     shots.take("model-page")
 
     # A link field: its type chosen first (the page reloads with that type's inputs).
     css(driver, ".cms-layout-actions a.addlink").click()
     wait_for(driver, lambda d: d.find_elements("id", "id_field_type"), "the field form")
+    css(driver, "#id_label").send_keys("Author")
+    css(driver, "#id_api_key").send_keys("author")
     Select(css(driver, "#id_field_type")).select_by_value("link")
     wait_for(
         driver,
         lambda d: d.find_elements("css selector", "fieldset.cms-validator-item_item_type"),
         "the link validator's inputs",
     )
-    css(driver, "#id_label").send_keys("Author")
-    css(driver, "#id_api_key").send_keys("author")
+    # The page came back with that type's inputs, and what was typed.
+    assert css(driver, "#id_label").get_attribute("value") == "Author"
+    assert css(driver, "#id_api_key").get_attribute("value") == "author"
     chooser = seen(driver, "fieldset.cms-validator-item_item_type")
     offered = [label.text for label in chooser.find_elements("css selector", "label")]
     assert "Author (author)" in offered and "Post (post)" in offered
@@ -143,18 +177,15 @@ def _walk_through(driver, shots, served, post) -> None:
     css(driver, "input[name=_save]").click()
     saved(driver, "was changed successfully")
 
-    # Author up one place, above the body; then saved.
+    # Author up one place, above the Details fieldset; then saved.
     driver.get(model_page)
-    rows = driver.find_elements("css selector", ".cms-layout-top > .cms-layout-field")
-    assert [r.get_attribute("data-api-key") for r in rows] == ["title", "body", "author"]
+    assert top_level(driver) == ["title", "Details", "author"]
     seen(driver, ".cms-layout-field[data-api-key=author] .cms-move-up").click()
-    rows = driver.find_elements("css selector", ".cms-layout-top > .cms-layout-field")
-    assert [r.get_attribute("data-api-key") for r in rows] == ["title", "author", "body"]
+    assert top_level(driver) == ["title", "author", "Details"]
     assert "Not saved yet." in css(driver, "#cms-order-note").text
     shots.take("reordered-unsaved")
     css(driver, "#cms-save-order").click()
     saved(driver, "The new order of the fields was saved.")
-    rows = driver.find_elements("css selector", ".cms-layout-top > .cms-layout-field")
-    assert [r.get_attribute("data-api-key") for r in rows] == ["title", "author", "body"]
+    assert top_level(driver) == ["title", "author", "Details"]
     seen(driver, ".cms-layout")
     shots.take("reordered-saved")

@@ -15,6 +15,11 @@
       params.set("field_type", type.value);
       var itemType = document.getElementById("id_item_type");
       if (itemType && itemType.value) params.set("item_type", itemType.value);
+      // On the add page, what was typed comes back as the form's initial values.
+      ["label", "api_key"].forEach(function (name) {
+        var input = document.getElementById("id_" + name);
+        if (input && input.value) params.set(name, input.value);
+      });
       window.location.search = params.toString();
     });
 
