@@ -34,6 +34,8 @@ SECRET_KEYS = frozenset(
 )
 _SECRET_NEEDLES = tuple(f'"{key}"'.encode() for key in SECRET_KEYS)
 REDACTED = "[redacted]"
+#: Set on the request (to the answer's status) when its event was written with the write.
+WRITTEN_WITH_THE_WRITE = "audit_event_written_with_the_write"
 COLUMNS = [f.column for f in AuditLogEvent._meta.concrete_fields]
 JSON_COLUMNS = {"request_payload", "response_payload"}
 
@@ -63,20 +65,33 @@ class AuditLogMiddleware:
 
 def record(request, response, token: ApiToken) -> str | None:
     """An API write: its action from its route (audit_log/actions.py)."""
+    if getattr(request, WRITTEN_WITH_THE_WRITE, None) == response.status_code:
+        return None  # its event went in the write's own statement (audit_log/folding.py)
+    context = getattr(response, "renderer_context", None) or {}
+    event = api_event(
+        request, token, context.get("request"), response.status_code, _answered(response)
+    )
+    if event is None:
+        return None
+    _insert(event)
+    return event["id"]
+
+
+def api_event(request, token: ApiToken, drf_request, status: int, answered) -> dict | None:
+    """The event of an API write (None if its route records none), unwritten."""
     match = request.resolver_match
     action = actions.action_for(request.method, match.route if match else None)
     if action is None:
         return None
-    context = getattr(response, "renderer_context", None) or {}
-    return _record(
+    return _event(
         request,
         action,
         actor_of(token),
         role_of(token),
         _environment(request, match),
-        status=response.status_code,
-        sent=_request_payload(request, context.get("request")),
-        answered=_answered(response),
+        status=status,
+        sent=_request_payload(request, drf_request),
+        answered=answered,
     )
 
 
@@ -87,7 +102,7 @@ def record_admin(request, response) -> str | None:
     action = admin_events.admin_action(request, response)
     if action is None:
         return None
-    return _record(
+    event = _event(
         request,
         action,
         user_actor(user),
@@ -97,9 +112,11 @@ def record_admin(request, response) -> str | None:
         sent=_kept(admin_events.form_payload(request)),
         answered=None,
     )
+    _insert(event)
+    return event["id"]
 
 
-def _record(request, action, actor, role, environment, *, status, sent, answered) -> str:
+def _event(request, action, actor, role, environment, *, status, sent, answered) -> dict:
     moment = now()
     request_id = request.headers.get("X-Request-ID") or None
     event = {
@@ -118,8 +135,7 @@ def _record(request, action, actor, role, environment, *, status, sent, answered
         "response_status": status,
         "response_payload": answered,
     }
-    _insert(event)
-    return event["id"]
+    return event
 
 
 def _environment(request, match) -> dict | None:
@@ -150,11 +166,15 @@ def _answered(response):
     """The answer as stored: its rendered JSON as it is (no second serialization)."""
     if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
         return None
-    body = response.content
+    return answered_json(response.content, getattr(response, "data", None))
+
+
+def answered_json(body: bytes, data) -> str | None:
+    """An answer's rendered JSON ``body`` (of ``data``) as stored."""
     if not body:
         return None
     if len(body) > settings.CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES:
-        summary = _summary(getattr(response, "data", None), len(body))
+        summary = _summary(data, len(body))
         return orjson.dumps(summary, default=str).decode()
     if any(needle in body for needle in _SECRET_NEEDLES):
         return orjson.dumps(_redacted(orjson.loads(body))).decode()

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 import jobs
 from access import records as permitted
 from access.permissions import records as record_permissions
+from audit_log.folding import EventInWrite
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, found
 from cms.api.idempotency import idempotent
@@ -99,8 +100,10 @@ class ItemListView(BodyLimit, APIView):
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
         _check_create(request, document)
-        record = services.item_create(document=document, creator_id=request.auth.id)
-        return Response(_written_document(record), status=201)
+        # Its audit log event goes in the write's own statement where it can.
+        event = EventInWrite(request, 201, _written_document)
+        record = services.item_create(document=document, creator_id=request.auth.id, event=event)
+        return Response(event.answer(record), status=201)
 
 
 class ItemValidateView(BodyLimit, APIView):
