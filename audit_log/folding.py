@@ -1,20 +1,23 @@
-"""An event written by the write itself: for a write whose answer is known before it runs
-(a record's create on PostgreSQL's hot path, items/services/create_statement.py), the
-event's row goes into the write's own statement, so it costs no round trip and commits
-with the write, all or nothing.
+"""An event written by the write itself. For a write whose answer is known before it
+commits, the event goes in with the write and costs no round trip of its own: one more
+row of the write's one statement (a record's create on PostgreSQL's hot path,
+items/services/create_statement.py), or one more statement of the write's transaction
+(the record API's batch create). It commits with the write, or rolls back with it.
 
-The view makes a :class:`EventInWrite` with the status it will answer and how it renders
-its answer; the write asks it for its rows (:meth:`EventInWrite.rows`) with what it is
-about to write, and says when they were written (:meth:`EventInWrite.written`). The
-middleware (audit_log/recording.py) then records nothing more, unless the request ended
-with another status (an error after the write: that answer is recorded as well). A write
-that didn't run that way (the general path, a lost race, a refusal) is recorded by the
-middleware once answered, as any other.
+The view makes an :class:`EventInWrite` with the function that answers from what was
+written (a DRF ``Response``); the write asks for the event's rows (:meth:`EventInWrite.rows`)
+or has it inserted (:meth:`EventInWrite.insert`) with what it is about to commit, says
+when that committed (:meth:`EventInWrite.written`), and the view answers with
+:meth:`EventInWrite.response`. The middleware (audit_log/recording.py) then records
+nothing more, unless the request ended with another status (an error after the write:
+that answer is recorded too). A write that didn't commit that way (the general path, a
+lost race, a refusal) is recorded by the middleware once answered, as any other.
 """
 
 from collections.abc import Callable
 
 import orjson
+from rest_framework.response import Response
 
 from audit_log import recording
 from audit_log.models import AuditLogEvent
@@ -26,30 +29,32 @@ _PAYLOADS = tuple(recording.JSON_COLUMNS)
 
 
 class EventInWrite:
-    def __init__(self, request, status: int, answer_of: Callable[[object], dict]):
+    def __init__(self, request, answer_of: Callable[[object], Response]):
         self.request = request  # DRF's
-        self.status = status
         self.answer_of = answer_of
-        self._answer: dict | None = None
+        self._answer: Response | None = None
         self._written = False
 
-    def rows(self, written) -> list[tuple]:
-        """``[(model, columns, JSON array of rows)]`` for the write to insert with what it
-        writes (``written``, which the answer renders); none when the request records
-        no event."""
+    def _event(self, written) -> dict | None:
+        """The event of the answer to ``written`` (kept for :meth:`response`); None when
+        the request records none."""
         self._answer = answer = self.answer_of(written)
         token = getattr(self.request, "auth", None)
         if not isinstance(token, ApiToken):
-            return []
-        body = JSONRenderer().render(answer)
-        django_request = self.request._request
-        event = recording.api_event(
-            django_request,
+            return None
+        body = JSONRenderer().render(answer.data)
+        return recording.api_event(
+            self.request._request,
             token,
             self.request,
-            self.status,
-            recording.answered_json(body, answer),
+            answer.status_code,
+            recording.answered_json(body, answer.data),
         )
+
+    def rows(self, written) -> list[tuple]:
+        """``[(model, columns, JSON array of rows)]`` for the write's statement to insert
+        with what it writes (``written``, which the answer renders)."""
+        event = self._event(written)
         if event is None:
             return []
         for column in _PAYLOADS:  # JSON text, as it goes in: a value of the row's JSON
@@ -57,13 +62,20 @@ class EventInWrite:
                 event[column] = orjson.Fragment(event[column])
         return [(AuditLogEvent, _COLUMNS, orjson.dumps([event]).decode())]
 
+    def insert(self, written) -> None:
+        """Inside the write's transaction, before it commits."""
+        event = self._event(written)
+        if event is not None:
+            recording.insert_in_transaction(event)
+
     def written(self) -> None:
-        """The rows went in with the write, which committed (or will, with its caller's
+        """The event went in with the write, which committed (or will, with its caller's
         transaction)."""
         self._written = True
-        setattr(self.request._request, recording.WRITTEN_WITH_THE_WRITE, self.status)
+        status = self._answer.status_code
+        setattr(self.request._request, recording.WRITTEN_WITH_THE_WRITE, status)
 
-    def answer(self, written) -> dict:
+    def response(self, written) -> Response:
         """The view's answer: the one the event holds when it was written with the write."""
         if self._written and self._answer is not None:
             return self._answer

@@ -226,17 +226,7 @@ def _insert(event: dict) -> None:
     the database server itself (not this process) crashes within a fraction of a second of
     it; the database stays consistent either way (PostgreSQL's ``synchronous_commit = off``
     for this one transaction; SQLite's ``synchronous = NORMAL`` in WAL mode)."""
-    values = []
-    for column in COLUMNS:
-        value = event[column]
-        if column == "occurred_at":
-            value = connection.ops.adapt_datetimefield_value(value)
-        values.append(value)
-    table = connection.ops.quote_name(AuditLogEvent._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    json_slot = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    slots = ", ".join(json_slot if c in JSON_COLUMNS else "%s" for c in COLUMNS)
-    insert = f"INSERT INTO {table} ({names}) "
+    insert, slots, values = _statement(event)
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
             # Only in tests (a request runs in no transaction): a savepoint, and the
@@ -253,3 +243,26 @@ def _insert(event: dict) -> None:
                 cursor.execute(insert + f"VALUES ({slots})", values)
             finally:
                 cursor.execute("PRAGMA synchronous = FULL")
+
+
+def insert_in_transaction(event: dict) -> None:
+    """The event's INSERT as one more statement of the caller's transaction (the write's:
+    audit_log/folding.py): it commits, or rolls back, with it."""
+    insert, slots, values = _statement(event)
+    with connection.cursor() as cursor:
+        cursor.execute(insert + f"VALUES ({slots})", values)
+
+
+def _statement(event: dict) -> tuple[str, str, list]:
+    """``INSERT INTO … (columns)``, the values' slots, the values."""
+    values = []
+    for column in COLUMNS:
+        value = event[column]
+        if column == "occurred_at":
+            value = connection.ops.adapt_datetimefield_value(value)
+        values.append(value)
+    table = connection.ops.quote_name(AuditLogEvent._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    json_slot = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    slots = ", ".join(json_slot if c in JSON_COLUMNS else "%s" for c in COLUMNS)
+    return f"INSERT INTO {table} ({names}) ", slots, values

@@ -38,6 +38,10 @@ def _written_document(record: services.RecordWrite) -> dict:
     }
 
 
+def _created(record: services.RecordWrite) -> Response:
+    return Response(_written_document(record), status=201)
+
+
 def _check_create(request, document) -> None:
     """The role may create records of the model with these values (a document naming no
     model is left to the create's own 422)."""
@@ -101,9 +105,9 @@ class ItemListView(BodyLimit, APIView):
         document = parse_resource(request.data, "item", allow_id=True)
         _check_create(request, document)
         # Its audit log event goes in the write's own statement where it can.
-        event = EventInWrite(request, 201, _written_document)
+        event = EventInWrite(request, _created)
         record = services.item_create(document=document, creator_id=request.auth.id, event=event)
-        return Response(event.answer(record), status=201)
+        return event.response(record)
 
 
 class ItemValidateView(BodyLimit, APIView):
