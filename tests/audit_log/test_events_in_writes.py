@@ -21,8 +21,7 @@ def note(api):
 
 def _attributes(api, action: str) -> list[dict]:
     return [
-        e["attributes"]
-        for e in events(api, filter=f"action_name = '{action}'", detailed_log=True)
+        e["attributes"] for e in events(api, filter=f"action_name = '{action}'", detailed_log=True)
     ]
 
 
