@@ -83,8 +83,8 @@ def api_event(request, token: ApiToken, drf_request, status: int, answered) -> d
     action = actions.action_for(request.method, match.route if match else None)
     if action is None:
         return None
-    return _event(
-        request,
+    return event_of(
+        _source(request),
         action,
         actor_of(token),
         role_of(token),
@@ -102,23 +102,31 @@ def record_admin(request, response) -> str | None:
     action = admin_events.admin_action(request, response)
     if action is None:
         return None
-    event = _event(
-        request,
+    event = event_of(
+        _source(request),
         action,
         user_actor(user),
         user_role(user),
         _environment(request, None),
         status=response.status_code,
-        sent=_kept(admin_events.form_payload(request)),
+        sent=kept(admin_events.form_payload(request)),
         answered=None,
     )
     _insert(event)
     return event["id"]
 
 
-def _event(request, action, actor, role, environment, *, status, sent, answered) -> dict:
-    moment = now()
+def _source(request) -> tuple[str, str, str | None]:
+    """(path, method, request id) of a request, as its event shows them."""
     request_id = request.headers.get("X-Request-ID") or None
+    return request.path, request.method, request_id and request_id[:255]
+
+
+def event_of(source, action, actor, role, environment, *, status, sent, answered) -> dict:
+    """An event, unwritten: ``source`` is (path, method, request id); ``sent`` and
+    ``answered`` JSON text as :func:`kept` makes it."""
+    moment = now()
+    path, method, request_id = source
     event = {
         "id": new_ulid(moment),
         "occurred_at": moment,
@@ -128,9 +136,9 @@ def _event(request, action, actor, role, environment, *, status, sent, answered)
         "role_name": role and role["name"],
         "environment_id": environment and environment["id"],
         "environment_primary": environment and environment["primary"],
-        "request_path": request.path,
-        "request_method": request.method,
-        "request_id": request_id and request_id[:255],
+        "request_path": path,
+        "request_method": method,
+        "request_id": request_id,
         "request_payload": sent,
         "response_status": status,
         "response_payload": answered,
@@ -159,7 +167,7 @@ def _request_payload(request, drf_request):
     if length.isdigit() and int(length) > limit:
         # Too large: not even serialized.
         return orjson.dumps(_summary(data, int(length)), default=str).decode()
-    return _kept(data)
+    return kept(data)
 
 
 def _answered(response):
@@ -181,7 +189,7 @@ def answered_json(body: bytes, data) -> str | None:
     return body.decode()
 
 
-def _kept(data):
+def kept(data):
     """``data`` as stored: JSON text, secrets redacted, within the size limit."""
     if data is None:
         return None
