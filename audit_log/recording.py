@@ -1,6 +1,9 @@
 """Recording: every write through the APIs (CMA and record API) made with a token, and
 every save in the admin by a staff user (audit_log/admin_events.py), one INSERT after the
-view answered (its own transactions have committed by then).
+view answered (its own transactions have committed by then); a write that knows its answer
+before it commits writes its event itself, in its own statement or transaction
+(audit_log/folding.py: a record's create, the record API's batch), and this records
+nothing more for it. Jobs' writes: audit_log/job_events.py.
 
 Refused writes (4xx) are recorded too: who tried what is the point of an audit log, and a
 refusal names its actor. Not recorded: reads (GET, HEAD, OPTIONS, and POSTs that write
