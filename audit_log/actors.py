@@ -3,6 +3,8 @@ that knows what a token's role is: when roles become records, these change, noth
 
 from cms.models import ApiToken
 
+_UNREAD = object()
+
 
 def actor_of(token: ApiToken) -> dict:
     return {"type": "access_token", "id": token.pk, "name": token.name}
@@ -13,11 +15,12 @@ def role_of(token: ApiToken) -> dict | None:
     role_id = getattr(token, "role_id", None)
     if role_id is None:
         return None
-    from access.models import Role
+    # Read with the token (environments.access.find_token): no query of its own.
+    name = getattr(token, "cms_role_name", _UNREAD)
+    if name is _UNREAD:  # a token read some other way
+        from access.models import Role
 
-    # Only the name (one small query per recorded write): the token's query reads the
-    # role's permissions, not its name.
-    name = Role.objects.filter(pk=role_id).values_list("name", flat=True).first()
+        name = Role.objects.filter(pk=role_id).values_list("name", flat=True).first()
     return {"id": str(role_id), "name": name}
 
 

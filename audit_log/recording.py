@@ -1,6 +1,9 @@
 """Recording: every write through the APIs (CMA and record API) made with a token, and
 every save in the admin by a staff user (audit_log/admin_events.py), one INSERT after the
-view answered (its own transactions have committed by then).
+view answered (its own transactions have committed by then); a write that knows its answer
+before it commits writes its event itself, in its own statement or transaction
+(audit_log/folding.py: a record's create, the record API's batch), and this records
+nothing more for it. Jobs' writes: audit_log/job_events.py.
 
 Refused writes (4xx) are recorded too: who tried what is the point of an audit log, and a
 refusal names its actor. Not recorded: reads (GET, HEAD, OPTIONS, and POSTs that write
@@ -34,6 +37,8 @@ SECRET_KEYS = frozenset(
 )
 _SECRET_NEEDLES = tuple(f'"{key}"'.encode() for key in SECRET_KEYS)
 REDACTED = "[redacted]"
+#: Set on the request (to the answer's status) when its event was written with the write.
+WRITTEN_WITH_THE_WRITE = "audit_event_written_with_the_write"
 COLUMNS = [f.column for f in AuditLogEvent._meta.concrete_fields]
 JSON_COLUMNS = {"request_payload", "response_payload"}
 
@@ -63,20 +68,33 @@ class AuditLogMiddleware:
 
 def record(request, response, token: ApiToken) -> str | None:
     """An API write: its action from its route (audit_log/actions.py)."""
+    if getattr(request, WRITTEN_WITH_THE_WRITE, None) == response.status_code:
+        return None  # its event went in the write's own statement (audit_log/folding.py)
+    context = getattr(response, "renderer_context", None) or {}
+    event = api_event(
+        request, token, context.get("request"), response.status_code, _answered(response)
+    )
+    if event is None:
+        return None
+    _insert(event)
+    return event["id"]
+
+
+def api_event(request, token: ApiToken, drf_request, status: int, answered) -> dict | None:
+    """The event of an API write (None if its route records none), unwritten."""
     match = request.resolver_match
     action = actions.action_for(request.method, match.route if match else None)
     if action is None:
         return None
-    context = getattr(response, "renderer_context", None) or {}
-    return _record(
-        request,
+    return event_of(
+        _source(request),
         action,
         actor_of(token),
         role_of(token),
         _environment(request, match),
-        status=response.status_code,
-        sent=_request_payload(request, context.get("request")),
-        answered=_answered(response),
+        status=status,
+        sent=_request_payload(request, drf_request),
+        answered=answered,
     )
 
 
@@ -87,21 +105,31 @@ def record_admin(request, response) -> str | None:
     action = admin_events.admin_action(request, response)
     if action is None:
         return None
-    return _record(
-        request,
+    event = event_of(
+        _source(request),
         action,
         user_actor(user),
         user_role(user),
         _environment(request, None),
         status=response.status_code,
-        sent=_kept(admin_events.form_payload(request)),
+        sent=kept(admin_events.form_payload(request)),
         answered=None,
     )
+    _insert(event)
+    return event["id"]
 
 
-def _record(request, action, actor, role, environment, *, status, sent, answered) -> str:
-    moment = now()
+def _source(request) -> tuple[str, str, str | None]:
+    """(path, method, request id) of a request, as its event shows them."""
     request_id = request.headers.get("X-Request-ID") or None
+    return request.path, request.method, request_id and request_id[:255]
+
+
+def event_of(source, action, actor, role, environment, *, status, sent, answered) -> dict:
+    """An event, unwritten: ``source`` is (path, method, request id); ``sent`` and
+    ``answered`` JSON text as :func:`kept` makes it."""
+    moment = now()
+    path, method, request_id = source
     event = {
         "id": new_ulid(moment),
         "occurred_at": moment,
@@ -111,15 +139,14 @@ def _record(request, action, actor, role, environment, *, status, sent, answered
         "role_name": role and role["name"],
         "environment_id": environment and environment["id"],
         "environment_primary": environment and environment["primary"],
-        "request_path": request.path,
-        "request_method": request.method,
-        "request_id": request_id and request_id[:255],
+        "request_path": path,
+        "request_method": method,
+        "request_id": request_id,
         "request_payload": sent,
         "response_status": status,
         "response_payload": answered,
     }
-    _insert(event)
-    return event["id"]
+    return event
 
 
 def _environment(request, match) -> dict | None:
@@ -143,25 +170,29 @@ def _request_payload(request, drf_request):
     if length.isdigit() and int(length) > limit:
         # Too large: not even serialized.
         return orjson.dumps(_summary(data, int(length)), default=str).decode()
-    return _kept(data)
+    return kept(data)
 
 
 def _answered(response):
     """The answer as stored: its rendered JSON as it is (no second serialization)."""
     if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
         return None
-    body = response.content
+    return answered_json(response.content, getattr(response, "data", None))
+
+
+def answered_json(body: bytes, data) -> str | None:
+    """An answer's rendered JSON ``body`` (of ``data``) as stored."""
     if not body:
         return None
     if len(body) > settings.CMS_AUDIT_LOG_MAX_PAYLOAD_BYTES:
-        summary = _summary(getattr(response, "data", None), len(body))
+        summary = _summary(data, len(body))
         return orjson.dumps(summary, default=str).decode()
     if any(needle in body for needle in _SECRET_NEEDLES):
         return orjson.dumps(_redacted(orjson.loads(body))).decode()
     return body.decode()
 
 
-def _kept(data):
+def kept(data):
     """``data`` as stored: JSON text, secrets redacted, within the size limit."""
     if data is None:
         return None
@@ -206,17 +237,7 @@ def _insert(event: dict) -> None:
     the database server itself (not this process) crashes within a fraction of a second of
     it; the database stays consistent either way (PostgreSQL's ``synchronous_commit = off``
     for this one transaction; SQLite's ``synchronous = NORMAL`` in WAL mode)."""
-    values = []
-    for column in COLUMNS:
-        value = event[column]
-        if column == "occurred_at":
-            value = connection.ops.adapt_datetimefield_value(value)
-        values.append(value)
-    table = connection.ops.quote_name(AuditLogEvent._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    json_slot = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    slots = ", ".join(json_slot if c in JSON_COLUMNS else "%s" for c in COLUMNS)
-    insert = f"INSERT INTO {table} ({names}) "
+    insert, slots, values = _statement(event)
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
             # Only in tests (a request runs in no transaction): a savepoint, and the
@@ -233,3 +254,26 @@ def _insert(event: dict) -> None:
                 cursor.execute(insert + f"VALUES ({slots})", values)
             finally:
                 cursor.execute("PRAGMA synchronous = FULL")
+
+
+def insert_in_transaction(event: dict) -> None:
+    """The event's INSERT as one more statement of the caller's transaction (the write's:
+    audit_log/folding.py): it commits, or rolls back, with it."""
+    insert, slots, values = _statement(event)
+    with connection.cursor() as cursor:
+        cursor.execute(insert + f"VALUES ({slots})", values)
+
+
+def _statement(event: dict) -> tuple[str, str, list]:
+    """``INSERT INTO … (columns)``, the values' slots, the values."""
+    values = []
+    for column in COLUMNS:
+        value = event[column]
+        if column == "occurred_at":
+            value = connection.ops.adapt_datetimefield_value(value)
+        values.append(value)
+    table = connection.ops.quote_name(AuditLogEvent._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    json_slot = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    slots = ", ".join(json_slot if c in JSON_COLUMNS else "%s" for c in COLUMNS)
+    return f"INSERT INTO {table} ({names}) ", slots, values

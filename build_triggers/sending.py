@@ -39,7 +39,10 @@ def send(trigger_id: str) -> None:
     )
     trigger = BuildTrigger.objects.filter(pk=trigger_id).first()
     if trigger is None or (not taken and trigger.build_status != Status.PENDING):
-        return  # deleted, or aborted before it was sent
+        # Deleted, or aborted before it was sent (the abort cancels the queued request,
+        # which covered every trigger since): the job still succeeds, so say so here.
+        logger.info("Build request of trigger %s not sent: deleted or aborted first", trigger_id)
+        return
     error = _post(trigger)
     with transaction.atomic():
         BuildTrigger.objects.filter(pk=trigger_id).update(

@@ -128,6 +128,8 @@ def _token_query(secret_hash: str, name: str | None):
         cms_webhooks=Subquery(WebhooksVersion.objects.values("version")[:1]),
         # The role's effective permissions (access/permissions.py reads them).
         cms_role=Subquery(Role.objects.filter(pk=OuterRef("role_id")).values("final_permissions")),
+        # Its name, for the audit log's events (audit_log/actors.py): no query of its own.
+        cms_role_name=Subquery(Role.objects.filter(pk=OuterRef("role_id")).values("name")),
     )
 
 
@@ -155,7 +157,7 @@ def _find_token_compiled(secret_hash: str, name: str | None) -> ApiToken | None:
         return None
     count = len(_TOKEN_FIELDS)
     token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:count])
-    found, maintenance, token.cms_webhooks, role = row[count:]
+    found, maintenance, token.cms_webhooks, role, token.cms_role_name = row[count:]
     # jsonb reaches Django's connections as text (its JSONField parses it).
     token.cms_environment = json.loads(found) if isinstance(found, str) else found
     token.cms_role = json.loads(role) if isinstance(role, str) else role

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 import jobs
 from access import records as permitted
 from access.permissions import records as record_permissions
+from audit_log.folding import EventInWrite
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, found
 from cms.api.idempotency import idempotent
@@ -35,6 +36,10 @@ def _written_document(record: services.RecordWrite) -> dict:
             *(item_resource(block, model) for block in record.blocks),
         ],
     }
+
+
+def _created(record: services.RecordWrite) -> Response:
+    return Response(_written_document(record), status=201)
 
 
 def _check_create(request, document) -> None:
@@ -99,8 +104,10 @@ class ItemListView(BodyLimit, APIView):
     def post(self, request):
         document = parse_resource(request.data, "item", allow_id=True)
         _check_create(request, document)
-        record = services.item_create(document=document, creator_id=request.auth.id)
-        return Response(_written_document(record), status=201)
+        # Its audit log event goes in the write's own statement where it can.
+        event = EventInWrite(request, _created)
+        record = services.item_create(document=document, creator_id=request.auth.id, event=event)
+        return event.response(record)
 
 
 class ItemValidateView(BodyLimit, APIView):

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
 
+from audit_log import job_events
 from cms.api.errors import ApiError, error_document
 from jobs import queue, registry, runner
 from jobs.models import Job
@@ -92,9 +94,14 @@ def _take_back(job: Job, stale, done: Recovered) -> None:
             worker=job.worker,
             message="The worker running this job stopped; the job can't be run again safely.",
         )
-    if still_lost.update(
-        state=State.FAILED, status=500, payload=error_document([error]), finished_at=Now()
-    ):
+    payload = error_document([error])
+    with transaction.atomic():
+        failed = still_lost.update(
+            state=State.FAILED, status=500, payload=payload, finished_at=Now()
+        )
+        if failed:  # its audit log event commits with its outcome, as a run's
+            job_events.record_job(job, 500, payload)
+    if failed:
         done.failed.append(job.pk)
         runner.given_up(job)
 

@@ -18,10 +18,11 @@ import socket
 import threading
 import time
 
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
+from audit_log import job_events
 from cms.api.errors import ApiError, error_document, errors_for
 from cms.db import use_limit
 from jobs import registry
@@ -63,7 +64,10 @@ def run(job_id: str) -> None:
             with _running_lock:
                 running.discard(job.id)
         close_old_connections()  # the handler's connection may be broken: a fresh one
-        recorded = finish(job, status, payload)
+        with transaction.atomic():
+            recorded = finish(job, status, payload)
+            if recorded:  # its audit log event commits with its outcome
+                job_events.record_job(job, status, payload)
         if recorded and not 200 <= status < 300:
             given_up(job)
         logger.info(

@@ -86,13 +86,16 @@ def create_batch(
     mode: Mode,
     creator_id: str | None,
     model: ContentModel,
+    event=None,
 ) -> BatchResult:
-    """Validate and write ``records`` (the parsed body's list, emptied as it is read)."""
+    """Validate and write ``records`` (the parsed body's list, emptied as it is read).
+    ``event``: the request's audit log event (an ``audit_log.folding.EventInWrite``),
+    inserted in the batch's transaction with the answer to the result it commits."""
     with _cycle_collector_paused():
-        return _create_batch(item_type, records, mode, creator_id, model)
+        return _create_batch(item_type, records, mode, creator_id, model, event)
 
 
-def _create_batch(item_type, records, mode, creator_id, model) -> BatchResult:
+def _create_batch(item_type, records, mode, creator_id, model, event) -> BatchResult:
     result = BatchResult(size=len(records))
     pending: dict[int, services.PendingRecord] = {}
     for index, raw in enumerate(records):
@@ -120,7 +123,7 @@ def _create_batch(item_type, records, mode, creator_id, model) -> BatchResult:
         i: services.finish_record(pending.pop(i), model, creator_id, start + _STEP * i)
         for i in keep
     }
-    _write(saved, mode, result)
+    _write(saved, mode, result, event)
     return result
 
 
@@ -137,9 +140,10 @@ def _to_keep(mode: Mode, result: BatchResult, pending: dict) -> list[int]:
     return good
 
 
-def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult) -> None:
+def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult, event) -> None:
     """One statement per table (INSERT or COPY); if a concurrent write won a unique value meanwhile,
-    find the losers one by one (all fail under rollback)."""
+    find the losers one by one (all fail under rollback). The audit log's event goes in
+    the first try's transaction; a batch that takes the slow way is recorded once answered."""
     if not saved:
         return
     model = next(iter(saved.values())).model
@@ -148,13 +152,20 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
             services.place_new(list(saved.values()))
             services.write_new(list(saved.values()))
             model.ensure_current()
-        result.created.update(saved)
-        return
+            result.created.update(saved)  # the result as it commits, for the event's answer
+            if event is not None:
+                event.insert(result)
     except IntegrityError:
+        for index in saved:  # rolled back (the foreign keys are checked at the commit)
+            result.created.pop(index, None)
         if mode is Mode.ROLLBACK:
             for index, record in saved.items():
                 result.failed[index] = _concurrent_write_errors(record)
             return
+    else:
+        if event is not None:
+            event.written()
+        return
     for index in sorted(saved):
         if mode is Mode.STOP and result.failed and index > min(result.failed):
             break

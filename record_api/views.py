@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from access.permissions import records as record_permissions
 from access.records import check_create, check_records, check_update, everything
+from audit_log.folding import EventInWrite
 from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
@@ -259,15 +260,8 @@ class RecordTableView(RecordWritesView):
         mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
         known = _columns(item_type, model.fields[item_type.id])
         wanted = _wanted_fields(request.query_params.get("fields", body_fields), known)
-        result = batch.create_batch(
-            item_type=item_type,
-            records=records,
-            mode=mode,
-            creator_id=request.auth.id,
-            model=model,
-        )
 
-        def answer(index):
+        def answer(result, index):
             record = result.created.get(index)
             if record is None:
                 return None
@@ -276,23 +270,38 @@ class RecordTableView(RecordWritesView):
                 placement = placement_values(item_type, record.position, record.placement.parent_id)
             return record_values(record.id, record.data, item_type.id, model, wanted, placement)
 
-        if result.ok:
-            answers = [answer(index) for index in range(result.size)]
-            return Response({self.wrapper: answers} if wrapped else answers[0])
-        if not wrapped:  # DreamFactory's error object, its problems in context.error
-            failure = record_error(result.failed[0])
-            body = dreamfactory_body(422, failure["message"], {"error": failure["details"]})
-            return Response(body, status=422)
-        message = "Batch Error: Not all requested records could be created."
-        if mode is batch.Mode.ROLLBACK:
-            message += " All changes rolled back."
-        slots = [
-            record_error(result.failed[index], index) if index in result.failed else answer(index)
-            for index in range(result.size)
-        ]
-        context = {"error": sorted(result.failed), self.wrapper: slots}
-        response = Response(dreamfactory_body(400, message, context, code=1000), status=400)
-        return kept_records(response) if result.created else response
+        def respond(result) -> Response:
+            if result.ok:
+                answers = [answer(result, index) for index in range(result.size)]
+                return Response({self.wrapper: answers} if wrapped else answers[0])
+            if not wrapped:  # DreamFactory's error object, its problems in context.error
+                failure = record_error(result.failed[0])
+                body = dreamfactory_body(422, failure["message"], {"error": failure["details"]})
+                return Response(body, status=422)
+            message = "Batch Error: Not all requested records could be created."
+            if mode is batch.Mode.ROLLBACK:
+                message += " All changes rolled back."
+            slots = [
+                record_error(result.failed[index], index)
+                if index in result.failed
+                else answer(result, index)
+                for index in range(result.size)
+            ]
+            context = {"error": sorted(result.failed), self.wrapper: slots}
+            response = Response(dreamfactory_body(400, message, context, code=1000), status=400)
+            return kept_records(response) if result.created else response
+
+        # The audit log's event goes in the batch's transaction (audit_log/folding.py).
+        event = EventInWrite(request, respond)
+        result = batch.create_batch(
+            item_type=item_type,
+            records=records,
+            mode=mode,
+            creator_id=request.auth.id,
+            model=model,
+            event=event,
+        )
+        return event.response(result)
 
 
 class RecordByIdView(RecordWritesView):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models.functions import Now
 
+from audit_log import job_events
 from cms.api.errors import ApiError, ApiErrors, error_document
 from environments import access, selection
 from environments.models import Environment, MaintenanceMode
@@ -36,6 +37,8 @@ from schedules.signals import schedule_ran
 logger = logging.getLogger("cms.schedules")
 
 BATCH = 200  # schedules one pass runs per environment; the next pass takes the rest
+#: A run's action in the audit log: what a client's call doing it is.
+AUDIT_ACTIONS = {"publication": "items.publish", "unpublishing": "items.unpublish"}
 
 
 @dataclass(frozen=True)
@@ -144,5 +147,9 @@ def run_one(schedule_id: int, environment: str) -> Outcome | None:
                 raise  # a write conflict, not a refusal: the next pass tries again
             failure = error_document(errors)["data"]
             Schedule.objects.filter(pk=schedule.pk).update(failed_at=Now(), failure=failure)
-            return Outcome(**facts, errors=failure)
-    return Outcome(**facts, item=item)
+            outcome = Outcome(**facts, errors=failure)
+        else:
+            outcome = Outcome(**facts, item=item)
+        # Its audit log event, with what it wrote (audit_log/job_events.py).
+        job_events.record_scheduled_run(outcome, AUDIT_ACTIONS[schedule.kind])
+    return outcome

@@ -243,11 +243,13 @@ def build_record(
     return finish_record(pending, model, creator_id, now())
 
 
-def item_create(*, document: ResourceDocument, creator_id: str | None) -> RecordWrite:
-    """Create a record and its blocks in one transaction, with a constant number of queries."""
+def item_create(*, document: ResourceDocument, creator_id: str | None, event=None) -> RecordWrite:
+    """Create a record and its blocks in one transaction, with a constant number of queries.
+    ``event``: the request's audit log event (an ``audit_log.folding.EventInWrite``), which
+    the hot path writes in its statement."""
     record = None
     if connection.vendor == "postgresql":
-        written = _create_in_one_statement(document, creator_id)
+        written = _create_in_one_statement(document, creator_id, event)
         if isinstance(written, RecordWrite):
             webhook_records.announce("create", [written.item], written.model)
             return written
@@ -266,7 +268,7 @@ def item_create(*, document: ResourceDocument, creator_id: str | None) -> Record
 
 
 def _create_in_one_statement(
-    document: ResourceDocument, creator_id
+    document: ResourceDocument, creator_id, event
 ) -> RecordWrite | NewRecord | None:
     """The hot path: checked against the model this worker has cached (no query to read
     its version) and written in one statement that checks the version itself. None when
@@ -286,10 +288,15 @@ def _create_in_one_statement(
         return None
     if record.placement is not None:  # checked against the model as it is now, or again
         return record if ContentModel.load().version == model.version else None
+    saved = record.saved()
     try:
-        written = write_in_one_statement(record)
+        written = write_in_one_statement(record, event.rows(saved) if event else [])
     except IntegrityError as error:
         raise concurrent_write_errors(
             record.id, record.item_type, record.unique_values, record.references
         ) from error
-    return record.saved() if written else None
+    if not written:
+        return None
+    if event is not None:
+        event.written()
+    return saved

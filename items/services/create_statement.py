@@ -36,10 +36,12 @@ from items.services import rows
 _statements: dict[tuple, str] = {}  # (table, columns) of each table written -> SQL
 
 
-def write_in_one_statement(record) -> bool:
+def write_in_one_statement(record, also: list[tuple] = ()) -> bool:
     """Write a new record (a :class:`items.services.create.NewRecord`) in one statement;
     False, with nothing written, if the content model changed since it was checked. A
-    lost race (a unique value, the id) raises ``IntegrityError``, as the general path."""
+    lost race (a unique value, the id) raises ``IntegrityError``, as the general path.
+    ``also``: more rows written with it, all or nothing, as ``(model, columns, JSON array
+    of rows)`` (the request's audit log event: audit_log/folding.py)."""
     tables = [
         (model, found)
         for model, found in (
@@ -51,10 +53,12 @@ def write_in_one_statement(record) -> bool:
         if found
     ]
     shape = tuple((model, tuple(found[0])) for model, found in tables)
+    shape += tuple((model, columns) for model, columns, _ in also)
     sql = _statements.get(shape)
     if sql is None:
         sql = _statements[shape] = _statement(shape)
     params = [record.model.version, *(_ROWS.encode(found) for _, found in tables)]
+    params += [encoded for *_, encoded in also]
     if connection.in_atomic_block:
         # Inside a transaction (an Idempotency-Key's): a savepoint, so that a lost race
         # leaves the transaction usable.

@@ -69,11 +69,24 @@ await step('an unsupported adapter is refused, naming adapter', async () => {
   assert.ok(error.findError('INVALID_FIELD', { field: 'adapter', code: 'VALIDATION_NOT_SUPPORTED' }));
 });
 
+// The caller's receiver (the CI) answers a GET with how many build requests it got.
+async function ciReceived(count) {
+  for (let i = 0; i < 300; i += 1) {
+    const answer = await (await fetch(receiverUrl)).json();
+    if (answer.received >= count) return;
+    await sleep(100);
+  }
+  assert.fail(`the CI got no build request ${count}`);
+}
+
 await step('trigger: the worker sends the build request, the CI reports success', async () => {
   await client.buildTriggers.trigger(trigger.id);
   await statusBecomes(trigger.id, 'pending');
-  // The caller's receiver is the CI (the caller checks what the worker sent it); the CI
+  // A CI reports on a build it was asked for: only once the worker's request reached it
+  // (reported earlier, the next step's abort would cancel that request, still unsent and
+  // covering the next trigger too). The caller checks what the worker sent; the CI
   // reports on webhook_url with no API token.
+  await ciReceived(1);
   const reported = await fetch(trigger.webhook_url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

@@ -105,11 +105,6 @@ def _warm(send, times=2):
         send()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Regression from the audit log (issue 17): its event costs its own round trips "
-    "(the role's name, SET LOCAL, INSERT) after each write; fold it into the write's statement.",
-)
 def test_round_trips_of_record_requests(live_api):
     """Prints what each request sends (pytest -s); the create is bounded."""
     api = live_api
@@ -147,11 +142,6 @@ def test_round_trips_of_record_requests(live_api):
     assert counts["rich create"] <= 3
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Regression from the audit log (issue 17): its event costs its own round trips "
-    "(the role's name, SET LOCAL, INSERT) after each write; fold it into the write's statement.",
-)
 def test_a_simple_create_takes_at_most_three_round_trips(live_api):
     """The token (with the environment and maintenance mode) and one statement; BEGIN and
     COMMIT included, a SET the statement timeout needs too (the read before switches it)."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 import cms.settings
 import jobs
 import tests.jobs.tasks  # noqa: F401  (the test handlers)
+from audit_log.models import AuditLogEvent
 from jobs import queue, recovery, runner
 from jobs.checks import heartbeat_settings
 from jobs.models import Job
@@ -271,10 +272,17 @@ def test_the_recovery_pass(messages, settings, case):
 
     job.refresh_from_db()
     assert (job.state, job.status, messages()) == (after, status, sent)
+    failed_events = AuditLogEvent.objects.filter(actor_type="job", actor_id=job.id)
     if code:
         error = job.payload["data"][0]["attributes"]
         assert error["code"] == code
         assert job.finished_at is not None
+        # Its audit log event, with the failure.
+        [event] = failed_events
+        assert (event.action_name, event.response_status) == (kind, 500)
+        assert event.response_payload == job.payload
+    else:
+        assert not failed_events.exists()
     if after == "queued" and state == "running":
         assert (job.worker, job.heartbeat_at, job.attempts) == ("", None, attempts)
     # A second pass right after (another worker's) finds nothing more to do.
@@ -357,3 +365,26 @@ def test_settings_that_would_take_live_jobs_back_are_refused(
     settings.CMS_JOB_STALE_SECONDS = stale
     settings.CMS_JOB_MAX_ATTEMPTS = attempts
     assert [problem.id for problem in heartbeat_settings()] == problems
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["tests.echo", "tests.fail"])
+def test_each_run_is_in_the_audit_log_with_its_outcome(messages, kind):
+    job = jobs.submit(kind, {"secret": "s3cr3t", "n": 1})
+    runner.run(job.id)
+    job.refresh_from_db()
+    [event] = AuditLogEvent.objects.filter(actor_type="job", actor_id=job.id)
+    assert (event.action_name, event.actor_name) == (kind, kind)
+    assert (event.request_method, event.request_path) == ("JOB", f"/job-results/{job.id}")
+    assert event.request_payload == {"secret": "[redacted]", "n": 1}
+    assert event.response_status == job.status == (422 if kind == "tests.fail" else 200)
+    assert event.response_payload["data"] == _redacted(job.payload["data"])
+    assert "s3cr3t" not in str(event.response_payload)
+
+
+def _redacted(value):
+    if isinstance(value, dict):
+        return {k: "[redacted]" if k == "secret" else _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value

@@ -46,7 +46,7 @@ def _read(api, query: str) -> list:
 def test_a_tree_in_one_batch(api, category, django_assert_max_num_queries):
     # 14, and the audit log's (the role's name, the event's INSERT, and on PostgreSQL the
     # SET LOCAL that lets that INSERT not wait for the disk).
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(14):
         response = api.post("/rest/db/category?fields=*", _tree_batch())
     assert response.status_code == 200, response.body
     answered = {r["name"]: (r["parent_id"], r["position"]) for r in response.body["record"]}

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from audit_log.models import AuditLogEvent
 from environments.models import MaintenanceMode
 from items.models import Item, ItemVersion
 from schedules import execution
@@ -71,6 +72,10 @@ def test_a_due_unpublishing_runs(api, record):
     make_due()
     [outcome] = execution.run_due()
     assert outcome.succeeded and outcome.item.status == "draft"
+    [event] = AuditLogEvent.objects.filter(actor_type="job", action_name="items.unpublish")
+    assert event.actor_name == "scheduled_unpublishing"
+    assert event.request_path == f"/items/{record['id']}/scheduled-unpublishing"
+    assert event.response_status == 200
     meta = api.get(f"/items/{record['id']}").body["data"]["meta"]
     assert meta["status"] == "draft" and meta["unpublishing_scheduled_at"] is None
     assert not Schedule.objects.exists()
@@ -98,6 +103,12 @@ def test_a_record_become_invalid_fails_visibly_and_keeps_its_schedule(
     assert item.status == "draft" and item.published_version_id is None
     [kept] = Schedule.objects.all()
     assert kept.failed_at is not None and kept.failure == outcome.errors
+    # The refused run is in the audit log, in its transaction, with the refusal.
+    [event] = AuditLogEvent.objects.filter(actor_type="job", action_name="items.publish")
+    assert (event.actor_id, event.actor_name) == (str(kept.pk), "scheduled_publication")
+    assert (event.environment_id, event.environment_primary) == ("main", True)
+    assert event.response_status == 422
+    assert event.response_payload == {"data": outcome.errors}
     meta = api.get(f"/items/{record['id']}").body["data"]["meta"]
     assert meta["publication_scheduled_at"] == "2001-01-01T00:00:00.000+00:00"
     state = api.get(f"/items/{record['id']}/current-vs-published-state").body["data"]

@@ -243,3 +243,68 @@ def test_a_worker_started_late_runs_what_was_missed_once(workers):
     time.sleep(1)
     assert ran_lines(stack) == [record]
     assert versions(stack, record) == 2
+
+
+def job_events(stack, action: str) -> list[dict]:
+    """The audit log's events of ``action`` made by jobs (one page)."""
+    query = {
+        "filter": f"actor.type = 'job' AND action_name = '{action}'",
+        "detailed_log": True,
+    }
+    found = ok(
+        stack,
+        "POST",
+        "/audit-log-events/query",
+        {"data": {"type": "audit_log_query", "attributes": query}},
+    )
+    return [event["attributes"] for event in found["data"]]
+
+
+def test_a_worker_records_its_writes_in_the_audit_log(workers):
+    """A scheduled publication and a bulk job, run by a real worker: one event each, with
+    the job as actor, the action, the environment and the outcome."""
+    stack = workers
+    stack.start_worker()
+    model = a_model(stack)
+    scheduled, bulk = a_record(stack, model), a_record(stack, model)
+    schedule(stack, scheduled, datetime.now(UTC) + timedelta(seconds=1))
+    published(stack, [scheduled])
+    stack.wait_for(lambda: job_events(stack, "items.publish"), "the scheduled run's event")
+    ours = [e for e in job_events(stack, "items.publish") if scheduled in e["request"]["path"]]
+    [event] = ours
+    assert event["actor"]["type"] == "job"
+    assert event["actor"]["name"] == "scheduled_publication"
+    assert event["environment"] == {"id": "main", "primary": True}
+    assert event["request"]["method"] == "JOB"
+    assert event["response"]["status"] == 200
+    assert event["response"]["payload"]["data"]["id"] == scheduled
+
+    operation = {
+        "type": "item_bulk_publish_operation",
+        "relationships": {"items": {"data": [{"type": "item", "id": bulk}]}},
+    }
+    queued = ok(stack, "POST", "/items/bulk/publish", {"data": operation}, status=202)
+    job_id = queued["data"]["id"]
+    assert stack.finished(job_id)["status"] == 200
+    [event] = [e for e in job_events(stack, "items.bulk_publish") if e["actor"]["id"] == job_id]
+    assert event["actor"] == {"type": "job", "id": job_id, "name": "items.bulk_publish"}
+    assert event["environment"] == {"id": "main", "primary": True}
+    assert event["request"]["path"] == f"/job-results/{job_id}"
+    assert event["response"]["status"] == 200
+    assert event["response"]["payload"]["meta"]["successful"] == 1
+    # The request that queued it has its own event: the token, and the job in its answer.
+    requests = ok(
+        stack,
+        "POST",
+        "/audit-log-events/query",
+        {
+            "data": {
+                "type": "audit_log_query",
+                "attributes": {
+                    "filter": "actor.type = 'access_token' AND action_name = 'items.bulk_publish'",
+                    "detailed_log": True,
+                },
+            }
+        },
+    )["data"]
+    assert [e["attributes"]["response"]["payload"]["data"]["id"] for e in requests] == [job_id]

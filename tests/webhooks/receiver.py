@@ -1,5 +1,5 @@
 """A real HTTP receiver on loopback (http.server in a thread): records what arrives and
-answers as told (a status, a delay)."""
+answers as told (a status, a delay); a GET answers how many requests arrived."""
 
 import contextlib
 import json
@@ -35,6 +35,16 @@ class Receiver:
                 self.end_headers()
                 with contextlib.suppress(OSError):  # the sender gave up
                     self.wfile.write(b"ok")
+
+            def do_GET(self):
+                """How many requests arrived: for a caller in another process (a CI's
+                report must follow the build request it answers)."""
+                body = json.dumps({"received": len(receiver.received)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
