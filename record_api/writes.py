@@ -79,13 +79,16 @@ def update_records(
     mode: Mode,
     editor_id: str | None,
     model: ContentModel,
+    check=None,
 ) -> WriteResult:
     """Replace (``replace``: the fields not sent take their default, as in a create) or
     merge (only the fields sent change) each record. Each one written is a new version.
     The records are read and locked in one query, validated each in memory, checked
     against the database together and written together (items.services.bulk_update);
     a call that moves records or names one twice goes record by record instead, each
-    written as ``PUT /items/:id`` writes one."""
+    written as ``PUT /items/:id`` writes one. ``check(item, values)``: the role's
+    permission, on the rows as locked (an ``ApiError`` refuses the whole call, before
+    anything is written); None when the role may update every record."""
     result = WriteResult(size=len(changes))
     with transaction.atomic():
         placed = is_placed(item_type)
@@ -100,6 +103,8 @@ def update_records(
                 result.failed[index] = [not_found(change.record_id)]
             else:
                 todo.append((index, rows[change.record_id], change.attributes))
+        for _, item, values in todo if check is not None else ():
+            check(item, values)
         named = [item.id for _, item, _ in todo]
         moves = placed and any(PLACEMENT & values.keys() for _, _, values in todo)
         if moves or len(set(named)) < len(named):
@@ -168,25 +173,37 @@ class _Undo(Exception):
 
 
 def delete_records(
-    *, item_type: ItemType, ids: list, mode: Mode, with_values: bool = True
+    *, item_type: ItemType, ids: list, mode: Mode, with_values: bool = True, check=None
 ) -> WriteResult:
     """Delete the records ``ids`` names (a slot each; an id named twice is one delete),
     answering each as it was (``with_values``; else only its id). Links to them follow
     their fields' strategies: a ``fail`` link from a record that stays refuses the delete
-    (DELETE_RESTRICTION), unless the linking record goes in the same call."""
+    (DELETE_RESTRICTION), unless the linking record goes in the same call. ``check(item)``:
+    the role's permission, on the rows read here (an ``ApiError`` refuses the whole call
+    before anything is deleted); None when the role may delete every record."""
     result = WriteResult(size=len(ids))
     with transaction.atomic():
         if with_values:  # bulk_destroy locks them
             rows = _table_rows(item_type, ids, lock=False)
-        else:  # answered with their ids only: no values read
+        else:  # answered with their ids only: no values read (but the creator, to check)
             wanted = [record_id for record_id in ids if isinstance(record_id, str)]
             found = Item.objects.filter(
                 pk__in=set(wanted), item_type_id=item_type.id, root__isnull=True
-            ).values_list("id", flat=True)
-            rows = {record_id: Item(id=record_id, item_type_id=item_type.id) for record_id in found}
+            ).values_list("id", "creator_type", "creator_id")
+            rows = {
+                record_id: Item(
+                    id=record_id,
+                    item_type_id=item_type.id,
+                    creator_type=creator_type,
+                    creator_id=creator_id,
+                )
+                for record_id, creator_type, creator_id in found
+            }
         for index, record_id in enumerate(ids):
             if not isinstance(record_id, str) or record_id not in rows:
                 result.failed[index] = [not_found(record_id)]
+            elif check is not None:
+                check(rows[record_id])
         going = [index for index in range(len(ids)) if index not in result.failed]
         if mode is Mode.STOP and result.failed:
             going = [index for index in going if index < min(result.failed)]
