@@ -17,13 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.permissions import records as record_permissions
-from access.records import check_create, check_records, check_update, everything
+from access.records import check_create, check_record, check_update, everything
 from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from items.content_model import ContentModel
-from items.models import Item
 from items.placement import placement_values
 from record_api import batch, memory, options, reads, schema, write_requests, writes
 from record_api.errors import RecordApiError, record_error
@@ -62,17 +61,27 @@ def _check_create(request, item_type_id, values, model, index) -> None:
         raise
 
 
-def _check_updates(request, chosen, model) -> None:
-    """The role's update permission on each record named (per locale for a translator):
-    read only when the role may not update every record."""
+def _update_check(request, model):
+    """The role's update permission on a record about to change (per locale for a
+    translator), run by the write on the rows it locked; None when the role may update
+    every record (nothing to check)."""
     if everything(request, "update"):
-        return
-    ids = [c.record_id for c in chosen.changes if isinstance(c.record_id, str)]
-    items = {item.pk: item for item in Item.objects.filter(pk__in=ids)}
-    for change in chosen.changes:
-        item = items.get(change.record_id) if isinstance(change.record_id, str) else None
-        if item is not None and change.attributes is not None:
-            check_update(request, item, change.attributes, model)
+        return None
+
+    def check(item, values):
+        try:
+            check_update(request, item, values, model)
+        except ApiError as refusal:  # named: in a batch, which record was refused
+            refusal.details.setdefault("item", item.pk)
+            raise
+
+    return check
+
+
+def _delete_check(request):
+    if everything(request, "delete"):
+        return None
+    return lambda item: check_record(request, "delete", item)
 
 
 class RecordApiView(APIView):
@@ -171,9 +180,12 @@ class RecordWritesView(BodyLimit, RecordApiView):
         memory.give_back_after(request, response)  # a big batch's memory, once answered
         return response
 
+    # Idempotency-Key as on POST (cms.api.idempotency): a retry replays the first answer.
+    @idempotent
     def put(self, request, service, table, record_id=None):
         return self._update(request, service, table, record_id, replace=True)
 
+    @idempotent
     def patch(self, request, service, table, record_id=None):
         return self._update(request, service, table, record_id, replace=False)
 
@@ -186,7 +198,6 @@ class RecordWritesView(BodyLimit, RecordApiView):
             request, item_type, model, record_id, self.wrapper
         )
         rate_limits.charge_records(request, len(chosen.changes))
-        _check_updates(request, chosen, model)
         result = writes.update_records(
             item_type=item_type,
             changes=chosen.changes,
@@ -194,9 +205,11 @@ class RecordWritesView(BodyLimit, RecordApiView):
             mode=mode,
             editor_id=request.auth.id,
             model=model,
+            check=_update_check(request, model),
         )
         return self._answer(result, chosen, "updated", mode, item_type, model, wanted)
 
+    @idempotent
     def delete(self, request, service, table, record_id=None):
         model = ContentModel.load()
         item_type = _table(service, table, model)
@@ -206,10 +219,12 @@ class RecordWritesView(BodyLimit, RecordApiView):
             request, item_type, model, record_id, self.wrapper, _flag(request, "force")
         )
         rate_limits.charge_records(request, len(chosen.changes))
-        if not everything(request, "delete"):
-            check_records(request, "delete", [i for i in chosen.ids if isinstance(i, str)])
         result = writes.delete_records(
-            item_type=item_type, ids=chosen.ids, mode=mode, with_values=wanted != ["id"]
+            item_type=item_type,
+            ids=chosen.ids,
+            mode=mode,
+            with_values=wanted != ["id"],
+            check=_delete_check(request),
         )
         return self._answer(result, chosen, "deleted", mode, item_type, model, wanted)
 
@@ -219,7 +234,7 @@ class RecordWritesView(BodyLimit, RecordApiView):
         return _wanted_fields(request.query_params.get("fields", sent), known)
 
     def _answer(self, result, chosen, verb, mode, item_type, model, wanted):
-        return write_requests.answer(
+        response = write_requests.answer(
             result,
             chosen,
             wrapper=self.wrapper,
@@ -227,6 +242,8 @@ class RecordWritesView(BodyLimit, RecordApiView):
             mode=mode,
             values_of=write_requests.values_of(item_type, model, wanted),
         )
+        # A failed batch that still wrote records keeps its Idempotency-Key.
+        return kept_records(response) if result.records and not result.ok else response
 
 
 class RecordTableView(RecordWritesView):

@@ -92,9 +92,15 @@ def operations() -> dict[str, Op]:
         for path in (form.table, form.record):
             by = "records chosen by `ids`, `filter` or the body" if path == form.table else "it"
             found |= {
-                f"PUT {path}": Op(TAG, f"Replace {by}", {200: batch}, RECORD, query=CHOOSE),
-                f"PATCH {path}": Op(TAG, f"Merge into {by}", {200: batch}, RECORD, query=CHOOSE),
-                f"DELETE {path}": Op(TAG, f"Delete {by}", {200: batch}, query=CHOOSE),
+                f"PUT {path}": Op(
+                    TAG, f"Replace {by}", {200: batch}, RECORD, query=CHOOSE, idempotent=True
+                ),
+                f"PATCH {path}": Op(
+                    TAG, f"Merge into {by}", {200: batch}, RECORD, query=CHOOSE, idempotent=True
+                ),
+                f"DELETE {path}": Op(
+                    TAG, f"Delete {by}", {200: batch}, query=CHOOSE, idempotent=True
+                ),
             }
     for path, summary in SCHEMA_PATHS.items():
         found[f"GET {path}"] = Op(TAG, summary, {200: {"type": "object"}})
