@@ -12,7 +12,10 @@ record, answered unwrapped. Reads: record_api.reads. Values take the same forms 
 same field, code and locale as the Content Management API's).
 """
 
+from contextlib import nullcontext
+
 from django.conf import settings
+from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +28,7 @@ from cms.api.idempotency import idempotent, kept_records
 from items.content_model import ContentModel
 from items.placement import placement_values
 from record_api import batch, memory, options, reads, schema, write_requests, writes
+from record_api import nested as nested_writes
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
 
@@ -76,6 +80,19 @@ def _update_check(request, model):
             raise
 
     return check
+
+
+def _nested_writes(request, slots: list, item_type, model):
+    """The related records ``slots`` carry (record_api.nested), taken out of them, with the
+    role's checks for them; None when none carries any."""
+    nested = nested_writes.take(slots, item_type, model)
+    if nested is not None:
+        if not everything(request, "create"):
+            nested.check_create = lambda type_id, values: check_create(
+                request, type_id, values, model
+            )
+        nested.check_update = _update_check(request, model)
+    return nested
 
 
 def _delete_check(request):
@@ -198,6 +215,10 @@ class RecordWritesView(BodyLimit, RecordApiView):
             request, item_type, model, record_id, self.wrapper
         )
         rate_limits.charge_records(request, len(chosen.changes))
+        slots = [change.attributes for change in chosen.changes]
+        nested = _nested_writes(request, slots, item_type, model)
+        for change, values in zip(chosen.changes, slots, strict=True):
+            change.attributes = values
         result = writes.update_records(
             item_type=item_type,
             changes=chosen.changes,
@@ -206,6 +227,7 @@ class RecordWritesView(BodyLimit, RecordApiView):
             editor_id=request.auth.id,
             model=model,
             check=_update_check(request, model),
+            nested=nested,
         )
         return self._answer(result, chosen, "updated", mode, item_type, model, wanted)
 
@@ -268,6 +290,7 @@ class RecordTableView(RecordWritesView):
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
             )
         rate_limits.charge_records(request, len(records))
+        nested = _nested_writes(request, records, item_type, model)
         checked = [] if everything(request, "create") else records
         for index, values in enumerate(checked):
             # The whole batch is refused, before anything is written, naming the record.
@@ -276,13 +299,18 @@ class RecordTableView(RecordWritesView):
         mode = batch.mode_from_flags(_flag(request, "rollback"), _flag(request, "continue"))
         known = _columns(item_type, model.fields[item_type.id])
         wanted = _wanted_fields(request.query_params.get("fields", body_fields), known)
-        result = batch.create_batch(
-            item_type=item_type,
-            records=records,
-            mode=mode,
-            creator_id=request.auth.id,
-            model=model,
-        )
+        # The related records carried, and the records: one transaction.
+        with transaction.atomic() if nested else nullcontext():
+            if nested:
+                nested.prepare(model)
+            result = batch.create_batch(
+                item_type=item_type,
+                records=records,
+                mode=mode,
+                creator_id=request.auth.id,
+                model=model,
+                nested=nested,
+            )
 
         def answer(index):
             record = result.created.get(index)

@@ -80,6 +80,7 @@ def update_records(
     editor_id: str | None,
     model: ContentModel,
     check=None,
+    nested=None,
 ) -> WriteResult:
     """Replace (``replace``: the fields not sent take their default, as in a create) or
     merge (only the fields sent change) each record. Each one written is a new version.
@@ -88,7 +89,9 @@ def update_records(
     a call that moves records or names one twice goes record by record instead, each
     written as ``PUT /items/:id`` writes one. ``check(item, values)``: the role's
     permission, on the rows as locked (an ``ApiError`` refuses the whole call, before
-    anything is written); None when the role may update every record."""
+    anything is written); None when the role may update every record. ``nested``: the
+    related records the changes carry (record_api.nested.NestedWrites, prepared here),
+    written before the records the mode keeps."""
     result = WriteResult(size=len(changes))
     with transaction.atomic():
         placed = is_placed(item_type)
@@ -105,12 +108,17 @@ def update_records(
                 todo.append((index, rows[change.record_id], change.attributes))
         for _, item, values in todo if check is not None else ():
             check(item, values)
+        if nested:
+            nested.prepare(model)
+            for index, errors in nested.failed.items():
+                result.failed.setdefault(index, []).extend(errors)
+            todo = [slot for slot in todo if slot[0] not in nested.failed]
         named = [item.id for _, item, _ in todo]
         moves = placed and any(PLACEMENT & values.keys() for _, _, values in todo)
         if moves or len(set(named)) < len(named):
-            _one_by_one(result, todo, replace, mode, editor_id, model)
+            _one_by_one(result, todo, replace, mode, editor_id, model, nested)
         else:
-            _together(result, todo, replace, mode, editor_id, model)
+            _together(result, todo, replace, mode, editor_id, model, nested)
         if mode is Mode.ROLLBACK and result.failed:
             transaction.set_rollback(True)
             result.records.clear()
@@ -127,12 +135,16 @@ def _kept(mode: Mode, result: WriteResult, todo: list) -> list:
     return good
 
 
-def _together(result, todo, replace, mode, editor_id, model) -> None:
+def _together(result, todo, replace, mode, editor_id, model, nested) -> None:
     if not todo:
         return
     items = [item for _, item, _ in todo]
     planned = bulk_update.plan_updates(
-        items, [values for _, _, values in todo], replace=replace, model=model
+        items,
+        [values for _, _, values in todo],
+        replace=replace,
+        model=model,
+        known=nested.known if nested else None,
     )
     for position, errors in bulk_update.failed(planned).items():
         result.failed[todo[position][0]] = errors
@@ -140,32 +152,49 @@ def _together(result, todo, replace, mode, editor_id, model) -> None:
     keep = [position for position, slot in enumerate(todo) if slot[0] in kept]
     kept_items = [items[position] for position in keep]
     try:
-        bulk_update.save_updates(
-            kept_items, [planned[p] for p in keep], editor_id=editor_id, model=model
-        )
+        with transaction.atomic():  # the nested records and the records, or neither
+            if nested:
+                nested.write([todo[p][0] for p in keep], editor_id=editor_id, model=model)
+            bulk_update.save_updates(
+                kept_items, [planned[p] for p in keep], editor_id=editor_id, model=model
+            )
     except IntegrityError:  # a concurrent write won a unique value: find which, one by one
-        _one_by_one(result, [todo[p] for p in keep], replace, mode, editor_id, model)
+        if nested:
+            nested.forget([todo[p][0] for p in keep])
+        _one_by_one(result, [todo[p] for p in keep], replace, mode, editor_id, model, nested)
         return
     for position in keep:
         result.records[todo[position][0]] = items[position]
 
 
-def _one_by_one(result, todo, replace, mode, editor_id, model) -> None:
+def _one_by_one(result, todo, replace, mode, editor_id, model, nested=None) -> None:
     """Each record validated and written in turn (a record named twice sees the first
-    change), as ``PUT /items/:id`` writes one."""
+    change), as ``PUT /items/:id`` writes one; its nested records first, in its savepoint."""
     for index, item, values in todo:
         if mode is Mode.STOP and result.failed and index > min(result.failed):
             break
         try:
-            record = services.update_locked(
-                item=item, attributes=values, editor_id=editor_id, model=model, replace=replace
-            )
-        except ApiErrors as refused:
-            result.failed[index] = refused.errors
-        except ApiError as refused:
-            result.failed[index] = [refused]
+            with transaction.atomic():
+                if nested:
+                    nested.write([index], editor_id=editor_id, model=model)
+                record = services.update_locked(
+                    item=item, attributes=values, editor_id=editor_id, model=model, replace=replace
+                )
+        except (ApiErrors, ApiError, IntegrityError) as refused:
+            result.failed[index] = _refusals(refused, item)
+            if nested:
+                nested.forget([index])
         else:
             result.records[index] = record.item
+
+
+def _refusals(refused, item) -> list[ApiError]:
+    if isinstance(refused, ApiErrors):
+        return refused.errors
+    if isinstance(refused, ApiError):
+        return [refused]
+    # A related record's unique value, won by a concurrent write meanwhile.
+    return [ApiError("WRITE_CONFLICT", 409, item=item.id, transient=True)]
 
 
 class _Undo(Exception):
