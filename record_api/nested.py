@@ -68,9 +68,10 @@ class NestedWrites:
     check_create = None
     check_update = None
 
-    def prepare(self, model) -> None:
+    def prepare(self, model, parents=frozenset()) -> None:
         """Validate every nested record (and lock the ones merged or linked), in the write's
-        transaction: a few queries for all of them."""
+        transaction: a few queries for all of them. ``parents``: the ids of the records the
+        write changes itself, which a nested record may link but not merge."""
         check_create, check_update = self.check_create, self.check_update
         named = {e.record_id for e in self.entries if not e.created}
         rows = {}
@@ -79,7 +80,7 @@ class NestedWrites:
                 pk__in=named, root__isnull=True
             )
             rows = {item.id: item for item in locked.order_by("pk")}
-        creates, updates, merged = [], [], set()
+        creates, updates, merged = [], [], set(parents)
         for index, entry in enumerate(self.entries):
             target = entry.relation.ref_table
             if entry.created:

@@ -109,7 +109,7 @@ def update_records(
         for _, item, values in todo if check is not None else ():
             check(item, values)
         if nested:
-            nested.prepare(model)
+            nested.prepare(model, {item.id for _, item, _ in todo})
             for index, errors in nested.failed.items():
                 result.failed.setdefault(index, []).extend(errors)
             todo = [slot for slot in todo if slot[0] not in nested.failed]

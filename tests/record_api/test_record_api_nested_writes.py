@@ -223,6 +223,35 @@ def test_bad_nested_values_are_named_and_write_nothing(api, shop):
     assert counts() == before
 
 
+def test_a_record_of_the_write_is_linked_not_merged(api):
+    book = api.create_item_type("book")["id"]
+    api.create_field(book, "title", "string")
+    api.create_field(book, "sequel", "link", validators={"item_item_type": {"item_types": [book]}})
+    one, two = [
+        r["id"]
+        for r in api.post(f"{V2}/book", {"resource": [{"title": "1"}, {"title": "2"}]}).body[
+            "resource"
+        ]
+    ]
+    merged = {
+        "resource": [
+            {"id": one, "book_by_sequel": {"id": two, "title": "changed"}},
+            {"id": two, "title": "2b"},
+        ]
+    }
+    refused = api.request("PATCH", f"{V2}/book?continue=true", merged)
+    failure = df_error(refused, 400)["context"]["resource"][0]
+    assert failure["details"][0]["related"] == "book_by_sequel"
+    assert attributes(api, two)["title"] == "2b" and attributes(api, one)["sequel"] is None
+    linked = {"resource": [{"id": one, "book_by_sequel": {"id": two}}, {"id": two, "title": "c"}]}
+    assert api.request("PATCH", f"{V2}/book", linked).status_code == 200
+    assert attributes(api, one)["sequel"] == two and attributes(api, two)["title"] == "c"
+    # A new record of the same table, nested in a create.
+    made = api.post(f"{V2}/book?fields=*", {"title": "3", "book_by_sequel": {"title": "4"}})
+    assert made.status_code == 200, made.body
+    assert attributes(api, made.body["sequel"])["title"] == "4"
+
+
 def test_two_records_creating_the_same_unique_value(api, shop):
     body = {
         "resource": [
