@@ -87,15 +87,18 @@ def create_batch(
     creator_id: str | None,
     model: ContentModel,
     event=None,
+    nested=None,
 ) -> BatchResult:
     """Validate and write ``records`` (the parsed body's list, emptied as it is read).
     ``event``: the request's audit log event (an ``audit_log.folding.EventInWrite``),
-    inserted in the batch's transaction with the answer to the result it commits."""
+    inserted in the batch's transaction with the answer to the result it commits.
+    ``nested``: the related records they carry (record_api.nested.NestedWrites, already
+    prepared in the caller's transaction), written with the records the mode keeps."""
     with _cycle_collector_paused():
-        return _create_batch(item_type, records, mode, creator_id, model, event)
+        return _create_batch(item_type, records, mode, creator_id, model, event, nested)
 
 
-def _create_batch(item_type, records, mode, creator_id, model, event) -> BatchResult:
+def _create_batch(item_type, records, mode, creator_id, model, event, nested) -> BatchResult:
     result = BatchResult(size=len(records))
     pending: dict[int, services.PendingRecord] = {}
     for index, raw in enumerate(records):
@@ -107,10 +110,12 @@ def _create_batch(item_type, records, mode, creator_id, model, event) -> BatchRe
             result.failed[index] = document
             continue
         pending[index] = services.walk_record(document, model, item_type)
-    services.check_new_records(pending.values())
+    services.check_new_records(pending.values(), nested.known if nested else None)
     for index, record in pending.items():
         if record.all_errors:
             result.failed[index] = record.all_errors
+    for index, errors in (nested.failed if nested else {}).items():
+        result.failed[index] = errors + result.failed.get(index, [])
 
     keep = _to_keep(mode, result, pending)
     start = now()
@@ -123,7 +128,7 @@ def _create_batch(item_type, records, mode, creator_id, model, event) -> BatchRe
         i: services.finish_record(pending.pop(i), model, creator_id, start + _STEP * i)
         for i in keep
     }
-    _write(saved, mode, result, event)
+    _write(saved, mode, result, event, nested, creator_id)
     return result
 
 
@@ -140,15 +145,18 @@ def _to_keep(mode: Mode, result: BatchResult, pending: dict) -> list[int]:
     return good
 
 
-def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult, event) -> None:
-    """One statement per table (INSERT or COPY); if a concurrent write won a unique value meanwhile,
-    find the losers one by one (all fail under rollback). The audit log's event goes in
-    the first try's transaction; a batch that takes the slow way is recorded once answered."""
+def _write(saved: dict, mode: Mode, result: BatchResult, event, nested, creator_id) -> None:
+    """One statement per table (INSERT or COPY), the nested records first; if a concurrent
+    write won a unique value meanwhile, find the losers one by one (all fail under
+    rollback). The audit log's event goes in the first try's transaction; a batch that
+    takes the slow way is recorded once answered."""
     if not saved:
         return
     model = next(iter(saved.values())).model
     try:
         with transaction.atomic():
+            if nested:
+                nested.write(saved, editor_id=creator_id, model=model)
             services.place_new(list(saved.values()))
             services.write_new(list(saved.values()))
             model.ensure_current()
@@ -158,6 +166,8 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
     except IntegrityError:
         for index in saved:  # rolled back (the foreign keys are checked at the commit)
             result.created.pop(index, None)
+        if nested:
+            nested.forget(saved)
         if mode is Mode.ROLLBACK:
             for index, record in saved.items():
                 result.failed[index] = _concurrent_write_errors(record)
@@ -171,6 +181,8 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
             break
         try:
             with transaction.atomic():
+                if nested:
+                    nested.write([index], editor_id=creator_id, model=model)
                 services.place_new([saved[index]])
                 services.write_new([saved[index]])
                 model.ensure_current()
@@ -179,6 +191,8 @@ def _write(saved: dict[int, services.NewRecord], mode: Mode, result: BatchResult
             result.failed[index] = _concurrent_write_errors(saved[index])
         except ApiErrors as refused:  # its parent, in the batch, failed meanwhile
             result.failed[index] = refused.errors
+        if index in result.failed and nested:
+            nested.forget([index])
 
 
 def _concurrent_write_errors(record: services.NewRecord) -> list[ApiError]:

@@ -160,11 +160,14 @@ def _not_found(missing: list) -> RecordApiError:
     )
 
 
-def _missing(item_type, fields, locale, ids: list, id_name: str, field) -> list:
-    """The ids no record of the table has (one query)."""
+def _missing(item_type, fields, locale, ids: list, id_name: str, field, readable=None) -> list:
+    """The ids no record of the table has, that the role may read (one query): a record
+    the role can't read is missing, so a refusal never tells that it exists."""
     records, condition = table_records(
         item_type, fields, locale=locale, filter_text="", order_text="", ids=ids, id_field=id_name
     )
+    if readable is not None:
+        records = readable.restrict(records, [item_type.id])
     found = records.filter(condition)
     if field is None:
         have = set(found.values_list("id", flat=True))
@@ -199,7 +202,7 @@ class Reader:
                 {"locale": self.locale, "allowed": model.locales},
             )
         self.id_name, self.id_field = _id_field(opts, self.fields)
-        self.related = related.wanted(opts.text("related"), item_type, model)
+        self.related = related.wanted(opts.text("related"), item_type, model, readable)
         params = opts.body.get("params") if "params" in opts.body else None
         self.params = options.bound_params(opts.query, params)
 
@@ -233,7 +236,13 @@ class Reader:
                 400, f"ids lists at most {limits.MAX_READ_LIMIT} ids.", {"ids": len(ids)}
             )
         missing = _missing(
-            self.item_type, self.fields, self.locale, ids, self.id_name, self.id_field
+            self.item_type,
+            self.fields,
+            self.locale,
+            ids,
+            self.id_name,
+            self.id_field,
+            self.readable,
         )
         if missing and not self.opts.flag("continue"):
             raise _not_found(missing)
@@ -320,7 +329,7 @@ class Reader:
             for item in page
         ]
         if self.related:
-            related.expand(page, answers, self.related, self.model, self.locale)
+            related.expand(page, answers, self.related, self.model, self.locale, self.readable)
         return answers
 
 

@@ -14,12 +14,18 @@ A localized link field's relation is answered per locale, as the field is; its
 ``has_many`` lists the records linking in any locale. Expanding costs one query for every
 ``belongs_to``/``many_many`` relation asked for together, and one per ``has_many``,
 whatever the number of records read.
+
+The token's role filters what is brought in, in those same queries: a related record the
+role may not read is left out (null for a ``belongs_to``, absent from a list), as if it
+did not exist; ``related=*`` leaves out the relations to models the role can't read at
+all, and naming one is refused (403).
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+from access.permissions import refused
 from item_types.field_types import FIELD_TYPES
 from items.models import Item
 from items.placement import is_placed, wire_attributes
@@ -96,14 +102,19 @@ def relations(item_type, model) -> dict[str, Relation]:
     return found
 
 
-def wanted(raw, item_type, model) -> list[Relation]:
-    """``related``: ``*`` (every relation) or a comma list of names; unknown ones refused."""
+def wanted(raw, item_type, model, readable=None) -> list[Relation]:
+    """``related``: ``*`` (every relation the role may read) or a comma list of names;
+    unknown ones refused, and (403) one to a model the role can't read at all."""
     names = [n.strip() for n in str(raw or "").split(",") if n.strip()]
     if not names:
         return []
     available = relations(item_type, model)
+
+    def readable_(relation) -> bool:
+        return readable is None or readable.allows_some("read", relation.ref_table.id)
+
     if names == ["*"]:
-        return list(available.values())
+        return [relation for relation in available.values() if readable_(relation)]
     unknown = sorted(set(names) - set(available))
     if unknown:
         raise RecordApiError(
@@ -111,7 +122,17 @@ def wanted(raw, item_type, model) -> list[Relation]:
             f"Unknown relations: {', '.join(unknown)}.",
             {"related": unknown, "allowed": sorted(available)},
         )
-    return [available[name] for name in dict.fromkeys(names)]
+    chosen = [available[name] for name in dict.fromkeys(names)]
+    for relation in chosen:
+        if not readable_(relation):
+            raise refused(action="read", item_type=relation.ref_table.id, related=relation.name)
+    return chosen
+
+
+def _readable(records, readable):
+    """``records`` narrowed to what the role may read (the same query, one more condition)."""
+    condition = None if readable is None else readable.filter("read")
+    return records if condition is None else records.filter(condition)
 
 
 def _render(item, model) -> dict:
@@ -150,13 +171,17 @@ def _shaped_plain(value, one):
     return found[0] if found else None
 
 
-def expand(page: list, answers: list[dict], relations_: list[Relation], model, locale) -> None:
-    """Add each relation asked for to each answered record (``answers[i]`` is ``page[i]``'s)."""
+def expand(
+    page: list, answers: list[dict], relations_: list[Relation], model, locale, readable=None
+) -> None:
+    """Add each relation asked for to each answered record (``answers[i]`` is ``page[i]``'s);
+    ``readable``: the role's read permission (access.permissions.records), None for all."""
     forward = [r for r in relations_ if r.type != "has_many"]
     if forward and page:
         ids = {id_ for item in page for r in forward for id_ in _ids_in(item.data.get(r.field.id))}
         targets = {r.ref_table.id for r in forward}
-        found = Item.objects.filter(pk__in=ids, item_type_id__in=targets).only(
+        records = Item.objects.filter(pk__in=ids, item_type_id__in=targets)
+        found = _readable(records, readable).only(
             "id", "item_type_id", "data", "position", "tree_parent_id"
         )
         rendered = {item.id: (_render(item, model), item.item_type_id) for item in found}
@@ -166,10 +191,10 @@ def expand(page: list, answers: list[dict], relations_: list[Relation], model, l
                 answer[relation.name] = _shaped(value, relation, rendered)
     for relation in relations_:
         if relation.type == "has_many":
-            _expand_has_many(page, answers, relation, model, locale)
+            _expand_has_many(page, answers, relation, model, locale, readable)
 
 
-def _expand_has_many(page, answers, relation: Relation, model, locale) -> None:
+def _expand_has_many(page, answers, relation: Relation, model, locale, readable) -> None:
     """The ``relation.ref_table`` records whose link field names each record read."""
     by_id = {item.id: [] for item in page}
     if by_id:
@@ -179,7 +204,7 @@ def _expand_has_many(page, answers, relation: Relation, model, locale) -> None:
         column = columns[relation.field.api_key]
         condition = column.build("in", list(by_id)) if column.build else Q(pk__in=[])
         found = list(
-            Item.objects.filter(item_type_id=source.id)
+            _readable(Item.objects.filter(item_type_id=source.id), readable)
             .filter(condition)
             .order_by("created_at", "id")
             .only("id", "item_type_id", "data", "position", "tree_parent_id")[

@@ -12,21 +12,24 @@ record, answered unwrapped. Reads: record_api.reads. Values take the same forms 
 same field, code and locale as the Content Management API's).
 """
 
+from contextlib import nullcontext
+
 from django.conf import settings
+from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.permissions import records as record_permissions
-from access.records import check_create, check_records, check_update, everything
+from access.records import check_create, check_record, check_update, everything
 from audit_log.folding import EventInWrite
 from cms import rate_limits
 from cms.api.body_limit import BodyLimit
 from cms.api.errors import ApiError, dreamfactory_body, dreamfactory_document, errors_for
 from cms.api.idempotency import idempotent, kept_records
 from items.content_model import ContentModel
-from items.models import Item
 from items.placement import placement_values
 from record_api import batch, memory, options, reads, schema, write_requests, writes
+from record_api import nested as nested_writes
 from record_api.errors import RecordApiError, record_error
 from record_api.resources import record_values
 
@@ -63,17 +66,40 @@ def _check_create(request, item_type_id, values, model, index) -> None:
         raise
 
 
-def _check_updates(request, chosen, model) -> None:
-    """The role's update permission on each record named (per locale for a translator):
-    read only when the role may not update every record."""
+def _update_check(request, model):
+    """The role's update permission on a record about to change (per locale for a
+    translator), run by the write on the rows it locked; None when the role may update
+    every record (nothing to check)."""
     if everything(request, "update"):
-        return
-    ids = [c.record_id for c in chosen.changes if isinstance(c.record_id, str)]
-    items = {item.pk: item for item in Item.objects.filter(pk__in=ids)}
-    for change in chosen.changes:
-        item = items.get(change.record_id) if isinstance(change.record_id, str) else None
-        if item is not None and change.attributes is not None:
-            check_update(request, item, change.attributes, model)
+        return None
+
+    def check(item, values):
+        try:
+            check_update(request, item, values, model)
+        except ApiError as refusal:  # named: in a batch, which record was refused
+            refusal.details.setdefault("item", item.pk)
+            raise
+
+    return check
+
+
+def _nested_writes(request, slots: list, item_type, model):
+    """The related records ``slots`` carry (record_api.nested), taken out of them, with the
+    role's checks for them; None when none carries any."""
+    nested = nested_writes.take(slots, item_type, model)
+    if nested is not None:
+        if not everything(request, "create"):
+            nested.check_create = lambda type_id, values: check_create(
+                request, type_id, values, model
+            )
+        nested.check_update = _update_check(request, model)
+    return nested
+
+
+def _delete_check(request):
+    if everything(request, "delete"):
+        return None
+    return lambda item: check_record(request, "delete", item)
 
 
 class RecordApiView(APIView):
@@ -172,9 +198,12 @@ class RecordWritesView(BodyLimit, RecordApiView):
         memory.give_back_after(request, response)  # a big batch's memory, once answered
         return response
 
+    # Idempotency-Key as on POST (cms.api.idempotency): a retry replays the first answer.
+    @idempotent
     def put(self, request, service, table, record_id=None):
         return self._update(request, service, table, record_id, replace=True)
 
+    @idempotent
     def patch(self, request, service, table, record_id=None):
         return self._update(request, service, table, record_id, replace=False)
 
@@ -187,7 +216,10 @@ class RecordWritesView(BodyLimit, RecordApiView):
             request, item_type, model, record_id, self.wrapper
         )
         rate_limits.charge_records(request, len(chosen.changes))
-        _check_updates(request, chosen, model)
+        slots = [change.attributes for change in chosen.changes]
+        nested = _nested_writes(request, slots, item_type, model)
+        for change, values in zip(chosen.changes, slots, strict=True):
+            change.attributes = values
         result = writes.update_records(
             item_type=item_type,
             changes=chosen.changes,
@@ -195,9 +227,12 @@ class RecordWritesView(BodyLimit, RecordApiView):
             mode=mode,
             editor_id=request.auth.id,
             model=model,
+            check=_update_check(request, model),
+            nested=nested,
         )
         return self._answer(result, chosen, "updated", mode, item_type, model, wanted)
 
+    @idempotent
     def delete(self, request, service, table, record_id=None):
         model = ContentModel.load()
         item_type = _table(service, table, model)
@@ -207,10 +242,12 @@ class RecordWritesView(BodyLimit, RecordApiView):
             request, item_type, model, record_id, self.wrapper, _flag(request, "force")
         )
         rate_limits.charge_records(request, len(chosen.changes))
-        if not everything(request, "delete"):
-            check_records(request, "delete", [i for i in chosen.ids if isinstance(i, str)])
         result = writes.delete_records(
-            item_type=item_type, ids=chosen.ids, mode=mode, with_values=wanted != ["id"]
+            item_type=item_type,
+            ids=chosen.ids,
+            mode=mode,
+            with_values=wanted != ["id"],
+            check=_delete_check(request),
         )
         return self._answer(result, chosen, "deleted", mode, item_type, model, wanted)
 
@@ -220,7 +257,7 @@ class RecordWritesView(BodyLimit, RecordApiView):
         return _wanted_fields(request.query_params.get("fields", sent), known)
 
     def _answer(self, result, chosen, verb, mode, item_type, model, wanted):
-        return write_requests.answer(
+        response = write_requests.answer(
             result,
             chosen,
             wrapper=self.wrapper,
@@ -228,6 +265,8 @@ class RecordWritesView(BodyLimit, RecordApiView):
             mode=mode,
             values_of=write_requests.values_of(item_type, model, wanted),
         )
+        # A failed batch that still wrote records keeps its Idempotency-Key.
+        return kept_records(response) if result.records and not result.ok else response
 
 
 class RecordTableView(RecordWritesView):
@@ -252,6 +291,7 @@ class RecordTableView(RecordWritesView):
                 413, f"A batch holds at most {settings.CMS_MAX_BATCH_RECORDS} records."
             )
         rate_limits.charge_records(request, len(records))
+        nested = _nested_writes(request, records, item_type, model)
         checked = [] if everything(request, "create") else records
         for index, values in enumerate(checked):
             # The whole batch is refused, before anything is written, naming the record.
@@ -293,14 +333,19 @@ class RecordTableView(RecordWritesView):
 
         # The audit log's event goes in the batch's transaction (audit_log/folding.py).
         event = EventInWrite(request, respond)
-        result = batch.create_batch(
-            item_type=item_type,
-            records=records,
-            mode=mode,
-            creator_id=request.auth.id,
-            model=model,
-            event=event,
-        )
+        # The related records carried, and the records: one transaction.
+        with transaction.atomic() if nested else nullcontext():
+            if nested:
+                nested.prepare(model)
+            result = batch.create_batch(
+                item_type=item_type,
+                records=records,
+                mode=mode,
+                creator_id=request.auth.id,
+                model=model,
+                event=event,
+                nested=nested,
+            )
         return event.response(result)
 
 

@@ -79,13 +79,19 @@ def update_records(
     mode: Mode,
     editor_id: str | None,
     model: ContentModel,
+    check=None,
+    nested=None,
 ) -> WriteResult:
     """Replace (``replace``: the fields not sent take their default, as in a create) or
     merge (only the fields sent change) each record. Each one written is a new version.
     The records are read and locked in one query, validated each in memory, checked
     against the database together and written together (items.services.bulk_update);
     a call that moves records or names one twice goes record by record instead, each
-    written as ``PUT /items/:id`` writes one."""
+    written as ``PUT /items/:id`` writes one. ``check(item, values)``: the role's
+    permission, on the rows as locked (an ``ApiError`` refuses the whole call, before
+    anything is written); None when the role may update every record. ``nested``: the
+    related records the changes carry (record_api.nested.NestedWrites, prepared here),
+    written before the records the mode keeps."""
     result = WriteResult(size=len(changes))
     with transaction.atomic():
         placed = is_placed(item_type)
@@ -100,12 +106,19 @@ def update_records(
                 result.failed[index] = [not_found(change.record_id)]
             else:
                 todo.append((index, rows[change.record_id], change.attributes))
+        for _, item, values in todo if check is not None else ():
+            check(item, values)
+        if nested:
+            nested.prepare(model, {item.id for _, item, _ in todo})
+            for index, errors in nested.failed.items():
+                result.failed.setdefault(index, []).extend(errors)
+            todo = [slot for slot in todo if slot[0] not in nested.failed]
         named = [item.id for _, item, _ in todo]
         moves = placed and any(PLACEMENT & values.keys() for _, _, values in todo)
         if moves or len(set(named)) < len(named):
-            _one_by_one(result, todo, replace, mode, editor_id, model)
+            _one_by_one(result, todo, replace, mode, editor_id, model, nested)
         else:
-            _together(result, todo, replace, mode, editor_id, model)
+            _together(result, todo, replace, mode, editor_id, model, nested)
         if mode is Mode.ROLLBACK and result.failed:
             transaction.set_rollback(True)
             result.records.clear()
@@ -122,12 +135,16 @@ def _kept(mode: Mode, result: WriteResult, todo: list) -> list:
     return good
 
 
-def _together(result, todo, replace, mode, editor_id, model) -> None:
+def _together(result, todo, replace, mode, editor_id, model, nested) -> None:
     if not todo:
         return
     items = [item for _, item, _ in todo]
     planned = bulk_update.plan_updates(
-        items, [values for _, _, values in todo], replace=replace, model=model
+        items,
+        [values for _, _, values in todo],
+        replace=replace,
+        model=model,
+        known=nested.known if nested else None,
     )
     for position, errors in bulk_update.failed(planned).items():
         result.failed[todo[position][0]] = errors
@@ -135,32 +152,49 @@ def _together(result, todo, replace, mode, editor_id, model) -> None:
     keep = [position for position, slot in enumerate(todo) if slot[0] in kept]
     kept_items = [items[position] for position in keep]
     try:
-        bulk_update.save_updates(
-            kept_items, [planned[p] for p in keep], editor_id=editor_id, model=model
-        )
+        with transaction.atomic():  # the nested records and the records, or neither
+            if nested:
+                nested.write([todo[p][0] for p in keep], editor_id=editor_id, model=model)
+            bulk_update.save_updates(
+                kept_items, [planned[p] for p in keep], editor_id=editor_id, model=model
+            )
     except IntegrityError:  # a concurrent write won a unique value: find which, one by one
-        _one_by_one(result, [todo[p] for p in keep], replace, mode, editor_id, model)
+        if nested:
+            nested.forget([todo[p][0] for p in keep])
+        _one_by_one(result, [todo[p] for p in keep], replace, mode, editor_id, model, nested)
         return
     for position in keep:
         result.records[todo[position][0]] = items[position]
 
 
-def _one_by_one(result, todo, replace, mode, editor_id, model) -> None:
+def _one_by_one(result, todo, replace, mode, editor_id, model, nested=None) -> None:
     """Each record validated and written in turn (a record named twice sees the first
-    change), as ``PUT /items/:id`` writes one."""
+    change), as ``PUT /items/:id`` writes one; its nested records first, in its savepoint."""
     for index, item, values in todo:
         if mode is Mode.STOP and result.failed and index > min(result.failed):
             break
         try:
-            record = services.update_locked(
-                item=item, attributes=values, editor_id=editor_id, model=model, replace=replace
-            )
-        except ApiErrors as refused:
-            result.failed[index] = refused.errors
-        except ApiError as refused:
-            result.failed[index] = [refused]
+            with transaction.atomic():
+                if nested:
+                    nested.write([index], editor_id=editor_id, model=model)
+                record = services.update_locked(
+                    item=item, attributes=values, editor_id=editor_id, model=model, replace=replace
+                )
+        except (ApiErrors, ApiError, IntegrityError) as refused:
+            result.failed[index] = _refusals(refused, item)
+            if nested:
+                nested.forget([index])
         else:
             result.records[index] = record.item
+
+
+def _refusals(refused, item) -> list[ApiError]:
+    if isinstance(refused, ApiErrors):
+        return refused.errors
+    if isinstance(refused, ApiError):
+        return [refused]
+    # A related record's unique value, won by a concurrent write meanwhile.
+    return [ApiError("WRITE_CONFLICT", 409, item=item.id, transient=True)]
 
 
 class _Undo(Exception):
@@ -168,25 +202,37 @@ class _Undo(Exception):
 
 
 def delete_records(
-    *, item_type: ItemType, ids: list, mode: Mode, with_values: bool = True
+    *, item_type: ItemType, ids: list, mode: Mode, with_values: bool = True, check=None
 ) -> WriteResult:
     """Delete the records ``ids`` names (a slot each; an id named twice is one delete),
     answering each as it was (``with_values``; else only its id). Links to them follow
     their fields' strategies: a ``fail`` link from a record that stays refuses the delete
-    (DELETE_RESTRICTION), unless the linking record goes in the same call."""
+    (DELETE_RESTRICTION), unless the linking record goes in the same call. ``check(item)``:
+    the role's permission, on the rows read here (an ``ApiError`` refuses the whole call
+    before anything is deleted); None when the role may delete every record."""
     result = WriteResult(size=len(ids))
     with transaction.atomic():
         if with_values:  # bulk_destroy locks them
             rows = _table_rows(item_type, ids, lock=False)
-        else:  # answered with their ids only: no values read
+        else:  # answered with their ids only: no values read (but the creator, to check)
             wanted = [record_id for record_id in ids if isinstance(record_id, str)]
             found = Item.objects.filter(
                 pk__in=set(wanted), item_type_id=item_type.id, root__isnull=True
-            ).values_list("id", flat=True)
-            rows = {record_id: Item(id=record_id, item_type_id=item_type.id) for record_id in found}
+            ).values_list("id", "creator_type", "creator_id")
+            rows = {
+                record_id: Item(
+                    id=record_id,
+                    item_type_id=item_type.id,
+                    creator_type=creator_type,
+                    creator_id=creator_id,
+                )
+                for record_id, creator_type, creator_id in found
+            }
         for index, record_id in enumerate(ids):
             if not isinstance(record_id, str) or record_id not in rows:
                 result.failed[index] = [not_found(record_id)]
+            elif check is not None:
+                check(rows[record_id])
         going = [index for index in range(len(ids)) if index not in result.failed]
         if mode is Mode.STOP and result.failed:
             going = [index for index in going if index < min(result.failed)]

@@ -1,4 +1,5 @@
-"""``Idempotency-Key`` on create endpoints: a retried request gets the first answer.
+"""``Idempotency-Key`` on create endpoints (and the record API's ``PUT``, ``PATCH`` and
+``DELETE``): a retried request gets the first answer.
 
 The key's row, the records and the answer commit in ONE transaction, the key's row first:
 
@@ -99,7 +100,8 @@ def _claim(token_id: str, key: str, digest: str) -> IdempotencyKey | None:
 
 
 def idempotent(handler):
-    """Wrap a view's ``post``: with a key, the view runs inside the key's transaction."""
+    """Wrap a view's handler (``post``, or a record API write): with a key, the view runs
+    inside the key's transaction."""
 
     @wraps(handler)
     def wrapper(view, request, *args, **kwargs):

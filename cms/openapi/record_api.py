@@ -50,6 +50,12 @@ CHOOSE = {
     "filter": READ_QUERY["filter"],
     "force": (BOOL, "A DELETE naming no records empties the table only with this."),
 }
+NESTED = (
+    "A record may carry related records under a relation's name (`<ref_table>_by_<field>`, "
+    "as `related=` names them): an object for a link field, a list for a links field; "
+    "each is created (no `id`), linked (`id` alone) or merged and linked (`id` and fields), "
+    "in the same transaction; a failed one fails its record."
+)
 RECORD = {
     "type": "object",
     "description": "A record: `id` and the model's fields by api_key; their JSON Schema is "
@@ -84,7 +90,8 @@ def operations() -> dict[str, Op]:
                 {"anyOf": [batch, RECORD, {"type": "array", "items": RECORD}]},
                 query=WRITE_QUERY,
                 description=f'A `{{"{form.wrapper}": [...]}}` wrapper or a bare array is '
-                "a batch, answered in order; a bare object is one record, answered unwrapped.",
+                "a batch, answered in order; a bare object is one record, answered unwrapped. "
+                + NESTED,
                 idempotent=True,
             ),
             f"GET {form.record}": Op(TAG, "Read one record", {200: RECORD}, query=READ_QUERY),
@@ -92,9 +99,27 @@ def operations() -> dict[str, Op]:
         for path in (form.table, form.record):
             by = "records chosen by `ids`, `filter` or the body" if path == form.table else "it"
             found |= {
-                f"PUT {path}": Op(TAG, f"Replace {by}", {200: batch}, RECORD, query=CHOOSE),
-                f"PATCH {path}": Op(TAG, f"Merge into {by}", {200: batch}, RECORD, query=CHOOSE),
-                f"DELETE {path}": Op(TAG, f"Delete {by}", {200: batch}, query=CHOOSE),
+                f"PUT {path}": Op(
+                    TAG,
+                    f"Replace {by}",
+                    {200: batch},
+                    RECORD,
+                    query=CHOOSE,
+                    description=NESTED,
+                    idempotent=True,
+                ),
+                f"PATCH {path}": Op(
+                    TAG,
+                    f"Merge into {by}",
+                    {200: batch},
+                    RECORD,
+                    query=CHOOSE,
+                    description=NESTED,
+                    idempotent=True,
+                ),
+                f"DELETE {path}": Op(
+                    TAG, f"Delete {by}", {200: batch}, query=CHOOSE, idempotent=True
+                ),
             }
     for path, summary in SCHEMA_PATHS.items():
         found[f"GET {path}"] = Op(TAG, summary, {200: {"type": "object"}})

@@ -28,10 +28,16 @@ ROWS_PER_UPDATE = 500  # a CASE per column and row: bounded, for SQLite's parame
 
 
 def plan_updates(
-    items: list[Item], attributes: list[dict], *, replace: bool, model: ContentModel
+    items: list[Item],
+    attributes: list[dict],
+    *,
+    replace: bool,
+    model: ContentModel,
+    known: dict | None = None,
 ) -> list[tuple]:
     """Per record (in order): ``(validation, data, errors)``, every error found, with one
-    query for all the records' blocks and the bulk pass's for the rest."""
+    query for all the records' blocks and the bulk pass's for the rest. ``known``: records
+    the same write creates first (id -> model id), which the updates may link to."""
     blocks: dict[str, dict] = {}
     for block in Item.objects.filter(root_id__in=[item.id for item in items]):
         blocks.setdefault(block.root_id, {})[block.id] = block
@@ -40,7 +46,11 @@ def plan_updates(
         for item, values in zip(items, attributes, strict=True)
     ]
     check_against_database(
-        [(validation, item.id, False) for (validation, _), item in zip(planned, items, strict=True)]
+        [
+            (validation, item.id, False)
+            for (validation, _), item in zip(planned, items, strict=True)
+        ],
+        known,
     )
     return [(validation, data, list(validation.errors)) for validation, data in planned]
 

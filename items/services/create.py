@@ -94,13 +94,15 @@ def walk_record(
     )
 
 
-def check_new_records(records: Iterable[PendingRecord]) -> None:
+def check_new_records(records: Iterable[PendingRecord], known: dict | None = None) -> None:
     """Second pass of a create, for one record or a whole batch: what the database holds
     (one query per kind for all of them), then the singleton rule. Problems land on the
-    record they belong to."""
+    record they belong to. ``known``: records created before these in the same write
+    (id -> model id), which they may link to."""
     records = list(records)
     check_against_database(
-        [(record.validation, record.record_id, record.id_chosen_by_client) for record in records]
+        [(record.validation, record.record_id, record.id_chosen_by_client) for record in records],
+        known,
     )
     _one_per_singleton(records)
     placing.check_new_parents(records)

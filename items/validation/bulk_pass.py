@@ -47,10 +47,13 @@ def value_hash(value) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def check_against_database(records: list[tuple["RecordValidation", str, bool]]) -> None:
+def check_against_database(
+    records: list[tuple["RecordValidation", str, bool]], known: dict | None = None
+) -> None:
     """The bulk pass, for one record or a whole batch: ``(validation, record id, id chosen
     by the client)`` each. One query per kind for them all, whatever their number;
-    problems land on the record they belong to, in batch order."""
+    problems land on the record they belong to, in batch order. ``known``: records the
+    same write creates before these (id -> model id), which links may name."""
     all_pending = [validation.pending for validation, _, _ in records]
     upload_ids = {u for p in all_pending for u, *_ in p.uploads}
     chosen = {record_id for _, record_id, client in records if client}
@@ -60,7 +63,8 @@ def check_against_database(records: list[tuple["RecordValidation", str, bool]]) 
         | {block_id for p in all_pending for block_id, _ in p.block_ids}
     )
     claims = {(f.id, loc, digest) for p in all_pending for f, loc, digest, _ in p.unique}
-    uploads, found, holders = _read(upload_ids, wanted, claims)
+    uploads, found, holders = _read(upload_ids, wanted - set(known or ()), claims)
+    linkable = {**found, **(known or {})}
     taken: dict[tuple, set] = {}  # (field, locale, hash) -> the records holding it
     for row in holders:
         if row[:3] in claims:
@@ -70,7 +74,7 @@ def check_against_database(records: list[tuple["RecordValidation", str, bool]]) 
     for validation, record_id, client in records:
         pending = validation.pending
         validation.errors += _upload_errors(pending, uploads)
-        validation.errors += _link_errors(pending, found, validation.model.item_types)
+        validation.errors += _link_errors(pending, linkable, validation.model.item_types)
         validation.errors += _id_errors(pending, record_id if client else None, found, seen_ids)
         validation.errors += _unique_errors(pending, record_id, taken, claimed)
 
