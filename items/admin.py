@@ -7,6 +7,7 @@ has no rules of its own. Custom views check the admin's standard permission hook
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -78,6 +79,9 @@ class RecordAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is not None else ["item_type", "values"]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.urls = {
@@ -96,13 +100,13 @@ class RecordAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _record_or_404(self, request, object_id) -> Item:
-        record = get_object_or_404(self.get_queryset(request), pk=object_id)
+        record = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
         if request.method != "POST" or not self.has_change_permission(request, record):
             raise PermissionDenied
         return record
 
     def _back(self, record) -> HttpResponseRedirect:
-        return HttpResponseRedirect(reverse("admin:items_item_change", args=[record.pk]))
+        return HttpResponseRedirect(reverse("admin:items_item_change", args=[quote(record.pk)]))
 
     def _publication_view(self, service, done: str):
         def publication(request, object_id):
@@ -121,7 +125,7 @@ class RecordAdmin(admin.ModelAdmin):
 
     def restore_view(self, request, object_id, version_id):
         record = self._record_or_404(request, object_id)
-        version = get_object_or_404(ItemVersion, pk=version_id, item=record)
+        version = get_object_or_404(ItemVersion, pk=unquote(version_id), item=record)
         try:
             services.version_restore(version_id=version.pk, editor_id=None)
         except (ApiError, ApiErrors) as exc:

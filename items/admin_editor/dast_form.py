@@ -37,6 +37,10 @@ def _escape(text: str) -> str:
     return SPECIAL.sub(r"\\\1", text)
 
 
+def _escape_target(url: str) -> str:
+    return url.replace("\\", "\\\\").replace(")", "\\)")
+
+
 def _marker(mark: str) -> str:
     if mark not in MARKERS:
         raise ValueError(mark)  # an unknown mark: the node stays raw
@@ -53,7 +57,7 @@ def inline_markup(children: list) -> str:
             closing = "".join(_marker(mark) for mark in reversed(marks))
             parts.append(opening + _escape(node.get("value", "")) + closing)
         elif kind == "link":
-            parts.append(f"[{inline_markup(node['children'])}]({node['url']})")
+            parts.append(f"[{inline_markup(node['children'])}]({_escape_target(node['url'])})")
         elif kind == "itemLink":
             parts.append(f"[{inline_markup(node['children'])}]({RECORD}{node['item']})")
         elif kind == "inlineItem":
@@ -126,10 +130,15 @@ def _link(text: str, at: int):
     children, end = _parse(text, at + 1, inside_link=True)
     if end >= len(text) or not text.startswith("](", end):
         return None
-    close = text.find(")", end + 2)
-    if close < 0:
+    target, at = [], end + 2
+    while at < len(text) and text[at] != ")":  # "\\" escapes a ")" in the address
+        if text[at] == "\\" and at + 1 < len(text):
+            at += 1
+        target.append(text[at])
+        at += 1
+    if at >= len(text):
         return None
-    target = text[end + 2 : close]
+    close, target = at, "".join(target)
     children = children or [{"type": "span", "value": ""}]
     if target.startswith(RECORD):
         node = {"type": "itemLink", "item": target[len(RECORD) :], "children": children}

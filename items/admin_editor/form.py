@@ -12,30 +12,50 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from cms.admin_forms import error_messages
 from cms.api.errors import ApiError, ApiErrors
 from cms.api.parsing import ResourceDocument
 from item_types.models import ItemType
 from items import services
 from items.admin_editor import choosers
 from items.admin_editor.record_form import FormValues, model_descriptions
+from items.admin_editor.widgets import WIDGETS, FormValueError
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
+from items.placement import PARENT, POSITION, is_placed, wire_attributes
 from items.resources import block_payload, item_attributes
 
 CONFIG_ID = "record-editor-config"
+
+
+PLACE = frozenset({"field", "locale", "path", "code", "message", "validator", "key"})
+
+
+def editor_message(error: ApiError) -> str:
+    """What an editor reads next to the value: the error's own message, else its code in
+    words with its details (``VALIDATION_NUMBER_RANGE`` -> "Number range: min 1, max 5.")."""
+    details = error.details
+    if details.get("message"):
+        return str(details["message"])
+    code = str(details.get("code") or error.code)
+    if code == "VALIDATION_REQUIRED":
+        return "A value is required."
+    words = code.removeprefix("VALIDATION_").replace("_", " ").capitalize()
+    facts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in details.items() if k not in PLACE)
+    return f"{words}: {facts}." if facts else f"{words}."
 
 
 def error_places(exc: ApiError | ApiErrors) -> list[dict]:
     """Each error's place in the record (field, locale, path) and its message."""
     errors = exc.errors if isinstance(exc, ApiErrors) else [exc]
     places = []
-    for error, message in zip(errors, error_messages(exc), strict=True):
+    for error in errors:
+        message = editor_message(error)
         details = error.details
         path = details.get("path") or [
             step for step in (details.get("field"), details.get("locale")) if step
         ]
-        places.append({"path": [str(step) for step in path], "message": message})
+        code = details.get("code") or error.code
+        places.append({"path": [str(step) for step in path], "message": message, "code": code})
     return places
 
 
@@ -68,6 +88,43 @@ class RecordEditorWidget(forms.Widget):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
+
+
+def placement_fields(item_type) -> list[dict]:
+    """A sortable or tree model's records also have a place: edited as fields would be."""
+    if not is_placed(item_type):
+        return []
+    hint = "Among its siblings, from 1 (empty: last when adding, unchanged when editing)."
+    fields = [_pseudo_field(POSITION, "Position", "integer", hint)]
+    if item_type.tree:
+        parent = _pseudo_field(PARENT, "Parent", "link", "Empty: a root of the tree.")
+        fields.append({**parent, "options": {"link_models": [item_type.id]}})
+    return fields
+
+
+def _pseudo_field(api_key, label, widget, hint) -> dict:
+    return {
+        "api_key": api_key,
+        "label": label,
+        "hint": hint,
+        "widget": widget,
+        "localized": False,
+        "required": False,
+        "options": {},
+    }
+
+
+def _placement_from_form(posted: dict, item_type, converter: FormValues) -> dict:
+    attributes = {}
+    for field in placement_fields(item_type):
+        widget = WIDGETS["integer" if field["api_key"] == POSITION else "link"]
+        try:
+            attributes[field["api_key"]] = widget.from_form(posted.get(field["api_key"]), None)
+        except FormValueError as error:
+            converter.fail_at(error.message, [field["api_key"]])
+    if attributes.get(POSITION) is None:
+        attributes.pop(POSITION, None)  # unchanged, or last
+    return attributes
 
 
 def current_wire_values(record: Item, model: ContentModel) -> dict:
@@ -123,7 +180,10 @@ class RecordForm(forms.ModelForm):
             self.add_error(None, "The editor sent no values: is JavaScript on?")
             return cleaned
         converter = FormValues(self.model)
-        attributes = converter.record_from_form(posted.get("values"), item_type_id)
+        values = posted.get("values") if isinstance(posted.get("values"), dict) else {}
+        attributes = converter.record_from_form(values, item_type_id)
+        item_type = self.model.item_types[item_type_id]
+        attributes.update(_placement_from_form(values, item_type, converter))
         try:
             if converter.errors:
                 raise ApiErrors(converter.errors)
@@ -156,10 +216,14 @@ class RecordForm(forms.ModelForm):
         """What the JS editor starts from: the posted values after a refusal (nothing the
         editor typed is lost), else the record's."""
         item_type_id = self._item_type_id()
+        models = model_descriptions(self.model)
+        if item_type_id is not None:
+            placement = placement_fields(self.model.item_types[item_type_id])
+            models[item_type_id]["fields"] = placement + models[item_type_id]["fields"]
         config = {
             "item_type": item_type_id,
             "locales": self.model.locales,
-            "models": model_descriptions(self.model),
+            "models": models,
             "errors": self.editor_errors,
             "urls": self.urls,
         }
@@ -177,6 +241,13 @@ class RecordForm(forms.ModelForm):
         converter = FormValues(self.model)
         wire = current_wire_values(self.instance, self.model) if self.changing else {}
         values = converter.record_to_form(wire, item_type_id)
+        if self.changing:
+            placed = wire_attributes(self.instance, self.model.item_types[item_type_id])
+            if POSITION in placed:
+                values[POSITION] = WIDGETS["integer"].to_form(placed[POSITION], None)
+            if PARENT in placed:
+                values[PARENT] = placed[PARENT] or ""
+                converter.record_ids.update([placed[PARENT]] if placed[PARENT] else [])
         labels = {
             "records": choosers.record_labels(converter.record_ids),
             "uploads": choosers.upload_labels(converter.upload_ids),

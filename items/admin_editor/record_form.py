@@ -129,6 +129,14 @@ class FormValues:
             resource["id"] = block["id"]
         return resource
 
+    def fail_at(self, message: str, path: list) -> None:
+        """An error at ``path`` (from the record's top)."""
+        self._path, saved = [], self._path
+        try:
+            self._fail(message, path)
+        finally:
+            self._path = saved
+
     def _fail(self, message: str, steps) -> None:
         path = [*self._path, *steps]
         # As the API's validation names a place (items/validation/locations.py): the

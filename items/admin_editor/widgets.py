@@ -192,6 +192,8 @@ class BlocksWidget(Widget):
         return [blocks.to_form(block) for block in value or []]
 
     def from_form(self, form, blocks):
+        if form is None:
+            return []
         if not isinstance(form, list):
             raise FormValueError("Expected a list of blocks.")
         return [blocks.from_form(block, index) for index, block in enumerate(form)]

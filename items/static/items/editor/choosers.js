@@ -74,7 +74,7 @@
           onclick: () => RE.chooseRecord(ctx, models, (r) => {
             if (!chosen.includes(r.id)) chosen = multiple ? [...chosen, r.id] : [r.id];
             changed();
-          }) }) : null);
+          }) }) : "");
     }
     function changed() { set([...chosen]); draw(); }
     draw();
@@ -131,7 +131,7 @@
             const file = { upload_id: u.id, alt: "", title: "" };
             chosen = multiple ? [...chosen, file] : [file];
             changed();
-          }) }) : null);
+          }) }) : "");
     }
     function changed() { set(chosen.map((f) => ({ ...f }))); draw(); }
     draw();

@@ -105,7 +105,10 @@
       }
       target = target || root;
       const list = el("ul", { class: "errorlist re-error" }, el("li", { text: error.message }));
-      target.prepend(list);
+      /* Below a field's label and hint, else first in its element. */
+      const after = target.classList.contains("re-field") &&
+        (target.querySelector(":scope > .help") || target.querySelector(":scope > label"));
+      if (after) after.after(list); else target.prepend(list);
       target.classList.add("re-invalid");
       /* A localized value's error: its tab is marked and shown. */
       const panel = target.closest(".re-panel");

@@ -30,11 +30,11 @@
       button("B", "Strong", () => wrap(area, "**", "**", setText)),
       button("I", "Emphasis", () => wrap(area, "*", "*", setText)),
       button("<>", "Code", () => wrap(area, "`", "`", setText)),
-      button("🔗", "Link to a URL", () => {
+      button("Link", "Link to a URL", () => {
         const url = prompt("Link to (URL):", "https://");
         if (url) wrap(area, "[", `](${url})`, setText);
       }),
-      button("↪", "Link to a record", () => RE.chooseRecord(ctx, field.options.link_models, (r) => {
+      button("Record link", "Link to a record", () => RE.chooseRecord(ctx, field.options.link_models, (r) => {
         if (area.selectionStart === area.selectionEnd) wrap(area, `[${r.title}`, `](record:${r.id})`, setText);
         else wrap(area, "[", `](record:${r.id})`, setText);
       })));
