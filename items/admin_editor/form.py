@@ -173,14 +173,14 @@ class RecordForm(forms.ModelForm):
         if item_type_id is None:
             return cleaned
         try:
-            posted = json.loads(cleaned.get("values") or "{}")
+            posted = json.loads(cleaned.get("values") or "")
         except ValueError:
             posted = None
-        if not isinstance(posted, dict):
+        if not isinstance(posted, dict) or not isinstance(posted.get("values"), dict):
             self.add_error(None, "The editor sent no values: is JavaScript on?")
             return cleaned
         converter = FormValues(self.model)
-        values = posted.get("values") if isinstance(posted.get("values"), dict) else {}
+        values = posted["values"]
         attributes = converter.record_from_form(values, item_type_id)
         item_type = self.model.item_types[item_type_id]
         attributes.update(_placement_from_form(values, item_type, converter))

@@ -307,3 +307,14 @@ def test_the_choosers_offer_only_what_the_field_allows(admin_client, world):
     assert [u["id"] for u in uploads] == [world["upload"]["id"]]
     refused = admin_client.post("/admin/items/item/choose/upload-file/")
     assert refused.status_code == 400
+
+
+def test_a_post_without_the_editor_values_writes_nothing(admin_client, world):
+    blog = world["blog"]
+    for values in ({}, {"values": "not json"}, {"values": '{"values": []}'}):
+        refused = admin_client.post(
+            "/admin/items/item/add/", {"item_type": blog.post["id"], **values}
+        )
+        assert refused.status_code == 200
+        assert "The editor sent no values" in refused.content.decode()
+    assert Item.objects.filter(item_type_id=blog.post["id"]).count() == 2  # the fixture's
