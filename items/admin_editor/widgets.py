@@ -171,6 +171,16 @@ def _file_wire(form):
     return file_
 
 
+def _gallery_wire(form):
+    files = []
+    for index, file_ in enumerate(form or []):
+        try:
+            files.append(_file_wire(file_))
+        except FormValueError as error:
+            raise FormValueError(error.message, index, *error.steps) from None
+    return files
+
+
 class Widget:
     def __init__(self, name: str, to_form=None, from_form=None):
         self.name = name
@@ -236,11 +246,7 @@ WIDGETS: dict[str, Widget] = {
     "seo": Widget("seo", _seo_form, _seo_wire),
     "video": Widget("video", _video_form, _video_wire),
     "file": Widget("file", _file_form, _file_wire),
-    "gallery": Widget(
-        "gallery",
-        lambda value: [dict(f) for f in value or []],
-        lambda form: [_file_wire(f) for f in form or []],
-    ),
+    "gallery": Widget("gallery", lambda value: [dict(f) for f in value or []], _gallery_wire),
     "link": Widget("link", _text, _blank_is_null),
     "links": Widget("links", lambda value: list(value or []), lambda form: list(form or [])),
     "rich_text": BlocksWidget("blocks"),

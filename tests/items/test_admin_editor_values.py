@@ -177,12 +177,15 @@ def test_structured_text_nodes_are_edited_as_text_and_kept_as_json_when_they_mus
         ("json", "{nope", "The text is not valid JSON."),
         ("lat_lon", {"latitude": "north", "longitude": "1"}, "Expected a number."),
         ("file", {"alt": "no upload"}, "Choose an upload."),
+        ("gallery", [FILE, {"alt": "no upload"}], "Choose an upload."),
     ],
 )
 def test_a_form_value_with_no_wire_value_is_refused(field_type, form, message):
     with pytest.raises(FormValueError) as refused:
         WIDGETS[field_type].from_form(form, NoBlocks())
     assert refused.value.message == message
+    if field_type == "gallery":
+        assert refused.value.steps == (1,)  # the file's place in the gallery
 
 
 # --- Through the admin's pages --------------------------------------------------------
