@@ -7,6 +7,8 @@ each step go to the test's folder (printed; and CMS_SCREENSHOTS_DIR when set).""
 
 import re
 
+from django.contrib.admin.utils import unquote
+
 from tests.browser import Screenshots, chromium, wait_for
 from tests.conftest import png_bytes
 from tests.processes import manage
@@ -268,7 +270,7 @@ def _walk_through(driver, shots, served, models, ada, picture) -> str:
     rating.send_keys("4")
     by_css(driver, "input[name=_continue]").click()
     saved(driver, "was added successfully")
-    record_id = re.search(r"/item/([^/]+)/change/", driver.current_url).group(1)
+    record_id = unquote(re.search(r"/item/([^/]+)/change/", driver.current_url).group(1))
     full_page(shots, "saved")
 
     by_css(driver, "#record-publish").click()
