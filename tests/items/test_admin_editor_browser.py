@@ -209,11 +209,8 @@ def _walk_through(driver, shots, served, models, ada, picture) -> str:
         driver, lambda d: d.find_element("css selector", "dialog .re-search"), "the record chooser"
     )
     search.send_keys("ada")
-    result = wait_for(
-        driver,
-        lambda d: d.find_element("css selector", f'dialog [data-id="{ada}"]'),
-        "Ada in the chooser",
-    )
+    found = f'dialog .re-results[data-query="ada"] [data-id="{ada}"]'  # the search's answer
+    result = wait_for(driver, lambda d: inside(d, found), "Ada in the chooser")
     shots.take("record-chooser")
     result.click()
     assert "Ada Lovelace" in field_row(driver, "author").text

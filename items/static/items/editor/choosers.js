@@ -21,7 +21,10 @@
       query, extra ? extra(pick) : null, results);
     function pick(result) { choose(result); dialog.close(); }
     async function refresh() {
-      const found = await search(query.value);
+      const asked = query.value;
+      const found = await search(asked);
+      if (asked !== query.value) return; /* a newer search is under way */
+      results.dataset.query = asked;
       results.replaceChildren(...found.map((r) => {
         const item = render(r);
         item.classList.add("re-result");
