@@ -1,95 +1,26 @@
-"""Records in the admin: browsable per model, edited as the API's attributes JSON.
+"""Records in the admin, edited with the record editor (items/admin_editor/): one widget per
+field type, generated from the content model; version history with restore; publish and
+unpublish with messages.
 
 Saving goes through ``items.services`` (the API's own validation and writes), so the admin
-has no rules of its own.
+has no rules of its own. Custom views check the admin's standard permission hooks.
 """
 
-import json
-
-from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 
 from cms.admin_forms import error_messages
 from cms.api.errors import ApiError, ApiErrors
-from cms.api.parsing import ResourceDocument
-from item_types.models import ItemType
 from items import services
-from items.content_model import ContentModel
-from items.models import Item
-from items.placement import wire_attributes
-from items.resources import item_attributes
+from items.admin_editor import choosers
+from items.admin_editor.form import RecordForm
+from items.models import Item, ItemVersion
 
-
-class RecordForm(forms.ModelForm):
-    item_type = forms.ModelChoiceField(
-        ItemType.objects.filter(modular_block=False),
-        label="Model",
-        help_text="Only when adding a record.",
-    )
-    attributes = forms.JSONField(
-        widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "style": "font-family:monospace"}),
-        help_text="Field values by api_key, as the API takes them (localized fields keyed by "
-        "locale, blocks as objects or ids); for a sortable model also its position (from 1), "
-        "for a tree its position among its siblings and its parent_id (null for a root).",
-    )
-
-    class Meta:
-        model = Item
-        fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.instance._state.adding:
-            self.fields["item_type"].required = False
-            self.fields["item_type"].disabled = True
-            self.initial["item_type"] = self.instance.item_type_id
-            model = ContentModel.load()
-            self.initial["attributes"] = {
-                **item_attributes(self.instance, model),
-                **wire_attributes(self.instance, model.item_types[self.instance.item_type_id]),
-            }
-        else:
-            self.initial.setdefault("attributes", {})
-
-    def clean(self):
-        cleaned = super().clean()
-        attributes = cleaned.get("attributes")
-        if not isinstance(attributes, dict):
-            self.add_error("attributes", "Give an object of field values.")
-            return cleaned
-        try:
-            self._validate(cleaned)
-        except (ApiError, ApiErrors) as exc:
-            for message in error_messages(exc):
-                self.add_error(None, message)
-        return cleaned
-
-    def _validate(self, cleaned):
-        """The API's checks, without writing (both builders only read)."""
-        model = ContentModel.load()
-        if self.instance.pk and not self.instance._state.adding:
-            return services.build_update(
-                item=self.instance, attributes=cleaned["attributes"], editor_id=None, model=model
-            )
-        item_type = cleaned.get("item_type")
-        document = ResourceDocument(
-            type="item",
-            attributes=cleaned["attributes"],
-            relationships={
-                "item_type": {
-                    "data": {"type": "item_type", "id": item_type.pk if item_type else None}
-                }
-            },
-        )
-        return services.build_record(document=document, creator_id=None, model=model)
-
-    def document(self) -> ResourceDocument:
-        item_type = self.cleaned_data.get("item_type") or self.instance.item_type
-        return ResourceDocument(
-            type="item",
-            attributes=json.loads(json.dumps(self.cleaned_data["attributes"])),
-            relationships={"item_type": {"data": {"type": "item_type", "id": item_type.pk}}},
-        )
+VERSIONS_SHOWN = 20
 
 
 @admin.register(Item)
@@ -98,37 +29,129 @@ class RecordAdmin(admin.ModelAdmin):
     list_display = ["id", "item_type", "title", "position", "status", "updated_at"]
     list_filter = ["item_type", "status"]
     search_fields = ["search_text", "id"]
-    fields = [
-        "item_type",
-        "attributes",
-        "status",
-        "current_version",
-        "created_at",
-        "updated_at",
-        "published_at",
-    ]
-    readonly_fields = ["status", "current_version", "created_at", "updated_at", "published_at"]
+    fields = ["item_type", "values", "status", "created_at", "updated_at", "published_at"]
+    readonly_fields = ["status", "created_at", "updated_at", "published_at"]
     actions = ["publish", "unpublish"]
+    change_form_template = "admin/items/item/record_change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(root__isnull=True).select_related("item_type")
 
     @admin.display(description="Title")
     def title(self, record):
-        title_field_id = record.item_type.title_field_id
-        value = record.data.get(title_field_id) if title_field_id else None
-        if isinstance(value, dict):  # localized: the first locale's
-            value = next(iter(value.values()), None)
-        return value or "—"
+        return choosers.record_title(record)
+
+    # --- the editor ---------------------------------------------------------------------
+
+    def get_urls(self):
+        def view(function, permission):
+            def checked(request, *args, **kwargs):
+                if not permission(request):
+                    raise PermissionDenied
+                return function(request, *args, **kwargs)
+
+            return self.admin_site.admin_view(checked)
+
+        viewing = self.has_view_permission
+        return [
+            path("choose/records/", view(choosers.records, viewing), name="items_item_records"),
+            path("choose/uploads/", view(choosers.uploads, viewing), name="items_item_uploads"),
+            path(
+                "choose/upload-file/",
+                view(choosers.upload_file, self.has_change_permission),
+                name="items_item_upload_file",
+            ),
+            path(
+                "<str:object_id>/publish/",
+                self._publication_view(services.item_publish, "published"),
+                name="items_item_publish",
+            ),
+            path(
+                "<str:object_id>/unpublish/",
+                self._publication_view(services.item_unpublish, "unpublished"),
+                name="items_item_unpublish",
+            ),
+            path(
+                "<str:object_id>/restore/<str:version_id>/",
+                self.admin_site.admin_view(self.restore_view),
+                name="items_item_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is not None else ["item_type", "values"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.urls = {
+            "records": reverse("admin:items_item_records"),
+            "uploads": reverse("admin:items_item_uploads"),
+            "upload_file": reverse("admin:items_item_upload_file"),
+        }
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["adminform"].form.prepare_editor()
+        if obj is not None:
+            context["record_versions"] = ItemVersion.objects.filter(item=obj).order_by(
+                "-created_at"
+            )[:VERSIONS_SHOWN]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _record_or_404(self, request, object_id) -> Item:
+        record = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        if request.method != "POST" or not self.has_change_permission(request, record):
+            raise PermissionDenied
+        return record
+
+    def _back(self, record) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:items_item_change", args=[quote(record.pk)]))
+
+    def _publication_view(self, service, done: str):
+        def publication(request, object_id):
+            record = self._record_or_404(request, object_id)
+            try:
+                service(item_id=record.pk, editor_id=None)
+            except (ApiError, ApiErrors) as exc:
+                self.message_user(
+                    request, f"Not {done}: " + "; ".join(error_messages(exc)), messages.ERROR
+                )
+            else:
+                self.message_user(request, f"The record was {done}.", messages.SUCCESS)
+            return self._back(record)
+
+        return self.admin_site.admin_view(publication)
+
+    def restore_view(self, request, object_id, version_id):
+        record = self._record_or_404(request, object_id)
+        version = get_object_or_404(ItemVersion, pk=unquote(version_id), item=record)
+        try:
+            services.version_restore(version_id=version.pk, editor_id=None)
+        except (ApiError, ApiErrors) as exc:
+            self.message_user(
+                request, "Not restored: " + "; ".join(error_messages(exc)), messages.ERROR
+            )
+        else:
+            self.message_user(
+                request,
+                f"The version of {version.created_at:%Y-%m-%d %H:%M:%S} was restored "
+                "(as a new version).",
+                messages.SUCCESS,
+            )
+        return self._back(record)
+
+    # --- writes -------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
         try:
             if change:
-                saved = services.item_update(
-                    item_id=obj.pk, document=form.document(), editor_id=None
-                )
+                document = form.document(form.attributes, obj.item_type_id)
+                saved = services.item_update(item_id=obj.pk, document=document, editor_id=None)
             else:
-                saved = services.item_create(document=form.document(), creator_id=None)
+                item_type_id = form.cleaned_data["item_type"].pk
+                document = form.document(form.attributes, item_type_id)
+                saved = services.item_create(document=document, creator_id=None)
         except (ApiError, ApiErrors) as exc:  # a race lost since the form was checked
             self.message_user(request, "; ".join(error_messages(exc)), messages.ERROR)
             return
@@ -145,19 +168,23 @@ class RecordAdmin(admin.ModelAdmin):
         for record in queryset:
             self.delete_model(request, record)
 
-    def _each(self, request, queryset, action):
+    def _each(self, request, queryset, action, done: str):
+        succeeded = 0
         for record in queryset:
             try:
                 action(item_id=record.pk, editor_id=None)
+                succeeded += 1
             except (ApiError, ApiErrors) as exc:
                 self.message_user(
                     request, f"{record.pk}: " + "; ".join(error_messages(exc)), messages.ERROR
                 )
+        if succeeded:
+            self.message_user(request, f"{succeeded} record(s) {done}.", messages.SUCCESS)
 
     @admin.action(description="Publish the selected records")
     def publish(self, request, queryset):
-        self._each(request, queryset, services.item_publish)
+        self._each(request, queryset, services.item_publish, "published")
 
     @admin.action(description="Unpublish the selected records")
     def unpublish(self, request, queryset):
-        self._each(request, queryset, services.item_unpublish)
+        self._each(request, queryset, services.item_unpublish, "unpublished")

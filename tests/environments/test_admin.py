@@ -4,7 +4,6 @@ over the API with X-Environment); a chosen environment that goes away falls back
 primary; switching takes staff and a CSRF token; content writes are refused in an admin
 page while the environment takes none. Environments are read-only in the admin."""
 
-import json
 import re
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from environments.services import set_maintenance_mode
 from environments.storages import new_storage_name
 from tests.conftest import change_url
 from tests.items.conftest import item_body
+from tests.items.editor_forms import posted
 
 SWITCH = "/admin/switch-environment/"
 NAME = re.compile(r'id="cms-environment-name"[^>]*>([^<]*)<')
@@ -170,7 +170,7 @@ def test_what_the_admin_writes_in_a_sandbox_is_in_the_sandbox_only(
     assert response.status_code == 302, response.content.decode()[-2000:]
     response = admin.post(
         "/admin/items/item/add/",
-        {"item_type": post["id"], "attributes": json.dumps({"title": "Only in the sandbox"})},
+        posted({"title": "Only in the sandbox"}, item_type=post["id"]),
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
 

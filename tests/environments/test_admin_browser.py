@@ -43,6 +43,18 @@ def switch_to(driver, name: str) -> None:
     wait_for(driver, showing(name), f"the header naming {name!r}")
 
 
+def choose_model(driver, model_id: str) -> None:
+    """The record editor is its model's: choosing the model loads it."""
+    from selenium.webdriver.support.ui import Select
+
+    Select(by_id(driver, "id_item_type")).select_by_value(model_id)
+    wait_for(driver, lambda d: d.find_elements("css selector", ".re-record"), "the record editor")
+
+
+def title_input(driver):
+    return driver.find_element("css selector", '.re-field[data-field="title"] input')
+
+
 def titles(served, environment=None) -> list[str]:
     return sorted(r["attributes"]["title"] for r in served.get("/items", environment)["data"])
 
@@ -73,8 +85,6 @@ def test_an_editor_switches_to_a_sandbox_and_back_in_a_browser(tmp_path):
 
 
 def _walk_through(driver, shots, served, post) -> None:
-    from selenium.webdriver.support.ui import Select
-
     driver.get(f"{served.url}/admin/login/?next=/admin/items/item/")
     shots.take("login")
     by_id(driver, "id_username").send_keys("editor")
@@ -95,10 +105,8 @@ def _walk_through(driver, shots, served, post) -> None:
     shots.take("sandbox")
 
     driver.get(f"{served.url}/admin/items/item/add/")
-    Select(by_id(driver, "id_item_type")).select_by_value(post["id"])
-    attributes = by_id(driver, "id_attributes")
-    attributes.clear()
-    attributes.send_keys(f'{{"title": "{SANDBOX_RECORD}"}}')
+    choose_model(driver, post["id"])
+    title_input(driver).send_keys(SANDBOX_RECORD)
     shots.take("sandbox-new-record")
     driver.find_element("name", "_save").click()
     wait_for(
@@ -126,8 +134,8 @@ def _walk_through(driver, shots, served, post) -> None:
     driver.get(f"{served.url}/admin/items/item/add/")
     banner = by_id(driver, "cms-environment-banner")
     assert banner.is_displayed() and "Maintenance mode is on" in banner.text
-    Select(by_id(driver, "id_item_type")).select_by_value(post["id"])
-    by_id(driver, "id_attributes").send_keys('{"title": "Not while in maintenance"}')
+    choose_model(driver, post["id"])
+    title_input(driver).send_keys("Not while in maintenance")
     driver.find_element("name", "_save").click()
     wait_for(driver, lambda d: "Nothing was saved" in d.page_source, "the refusal's page")
     assert "MAINTENANCE_MODE_ACTIVE" in driver.page_source
