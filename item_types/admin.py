@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from access.admin_permissions import RoleBoundAdmin
 from cms.admin_forms import ServiceModelAdmin, ServiceModelForm
 from cms.api.parsing import ResourceDocument
 from item_types import services
@@ -43,7 +44,7 @@ class SiteForm(ServiceModelForm):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(RoleBoundAdmin, admin.ModelAdmin):
     form = SiteForm
     list_display = ["name", "locales", "timezone"]
 

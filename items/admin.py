@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 
+from access.admin_permissions import RoleBoundAdmin
 from cms.admin_forms import error_messages
 from cms.api.errors import ApiError, ApiErrors
 from cms.api.parsing import ResourceDocument
@@ -93,7 +94,7 @@ class RecordForm(forms.ModelForm):
 
 
 @admin.register(Item)
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(RoleBoundAdmin, admin.ModelAdmin):
     form = RecordForm
     list_display = ["id", "item_type", "title", "position", "status", "updated_at"]
     list_filter = ["item_type", "status"]
