@@ -35,9 +35,12 @@ def is_session(token) -> bool:
 def _user(email: str, password: str) -> User:
     """The active user with this email and password (emails aren't unique in Django's
     users: any of them whose password matches)."""
-    for user in User.objects.filter(email__iexact=email, is_active=True):
+    users = list(User.objects.filter(email__iexact=email, is_active=True))
+    for user in users:
         if user.check_password(password):
             return user
+    if not users:
+        User().set_password(password)  # as long as a wrong password: no telling who exists
     raise LoginRefused(401, "Invalid credentials supplied.")
 
 

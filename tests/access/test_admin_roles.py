@@ -13,6 +13,7 @@ from django.test import Client
 from access.models import Role, StaffRole
 from items.models import Item
 from tests.access.test_roles import entry, role_body
+from tests.audit_log.conftest import events
 from tests.conftest import change_url, make_api
 from tests.items.conftest import item_body
 
@@ -115,6 +116,9 @@ def test_an_editor_of_one_model_sees_and_writes_only_that_model(site):
     publish = {"action": "publish", "_selected_action": [site.memo_record]}
     assert client.post("/admin/items/item/", publish).status_code == 302
     assert Item.objects.get(pk=site.memo_record).status == "published"
+    # The audit log names the user's role.
+    logged = events(site.api, filter="actor.type = 'user'")
+    assert logged and all(e["attributes"]["role"]["id"] == role.pk for e in logged)
 
 
 def test_a_translator_saves_italian_only(site):
