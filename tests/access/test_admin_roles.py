@@ -218,3 +218,30 @@ def test_a_role_users_have_is_not_deleted(site):
     assert refused.status_code == 422
     assert refused.body["data"][0]["attributes"]["details"]["users"] == 1
     assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_uploads_follow_the_roles_upload_entries(site):
+    def upload_role(name, *actions):
+        body = role_body(
+            name,
+            positive_upload_permissions=[
+                {
+                    "action": a,
+                    "environment": "main",
+                    **({"on_creator": "anyone"} if a != "create" else {}),
+                }
+                for a in actions
+            ],
+            negative_upload_permissions=[],
+        )
+        response = site.api.post("/roles", body)
+        assert response.status_code == 201, response.body
+        return Role.objects.get(pk=response.body["data"]["id"])
+
+    viewer = site.staff("viewer", upload_role("Upload viewers", "read"))
+    assert viewer.get("/admin/uploads/upload/").status_code == 200
+    assert viewer.get("/admin/uploads/upload/add/").status_code == 403
+    maker = site.staff("maker", upload_role("Upload makers", "read", "create"))
+    assert maker.get("/admin/uploads/upload/add/").status_code == 200
+    records_only = site.staff("records", Role.named("readonly"))
+    assert records_only.get("/admin/uploads/upload/add/").status_code == 403
