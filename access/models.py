@@ -118,3 +118,52 @@ class Role(models.Model):
         if found is None:
             raise cls.DoesNotExist(f"No role is called {key!r}.")
         return found
+
+
+class StaffRole(models.Model):
+    """A staff user's role: what they may do in the admin, and through the record API with
+    a DreamFactory session (access/sessions.py). A user without one keeps Django's own
+    model permissions in the admin (superusers: everything); see access/admin_permissions."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, primary_key=True, related_name="staff_role"
+    )
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="staff_users")
+
+    class Meta:
+        verbose_name = "role binding"
+
+    def __str__(self):
+        return f"{self.user} → {self.role}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The user's open sessions act with the role they have now, from the next request.
+        from cms.models import ApiToken
+
+        ApiToken.objects.filter(session__user_id=self.user_id).update(role_id=self.role_id)
+
+    def delete(self, *args, **kwargs):
+        from cms.models import ApiToken
+
+        user_id = self.user_id
+        result = super().delete(*args, **kwargs)
+        # Unbound: the user's sessions end (a non-superuser has no role to act with).
+        ApiToken.objects.filter(session__user_id=user_id).delete()
+        return result
+
+
+class UserSession(models.Model):
+    """A DreamFactory session (``POST /api/v2/user/session``): a hidden API token with the
+    user's role, whose secret is the ``session_token``; it works until ``expires_at`` or
+    a logout (which deletes the token)."""
+
+    token = models.OneToOneField(
+        "cms.ApiToken", on_delete=models.CASCADE, primary_key=True, related_name="session"
+    )
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="api_sessions")
+    created_at = models.DateTimeField(default=now, editable=False)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user} until {self.expires_at}"

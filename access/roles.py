@@ -207,16 +207,18 @@ def duplicate(role: Role) -> Role:
 
 def destroy(role: Role) -> None:
     with transaction.atomic():
-        if role.builtin is not None or role.tokens.exists() or role.inherited_by.exists():
+        in_use = role.tokens.exists() or role.staff_users.exists() or role.inherited_by.exists()
+        if role.builtin is not None or in_use:
             raise ApiError(
                 "ROLE_IN_USE",
                 422,
                 role=role.pk,
                 tokens=role.tokens.count(),
+                users=role.staff_users.count(),
                 inherited_by=list(role.inherited_by.values_list("pk", flat=True)),
                 builtin=role.builtin is not None,
-                message="A built-in role, or a role a token has or a role inherits from, "
-                "can't be deleted.",
+                message="A built-in role, or a role a token or a user has or a role inherits "
+                "from, can't be deleted.",
             )
         role.delete()
         recompute_all()

@@ -73,7 +73,7 @@ class TokenListView(TokenView):
     def get(self, request):
         refuse_unknown(nested_params(request.query_params), set())
         show = grants(request).flag("can_manage_access_tokens")
-        listed = ApiToken.objects.all()
+        listed = ApiToken.objects.filter(session__isnull=True)  # sessions: the users'
         return Response({"data": [token_resource(t, show_secret=show) for t in listed]})
 
     def post(self, request):

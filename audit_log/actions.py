@@ -84,6 +84,11 @@ ACTIONS: dict[tuple[str, str], str | None] = {
     ("PUT", "access_tokens/<str:token_id>"): "access_tokens.update",
     ("DELETE", "access_tokens/<str:token_id>"): "access_tokens.destroy",
     ("POST", "access_tokens/<str:token_id>/regenerate_token"): "access_tokens.regenerate_token",
+    # DreamFactory's session login and logout (the session's token is the actor).
+    ("POST", "api/v2/user/session"): "user_session.create",
+    ("DELETE", "api/v2/user/session"): "user_session.destroy",
+    ("POST", "rest/user/session"): "user_session.create",
+    ("DELETE", "rest/user/session"): "user_session.destroy",
     # The audit log's query is a read.
     ("POST", "audit-log-events/query"): None,
 }

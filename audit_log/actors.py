@@ -39,5 +39,8 @@ def user_actor(user) -> dict:
 
 
 def user_role(user) -> dict | None:
-    """Staff users are bound to no role yet: their writes name none."""
-    return None
+    """The staff user's bound role (access.models.StaffRole); None for an unbound one."""
+    from access.models import StaffRole
+
+    found = StaffRole.objects.filter(user_id=user.pk).values_list("role_id", "role__name").first()
+    return None if found is None else {"id": str(found[0]), "name": found[1]}

@@ -33,7 +33,16 @@ ADMIN_PATH = "/admin/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Keys whose values never reach the log (webhooks' credentials and headers, tokens).
 SECRET_KEYS = frozenset(
-    {"http_basic_password", "headers", "token", "secret", "password", "api_key_secret"}
+    {
+        "http_basic_password",
+        "headers",
+        "token",
+        "secret",
+        "password",
+        "api_key_secret",
+        "session_token",
+        "session_id",
+    }
 )
 _SECRET_NEEDLES = tuple(f'"{key}"'.encode() for key in SECRET_KEYS)
 REDACTED = "[redacted]"

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
+from access.admin_permissions import RoleBoundAdmin
 from cms.api.errors import ApiError, ApiErrors
 
 
@@ -64,8 +65,9 @@ class ServiceModelForm(forms.ModelForm):
         }
 
 
-class ServiceModelAdmin(admin.ModelAdmin):
-    """An admin whose form is a :class:`ServiceModelForm`: saving runs the service."""
+class ServiceModelAdmin(RoleBoundAdmin, admin.ModelAdmin):
+    """An admin whose form is a :class:`ServiceModelForm`: saving runs the service. A staff
+    user bound to a role has the role's permissions here (access/admin_permissions.py)."""
 
     def save_model(self, request, obj, form, change):
         saved = form.call_service()

@@ -430,6 +430,9 @@ CMS_AUTH_FAILURES_PER_ADDRESS = int(os.environ.get("CMS_AUTH_FAILURES_PER_ADDRES
 CMS_AUTH_ADDRESS_WINDOW = int(os.environ.get("CMS_AUTH_ADDRESS_WINDOW", 60))
 CMS_LOGIN_FAILURES_PER_USER = int(os.environ.get("CMS_LOGIN_FAILURES_PER_USER", 10))
 CMS_LOGIN_USER_WINDOW = int(os.environ.get("CMS_LOGIN_USER_WINDOW", 15 * 60))
+# DreamFactory sessions (POST /api/v2/user/session, access/sessions.py): a session_token
+# works this many seconds after its login (DreamFactory's default: a day), or until logout.
+CMS_SESSION_LIFETIME = int(os.environ.get("CMS_SESSION_LIFETIME", 24 * 60 * 60))
 # Rate limits on the APIs (cms/rate_limits.py), per token (else per client address), in
 # fixed windows of CMS_RATE_LIMIT_WINDOW seconds: requests on the Content Management API
 # (DatoCMS's 60 per 3 s), records on the record API (a batch of 1,000 counts 1,000; any

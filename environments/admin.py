@@ -4,11 +4,12 @@ chooses the environment an editor works in (environments/admin_environment.py)."
 
 from django.contrib import admin
 
+from access.admin_permissions import RoleBoundAdmin
 from environments.models import Environment
 
 
 @admin.register(Environment)
-class EnvironmentAdmin(admin.ModelAdmin):
+class EnvironmentAdmin(RoleBoundAdmin, admin.ModelAdmin):
     list_display = ["name", "primary", "status", "forked_from", "created_at"]
     list_select_related = ["forked_from"]
     fields = [

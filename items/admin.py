@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 
+from access.admin_permissions import RoleBoundAdmin
 from cms.admin_forms import error_messages
 from cms.api.errors import ApiError, ApiErrors
 from items import services
@@ -24,7 +25,7 @@ VERSIONS_SHOWN = 20
 
 
 @admin.register(Item)
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(RoleBoundAdmin, admin.ModelAdmin):
     form = RecordForm
     list_display = ["id", "item_type", "title", "position", "status", "updated_at"]
     list_filter = ["item_type", "status"]

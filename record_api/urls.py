@@ -4,7 +4,7 @@ difference): DreamFactory 2's ``/api/v2/<service>/_table/...`` and ``_schema/...
 
 from django.urls import path, re_path, register_converter
 
-from record_api import views
+from record_api import session_views, views
 
 V2 = {"wrapper": "resource"}
 
@@ -24,6 +24,9 @@ class RecordIdConverter:
 register_converter(RecordIdConverter, "record_id")
 
 urlpatterns = [
+    # DreamFactory's session login (record_api.session_views), before the services' paths.
+    path("api/v2/user/session", session_views.UserSessionView.as_view(**V2)),
+    path("rest/user/session", session_views.UserSessionView.as_view()),
     path("api/v2/<str:service>/_table", views.RecordServiceView.as_view(**V2)),
     path("api/v2/<str:service>/_table/<str:table>", views.RecordTableView.as_view(**V2)),
     path(

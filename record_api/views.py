@@ -109,6 +109,9 @@ class RecordApiView(APIView):
     scope = "content"
     wrapper = "record"
     override_error = None
+    #: X-DreamFactory-Api-Key, X-DreamFactory-Session-Token, and ``api_key=`` and
+    #: ``session_token=`` in the query (cms/api/auth.py).
+    dreamfactory_credentials = True
 
     def initialize_request(self, request, *args, **kwargs):
         """A ``POST`` tunnelling another verb (reads.method_override) is that verb, for

@@ -1,4 +1,5 @@
-"""Bearer-token authentication for every API endpoint."""
+"""Bearer-token authentication for every API endpoint; the record API also takes
+DreamFactory's credentials (its API key and session token, in headers or the query)."""
 
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from access import sessions
 from cms import throttle
 from cms.models import ApiToken
 from environments import access
@@ -23,13 +25,15 @@ class ApiTokenAuthentication(BaseAuthentication):
         view = request.parser_context.get("view")
         scoped = not getattr(view, "project_wide", False)
         try:
-            secret = self._secret_from(request)
+            secret = self._secret_from(request, view)
             if secret is None:
                 return None
             name = access.wanted_name(request) if scoped else None
             token = access.find_token(secret, name)
             if token is None:
                 raise AuthenticationFailed("The API token is not valid.")
+            if sessions.is_session(token):
+                self._check_session(token, view)
             if not token.can_access_cma:
                 # Both APIs here manage content: a token without CMA access gets neither.
                 raise AuthenticationFailed("This API token may not use the management API.")
@@ -53,7 +57,25 @@ class ApiTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
     @staticmethod
-    def _secret_from(request) -> str | None:
+    def _check_session(token, view) -> None:
+        """A DreamFactory session works on the record API only, until it ends."""
+        if not getattr(view, "dreamfactory_credentials", False):
+            raise AuthenticationFailed("A session token works on the record API only.")
+        if sessions.current(token) is None:
+            raise AuthenticationFailed("The session has expired or was ended: log in again.")
+
+    @staticmethod
+    def _secret_from(request, view) -> str | None:
+        dreamfactory = getattr(view, "dreamfactory_credentials", False)
+        if dreamfactory:
+            # A session names the user, and wins over an API key sent with it (DreamFactory
+            # clients send both: the key names their app). In the query: discouraged (URLs
+            # end up in logs and histories; ours redact both: observability/logs.py).
+            session = request.headers.get("X-DreamFactory-Session-Token") or (
+                request.query_params.get("session_token")
+            )
+            if session and session.strip():
+                return session.strip()
         header = request.headers.get("Authorization")
         if header:
             scheme, _, secret = header.strip().partition(" ")
@@ -63,5 +85,8 @@ class ApiTokenAuthentication(BaseAuthentication):
             return secret.strip()
         api_key = request.headers.get("X-DreamFactory-Api-Key")
         if api_key:
+            return api_key.strip()
+        api_key = request.query_params.get("api_key") if dreamfactory else None
+        if api_key and api_key.strip():
             return api_key.strip()
         return None

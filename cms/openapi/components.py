@@ -219,4 +219,34 @@ SECURITY_SCHEMES = {
         "name": "X-DreamFactory-Api-Key",
         "description": "The same token, as DreamFactory's clients send it.",
     },
+    "dreamfactoryApiKeyQuery": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "api_key",
+        "description": "The same token in the query, as DreamFactory takes it. Discouraged: "
+        "URLs end up in proxies' logs and browser histories (ours redact it).",
+    },
+    "dreamfactorySession": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-DreamFactory-Session-Token",
+        "description": "A user's session (`POST /api/v2/user/session`): their role's access.",
+    },
+    "dreamfactorySessionQuery": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "session_token",
+        "description": "The session in the query. Discouraged, as `api_key=` is.",
+    },
 }
+#: Who may call the record API: a token or a user's session, in a header or the query.
+RECORD_API_SECURITY = [
+    {name: []}
+    for name in (
+        "bearer",
+        "dreamfactoryApiKey",
+        "dreamfactoryApiKeyQuery",
+        "dreamfactorySession",
+        "dreamfactorySessionQuery",
+    )
+]

@@ -25,7 +25,7 @@ def operations() -> dict[str, Op]:
 
 
 def is_record_api(path: str) -> bool:
-    return any(
+    return path in record_api.SESSION_PATHS or any(
         path in (form.service, form.table) or path.startswith(form.table + "/")
         for form in record_api.FORMS
     )
@@ -61,7 +61,9 @@ def build_operation(method: str, path: str, op: Op) -> dict:
         "summary": op.summary,
         "tags": [op.tag],
         "parameters": parameters,
-        "security": [{"bearer": []}, {"dreamfactoryApiKey": []}] if record else [{"bearer": []}],
+        "security": op.security
+        if op.security is not None
+        else (components.RECORD_API_SECURITY if record else [{"bearer": []}]),
         "responses": _responses(op, record),
     }
     if op.description:

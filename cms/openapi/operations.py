@@ -31,6 +31,7 @@ class Op:
     query: dict = field(default_factory=dict)
     description: str = ""
     idempotent: bool = False  # takes Idempotency-Key
+    security: list | None = None  # None: the API's credentials
 
 
 def _specs() -> dict[str, tuple[dict, list[str]]]:

@@ -30,6 +30,41 @@ SCHEMA_PATHS = {
 }
 
 TAG = "Record API"
+#: DreamFactory's user session, in both path forms (record_api/session_views.py).
+SESSION_PATHS = ("/api/v2/user/session", "/rest/user/session")
+SESSION = {
+    "type": "object",
+    "description": "DreamFactory's session object; `session_token` is null where the "
+    "request didn't send it.",
+    "properties": {
+        "session_token": {"type": ["string", "null"]},
+        "session_id": {"type": ["string", "null"]},
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "first_name": {"type": "string"},
+        "last_name": {"type": "string"},
+        "email": {"type": "string"},
+        "is_sys_admin": {"type": "boolean"},
+        "last_login_date": {"type": ["string", "null"]},
+        "host": {"type": ["string", "null"]},
+        "role": {"type": ["string", "null"]},
+        "role_id": {"type": ["string", "null"]},
+        "token_expiry_date": {"type": "string"},
+    },
+}
+LOGIN = {
+    "type": "object",
+    "properties": {
+        "email": {"type": "string"},
+        "password": {"type": "string"},
+        "remember_me": {
+            "type": "boolean",
+            "description": "Accepted; sessions last `CMS_SESSION_LIFETIME` seconds either way.",
+        },
+    },
+    "required": ["email", "password"],
+}
+SESSION_ONLY = [{"dreamfactorySession": []}, {"dreamfactorySessionQuery": []}]
 READ_QUERY = {
     "fields": (STRING, "`*` every field, `a,b` the id and those; absent: the id only."),
     "filter": (STRING, "DreamFactory's SQL-like filter (`name = 'Joe' and age > 3`)."),
@@ -123,4 +158,24 @@ def operations() -> dict[str, Op]:
             }
     for path, summary in SCHEMA_PATHS.items():
         found[f"GET {path}"] = Op(TAG, summary, {200: {"type": "object"}})
+    for path in SESSION_PATHS:
+        found |= {
+            f"POST {path}": Op(
+                TAG,
+                "Log in: a Django user's email and password, answered with a session_token",
+                {200: SESSION},
+                LOGIN,
+                description="The session acts with the user's bound role (a superuser "
+                "without one: Admin) on the record API, until `CMS_SESSION_LIFETIME` "
+                "seconds pass or a logout. A bad email or password: 401.",
+                security=[],
+            ),
+            f"GET {path}": Op(TAG, "The current session", {200: SESSION}, security=SESSION_ONLY),
+            f"DELETE {path}": Op(
+                TAG,
+                "Log out: the session token stops working at once",
+                {200: {"type": "object", "properties": {"success": {"type": "boolean"}}}},
+                security=SESSION_ONLY,
+            ),
+        }
     return found

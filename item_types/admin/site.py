@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from access.admin_permissions import RoleBoundAdmin
 from cms.admin_forms import ServiceModelForm
 from cms.api.parsing import ResourceDocument
 from item_types import services
@@ -33,7 +34,7 @@ class SiteForm(ServiceModelForm):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(RoleBoundAdmin, admin.ModelAdmin):
     form = SiteForm
     list_display = ["name", "locales", "timezone"]
 

@@ -179,6 +179,8 @@ ENDPOINTS = [
     Endpoint("/api/v2/{service}/_schema/{table}", ("GET",)),
     Endpoint("/api/v2/{service}/_schema/{table}/{unknown}", ("GET",)),
     Endpoint("/api/v2/{service}/{unknown}", ("GET", "POST")),
+    Endpoint("/api/v2/user/session", ("GET", "POST", "DELETE"), "user_session"),
+    Endpoint("/rest/user/session", ("GET", "POST", "DELETE"), "user_session"),
 ]
 
 

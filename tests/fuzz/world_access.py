@@ -1,6 +1,11 @@
 """The world's roles and API tokens: a role (inheriting from Editor, with entries for the
 fuzz model) and a token of it, seeded over HTTP; the valid bodies the strategies mutate.
-The fuzz's own tokens are never named by an id it draws (a regenerate would end the run)."""
+The fuzz's own tokens are never named by an id it draws (a regenerate would end the run).
+A user bound to the role logs in at DreamFactory's session endpoint."""
+
+from django.contrib.auth.models import User
+
+from access.models import StaffRole
 
 
 def _role_attributes(world_or_model) -> dict:
@@ -35,6 +40,9 @@ def _role_attributes(world_or_model) -> dict:
     }
 
 
+SESSION_LOGIN = {"email": "fuzz@example.com", "password": "fuzz-password"}
+
+
 def seed_access(api, model_id: str) -> tuple[list[str], list[str]]:
     """A role and a token of it (ids)."""
     role = api.post("/roles", {"data": {"type": "role", "attributes": _role_attributes(model_id)}})
@@ -42,6 +50,9 @@ def seed_access(api, model_id: str) -> tuple[list[str], list[str]]:
     role_id = role.body["data"]["id"]
     token = api.post("/access_tokens", access_token_body(role_id, "Fuzz victim"))
     assert token.status_code == 201, token.body
+    # A user with the role, for DreamFactory's session login (/api/v2/user/session).
+    user = User.objects.create_user("fuzz", SESSION_LOGIN["email"], SESSION_LOGIN["password"])
+    StaffRole.objects.create(user=user, role_id=role_id)
     return [role_id], [token.body["data"]["id"]]
 
 
@@ -65,4 +76,5 @@ def access_payloads(world) -> dict[str, object]:
     return {
         "role": {"data": {"type": "role", "attributes": attributes}},
         "access_token": access_token_body(world.role_ids[0]),
+        "user_session": SESSION_LOGIN,
     }
