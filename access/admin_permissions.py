@@ -201,6 +201,23 @@ class RoleBoundAdmin:
 
         return checked
 
+    def may_on_record(self, request, action: str, obj) -> bool:
+        """A record action beyond Django's four (``publish``; ``update`` of every locale, as
+        restoring a version is): the role's entries for a bound user, the change
+        permission for anyone else."""
+        grants = staff_grants(request)
+        if grants is None:
+            return self.has_change_permission(request, obj)
+        env = self._environment(request, grants)
+        rule = self._rule()
+        return (
+            env is not False
+            and isinstance(rule, Entries)
+            and rule.entries(grants, env).allows(
+                action, getattr(obj, rule.column), rule.creator(obj)
+            )
+        )
+
     def changeform_view(self, request, *args, **kwargs):
         try:
             return super().changeform_view(request, *args, **kwargs)
@@ -225,7 +242,7 @@ def check_record_save(request, env: str, obj, form, change: bool) -> None:
     from items.resources import item_attributes
 
     allowed = staff_grants(request).records(env)
-    attributes = form.cleaned_data.get("attributes") or {}
+    attributes = getattr(form, "attributes", None) or {}  # the editor's API attributes
     model = ContentModel.load()
     try:
         if change:

@@ -100,9 +100,9 @@ class RecordAdmin(RoleBoundAdmin, admin.ModelAdmin):
             )[:VERSIONS_SHOWN]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _record_or_404(self, request, object_id) -> Item:
+    def _record_or_404(self, request, object_id, action: str) -> Item:
         record = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
-        if request.method != "POST" or not self.has_change_permission(request, record):
+        if request.method != "POST" or not self.may_on_record(request, action, record):
             raise PermissionDenied
         return record
 
@@ -111,7 +111,7 @@ class RecordAdmin(RoleBoundAdmin, admin.ModelAdmin):
 
     def _publication_view(self, service, done: str):
         def publication(request, object_id):
-            record = self._record_or_404(request, object_id)
+            record = self._record_or_404(request, object_id, "publish")
             try:
                 service(item_id=record.pk, editor_id=None)
             except (ApiError, ApiErrors) as exc:
@@ -125,7 +125,8 @@ class RecordAdmin(RoleBoundAdmin, admin.ModelAdmin):
         return self.admin_site.admin_view(publication)
 
     def restore_view(self, request, object_id, version_id):
-        record = self._record_or_404(request, object_id)
+        # A restore rewrites every locale: the role must update them all.
+        record = self._record_or_404(request, object_id, "update")
         version = get_object_or_404(ItemVersion, pk=unquote(version_id), item=record)
         try:
             services.version_restore(version_id=version.pk, editor_id=None)
