@@ -93,7 +93,7 @@ BULK = (
 )
 
 CMA: dict[str, Op] = {
-    # Site, models, fields, fieldsets.
+    # Site, models, fields (models' and fieldsets' CRUD: below).
     "GET /site": Op(
         "Schema",
         "The site: locales, time zone, settings",
@@ -101,15 +101,6 @@ CMA: dict[str, Op] = {
         query={"include": (STRING, "`item_types`, `item_types.fields`")},
     ),
     "PUT /site": Op("Schema", "Update the site", {200: one("site")}, update("site")),
-    "GET /item-types": Op("Schema", "List the models and block models", {200: many("item_type")}),
-    "POST /item-types": Op(
-        "Schema", "Create a model", {201: one("item_type")}, create("item_type")
-    ),
-    "GET /item-types/{id_or_api_key}": Op("Schema", "Find a model", {200: one("item_type")}),
-    "PUT /item-types/{id_or_api_key}": Op(
-        "Schema", "Update a model", {200: one("item_type")}, update("item_type")
-    ),
-    "DELETE /item-types/{id_or_api_key}": Op("Schema", "Delete a model", {200: one("item_type")}),
     "GET /item-types/{id_or_api_key}/schema.json": Op(
         "Schema",
         "The JSON Schema of the model's records",
@@ -154,17 +145,6 @@ CMA: dict[str, Op] = {
     ),
     "DELETE /fields/{id_or_api_key}": Op("Schema", "Delete a field", {200: one("field")}),
     "POST /fields/{id_or_api_key}/duplicate": Op("Schema", "Copy a field (a job)", JOB),
-    "GET /item-types/{id_or_api_key}/fieldsets": Op(
-        "Schema", "List a model's fieldsets", {200: many("fieldset")}
-    ),
-    "POST /item-types/{id_or_api_key}/fieldsets": Op(
-        "Schema", "Create a fieldset", {201: one("fieldset")}, create("fieldset")
-    ),
-    "GET /fieldsets/{id_or_api_key}": Op("Schema", "Find a fieldset", {200: one("fieldset")}),
-    "PUT /fieldsets/{id_or_api_key}": Op(
-        "Schema", "Update a fieldset", {200: one("fieldset")}, update("fieldset")
-    ),
-    "DELETE /fieldsets/{id_or_api_key}": Op("Schema", "Delete a fieldset", {200: one("fieldset")}),
     # Records.
     "GET /items": Op(
         "Records",
@@ -378,14 +358,7 @@ CMA: dict[str, Op] = {
         description="`attributes.status` is the HTTP status the call would have answered "
         "and `payload` its body.",
     ),
-    # Webhooks.
-    "GET /webhooks": Op("Webhooks", "List webhooks (admin tokens)", {200: many("webhook")}),
-    "POST /webhooks": Op("Webhooks", "Create a webhook", {201: one("webhook")}, free("webhook")),
-    "GET /webhooks/{webhook_id}": Op("Webhooks", "Find a webhook", {200: one("webhook")}),
-    "PUT /webhooks/{webhook_id}": Op(
-        "Webhooks", "Update a webhook", {200: one("webhook")}, free("webhook")
-    ),
-    "DELETE /webhooks/{webhook_id}": Op("Webhooks", "Delete a webhook", {200: one("webhook")}),
+    # Webhooks (and their CRUD, below).
     "GET /webhook_calls": Op(
         "Webhooks",
         "List webhook calls",
@@ -402,15 +375,37 @@ CMA: dict[str, Op] = {
 }
 
 
-def _menu(prefix: str, type_: str, label: str, scope: str) -> dict[str, Op]:
+def crud(
+    prefix: str,
+    type_: str,
+    tag: str,
+    noun: str,
+    *,
+    param: str = "item_id",
+    declared: bool = False,
+    list_summary: str | None = None,
+    list_query: dict | None = None,
+    collection: str | None = None,
+) -> dict[str, Op]:
+    """List, create, find, update and delete under ``/{prefix}`` (list and create under
+    ``/{collection}`` if given). ``noun`` names one with its article ("a role"); the bodies
+    are the type's declared attributes, or free."""
+    plural, listed = noun.split(" ", 1)[1] + "s", collection or prefix
+    bodies = (create(type_), update(type_)) if declared else (free(type_), free(type_))
     return {
-        f"GET /{prefix}": Op(scope, f"List {label}", {200: many(type_)}, query=IDS),
-        f"POST /{prefix}": Op(scope, f"Create a {label[:-1]}", {201: one(type_)}, create(type_)),
-        f"GET /{prefix}/{{item_id}}": Op(scope, f"Find a {label[:-1]}", {200: one(type_)}),
-        f"PUT /{prefix}/{{item_id}}": Op(
-            scope, f"Update a {label[:-1]}", {200: one(type_)}, update(type_)
+        f"GET /{listed}": Op(
+            tag, list_summary or f"List {plural}", {200: many(type_)}, query=list_query or {}
         ),
-        f"DELETE /{prefix}/{{item_id}}": Op(scope, f"Delete a {label[:-1]}", {200: one(type_)}),
+        f"POST /{listed}": Op(tag, f"Create {noun}", {201: one(type_)}, bodies[0]),
+        f"GET /{prefix}/{{{param}}}": Op(tag, f"Find {noun}", {200: one(type_)}),
+        f"PUT /{prefix}/{{{param}}}": Op(tag, f"Update {noun}", {200: one(type_)}, bodies[1]),
+        f"DELETE /{prefix}/{{{param}}}": Op(tag, f"Delete {noun}", {200: one(type_)}),
+    }
+
+
+def _menu(prefix: str, type_: str, label: str, scope: str) -> dict[str, Op]:
+    """A tree of menu-like items: CRUD, and a reorder job."""
+    return crud(prefix, type_, scope, f"a {label[:-1]}", declared=True, list_query=IDS) | {
         f"POST /{prefix}/reorder": Op(
             scope,
             f"Reorder {label} (a job)",
@@ -420,6 +415,33 @@ def _menu(prefix: str, type_: str, label: str, scope: str) -> dict[str, Op]:
     }
 
 
+CMA |= crud(
+    "item-types",
+    "item_type",
+    "Schema",
+    "a model",
+    param="id_or_api_key",
+    declared=True,
+    list_summary="List the models and block models",
+)
+CMA |= crud(
+    "fieldsets",
+    "fieldset",
+    "Schema",
+    "a fieldset",
+    param="id_or_api_key",
+    declared=True,
+    list_summary="List a model's fieldsets",
+    collection="item-types/{id_or_api_key}/fieldsets",
+)
+CMA |= crud(
+    "webhooks",
+    "webhook",
+    "Webhooks",
+    "a webhook",
+    param="webhook_id",
+    list_summary="List webhooks (admin tokens)",
+)
 CMA |= _menu("menu-items", "menu_item", "menu items", "Menus")
 CMA |= _menu("schema-menu-items", "schema_menu_item", "schema menu items", "Menus")
 CMA |= _menu("upload-collections", "upload_collection", "upload collections", "Uploads")
