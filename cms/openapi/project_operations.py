@@ -2,7 +2,7 @@
 log (their writes are admin's or need a role's flag; README "Build triggers", "Roles and
 API tokens", "Audit log")."""
 
-from cms.openapi.operations import Op, crud, free, many, one
+from cms.openapi.op_shapes import Op, crud, free, many, one
 
 BUILD = "Build triggers"
 ACCESS = "Roles and API tokens"
