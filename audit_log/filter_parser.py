@@ -20,6 +20,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from cms import filter_tokens
+from cms.filter_tokens import INT_RANGE, Cursor, Token, unquote
+
 MAX_FILTER_LENGTH = 4000
 MAX_DEPTH = 32
 FUNCTIONS = ("begins_with", "contains")
@@ -86,30 +89,18 @@ class Or:
     nodes: tuple
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # string, number, name, op, punct, end
-    text: str
-    position: int
+def _unreadable(text: str, position: int) -> FilterError:
+    char = text[position]
+    if char == "'":
+        return FilterError("UNTERMINATED_STRING", position, char, "A ' is not closed.")
+    return FilterError(
+        "UNEXPECTED_CHARACTER", position, char, f"Can't read {char!r} at {position}."
+    )
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens, position = [], 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            char = text[position]
-            if char == "'":
-                raise FilterError("UNTERMINATED_STRING", position, char, "A ' is not closed.")
-            raise FilterError(
-                "UNEXPECTED_CHARACTER", position, char, f"Can't read {char!r} at {position}."
-            )
-        kind = match.lastgroup
-        if kind != "space":
-            tokens.append(Token(kind, match.group(), position))
-        position = match.end()
-    tokens.append(Token("end", "", len(text)))
-    return tokens
+    """Tokens of kinds string, number, name, op, punct, then end."""
+    return filter_tokens.tokenize(text, _TOKEN, _unreadable)
 
 
 def parse(text: str):
@@ -123,19 +114,7 @@ def parse(text: str):
     return tree
 
 
-class _Parser:
-    def __init__(self, tokens: list[Token]):
-        self.tokens, self.index, self.depth = tokens, 0, 0
-
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.index]
-
-    def advance(self) -> Token:
-        token = self.token
-        self.index += 1
-        return token
-
+class _Parser(Cursor):
     def keyword(self, word: str) -> bool:
         if self.token.kind == "name" and self.token.text.lower() == word:
             self.advance()
@@ -194,7 +173,7 @@ class _Parser:
         token = self.token
         if token.kind != "name" or token.text.lower() in {"and", "or", "true", "false"}:
             self.fail("Expected a field, NOT, '(' or a function")
-        following = self.tokens[self.index + 1]
+        following = self.following()
         if following.kind == "punct" and following.text == "(":
             return self.call()
         path = self.path()
@@ -221,7 +200,7 @@ class _Parser:
         self.punct(",")
         if self.token.kind != "string":
             self.fail(f"{function}() takes a quoted text")
-        text = _unquote(self.advance().text)
+        text = unquote(self.advance().text)
         self.punct(")")
         return Call(function, path, text)
 
@@ -241,7 +220,7 @@ class _Parser:
         token = self.token
         if token.kind == "string":
             self.advance()
-            return _unquote(token.text), False
+            return unquote(token.text), False
         if token.kind == "number":
             self.advance()
             return _number(token), False
@@ -257,7 +236,7 @@ class _Parser:
             self.punct(")")
             return seconds, True
         if token.kind == "name":
-            following = self.tokens[self.index + 1]
+            following = self.following()
             if following.kind == "punct" and following.text == "(":
                 raise FilterError(
                     "UNKNOWN_FUNCTION",
@@ -269,15 +248,11 @@ class _Parser:
         self.fail("Expected a value: 'text', a number, true, false or min_ulid(...)")
 
 
-def _unquote(text: str) -> str:
-    return text[1:-1].replace("''", "'")
-
-
 def _number(token: Token):
     text = token.text
     value = float(text) if any(c in text for c in ".eE") else int(text)
     if isinstance(value, float) and not math.isfinite(value):
         raise FilterError("INVALID_NUMBER", token.position, text, f"{text} is not a number.")
-    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+    if isinstance(value, int) and not INT_RANGE[0] <= value <= INT_RANGE[1]:
         raise FilterError("INVALID_NUMBER", token.position, text, f"{text} is out of range.")
     return value

@@ -6,27 +6,23 @@ with ``VALIDATION_NOT_SUPPORTED`` until they do (anything else: ``VALIDATION_INC
 """
 
 import re
+from functools import partial
 
-from cms.api.errors import ApiError, ApiErrors, invalid_field
-from cms.outbound import OutboundError, check_url
-from webhooks.validation import valid_header
+from cms.api.attributes import Attribute, clean_attributes, clean_flag, clean_name, fail
+from cms.api.errors import ApiError, ApiErrors
+from cms.api.outbound_attributes import (
+    HEADER_RULE,
+    MAX_URL,
+    BadHeaders,
+    check_headers,
+    check_reachable,
+    is_url_sized,
+)
 
 ADAPTERS = ("custom", "netlify", "vercel", "gitlab")
 SUPPORTED_ADAPTERS = ("custom",)
-REQUIRED = (
-    "name",
-    "adapter",
-    "adapter_settings",
-    "frontend_url",
-    "autotrigger_on_scheduled_publications",
-)
-FLAGS = ("autotrigger_on_scheduled_publications", "indexing_enabled", "enabled")
-WRITABLE = {*REQUIRED, *FLAGS, "webhook_token"}
-#: Answered, never written: the server keeps them.
-READ_ONLY = {"webhook_url", "build_status", "last_build_completed_at", "indexing_status"}
 CUSTOM_SETTINGS = ("trigger_url", "headers", "payload")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-MAX_URL = 2048
 MAX_PAYLOAD_KEYS = 1000
 
 
@@ -34,28 +30,14 @@ def clean(attributes: dict, *, creating: bool, adapter: str | None = None) -> di
     """The attributes to write; ApiErrors naming each bad one. ``adapter``: the trigger's
     current adapter, on an update (its settings are checked against the adapter they'll
     have)."""
-    errors, cleaned = [], {}
-    for name in sorted(set(attributes) - WRITABLE - READ_ONLY):
-        errors.append(invalid_field(name, "VALIDATION_UNKNOWN_ATTRIBUTE"))
-    for name in sorted(set(attributes) & READ_ONLY):
-        errors.append(invalid_field(name, "VALIDATION_READ_ONLY"))
-    if creating:
-        for name in REQUIRED:
-            if name not in attributes:
-                errors.append(invalid_field(name, "VALIDATION_REQUIRED"))
-    elif "webhook_token" in attributes:
-        errors.append(invalid_field("webhook_token", "VALIDATION_IMMUTABLE"))
-    for name in sorted(set(attributes) & (WRITABLE - {"adapter_settings"})):
-        if name == "webhook_token" and not creating:
-            continue
-        try:
-            cleaned[name] = CHECKS[name](attributes[name])
-        except ApiError as error:
-            errors.append(error)
+    cleaned, errors = clean_attributes(attributes, ATTRIBUTES, creating=creating, strict=True)
+    # The settings are checked last, against the adapter they'll have: none if the one
+    # sent was refused.
+    settings = cleaned.pop("adapter_settings", None)
     adapter = cleaned.get("adapter", None if "adapter" in attributes else adapter)
     if "adapter_settings" in attributes and adapter is not None:
         try:
-            cleaned["adapter_settings"] = _adapter_settings(attributes["adapter_settings"])
+            cleaned["adapter_settings"] = _adapter_settings(settings)
         except ApiError as error:
             errors.append(error)
     if errors:
@@ -63,24 +45,12 @@ def clean(attributes: dict, *, creating: bool, adapter: str | None = None) -> di
     return cleaned
 
 
-def _fail(name: str, code: str = "VALIDATION_FORMAT", **details):
-    raise invalid_field(name, code, **details)
-
-
-def _name(value):
-    if not isinstance(value, str) or not value.strip():
-        _fail("name", "VALIDATION_REQUIRED")
-    if len(value) > 255:
-        _fail("name", "VALIDATION_LENGTH", max=255)
-    return value
-
-
-def _adapter(value):
+def _adapter(name, value):
     if not isinstance(value, str) or value not in ADAPTERS:
-        _fail("adapter", "VALIDATION_INCLUSION", allowed=list(ADAPTERS))
+        fail(name, "VALIDATION_INCLUSION", allowed=list(ADAPTERS))
     if value not in SUPPORTED_ADAPTERS:
-        _fail(
-            "adapter",
+        fail(
+            name,
             "VALIDATION_NOT_SUPPORTED",
             allowed=list(SUPPORTED_ADAPTERS),
             message=f"The {value} adapter doesn't exist here yet: use custom.",
@@ -92,67 +62,59 @@ def _adapter_settings(value) -> dict:
     """The custom adapter's: ``{trigger_url, headers, payload}``, all three, nothing else."""
     where = "adapter_settings"
     if not isinstance(value, dict):
-        _fail(where, message="An object: {trigger_url, headers, payload}.")
+        fail(where, message="An object: {trigger_url, headers, payload}.")
     for key in sorted(set(value) - set(CUSTOM_SETTINGS)):
-        _fail(where, "VALIDATION_UNKNOWN_ATTRIBUTE", key=key, allowed=list(CUSTOM_SETTINGS))
+        fail(where, "VALIDATION_UNKNOWN_ATTRIBUTE", key=key, allowed=list(CUSTOM_SETTINGS))
     for key in CUSTOM_SETTINGS:
         if key not in value:
-            _fail(where, "VALIDATION_REQUIRED", key=key)
+            fail(where, "VALIDATION_REQUIRED", key=key)
     url = value["trigger_url"]
-    if not isinstance(url, str) or not url or len(url) > MAX_URL:
-        _fail(where, key="trigger_url", message=f"A URL (at most {MAX_URL} characters).")
+    if not is_url_sized(url):
+        fail(where, key="trigger_url", message=f"A URL (at most {MAX_URL} characters).")
+    check_reachable(url, partial(fail, where, key="trigger_url"))
     try:
-        check_url(url)
-    except OutboundError as error:
-        _fail(where, "VALIDATION_URL", key="trigger_url", message=error.message)
-    headers = value["headers"]
-    if not isinstance(headers, dict) or len(headers) > 50:
-        _fail(where, key="headers", message="An object of header names to string values.")
-    for name, header in headers.items():
-        if not valid_header(name, header):
-            _fail(
-                where,
-                key="headers",
-                header=name,
-                message="Header names are tokens; values, one-line strings.",
-            )
+        headers = check_headers(value["headers"])
+    except BadHeaders as bad:
+        if bad.header is None:
+            fail(where, key="headers", message="An object of header names to string values.")
+        fail(where, key="headers", header=bad.header, message=HEADER_RULE)
     payload = value["payload"]
     if not isinstance(payload, dict) or len(payload) > MAX_PAYLOAD_KEYS:
-        _fail(where, key="payload", message="A JSON object: the body POSTed to trigger_url.")
+        fail(where, key="payload", message="A JSON object: the body POSTed to trigger_url.")
     return {"trigger_url": url, "headers": headers, "payload": payload}
 
 
-def _frontend_url(value):
+def _frontend_url(name, value):
     if value is None:
         return None
-    if not isinstance(value, str) or not value or len(value) > MAX_URL:
-        _fail("frontend_url", message=f"A URL (at most {MAX_URL} characters) or null.")
-    try:
-        check_url(value)
-    except OutboundError as error:
-        _fail("frontend_url", "VALIDATION_URL", message=error.message)
-    return value
+    if not is_url_sized(value):
+        fail(name, message=f"A URL (at most {MAX_URL} characters) or null.")
+    return check_reachable(value, partial(fail, name))
 
 
-def _flag(name):
-    def check(value):
-        if not isinstance(value, bool):
-            _fail(name, message="true or false.")
-        return value
-
-    return check
-
-
-def _webhook_token(value):
+def _webhook_token(name, value):
     if not isinstance(value, str) or not TOKEN.fullmatch(value):
-        _fail("webhook_token", message="16 to 64 letters, digits, '-' or '_'.")
+        fail(name, message="16 to 64 letters, digits, '-' or '_'.")
     return value
 
 
-CHECKS = {
-    "name": _name,
-    "adapter": _adapter,
-    "frontend_url": _frontend_url,
-    "webhook_token": _webhook_token,
-    **{name: _flag(name) for name in FLAGS},
+def _kept_for_clean(name, value):
+    return value
+
+
+# Required ones first, in the order their absence is reported.
+ATTRIBUTES = {
+    "name": Attribute(required=True, clean=clean_name),
+    "adapter": Attribute(required=True, clean=_adapter),
+    "adapter_settings": Attribute(required=True, clean=_kept_for_clean),
+    "frontend_url": Attribute(required=True, clean=_frontend_url),
+    "autotrigger_on_scheduled_publications": Attribute(required=True, clean=clean_flag),
+    "indexing_enabled": Attribute(clean=clean_flag),
+    "enabled": Attribute(clean=clean_flag),
+    "webhook_token": Attribute(immutable=True, clean=_webhook_token),
+    # Answered, never written: the server keeps them.
+    **{
+        name: Attribute(read_only=True)
+        for name in ("webhook_url", "build_status", "last_build_completed_at", "indexing_status")
+    },
 }

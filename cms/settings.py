@@ -13,6 +13,12 @@ from pathlib import Path
 import dj_database_url
 
 from cms.env import env_bool, env_list
+
+# Blocks kept in modules of their own, every name in them a setting: logging, HTTPS, and
+# failed-authentication throttles, rate limits and the trusted proxies.
+from cms.settings_parts.https import *  # noqa: F403
+from cms.settings_parts.limits import *  # noqa: F403
+from cms.settings_parts.logs import *  # noqa: F403
 from cms.storage_config import s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -387,81 +393,8 @@ CORS_EXPOSE_HEADERS = [
 ]
 CORS_URLS_REGEX = r"^(?!/admin/).*$"
 
-# Every 500 reaches the console with its traceback: the API's own (``cms``) and those
-# Django catches itself, such as an answer that fails while it is rendered
-# (``django.request``, at ERROR only, so 4xx answers are not logged). One access line per
-# request (``cms.access``, observability/middleware.py). Lines are JSON objects with the
-# request id (CMS_LOG_FORMAT=json, the default) or plain text (CMS_LOG_FORMAT=text);
-# CMS_ACCESS_LOG=false silences the access lines.
-CMS_LOG_FORMAT = os.environ.get("CMS_LOG_FORMAT", "json").strip().lower()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
-    "formatters": {
-        "json": {"()": "observability.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "text" if CMS_LOG_FORMAT == "text" else "json",
-            "filters": ["request_id"],
-        }
-    },
-    "loggers": {
-        "cms": {"handlers": ["console"], "level": "INFO"},
-        "cms.access": {
-            "handlers": ["console"],
-            "level": "INFO" if env_bool("CMS_ACCESS_LOG", True) else "WARNING",
-            "propagate": False,
-        },
-        # The queue library's own lines name only its one task (jobs.run); cms.jobs says more.
-        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-    },
-}
 # GET /metrics (observability/metrics.py): when set, only `Authorization: Bearer <it>`.
 CMS_METRICS_TOKEN = os.environ.get("CMS_METRICS_TOKEN", "")
-
-# Failed authentication (cms/throttle.py): bad API tokens and admin logins per client
-# address, admin logins per username too; over the limit, 429 until the window ends.
-CMS_AUTH_FAILURES_PER_ADDRESS = int(os.environ.get("CMS_AUTH_FAILURES_PER_ADDRESS", 20))
-CMS_AUTH_ADDRESS_WINDOW = int(os.environ.get("CMS_AUTH_ADDRESS_WINDOW", 60))
-CMS_LOGIN_FAILURES_PER_USER = int(os.environ.get("CMS_LOGIN_FAILURES_PER_USER", 10))
-CMS_LOGIN_USER_WINDOW = int(os.environ.get("CMS_LOGIN_USER_WINDOW", 15 * 60))
-# DreamFactory sessions (POST /api/v2/user/session, access/sessions.py): a session_token
-# works this many seconds after its login (DreamFactory's default: a day), or until logout.
-CMS_SESSION_LIFETIME = int(os.environ.get("CMS_SESSION_LIFETIME", 24 * 60 * 60))
-# Rate limits on the APIs (cms/rate_limits.py), per token (else per client address), in
-# fixed windows of CMS_RATE_LIMIT_WINDOW seconds: requests on the Content Management API
-# (DatoCMS's 60 per 3 s), records on the record API (a batch of 1,000 counts 1,000; any
-# other request 1). 0 turns a limit off. Counted in CACHES: shared by every process with
-# REDIS_URL. Benchmarks raise them (bench/harness.py).
-CMS_RATE_LIMIT_REQUESTS = int(os.environ.get("CMS_RATE_LIMIT_REQUESTS", 60))
-CMS_RATE_LIMIT_RECORDS = int(os.environ.get("CMS_RATE_LIMIT_RECORDS", 10_000))
-CMS_RATE_LIMIT_WINDOW = int(os.environ.get("CMS_RATE_LIMIT_WINDOW", 3))
-# How many proxies in front of the server append to X-Forwarded-For; 0 trusts none, and the
-# client address is REMOTE_ADDR.
-CMS_TRUSTED_PROXIES = int(os.environ.get("CMS_TRUSTED_PROXIES", 0))
-
-# Served over HTTPS (README "HTTPS"): CMS_HTTPS=true redirects plain HTTP
-# (but not the probes and metrics a load balancer calls on the inside), marks cookies
-# secure and sends HSTS for CMS_HSTS_SECONDS. Behind a TLS-ending proxy (CMS_TRUSTED_PROXIES
-# > 0) its X-Forwarded-Proto says whether the client used HTTPS.
-CMS_HTTPS = env_bool("CMS_HTTPS", False)
-SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CMS_HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-SECURE_HSTS_SECONDS = int(os.environ.get("CMS_HSTS_SECONDS", 3600)) if CMS_HTTPS else 0
-# About the whole domain, so the operator's to choose (check --deploy names them until set).
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CMS_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("CMS_HSTS_PRELOAD", False)
-if CMS_TRUSTED_PROXIES:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# W003: CSRF is checked by a subclass of Django's middleware (cms/admin_middleware.py),
-# on the admin's paths only: the APIs authenticate with bearer tokens, never cookies.
-SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 # sanitized_html: values with more start tags are refused (the HTML parser's cost grows
 # with elements times nesting depth; see item_types/html_safety.py).

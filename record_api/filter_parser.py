@@ -36,6 +36,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from cms import filter_tokens
+from cms.filter_tokens import INT_RANGE, Cursor, Token, unquote
+
 MAX_FILTER_LENGTH = 4000
 MAX_DEPTH = 32
 KEYWORDS = frozenset({"and", "or", "not", "like", "in", "is", "null", "true", "false"})
@@ -43,7 +46,6 @@ COMPARISONS = ("=", "!=", ">", ">=", "<", "<=")
 WORD_COMPARISONS = {"eq": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 #: DreamFactory's text operators: the LIKE pattern each makes of its (literal) text.
 TEXT_OPERATORS = {"contains": "%{}%", "starts": "{}%", "ends": "%{}"}
-INT_RANGE = (-(2**63), 2**63 - 1)
 QUOTED_NAME = re.compile(r"`[A-Za-z_][A-Za-z0-9_]*`")
 
 
@@ -100,14 +102,6 @@ class Or:
 # Tokens.
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # name | keyword | string | number | op | ( | ) | , | end
-    text: str
-    position: int
-    value: object = None
-
-
 TOKEN = re.compile(
     r"""
     (?P<space>\s+)
@@ -117,7 +111,7 @@ TOKEN = re.compile(
   | :(?P<param>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><>|!=|>=|<=|=|<|>)
   | (?P<punct>[(),])
-  | (?P<quote>')
+  | (?P<string>'(?:[^']|'')*+')
     """,
     re.VERBOSE | re.ASCII,
 )
@@ -131,22 +125,12 @@ WHY_NOT = {
 }
 
 
-def _string(text: str, start: int) -> tuple[str, int]:
-    """The single-quoted string opening at ``start``: (its value, the index after it)."""
-    parts, index = [], start + 1
-    while True:
-        end = text.find("'", index)
-        if end < 0:
-            raise FilterError("unterminated text value: a closing ' is missing", start)
-        parts.append(text[index:end])
-        if text.startswith("''", end):
-            parts.append("'")
-            index = end + 2
-            continue
-        value = "".join(parts)
-        if "\x00" in value:
-            raise FilterError("text values can't hold NUL characters", start)
-        return value, end + 1
+def _unreadable(text: str, index: int) -> FilterError:
+    two, one = text[index : index + 2], text[index]
+    if one == "'":
+        return FilterError("unterminated text value: a closing ' is missing", index)
+    why = WHY_NOT.get(two) or WHY_NOT.get(one) or "not part of the filter syntax"
+    return FilterError(f"unexpected character {one!r}: {why}", index)
 
 
 def _number(text: str, position: int):
@@ -161,41 +145,33 @@ def _number(text: str, position: int):
     return value
 
 
+def _token(kind: str, match: re.Match) -> Token:
+    word, index = match.group(), match.start()
+    if kind == "string":
+        value = unquote(word)
+        if "\x00" in value:
+            raise FilterError("text values can't hold NUL characters", index)
+        return Token("string", word, index, value)
+    if kind == "number":
+        follower = match.string[match.end() : match.end() + 1]
+        if follower and (follower.isalnum() or follower in "_."):
+            raise FilterError(f"invalid number starting {word!r}", index)
+        return Token("number", word, index, _number(word, index))
+    if kind == "name":
+        is_keyword = word.lower() in KEYWORDS
+        return Token("keyword" if is_keyword else "name", word, index, word.lower())
+    if kind == "quoted_name":  # a field called like a keyword: `and` = 1
+        name = match.group("quoted_name")
+        return Token("name", name, index, name.lower())
+    if kind == "param":  # a bound parameter, :name
+        return Token("param", word, index, match.group("param"))
+    if kind == "op":
+        return Token("op", word, index, "!=" if word == "<>" else word)
+    return Token(word, word, index)  # punctuation: its own kind
+
+
 def tokenize(text: str) -> list[Token]:
-    tokens, index = [], 0
-    while index < len(text):
-        match = TOKEN.match(text, index)
-        if match is None:
-            two, one = text[index : index + 2], text[index]
-            why = WHY_NOT.get(two) or WHY_NOT.get(one) or "not part of the filter syntax"
-            raise FilterError(f"unexpected character {one!r}: {why}", index)
-        kind = match.lastgroup
-        if kind == "quote":
-            value, end = _string(text, index)
-            tokens.append(Token("string", text[index:end], index, value))
-            index = end
-            continue
-        word = match.group()
-        if kind == "number":
-            follower = text[match.end() : match.end() + 1]
-            if follower and (follower.isalnum() or follower in "_."):
-                raise FilterError(f"invalid number starting {word!r}", index)
-            tokens.append(Token("number", word, index, _number(word, index)))
-        elif kind == "name":
-            is_keyword = word.lower() in KEYWORDS
-            tokens.append(Token("keyword" if is_keyword else "name", word, index, word.lower()))
-        elif kind == "quoted_name":  # a field called like a keyword: `and` = 1
-            name = match.group("quoted_name")
-            tokens.append(Token("name", name, index, name.lower()))
-        elif kind == "param":  # a bound parameter, :name
-            tokens.append(Token("param", word, index, match.group("param")))
-        elif kind == "op":
-            tokens.append(Token("op", word, index, "!=" if word == "<>" else word))
-        elif kind == "punct":
-            tokens.append(Token(word, word, index))
-        index = match.end()
-    tokens.append(Token("end", "", len(text)))
-    return tokens
+    return filter_tokens.tokenize(text, TOKEN, _unreadable, _token)
 
 
 # The parser.
@@ -218,21 +194,10 @@ def _bound(params: dict, name: str):
     raise KeyError(name)
 
 
-class _Parser:
+class _Parser(Cursor):
     def __init__(self, text: str, params: dict):
-        self.tokens = tokenize(text)
+        super().__init__(tokenize(text))
         self.params = params
-        self.index = 0
-        self.depth = 0
-
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.index]
-
-    def advance(self) -> Token:
-        token = self.token
-        self.index += 1
-        return token
 
     def keyword(self, *words: str) -> bool:
         if self.token.kind == "keyword" and self.token.value in words:

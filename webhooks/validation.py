@@ -1,10 +1,20 @@
 """Checking a webhook's attributes (SPEC-2 §8.1): every problem at once, each naming its
 attribute (422 INVALID_FIELD), before anything is written."""
 
+from functools import partial
+
 import chevron
 
-from cms.api.errors import ApiError, ApiErrors, invalid_field
-from cms.outbound import OutboundError, check_url
+from cms.api.attributes import Attribute, clean_attributes, clean_flag, clean_name, fail
+from cms.api.errors import ApiErrors
+from cms.api.outbound_attributes import (
+    HEADER_RULE,
+    MAX_HEADERS,
+    MAX_URL,
+    BadHeaders,
+    check_headers,
+    check_reachable,
+)
 
 #: entity_type -> the event types it has (SPEC-2 §8.1's table).
 EVENTS = {
@@ -18,42 +28,15 @@ EVENTS = {
     "cda_cache_tags": {"invalidate"},
 }
 FILTER_TYPES = {"item_type", "item", "build_trigger", "environment", "environment_type"}
-REQUIRED = ("name", "url", "custom_payload", "headers", "events")
-NULLABLE_TEXT = ("custom_payload", "http_basic_user", "http_basic_password")
-FLAGS = ("enabled", "nested_items_in_payload", "auto_retry")
-ATTRIBUTES = {*REQUIRED, *NULLABLE_TEXT, *FLAGS, "payload_api_version"}
 MAX_TEXT = 64 * 1024
 
 
 def clean(attributes: dict, *, creating: bool) -> dict:
     """The attributes to write; ApiErrors naming each bad one."""
-    errors, cleaned = [], {}
-    for name in sorted(set(attributes) - ATTRIBUTES):
-        errors.append(invalid_field(name, "VALIDATION_UNKNOWN_ATTRIBUTE"))
-    if creating:
-        for name in REQUIRED:
-            if name not in attributes:
-                errors.append(invalid_field(name, "VALIDATION_REQUIRED"))
-    for name in sorted(set(attributes) & ATTRIBUTES):
-        try:
-            cleaned[name] = CHECKS[name](attributes[name])
-        except ApiError as error:
-            errors.append(error)
+    cleaned, errors = clean_attributes(attributes, ATTRIBUTES, creating=creating, strict=True)
     if errors:
         raise ApiErrors(errors)
     return cleaned
-
-
-def _fail(name: str, code: str = "VALIDATION_FORMAT", **details):
-    raise invalid_field(name, code, **details)
-
-
-def _name(value):
-    if not isinstance(value, str) or not value.strip():
-        _fail("name", "VALIDATION_REQUIRED")
-    if len(value) > 255:
-        _fail("name", "VALIDATION_LENGTH", max=255)
-    return value
 
 
 def _template(name: str, value: str) -> str:
@@ -62,91 +45,72 @@ def _template(name: str, value: str) -> str:
     try:
         chevron.render(value, {}, partials_path=None)
     except (chevron.ChevronError, IndexError, KeyError) as error:
-        _fail(name, "VALIDATION_TEMPLATE", message=f"Not a valid Mustache template: {error}")
+        fail(name, "VALIDATION_TEMPLATE", message=f"Not a valid Mustache template: {error}")
     return value
 
 
-def _url(value):
+def _url(name, value):
     if not isinstance(value, str) or not value:
-        _fail("url", "VALIDATION_REQUIRED")
-    if len(value) > 2048:
-        _fail("url", "VALIDATION_LENGTH", max=2048)
-    _template("url", value)
+        fail(name, "VALIDATION_REQUIRED")
+    if len(value) > MAX_URL:
+        fail(name, "VALIDATION_LENGTH", max=MAX_URL)
+    _template(name, value)
     if "{{" not in value:  # with tags, checked once rendered, at each call
-        try:
-            check_url(value)
-        except OutboundError as error:
-            _fail("url", "VALIDATION_URL", message=error.message)
+        check_reachable(value, partial(fail, name))
     return value
 
 
-def _custom_payload(value):
+def _custom_payload(name, value):
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > MAX_TEXT:
-        _fail("custom_payload", max=MAX_TEXT, message="A string (a Mustache template) or null.")
-    return _template("custom_payload", value)
+        fail(name, max=MAX_TEXT, message="A string (a Mustache template) or null.")
+    return _template(name, value)
 
 
-def _headers(value):
-    if not isinstance(value, dict) or len(value) > 50:
-        _fail("headers", message="An object of header names to string values (at most 50).")
-    for key, header in value.items():
-        if not valid_header(key, header):
-            _fail("headers", key=key, message="Header names are tokens; values, one-line strings.")
+def _headers(name, value):
+    try:
+        return check_headers(value)
+    except BadHeaders as bad:
+        if bad.header is None:
+            fail(
+                name, message=f"An object of header names to string values (at most {MAX_HEADERS})."
+            )
+        fail(name, key=bad.header, message=HEADER_RULE)
+
+
+def _text(name, value):
+    if value is not None and (not isinstance(value, str) or len(value) > 255):
+        fail(name, message="A string (at most 255 characters) or null.")
     return value
 
 
-def valid_header(key: str, value) -> bool:
-    """A header http.client can send as given (build triggers' headers too)."""
-    valid_name = key and all(33 <= ord(c) < 127 and c != ":" for c in key)
-    return bool(valid_name) and isinstance(value, str) and not any(c in value for c in "\r\n\0")
-
-
-def _text(name):
-    def check(value):
-        if value is not None and (not isinstance(value, str) or len(value) > 255):
-            _fail(name, message="A string (at most 255 characters) or null.")
-        return value
-
-    return check
-
-
-def _flag(name):
-    def check(value):
-        if not isinstance(value, bool):
-            _fail(name, message="true or false.")
-        return value
-
-    return check
-
-
-def _api_version(value):
+def _api_version(name, value):
     if value not in ("3",):
-        _fail("payload_api_version", "VALIDATION_INCLUSION", allowed=["3"])
+        fail(name, "VALIDATION_INCLUSION", allowed=["3"])
     return value
 
 
-def _events(value):
+def _events(name, value):
     if not isinstance(value, list) or len(value) > 100:
-        _fail("events", message="An array of {entity_type, event_types, filters}.")
+        fail(name, message="An array of {entity_type, event_types, filters}.")
     return [_event(index, entry) for index, entry in enumerate(value)]
 
 
 def _event(index: int, entry) -> dict:
     where = {"index": index}
     if not isinstance(entry, dict) or set(entry) - {"entity_type", "event_types", "filters"}:
-        _fail("events", **where, message="An object with entity_type, event_types, filters.")
+        fail("events", **where, message="An object with entity_type, event_types, filters.")
     entity_type = entry.get("entity_type")
     if not isinstance(entity_type, str) or entity_type not in EVENTS:
-        _fail("events", "VALIDATION_INCLUSION", **where, key="entity_type", allowed=sorted(EVENTS))
+        fail("events", "VALIDATION_INCLUSION", **where, key="entity_type", allowed=sorted(EVENTS))
     types = entry.get("event_types")
     if (
         not isinstance(types, list)
         or not types
         or not all(isinstance(t, str) and t in EVENTS[entity_type] for t in types)
     ):
-        _fail(
+        fail(
             "events",
             "VALIDATION_INCLUSION",
             **where,
@@ -157,7 +121,7 @@ def _event(index: int, entry) -> dict:
     if filters is not None and (
         not isinstance(filters, list) or not all(_filter_ok(f) for f in filters)
     ):
-        _fail(
+        fail(
             "events",
             **where,
             key="filters",
@@ -178,14 +142,18 @@ def _filter_ok(value) -> bool:
     )
 
 
-CHECKS = {
-    "name": _name,
-    "url": _url,
-    "custom_payload": _custom_payload,
-    "headers": _headers,
-    "events": _events,
-    "http_basic_user": _text("http_basic_user"),
-    "http_basic_password": _text("http_basic_password"),
-    "payload_api_version": _api_version,
-    **{name: _flag(name) for name in FLAGS},
+# Required ones first, in the order their absence is reported.
+ATTRIBUTES = {
+    "name": Attribute(required=True, clean=clean_name),
+    "url": Attribute(required=True, clean=_url),
+    "custom_payload": Attribute(required=True, clean=_custom_payload),
+    "headers": Attribute(required=True, clean=_headers),
+    "events": Attribute(required=True, clean=_events),
+    "http_basic_user": Attribute(clean=_text),
+    "http_basic_password": Attribute(clean=_text),
+    "payload_api_version": Attribute(clean=_api_version),
+    **{
+        name: Attribute(clean=clean_flag)
+        for name in ("enabled", "nested_items_in_payload", "auto_retry")
+    },
 }

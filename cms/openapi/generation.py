@@ -15,7 +15,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 
 from cms.openapi import components, record_api
-from cms.openapi.operations import CMA, DEFAULT_PATH_PARAMETER, PATH_PARAMETERS, Op
+from cms.openapi.op_shapes import Op
+from cms.openapi.operations import CMA, DEFAULT_PATH_PARAMETER, PATH_PARAMETERS
 from cms.openapi.project_operations import PROJECT
 
 

@@ -6,83 +6,22 @@ operation here for each route and method; tests/cms/test_openapi.py fails on a r
 out. The record API's operations are in ``cms.openapi.record_api``.
 """
 
-from dataclasses import dataclass, field
-
-from cms.openapi.components import ID, attributes_of, document, ref, resource, write_document
-from item_types.schema import (
-    FIELD_ATTRIBUTES,
-    FIELDSET_ATTRIBUTES,
-    ITEM_TYPE_ATTRIBUTES,
-    SITE_ATTRIBUTES,
+from cms.openapi.components import ID
+from cms.openapi.op_shapes import (
+    BOOL,
+    IDS,
+    JOB,
+    PAGES,
+    STRING,
+    Op,
+    create,
+    crud,
+    free,
+    many,
+    one,
+    update,
 )
-from menus.cleaning import MENU_ITEM_ATTRIBUTES, SCHEMA_MENU_ITEM_ATTRIBUTES
-from uploads.collections import ATTRIBUTES as UPLOAD_COLLECTION_ATTRIBUTES
-from uploads.services import UPLOAD_ATTRIBUTES
 
-
-@dataclass(frozen=True)
-class Op:
-    tag: str
-    summary: str
-    #: status -> the answer's schema (None: no body).
-    answers: dict = field(default_factory=dict)
-    body: dict | None = None
-    #: query parameters: name -> (schema, description)
-    query: dict = field(default_factory=dict)
-    description: str = ""
-    idempotent: bool = False  # takes Idempotency-Key
-    security: list | None = None  # None: the API's credentials
-
-
-def _specs() -> dict[str, tuple[dict, list[str]]]:
-    return {
-        "site": attributes_of(SITE_ATTRIBUTES),
-        "item_type": attributes_of(ITEM_TYPE_ATTRIBUTES),
-        "field": attributes_of(FIELD_ATTRIBUTES),
-        "fieldset": attributes_of(FIELDSET_ATTRIBUTES),
-        "upload": attributes_of(UPLOAD_ATTRIBUTES),
-        "upload_collection": attributes_of(UPLOAD_COLLECTION_ATTRIBUTES),
-        "menu_item": attributes_of(MENU_ITEM_ATTRIBUTES),
-        "schema_menu_item": attributes_of(SCHEMA_MENU_ITEM_ATTRIBUTES),
-    }
-
-
-SPECS = _specs()
-
-
-def one(type_: str) -> dict:
-    return document(resource(type_, SPECS.get(type_, ({}, []))[0]))
-
-
-def many(type_: str) -> dict:
-    return document(resource(type_, SPECS.get(type_, ({}, []))[0]), many=True)
-
-
-def create(type_: str) -> dict:
-    properties, required = SPECS[type_]
-    return write_document(type_, _writable(properties), required=required)
-
-
-def update(type_: str) -> dict:
-    return write_document(type_, _writable(SPECS[type_][0]))
-
-
-def _writable(properties: dict) -> dict:
-    return {name: schema for name, schema in properties.items() if not schema.get("readOnly")}
-
-
-def free(type_: str, **kw) -> dict:
-    return write_document(type_, None, **kw)
-
-
-JOB = {202: ref("Job")}
-STRING = {"type": "string"}
-BOOL = {"type": "string", "enum": ["true", "false"]}
-PAGES = {
-    "page[offset]": ({"type": "integer", "minimum": 0}, "Records to skip."),
-    "page[limit]": ({"type": "integer", "minimum": 1, "maximum": 500}, "Records per page."),
-}
-IDS = {"filter[ids]": (STRING, "Ids, comma-separated.")}
 ITEM_BODY = free("item")
 ITEM_DOC = (
     "`attributes` are the model's fields by api_key: their JSON Schema is "
@@ -94,7 +33,7 @@ BULK = (
 )
 
 CMA: dict[str, Op] = {
-    # Site, models, fields, fieldsets.
+    # Site, models, fields (models' and fieldsets' CRUD: below).
     "GET /site": Op(
         "Schema",
         "The site: locales, time zone, settings",
@@ -102,15 +41,6 @@ CMA: dict[str, Op] = {
         query={"include": (STRING, "`item_types`, `item_types.fields`")},
     ),
     "PUT /site": Op("Schema", "Update the site", {200: one("site")}, update("site")),
-    "GET /item-types": Op("Schema", "List the models and block models", {200: many("item_type")}),
-    "POST /item-types": Op(
-        "Schema", "Create a model", {201: one("item_type")}, create("item_type")
-    ),
-    "GET /item-types/{id_or_api_key}": Op("Schema", "Find a model", {200: one("item_type")}),
-    "PUT /item-types/{id_or_api_key}": Op(
-        "Schema", "Update a model", {200: one("item_type")}, update("item_type")
-    ),
-    "DELETE /item-types/{id_or_api_key}": Op("Schema", "Delete a model", {200: one("item_type")}),
     "GET /item-types/{id_or_api_key}/schema.json": Op(
         "Schema",
         "The JSON Schema of the model's records",
@@ -155,17 +85,6 @@ CMA: dict[str, Op] = {
     ),
     "DELETE /fields/{id_or_api_key}": Op("Schema", "Delete a field", {200: one("field")}),
     "POST /fields/{id_or_api_key}/duplicate": Op("Schema", "Copy a field (a job)", JOB),
-    "GET /item-types/{id_or_api_key}/fieldsets": Op(
-        "Schema", "List a model's fieldsets", {200: many("fieldset")}
-    ),
-    "POST /item-types/{id_or_api_key}/fieldsets": Op(
-        "Schema", "Create a fieldset", {201: one("fieldset")}, create("fieldset")
-    ),
-    "GET /fieldsets/{id_or_api_key}": Op("Schema", "Find a fieldset", {200: one("fieldset")}),
-    "PUT /fieldsets/{id_or_api_key}": Op(
-        "Schema", "Update a fieldset", {200: one("fieldset")}, update("fieldset")
-    ),
-    "DELETE /fieldsets/{id_or_api_key}": Op("Schema", "Delete a fieldset", {200: one("fieldset")}),
     # Records.
     "GET /items": Op(
         "Records",
@@ -379,14 +298,7 @@ CMA: dict[str, Op] = {
         description="`attributes.status` is the HTTP status the call would have answered "
         "and `payload` its body.",
     ),
-    # Webhooks.
-    "GET /webhooks": Op("Webhooks", "List webhooks (admin tokens)", {200: many("webhook")}),
-    "POST /webhooks": Op("Webhooks", "Create a webhook", {201: one("webhook")}, free("webhook")),
-    "GET /webhooks/{webhook_id}": Op("Webhooks", "Find a webhook", {200: one("webhook")}),
-    "PUT /webhooks/{webhook_id}": Op(
-        "Webhooks", "Update a webhook", {200: one("webhook")}, free("webhook")
-    ),
-    "DELETE /webhooks/{webhook_id}": Op("Webhooks", "Delete a webhook", {200: one("webhook")}),
+    # Webhooks (and their CRUD, below).
     "GET /webhook_calls": Op(
         "Webhooks",
         "List webhook calls",
@@ -404,14 +316,8 @@ CMA: dict[str, Op] = {
 
 
 def _menu(prefix: str, type_: str, label: str, scope: str) -> dict[str, Op]:
-    return {
-        f"GET /{prefix}": Op(scope, f"List {label}", {200: many(type_)}, query=IDS),
-        f"POST /{prefix}": Op(scope, f"Create a {label[:-1]}", {201: one(type_)}, create(type_)),
-        f"GET /{prefix}/{{item_id}}": Op(scope, f"Find a {label[:-1]}", {200: one(type_)}),
-        f"PUT /{prefix}/{{item_id}}": Op(
-            scope, f"Update a {label[:-1]}", {200: one(type_)}, update(type_)
-        ),
-        f"DELETE /{prefix}/{{item_id}}": Op(scope, f"Delete a {label[:-1]}", {200: one(type_)}),
+    """A tree of menu-like items: CRUD, and a reorder job."""
+    return crud(prefix, type_, scope, f"a {label[:-1]}", declared=True, list_query=IDS) | {
         f"POST /{prefix}/reorder": Op(
             scope,
             f"Reorder {label} (a job)",
@@ -421,6 +327,33 @@ def _menu(prefix: str, type_: str, label: str, scope: str) -> dict[str, Op]:
     }
 
 
+CMA |= crud(
+    "item-types",
+    "item_type",
+    "Schema",
+    "a model",
+    param="id_or_api_key",
+    declared=True,
+    list_summary="List the models and block models",
+)
+CMA |= crud(
+    "fieldsets",
+    "fieldset",
+    "Schema",
+    "a fieldset",
+    param="id_or_api_key",
+    declared=True,
+    list_summary="List a model's fieldsets",
+    collection="item-types/{id_or_api_key}/fieldsets",
+)
+CMA |= crud(
+    "webhooks",
+    "webhook",
+    "Webhooks",
+    "a webhook",
+    param="webhook_id",
+    list_summary="List webhooks (admin tokens)",
+)
 CMA |= _menu("menu-items", "menu_item", "menu items", "Menus")
 CMA |= _menu("schema-menu-items", "schema_menu_item", "schema menu items", "Menus")
 CMA |= _menu("upload-collections", "upload_collection", "upload collections", "Uploads")

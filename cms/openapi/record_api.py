@@ -4,7 +4,7 @@ DreamFactory's error object."""
 
 from dataclasses import dataclass
 
-from cms.openapi.operations import BOOL, STRING, Op
+from cms.openapi.op_shapes import BOOL, STRING, Op
 
 
 @dataclass(frozen=True)

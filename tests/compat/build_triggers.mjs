@@ -10,11 +10,17 @@
 
 import assert from 'node:assert/strict';
 
-import { assertApiErrorCode, connect, expectApiError, finish, step } from './harness.mjs';
+import {
+  assertApiErrorCode,
+  connect,
+  expectApiError,
+  finish,
+  sleep,
+  step,
+} from './harness.mjs';
 
 const { client } = connect();
 const receiverUrl = process.env.CMS_RECEIVER_URL;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let trigger;
 

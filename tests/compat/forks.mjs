@@ -22,33 +22,16 @@ import {
   exchanges,
   expectApiError,
   finish,
+  jobPolls,
+  recorded,
   relationship,
   report,
+  sleep,
   step,
 } from './harness.mjs';
 
 const { client: primary, baseUrl, apiToken, localPath } = connect({ uploadFile: true });
 const main = clientFor(baseUrl, apiToken, 'main');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// The exchanges of `method` to a path ending with `suffix`, from index `from` on.
-function recorded(method, suffix, from = 0) {
-  return exchanges
-    .slice(from)
-    .filter((e) => e.request.method === method && new URL(e.request.url).pathname.endsWith(suffix));
-}
-
-// The answers the client's poller got for the job a 202 named (from index `from` on): every
-// one but the last a 404, the last a 200 (the client stops at the first 2xx).
-function jobPolls(accepted, from) {
-  assert.equal(accepted.response.status, 202, JSON.stringify(accepted.response.body));
-  assert.equal(accepted.response.body.data.type, 'job');
-  const jobId = accepted.response.body.data.id;
-  const polls = recorded('GET', `/job-results/${jobId}`, from).map((e) => e.response.status);
-  assert.equal(polls.at(-1), 200, `polls of ${jobId}: ${polls}`);
-  assert.ok(polls.slice(0, -1).every((status) => status === 404), `polls of ${jobId}: ${polls}`);
-  return { jobId, polls };
-}
 
 // Everything a client sees of an environment's content, ids included: models and their
 // fields, every record with its blocks (nested) and meta, each record's versions, the uploads.

@@ -317,3 +317,38 @@ export async function removeItemTypes(client, apiKeys) {
   }
   return removed;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the scripts ask of the recorded exchanges.
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The exchanges of `method` to a path ending with `suffix`, from index `from` on.
+export function recorded(method, suffix, from = 0) {
+  return exchanges
+    .slice(from)
+    .filter((e) => e.request.method === method && new URL(e.request.url).pathname.endsWith(suffix));
+}
+
+// The answers the client's poller got for the job a 202 named (from index `from` on): every
+// one but the last a 404, the last a 200 (the client stops at the first 2xx).
+export function jobPolls(accepted, from) {
+  assert.equal(accepted.response.status, 202, JSON.stringify(accepted.response.body));
+  assert.equal(accepted.response.body.data.type, 'job');
+  const jobId = accepted.response.body.data.id;
+  const polls = recorded('GET', `/job-results/${jobId}`, from).map((e) => e.response.status);
+  assert.equal(polls.at(-1), 200, `polls of ${jobId}: ${polls}`);
+  assert.ok(polls.slice(0, -1).every((status) => status === 404), `polls of ${jobId}: ${polls}`);
+  return { jobId, polls };
+}
+
+// The same for the job a POST to a path ending with `path` started.
+export function postedJobPolls(path, from) {
+  return jobPolls(recorded('POST', path, from)[0], from);
+}
+
+// The payload of the job's result (the answer the call would have had).
+export function jobPayload(jobId, from) {
+  const result = recorded('GET', `/job-results/${jobId}`, from).at(-1).response.body;
+  return result.data.attributes.payload;
+}

@@ -19,22 +19,22 @@ import { join } from 'node:path';
 
 import { ApiError } from '@datocms/cma-client-node';
 
-import { assertApiErrorCode, connect, exchanges, expectApiError, finish, step } from './harness.mjs';
+import {
+  assertApiErrorCode,
+  connect,
+  exchanges,
+  expectApiError,
+  finish,
+  recorded,
+  sleep,
+  step,
+} from './harness.mjs';
 
 const { client } = connect();
 const traces = process.env.CMS_JOB_TRACES;
 if (!traces) {
   console.error('CMS_JOB_TRACES must be set');
   process.exit(2);
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// The recorded exchanges of `method` to a path ending with `suffix`, from index `from` on.
-function recorded(method, suffix, from = 0) {
-  return exchanges
-    .slice(from)
-    .filter((e) => e.request.method === method && new URL(e.request.url).pathname.endsWith(suffix));
 }
 
 async function until(condition, what, timeoutMs = 30000) {

@@ -20,29 +20,12 @@ import {
   exchanges,
   expectApiError,
   finish,
+  postedJobPolls,
   relationship,
   step,
 } from './harness.mjs';
 
 const { client } = connect();
-
-// The exchanges of `method` to a path ending with `suffix`, from index `from` on.
-function recorded(method, suffix, from = 0) {
-  return exchanges
-    .slice(from)
-    .filter((e) => e.request.method === method && new URL(e.request.url).pathname.endsWith(suffix));
-}
-
-// A reorder's 202 and the client's polls of its job: 404s, then the 200 it stopped at.
-function jobPolls(path, from) {
-  const [accepted] = recorded('POST', path, from);
-  assert.equal(accepted.response.status, 202, JSON.stringify(accepted.response.body));
-  const jobId = accepted.response.body.data.id;
-  const polls = recorded('GET', `/job-results/${jobId}`, from).map((e) => e.response.status);
-  assert.equal(polls.at(-1), 200, `polls of ${jobId}: ${polls}`);
-  assert.ok(polls.slice(0, -1).every((status) => status === 404), `polls of ${jobId}: ${polls}`);
-  return { jobId, polls };
-}
 
 const linkedTo = (items, model) => items.filter((i) => i.item_type && i.item_type.id === model.id);
 // (label, parent label, position) in the order the list answers: menu order.
@@ -185,7 +168,7 @@ await step('menuItems.rawReorder runs as a job the client polls', async () => {
     ['Site', 'Blog', 1],
     ['Post', 'Blog', 2],
   ]);
-  return jobPolls('/menu-items/reorder', from);
+  return postedJobPolls('/menu-items/reorder', from);
 });
 
 await step('menuItems.destroy answers the item and takes what is under it', async () => {
@@ -238,7 +221,7 @@ await step('schemaMenuItems.rawReorder runs as a job the client polls', async ()
     after.map((i) => i.id),
     topLevel.map((i) => i.id),
   );
-  return jobPolls('/schema-menu-items/reorder', from);
+  return postedJobPolls('/schema-menu-items/reorder', from);
 });
 
 await step('itemTypes.destroy removes its menu items, or keeps them when asked', async () => {

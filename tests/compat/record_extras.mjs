@@ -20,12 +20,12 @@ import {
   finish,
   removeItemTypes,
   report,
+  sleep,
   step,
 } from './harness.mjs';
 
 const { client } = connect({ decodeRequests: true });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const itemTypeRel = (id) => ({ id, type: 'item_type' });
 
 async function eventually(check, what, timeoutMs = 60000) {

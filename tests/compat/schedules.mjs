@@ -9,13 +9,20 @@
 
 import assert from 'node:assert/strict';
 
-import { assertApiErrorCode, connect, expectApiError, finish, report, step } from './harness.mjs';
+import {
+  assertApiErrorCode,
+  connect,
+  expectApiError,
+  finish,
+  report,
+  sleep,
+  step,
+} from './harness.mjs';
 
 const { client } = connect();
 
 const inSeconds = (seconds) => new Date(Date.now() + seconds * 1000).toISOString();
 const sameInstant = (a, b) => assert.equal(new Date(a).getTime(), new Date(b).getTime());
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let record;
 let locale;

@@ -20,30 +20,14 @@ import {
   exchanges,
   expectApiError,
   finish,
+  jobPayload,
+  postedJobPolls,
   relationship,
   report,
   step,
 } from './harness.mjs';
 
 const { client, localPath } = connect({ uploadFile: true });
-
-function recorded(method, suffix, from = 0) {
-  return exchanges
-    .slice(from)
-    .filter((e) => e.request.method === method && new URL(e.request.url).pathname.endsWith(suffix));
-}
-
-// A job's 202 and the client's polls of /job-results: 404s, then the 200 it stopped at.
-function jobPolls(path, from) {
-  const [accepted] = recorded('POST', path, from);
-  assert.equal(accepted.response.status, 202, JSON.stringify(accepted.response.body));
-  const jobId = accepted.response.body.data.id;
-  const polls = recorded('GET', `/job-results/${jobId}`, from).map((e) => e.response.status);
-  assert.equal(polls.at(-1), 200, `polls of ${jobId}: ${polls}`);
-  assert.ok(polls.slice(0, -1).every((status) => status === 404), `polls of ${jobId}: ${polls}`);
-  const result = recorded('GET', `/job-results/${jobId}`, from).at(-1).response.body;
-  return { jobId, polls, payload: result.data.attributes.payload };
-}
 
 // (label, parent label, position) in the order the list answers.
 function shape(collections) {
@@ -128,7 +112,7 @@ await step('uploadCollections.reorder through the job poller', async () => {
     reordered.map((c) => c.id),
     [docs.id, summer.id],
   );
-  const { polls } = jobPolls('/upload-collections/reorder', from);
+  const { polls } = postedJobPolls('/upload-collections/reorder', from);
   assert.deepEqual(shape(await client.uploadCollections.list()), [
     ['Docs', null, 1],
     ['Summer', null, 2],
@@ -193,7 +177,8 @@ await step('uploads.bulkTag through the job poller', async () => {
     uploads: [...uploads.map((u) => relationship(u.id, 'upload')), relationship(unknown, 'upload')],
   });
   assert.deepEqual(answer, []);
-  const { polls, payload } = jobPolls('/uploads/bulk/tag', from);
+  const { jobId, polls } = postedJobPolls('/uploads/bulk/tag', from);
+  const payload = jobPayload(jobId, from);
   assert.deepEqual(
     [payload.meta.successful, payload.meta.failed, payload.meta.failures[0].upload],
     [2, 1, unknown],
@@ -219,7 +204,7 @@ await step('uploads.bulkSetUploadCollection, then null', async () => {
     upload_collection: rel(summer.id),
     uploads: uploadRels,
   });
-  const { polls } = jobPolls('/uploads/bulk/set-upload-collection', from);
+  const { polls } = postedJobPolls('/uploads/bulk/set-upload-collection', from);
   for (const upload of uploads) {
     assert.deepEqual((await client.uploads.find(upload.id)).upload_collection, rel(summer.id));
   }
