@@ -2,8 +2,6 @@
 the role decides what they see and change, per model, creator and locale, as through the
 APIs; superusers keep everything; a binding to a role that doesn't exist writes nothing."""
 
-import json
-
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -16,6 +14,7 @@ from tests.access.test_roles import entry, role_body
 from tests.audit_log.conftest import events
 from tests.conftest import change_url, make_api
 from tests.items.conftest import item_body
+from tests.items.editor_forms import posted
 
 
 class Site:
@@ -75,10 +74,10 @@ def test_a_read_only_user_views_records_and_is_refused_every_write(site):
     url = change_url("items", "item", site.post_record)
     assert client.get(url).status_code == 200  # the view-only page
     before = _title(site.post_record)
-    changed = client.post(url, {"attributes": json.dumps({"title": {"en": "X", "it": "Y"}})})
+    changed = client.post(url, posted({"title": {"en": "X", "it": "Y"}}))
     assert changed.status_code == 403
     assert client.get("/admin/items/item/add/").status_code == 403
-    add = {"item_type": site.memo, "attributes": json.dumps({"text": "new"})}
+    add = posted({"text": "new"}, item_type=site.memo)
     assert client.post("/admin/items/item/add/", add).status_code == 403
     deleting = client.post(f"{url.rsplit('/change/', 1)[0]}/delete/", {"post": "yes"})
     assert deleting.status_code == 403
@@ -103,13 +102,13 @@ def test_an_editor_of_one_model_sees_and_writes_only_that_model(site):
     assert hidden.status_code == 302
     made = client.post(
         "/admin/items/item/add/",
-        {"item_type": site.memo, "attributes": json.dumps({"text": "by staff"})},
+        posted({"text": "by staff"}, item_type=site.memo),
     )
     assert made.status_code == 302
     assert Item.objects.filter(item_type_id=site.memo).count() == 2
     refused = client.post(
         "/admin/items/item/add/",
-        {"item_type": site.post, "attributes": json.dumps({"title": {"en": "No"}})},
+        posted({"title": {"en": "No"}}, item_type=site.post),
     )
     assert refused.status_code == 403
     assert Item.objects.filter(item_type_id=site.post).count() == 1
@@ -131,17 +130,17 @@ def test_a_translator_saves_italian_only(site):
     )
     client = site.staff("translator", role)
     url = change_url("items", "item", site.post_record)
-    italian = client.post(url, {"attributes": json.dumps({"title": {"en": "Hello", "it": "Ola"}})})
+    italian = client.post(url, posted({"title": {"en": "Hello", "it": "Ola"}}))
     assert italian.status_code == 302
     assert _title(site.post_record) != {}
-    english = client.post(url, {"attributes": json.dumps({"title": {"en": "Hi", "it": "Ola"}})})
+    english = client.post(url, posted({"title": {"en": "Hi", "it": "Ola"}}))
     assert english.status_code == 403
     text = english.content.decode()
     assert "field title" in text and "locale en" in text
     record = site.api.get(f"/items/{site.post_record}").body["data"]["attributes"]
     assert record["title"] == {"en": "Hello", "it": "Ola"}
     memo = change_url("items", "item", site.memo_record)
-    assert client.post(memo, {"attributes": json.dumps({"text": "x"})}).status_code == 403
+    assert client.post(memo, posted({"text": "x"})).status_code == 403
 
 
 def test_schema_and_token_pages_follow_the_flags(site):
@@ -160,7 +159,7 @@ def test_schema_and_token_pages_follow_the_flags(site):
 def test_superusers_keep_everything_and_unbound_staff_keep_djangos_permissions(site):
     boss = site.staff("boss", Role.named("readonly"), is_superuser=True)
     url = change_url("items", "item", site.memo_record)
-    assert boss.post(url, {"attributes": json.dumps({"text": "boss"})}).status_code == 302
+    assert boss.post(url, posted({"text": "boss"})).status_code == 302
     unbound = site.staff("plain", None)  # staff, no Django permission, no role
     assert unbound.get("/admin/items/item/").status_code == 403
 
@@ -245,3 +244,32 @@ def test_uploads_follow_the_roles_upload_entries(site):
     assert maker.get("/admin/uploads/upload/add/").status_code == 200
     records_only = site.staff("records", Role.named("readonly"))
     assert records_only.get("/admin/uploads/upload/add/").status_code == 403
+
+
+def test_the_editors_publish_and_restore_buttons_ask_the_role(site):
+    """The record editor's own views (items/admin.py): publishing needs the role's
+    publish, restoring a version its update of every locale (a translator may not)."""
+    role = site.role(
+        "Updaters",
+        [entry("read", item_type=site.post), entry("update", item_type=site.post)],
+    )
+    client = site.staff("updater", role)
+    base = change_url("items", "item", site.post_record).rsplit("/change/", 1)[0]
+    assert client.post(f"{base}/publish/").status_code == 403
+    assert Item.objects.get(pk=site.post_record).status != "published"
+    version = Item.objects.get(pk=site.post_record).current_version
+    translator = site.role(
+        "Italian",
+        [
+            entry("read", item_type=site.post),
+            entry("update", item_type=site.post, locale="it", localization_scope="localized"),
+        ],
+    )
+    assert site.staff("italian", translator).post(f"{base}/restore/{version}/").status_code == 403
+    assert client.post(f"{base}/restore/{version}/").status_code == 302  # every locale: may
+    publisher = site.role(
+        "Publishers", [entry("read", item_type=site.post), entry("publish", item_type=site.post)]
+    )
+    published = site.staff("publisher", publisher).post(f"{base}/publish/")
+    assert published.status_code == 302
+    assert Item.objects.get(pk=site.post_record).status == "published"
