@@ -11,10 +11,16 @@ resolution and the connect each within the connect timeout, a total deadline ove
 whole exchange (every socket operation gets only the time left, so a receiver dripping
 headers or body a byte at a time is cut at the total), a response body read up to a cap
 (the rest is never read), and redirects never followed (a 3xx is the answer).
+
+With ``keep_alive`` (webhook delivery), a connection whose answer was read whole stays
+open for the thread's next request to the same destination (HTTP/1.1 keep-alive): no
+new TCP (and TLS) handshake per call, the same bounds per request, the allow-list checked
+again on the connected address each time it is taken.
 """
 
 import http.client
 import ipaddress
+import select
 import socket
 import ssl
 import threading
@@ -227,6 +233,10 @@ class _Pinned:
         self._connect_timeout = connect_timeout
         self._deadline = deadline
 
+    def renew(self, deadline: float) -> None:
+        """A kept connection's next exchange, within its own deadline."""
+        self._deadline = self.sock.deadline = deadline
+
     def _open(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self._address else socket.AF_INET
         sock = _DeadlineSocket(family, socket.SOCK_STREAM)
@@ -276,36 +286,140 @@ def post(
     connect_timeout: float | None = None,
     total_timeout: float | None = None,
     max_body: int | None = None,
+    keep_alive: bool = False,
 ) -> Answer:
     """POST ``body`` to ``url``; the answer (any status), or OutboundError. Resolving and
     connecting each get ``connect_timeout``; everything, from resolving to the body's
-    last byte read, ends by ``total_timeout``."""
+    last byte read, ends by ``total_timeout``. ``keep_alive``: the connection is kept
+    (this thread's, :class:`_Idle`) for the next request to the same destination."""
     connect_timeout = connect_timeout or settings.CMS_OUTBOUND_CONNECT_TIMEOUT
     total_timeout = total_timeout or settings.CMS_OUTBOUND_TOTAL_TIMEOUT
     max_body = max_body if max_body is not None else settings.CMS_OUTBOUND_MAX_BODY
     deadline = time.monotonic() + total_timeout
     scheme, host, port, path = check_url(url)
-    address = _resolve(host, port, min(connect_timeout, total_timeout))
-    kind = _HTTPS if scheme == "https" else _HTTP
-    extra = {"context": _tls_context()} if scheme == "https" else {}
-    connection = kind(address, connect_timeout, deadline, host=host, port=port, **extra)
-    try:
-        connection.connect()
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        answer_headers = {k.lower(): v for k, v in response.getheaders()}
-        chunks, size = [], 0
-        while size <= max_body:
-            chunk = response.read1(CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)
-        return Answer(response.status, answer_headers, data[:max_body], size > max_body)
-    except TimeoutError:
-        raise OutboundError("TIMEOUT", f"No complete answer within {total_timeout:g} s.") from None
-    except (OSError, http.client.HTTPException) as error:
-        raise OutboundError("CONNECTION", f"{type(error).__name__}: {error}") from None
-    finally:
-        connection.close()
+    destination = (scheme, host, port)
+    idle = _idle() if keep_alive else None
+    # A kept connection first: if the receiver closed it meanwhile (no answer at all), once
+    # more on a new one, within the same deadline.
+    for reused in (True, False) if idle is not None else (False,):
+        connection = idle.take(destination) if reused else None
+        if reused and connection is None:
+            continue
+        if connection is None:
+            address = _resolve(host, port, min(connect_timeout, total_timeout))
+            kind = _HTTPS if scheme == "https" else _HTTP
+            extra = {"context": _tls_context()} if scheme == "https" else {}
+            connection = kind(address, connect_timeout, deadline, host=host, port=port, **extra)
+        else:
+            connection.renew(deadline)
+        keep, answered = False, False
+        try:
+            if connection.sock is None:
+                connection.connect()
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            answered = True
+            answer, keep = _read(response, max_body)
+            return answer
+        except TimeoutError:
+            raise OutboundError(
+                "TIMEOUT", f"No complete answer within {total_timeout:g} s."
+            ) from None
+        except (OSError, http.client.HTTPException) as error:
+            if reused and not answered and isinstance(error, STALE):
+                continue
+            raise OutboundError("CONNECTION", f"{type(error).__name__}: {error}") from None
+        finally:
+            if keep and idle is not None:
+                idle.give(destination, connection)
+            else:
+                connection.close()
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+#: What a kept connection the receiver closed meanwhile fails with, before any answer.
+STALE = (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+def _read(response, max_body: int) -> tuple[Answer, bool]:
+    """The answer, its body up to ``max_body``; and whether the connection may be kept
+    (the whole body read, and the receiver didn't say it closes)."""
+    answer_headers = {k.lower(): v for k, v in response.getheaders()}
+    chunks, size = [], 0
+    while size <= max_body:
+        chunk = response.read1(CHUNK)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)
+    truncated = size > max_body
+    complete = not truncated and (response.isclosed() or response.length == 0)
+    keep = complete and not response.will_close
+    if keep:
+        response.close()  # the body's end: the socket stays open
+    return Answer(response.status, answer_headers, data[:max_body], truncated), keep
+
+
+class _Idle:
+    """One thread's kept connections, one per destination (scheme, host, port), at most
+    ``MAX_IDLE``, each for ``IDLE_SECONDS`` at most. Taking one checks again that the
+    address it is connected to is allowed (the setting may have changed) and that the
+    receiver hasn't closed it or sent anything unasked."""
+
+    MAX_IDLE = 8
+    IDLE_SECONDS = 30.0
+
+    def __init__(self):
+        self.kept: dict[tuple, tuple] = {}  # destination -> (connection, since)
+
+    def take(self, destination: tuple):
+        self.close_expired()
+        connection, _ = self.kept.pop(destination, (None, None))
+        if connection is None:
+            return None
+        try:
+            sock = connection.sock
+            usable = address_allowed(sock.getpeername()[0])
+            usable = usable and not select.select([sock], [], [], 0)[0]
+        except (OSError, ValueError, AttributeError):
+            usable = False
+        if not usable:
+            connection.close()
+            return None
+        return connection
+
+    def give(self, destination: tuple, connection) -> None:
+        if len(self.kept) >= self.MAX_IDLE:
+            oldest = min(self.kept, key=lambda key: self.kept[key][1])
+            self.kept.pop(oldest)[0].close()
+        self.kept[destination] = (connection, time.monotonic())
+
+    def close_expired(self) -> None:
+        limit = time.monotonic() - self.IDLE_SECONDS
+        for destination, (connection, since) in list(self.kept.items()):
+            if since < limit:
+                del self.kept[destination]
+                connection.close()
+
+    def close(self) -> None:
+        for connection, _ in self.kept.values():
+            connection.close()
+        self.kept.clear()
+
+
+_local = threading.local()
+
+
+def _idle() -> _Idle:
+    found = getattr(_local, "idle", None)
+    if found is None:
+        found = _local.idle = _Idle()
+    return found
+
+
+def close_idle() -> None:
+    """Close this thread's kept connections."""
+    found = getattr(_local, "idle", None)
+    if found is not None:
+        found.close()
