@@ -24,10 +24,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import create_model, rel  # noqa: E402
 from profile_create import in_process_client  # noqa: E402
 from webhook_fanout import Receiver, hook  # noqa: E402
-
-from harness import create_model, rel  # noqa: E402
 
 
 def timed(label: str, run, profile: int) -> tuple[float, float]:
@@ -95,9 +94,7 @@ def main():
     for label, (wall, cpu) in results.items():
         count = calls if label == "delivery" else args.creates if "creates" in label else 1
         unit = "per delivery" if label == "delivery" else "per create" if count > 1 else ""
-        print(
-            f"{label}: wall {wall * 1000 / count:.2f} ms, CPU {cpu * 1000 / count:.2f} ms {unit}"
-        )
+        print(f"{label}: wall {wall * 1000 / count:.2f} ms, CPU {cpu * 1000 / count:.2f} ms {unit}")
 
 
 if __name__ == "__main__":
