@@ -20,7 +20,6 @@ again on the connected address each time it is taken.
 
 import http.client
 import ipaddress
-import select
 import socket
 import ssl
 import threading
@@ -30,6 +29,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from cms import kept_connections
 
 CHUNK = 16 * 1024
 
@@ -291,18 +292,18 @@ def post(
     """POST ``body`` to ``url``; the answer (any status), or OutboundError. Resolving and
     connecting each get ``connect_timeout``; everything, from resolving to the body's
     last byte read, ends by ``total_timeout``. ``keep_alive``: the connection is kept
-    (this thread's, :class:`_Idle`) for the next request to the same destination."""
+    (this thread's, cms/kept_connections.py) for the next request to the same destination."""
     connect_timeout = connect_timeout or settings.CMS_OUTBOUND_CONNECT_TIMEOUT
     total_timeout = total_timeout or settings.CMS_OUTBOUND_TOTAL_TIMEOUT
     max_body = max_body if max_body is not None else settings.CMS_OUTBOUND_MAX_BODY
     deadline = time.monotonic() + total_timeout
     scheme, host, port, path = check_url(url)
     destination = (scheme, host, port)
-    idle = _idle() if keep_alive else None
+    idle = kept_connections.of_this_thread() if keep_alive else None
     # A kept connection first: if the receiver closed it meanwhile (no answer at all), once
     # more on a new one, within the same deadline.
     for reused in (True, False) if idle is not None else (False,):
-        connection = idle.take(destination) if reused else None
+        connection = idle.take(destination, address_allowed) if reused else None
         if reused and connection is None:
             continue
         if connection is None:
@@ -361,65 +362,6 @@ def _read(response, max_body: int) -> tuple[Answer, bool]:
     return Answer(response.status, answer_headers, data[:max_body], truncated), keep
 
 
-class _Idle:
-    """One thread's kept connections, one per destination (scheme, host, port), at most
-    ``MAX_IDLE``, each for ``IDLE_SECONDS`` at most. Taking one checks again that the
-    address it is connected to is allowed (the setting may have changed) and that the
-    receiver hasn't closed it or sent anything unasked."""
-
-    MAX_IDLE = 8
-    IDLE_SECONDS = 30.0
-
-    def __init__(self):
-        self.kept: dict[tuple, tuple] = {}  # destination -> (connection, since)
-
-    def take(self, destination: tuple):
-        self.close_expired()
-        connection, _ = self.kept.pop(destination, (None, None))
-        if connection is None:
-            return None
-        try:
-            sock = connection.sock
-            usable = address_allowed(sock.getpeername()[0])
-            usable = usable and not select.select([sock], [], [], 0)[0]
-        except (OSError, ValueError, AttributeError):
-            usable = False
-        if not usable:
-            connection.close()
-            return None
-        return connection
-
-    def give(self, destination: tuple, connection) -> None:
-        if len(self.kept) >= self.MAX_IDLE:
-            oldest = min(self.kept, key=lambda key: self.kept[key][1])
-            self.kept.pop(oldest)[0].close()
-        self.kept[destination] = (connection, time.monotonic())
-
-    def close_expired(self) -> None:
-        limit = time.monotonic() - self.IDLE_SECONDS
-        for destination, (connection, since) in list(self.kept.items()):
-            if since < limit:
-                del self.kept[destination]
-                connection.close()
-
-    def close(self) -> None:
-        for connection, _ in self.kept.values():
-            connection.close()
-        self.kept.clear()
-
-
-_local = threading.local()
-
-
-def _idle() -> _Idle:
-    found = getattr(_local, "idle", None)
-    if found is None:
-        found = _local.idle = _Idle()
-    return found
-
-
 def close_idle() -> None:
     """Close this thread's kept connections."""
-    found = getattr(_local, "idle", None)
-    if found is not None:
-        found.close()
+    kept_connections.close_all()

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms import outbound
+from cms import kept_connections, outbound
 from tests.items.conftest import make
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.test_webhooks import create_hook
@@ -124,3 +124,26 @@ def test_a_slow_chunk_is_written_as_it_goes(api, kept, post_model, monkeypatch):
     writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("WITH V")]
     assert len(writes) == 3
     assert set(WebhookCall.objects.values_list("status", flat=True)) == {"success"}
+
+
+def test_an_idle_connection_is_kept_only_so_long(kept, monkeypatch):
+    monkeypatch.setattr(kept_connections.Idle, "IDLE_SECONDS", 0.1)
+    assert outbound.post(kept.url, b"{}", {}, keep_alive=True).status == 200
+    assert outbound.post(kept.url, b"{}", {}, keep_alive=True).status == 200
+    time.sleep(0.2)
+    assert outbound.post(kept.url, b"{}", {}, keep_alive=True).status == 200
+    assert kept.connections == 2
+
+
+def test_connections_kept_are_bounded_per_thread(settings, monkeypatch):
+    settings.CMS_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.0/8"
+    monkeypatch.setattr(kept_connections.Idle, "MAX_IDLE", 1)
+    first, second = Receiver(keep_alive=True), Receiver(keep_alive=True)
+    try:
+        for receiver in (first, second, first, first):
+            assert outbound.post(receiver.url, b"{}", {}, keep_alive=True).status == 200
+        assert len(kept_connections.of_this_thread().kept) == 1
+    finally:
+        first.close()
+        second.close()
+    assert (first.connections, second.connections) == (2, 1)  # the first's was let go
