@@ -186,6 +186,7 @@ def main():
             model = create_model(client, "note", [("title", "string", {}), ("body", "text", {})])
             creates(server.port, server.token, model["id"], 200, concurrency)  # warm-up
             plain = creates(server.port, server.token, model["id"], args.creates, concurrency)
+            client = Client(server.port, server.token)  # the idle one may have been closed
             ids = [hook(client, receiver.url, f"hook {n}") for n in range(5)]
             receiver.reset()
             hooked = creates(server.port, server.token, model["id"], args.creates, concurrency)
