@@ -162,7 +162,7 @@ def _manage(env: dict, *args: str, **options) -> subprocess.CompletedProcess:
 
 
 def _wait_for_port(port: int) -> None:
-    for _ in range(100):
+    for _ in range(600):  # a loaded machine starts granian's workers slowly
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return

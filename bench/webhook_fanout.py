@@ -46,11 +46,18 @@ class Receiver:
 
     def __init__(self):
         self.lags: list[float] = []
+        self.connections = 0  # opened by the senders: keep-alive reuses them
         self.lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
+            def setup(self):
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+
+            # Keeps connections alive, as most receivers (any HTTP/1.1 server) do.
+            protocol_version = "HTTP/1.1"
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -74,6 +81,7 @@ class Receiver:
     def reset(self):
         with self.lock:
             self.lags = []
+            self.connections = 0
 
     def wait_for(self, count: int, timeout: float) -> float:
         started = time.perf_counter()
@@ -147,7 +155,8 @@ def lag_line(receiver) -> str:
     lags = receiver.lags
     return (
         f"delivery lag p50 {statistics.median(lags) * 1000:.0f} ms, "
-        f"p99 {percentile(lags, 0.99) * 1000:.0f} ms ({len(lags)} calls)"
+        f"p99 {percentile(lags, 0.99) * 1000:.0f} ms ({len(lags)} calls, "
+        f"{receiver.connections} connections)"
     )
 
 
@@ -177,6 +186,7 @@ def main():
             model = create_model(client, "note", [("title", "string", {}), ("body", "text", {})])
             creates(server.port, server.token, model["id"], 200, concurrency)  # warm-up
             plain = creates(server.port, server.token, model["id"], args.creates, concurrency)
+            client = Client(server.port, server.token)  # the idle one may have been closed
             ids = [hook(client, receiver.url, f"hook {n}") for n in range(5)]
             receiver.reset()
             hooked = creates(server.port, server.token, model["id"], args.creates, concurrency)

@@ -11,6 +11,11 @@ resolution and the connect each within the connect timeout, a total deadline ove
 whole exchange (every socket operation gets only the time left, so a receiver dripping
 headers or body a byte at a time is cut at the total), a response body read up to a cap
 (the rest is never read), and redirects never followed (a 3xx is the answer).
+
+With ``keep_alive`` (webhook delivery), a connection whose answer was read whole stays
+open for the thread's next request to the same destination (HTTP/1.1 keep-alive): no
+new TCP (and TLS) handshake per call, the same bounds per request, the allow-list checked
+again on the connected address each time it is taken.
 """
 
 import http.client
@@ -24,6 +29,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from cms import kept_connections
 
 CHUNK = 16 * 1024
 
@@ -227,6 +234,10 @@ class _Pinned:
         self._connect_timeout = connect_timeout
         self._deadline = deadline
 
+    def renew(self, deadline: float) -> None:
+        """A kept connection's next exchange, within its own deadline."""
+        self._deadline = self.sock.deadline = deadline
+
     def _open(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self._address else socket.AF_INET
         sock = _DeadlineSocket(family, socket.SOCK_STREAM)
@@ -276,36 +287,81 @@ def post(
     connect_timeout: float | None = None,
     total_timeout: float | None = None,
     max_body: int | None = None,
+    keep_alive: bool = False,
 ) -> Answer:
     """POST ``body`` to ``url``; the answer (any status), or OutboundError. Resolving and
     connecting each get ``connect_timeout``; everything, from resolving to the body's
-    last byte read, ends by ``total_timeout``."""
+    last byte read, ends by ``total_timeout``. ``keep_alive``: the connection is kept
+    (this thread's, cms/kept_connections.py) for the next request to the same destination."""
     connect_timeout = connect_timeout or settings.CMS_OUTBOUND_CONNECT_TIMEOUT
     total_timeout = total_timeout or settings.CMS_OUTBOUND_TOTAL_TIMEOUT
     max_body = max_body if max_body is not None else settings.CMS_OUTBOUND_MAX_BODY
     deadline = time.monotonic() + total_timeout
     scheme, host, port, path = check_url(url)
-    address = _resolve(host, port, min(connect_timeout, total_timeout))
-    kind = _HTTPS if scheme == "https" else _HTTP
-    extra = {"context": _tls_context()} if scheme == "https" else {}
-    connection = kind(address, connect_timeout, deadline, host=host, port=port, **extra)
-    try:
-        connection.connect()
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        answer_headers = {k.lower(): v for k, v in response.getheaders()}
-        chunks, size = [], 0
-        while size <= max_body:
-            chunk = response.read1(CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)
-        return Answer(response.status, answer_headers, data[:max_body], size > max_body)
-    except TimeoutError:
-        raise OutboundError("TIMEOUT", f"No complete answer within {total_timeout:g} s.") from None
-    except (OSError, http.client.HTTPException) as error:
-        raise OutboundError("CONNECTION", f"{type(error).__name__}: {error}") from None
-    finally:
-        connection.close()
+    destination = (scheme, host, port)
+    idle = kept_connections.of_this_thread() if keep_alive else None
+    # A kept connection first: if the receiver closed it meanwhile (no answer at all), once
+    # more on a new one, within the same deadline.
+    for reused in (True, False) if idle is not None else (False,):
+        connection = idle.take(destination, address_allowed) if reused else None
+        if reused and connection is None:
+            continue
+        if connection is None:
+            address = _resolve(host, port, min(connect_timeout, total_timeout))
+            kind = _HTTPS if scheme == "https" else _HTTP
+            extra = {"context": _tls_context()} if scheme == "https" else {}
+            connection = kind(address, connect_timeout, deadline, host=host, port=port, **extra)
+        else:
+            connection.renew(deadline)
+        keep, answered = False, False
+        try:
+            if connection.sock is None:
+                connection.connect()
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            answered = True
+            answer, keep = _read(response, max_body)
+            return answer
+        except TimeoutError:
+            raise OutboundError(
+                "TIMEOUT", f"No complete answer within {total_timeout:g} s."
+            ) from None
+        except (OSError, http.client.HTTPException) as error:
+            if reused and not answered and isinstance(error, STALE):
+                continue
+            raise OutboundError("CONNECTION", f"{type(error).__name__}: {error}") from None
+        finally:
+            if keep and idle is not None:
+                idle.give(destination, connection)
+            else:
+                connection.close()
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+#: What a kept connection the receiver closed meanwhile fails with, before any answer.
+STALE = (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+def _read(response, max_body: int) -> tuple[Answer, bool]:
+    """The answer, its body up to ``max_body``; and whether the connection may be kept
+    (the whole body read, and the receiver didn't say it closes)."""
+    answer_headers = {k.lower(): v for k, v in response.getheaders()}
+    chunks, size = [], 0
+    while size <= max_body:
+        chunk = response.read1(CHUNK)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)
+    truncated = size > max_body
+    complete = not truncated and (response.isclosed() or response.length == 0)
+    keep = complete and not response.will_close
+    if keep:
+        response.close()  # the body's end: the socket stays open
+    return Answer(response.status, answer_headers, data[:max_body], truncated), keep
+
+
+def close_idle() -> None:
+    """Close this thread's kept connections."""
+    kept_connections.close_all()

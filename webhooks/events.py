@@ -44,6 +44,13 @@ def listening(entity_type: str) -> bool:
     return any(key[0] == entity_type for hook in config.listeners() for key in hook.events)
 
 
+def listened_types(entity_type: str) -> set[str]:
+    """The event types of ``entity_type`` some enabled webhook listens to: an event of
+    another type needs no building (a model without draft mode sends ``publish`` with
+    each create: a webhook on ``create`` only doesn't make it)."""
+    return {key[1] for hook in config.listeners() for key in hook.events if key[0] == entity_type}
+
+
 def emit(events: list[Event], where: dict | None = None) -> int:
     """Record the events for every webhook that wants them; how many calls were made.
     ``where``: the environment they name (``environment``, ``is_environment_primary``),

@@ -44,6 +44,7 @@ def announce(
     if not items or not events.listening("item"):
         return  # nothing serialized, no query
     model = model or ContentModel.load()
+    wanted = events.listened_types("item")
     if event_type != "delete":
         events.emit(
             [
@@ -52,6 +53,7 @@ def announce(
                 for kind in _types(
                     event_type, _draft_mode(model, item), item.published_at is not None
                 )
+                if kind in wanted
             ]
         )
         return
@@ -64,6 +66,7 @@ def announce(
         found.extend(
             events.Event("item", kind, build, _facts(item), nested)
             for kind in _types(event_type, _draft_mode(model, item), published)
+            if kind in wanted
         )
     events.emit(found)
 
@@ -147,9 +150,12 @@ def announce_new(records: list) -> None:
     references straight from what the batch holds, no model instance made."""
     if not records or not events.listening("item"):
         return
-    found, moments = [], {}
+    found, moments, wanted = [], {}, events.listened_types("item")
     for record in records:
         draft_mode = record.item_type.draft_mode_active
+        kinds = [kind for kind in _types("create", draft_mode, not draft_mode) if kind in wanted]
+        if not kinds:
+            continue
         if record.moment not in moments:  # one for the whole batch
             moments[record.moment] = timestamp(record.moment)
         published = None if draft_mode else moments[record.moment]
@@ -162,10 +168,7 @@ def announce_new(records: list) -> None:
         }
         ref = {"item": record.id, "version": record.version_id, "meta": meta}
         facts = {"item_type": record.item_type.id, "item": record.id}
-        found.extend(
-            events.Event("item", kind, None, facts, ref=ref)
-            for kind in _types("create", draft_mode, not draft_mode)
-        )
+        found.extend(events.Event("item", kind, None, facts, ref=ref) for kind in kinds)
     events.emit(found)
 
 

@@ -1,6 +1,15 @@
 import pytest
 
+from cms import outbound
 from tests.webhooks.receiver import Receiver
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_connections():
+    """Each test's receivers are its own: no connection kept from another's."""
+    outbound.close_idle()
+    yield
+    outbound.close_idle()
 
 
 @pytest.fixture

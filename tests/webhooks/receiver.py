@@ -1,5 +1,8 @@
 """A real HTTP receiver on loopback (http.server in a thread): records what arrives and
-answers as told (a status, a delay); a GET answers how many requests arrived."""
+answers as told (a status, a delay); counts the connections it accepted; a GET answers
+how many requests arrived. With ``keep_alive``, an HTTP/1.1 server keeping connections open
+between requests (answers with a Content-Length); ``drop_idle``: it then closes each
+connection after answering, without saying so (as a server whose keep-alive timeout ran out)."""
 
 import contextlib
 import json
@@ -9,13 +12,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self):
+    def __init__(self, *, keep_alive: bool = False, drop_idle: bool = False):
+        self.connections = 0
         self.received: list[dict] = []
         self.statuses: list[int] = []  # answers to give, in order; then 200
         self.delay = 0.0
+        self.body = b"ok"
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+            def setup(self):
+                super().setup()
+                receiver.connections += 1
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -32,9 +43,13 @@ class Receiver:
                 )
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
+                if keep_alive:
+                    self.send_header("Content-Length", str(len(receiver.body)))
                 self.end_headers()
                 with contextlib.suppress(OSError):  # the sender gave up
-                    self.wfile.write(b"ok")
+                    self.wfile.write(receiver.body)
+                if drop_idle:
+                    self.close_connection = True
 
             def do_GET(self):
                 """How many requests arrived: for a caller in another process (a CI's
