@@ -217,7 +217,7 @@ def delete_records(
         else:  # answered with their ids only: no values read (but the creator, to check)
             wanted = [record_id for record_id in ids if isinstance(record_id, str)]
             found = Item.objects.filter(
-                pk__in=set(wanted), item_type_id=item_type.id, root__isnull=True
+                pk__any_of=list(set(wanted)), item_type_id=item_type.id, root__isnull=True
             ).values_list("id", "creator_type", "creator_id")
             rows = {
                 record_id: Item(
