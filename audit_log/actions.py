@@ -110,6 +110,7 @@ ACTIONS[("POST", _SCHEMA)] = "item_types.create"
 ACTIONS[("POST", f"{_SCHEMA}/<str:table>")] = "item_types.create"
 ACTIONS[("POST", f"{_SCHEMA}/<str:table>/_field")] = "fields.create"
 for _method in ("PUT", "PATCH"):
+    ACTIONS[(_method, _SCHEMA)] = "item_types.update"
     ACTIONS[(_method, f"{_SCHEMA}/<str:table>")] = "item_types.update"
 for _route in (f"{_SCHEMA}/<str:table>/_field/<str:field>", f"{_SCHEMA}/<str:table>/<str:field>"):
     ACTIONS[("PUT", _route)] = "fields.update"

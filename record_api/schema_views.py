@@ -55,6 +55,15 @@ class SchemaView(_SchemaWrites, RecordSchemaView):
         made = schema_writes.create_tables(specs)
         return self._tables(request, [item_type.api_key for item_type in made], 201)
 
+    def patch(self, request, service):
+        """Change tables (each one's label, fields added or changed), all or nothing."""
+        options.check_service(service)
+        specs = schema_writes.resources(request.data)
+        changed = schema_writes.update_tables(specs, lambda name: _item_type(service, name))
+        return self._tables(request, [item_type.api_key for item_type in changed])
+
+    put = patch  # as on one table: fields not listed are kept
+
 
 class SchemaTableView(_SchemaWrites, RecordSchemaView):
     def post(self, request, service, table):

@@ -228,6 +228,13 @@ def create_tables(specs: list) -> list[ItemType]:
         return [item_type for item_type, _ in made]
 
 
+def update_tables(specs: list, find) -> list[ItemType]:
+    """``PATCH``/``PUT _schema``: each table named (``find(name)``, DreamFactory's 404
+    for one that doesn't exist) changed as ``update_table`` does; all or nothing."""
+    with transaction.atomic():
+        return [update_table(find(_name(spec, "table", {})), spec) for spec in specs]
+
+
 def update_table(item_type: ItemType, spec) -> ItemType:
     """``PATCH``/``PUT _schema/<table>``: its label, and its fields (those it has are
     changed, others created; fields not listed are kept); all or nothing."""

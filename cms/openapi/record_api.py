@@ -96,6 +96,15 @@ def _schema_writes() -> dict[str, Op]:
         ),
     }
     for verb in ("PUT", "PATCH"):
+        ops[f"{verb} {SCHEMA}"] = Op(
+            TAG,
+            "Change tables: each one's label, fields added or changed",
+            {200: NAMES},
+            _resources(DF_TABLE),
+            query=RETURN_SCHEMA,
+            description="Each table named must exist; fields not listed are kept. "
+            + ALL_OR_NOTHING,
+        )
         ops[f"{verb} {table}"] = Op(
             TAG,
             "Change a table's label and add or change its fields",

@@ -160,7 +160,12 @@ ENDPOINTS = [
     Endpoint("/api/v2/{service}/_table/{table}", ("GET", "POST"), "rest", TABLE_READ),
     Endpoint("/api/v2/{service}/_table/{table}/{item}", ("GET",), None, RECORD_READ),
     Endpoint("/api/v2/{service}/_table/{table}/{unknown}", ("GET",)),
-    Endpoint("/api/v2/{service}/_schema", ("GET", "POST"), "df_tables", ("return_schema",)),
+    Endpoint(
+        "/api/v2/{service}/_schema",
+        ("GET", "POST", "PATCH", "PUT"),
+        "df_tables",
+        ("return_schema",),
+    ),
     Endpoint(
         "/api/v2/{service}/_schema/{table}",
         ("GET", "POST", "PUT", "PATCH", "DELETE"),

@@ -4,6 +4,7 @@ Management API and by writing records; every refusal a DreamFactory error, nothi
 
 import pytest
 
+from audit_log.models import AuditLogEvent
 from item_types.models import Field, ItemType
 from items.models import Item
 from tests.conftest import make_api
@@ -177,6 +178,37 @@ def test_put_a_field_changes_it_and_delete_removes_it(api, people):
     record = api.get(f"{TABLE}/person?fields=*").body["resource"][0]
     assert "bio" not in record and record["name"] == "Ann"
     df_error(api.delete(f"{SCHEMA}/person/_field/bio"), 404)
+
+
+def test_patch_on_schema_changes_several_tables(api, people):
+    body = {
+        "resource": [
+            {"name": "team", "label": "Teams", "field": [{"name": "city", "type": "string"}]},
+            {"name": "person", "field": [{"name": "age", "required": True}]},
+        ]
+    }
+    response = api.request("PATCH", SCHEMA, body)
+    assert response.status_code == 200, response.body
+    assert response.body == {"resource": [{"name": "team"}, {"name": "person"}]}
+    assert api.get("/item-types/team").body["data"]["attributes"]["name"] == "Teams"
+    assert "city" in _cma_fields(api, "team")
+    assert _cma_fields(api, "person")["age"]["validators"] == {"required": {}}
+    # A table that doesn't exist: a 404, and the first table's change undone.
+    body = {"resource": [{"name": "team", "label": "Again"}, {"name": "nope", "label": "X"}]}
+    error = df_error(api.put(SCHEMA, body), 404)
+    assert "nope" in error["message"]
+    assert api.get("/item-types/team").body["data"]["attributes"]["name"] == "Teams"
+
+
+def test_writes_are_in_the_audit_log(api, people):
+    api.put(f"{SCHEMA}/person/_field/bio", {"label": "Story"})
+    api.delete(f"{SCHEMA}/person")
+    logged = AuditLogEvent.objects.filter(request_path__startswith=SCHEMA)
+    assert [(e.action_name, e.response_status) for e in logged.order_by("id")] == [
+        ("item_types.create", 201),
+        ("fields.update", 200),
+        ("item_types.destroy", 200),
+    ]
 
 
 def test_post_fields_adds_them(api, people):
