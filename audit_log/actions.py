@@ -104,6 +104,20 @@ for _route in (
     ACTIONS[("PATCH", _route)] = "items.update"
     ACTIONS[("DELETE", _route)] = "items.destroy"
 
+#: The record API's _schema writes (record_api/schema_views.py): models and fields.
+_SCHEMA = "api/v2/<str:service>/_schema"
+ACTIONS[("POST", _SCHEMA)] = "item_types.create"
+ACTIONS[("POST", f"{_SCHEMA}/<str:table>")] = "item_types.create"
+ACTIONS[("POST", f"{_SCHEMA}/<str:table>/_field")] = "fields.create"
+for _method in ("PUT", "PATCH"):
+    ACTIONS[(_method, _SCHEMA)] = "item_types.update"
+    ACTIONS[(_method, f"{_SCHEMA}/<str:table>")] = "item_types.update"
+for _route in (f"{_SCHEMA}/<str:table>/_field/<str:field>", f"{_SCHEMA}/<str:table>/<str:field>"):
+    ACTIONS[("PUT", _route)] = "fields.update"
+    ACTIONS[("PATCH", _route)] = "fields.update"
+    ACTIONS[("DELETE", _route)] = "fields.destroy"
+ACTIONS[("DELETE", f"{_SCHEMA}/<str:table>")] = "item_types.destroy"
+
 #: Menus: the same views serve three resources.
 for _prefix, _resource in (
     ("menu-items", "menu_items"),

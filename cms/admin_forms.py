@@ -31,16 +31,24 @@ def error_messages(exc: ApiError | ApiErrors) -> list[str]:
     return messages
 
 
-def dry_run(call) -> list[str]:
-    """Run ``call`` in a transaction that is always rolled back; return its error messages."""
+def dry_run_errors(call) -> list[ApiError]:
+    """Run ``call`` in a transaction that is always rolled back; answer its errors."""
     try:
         with transaction.atomic():
             call()
             raise _Undo
     except _Undo:
         return []
-    except (ApiError, ApiErrors) as exc:
-        return error_messages(exc)
+    except ApiErrors as exc:
+        return list(exc.errors)
+    except ApiError as exc:
+        return [exc]
+
+
+def dry_run(call) -> list[str]:
+    """Run ``call`` in a transaction that is always rolled back; return its error messages."""
+    errors = dry_run_errors(call)
+    return error_messages(ApiErrors(errors)) if errors else []
 
 
 class ServiceModelForm(forms.ModelForm):

@@ -7,6 +7,7 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import db
+        from cms import db, db_lookups
 
         db.install()  # statement time limits and RE2's REGEXP on every connection
+        db_lookups.install()  # field__any_of: one array parameter on PostgreSQL

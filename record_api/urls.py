@@ -4,7 +4,7 @@ difference): DreamFactory 2's ``/api/v2/<service>/_table/...`` and ``_schema/...
 
 from django.urls import path, re_path, register_converter
 
-from record_api import session_views, views
+from record_api import schema_views, session_views, views
 
 V2 = {"wrapper": "resource"}
 
@@ -33,11 +33,21 @@ urlpatterns = [
         "api/v2/<str:service>/_table/<str:table>/<str:record_id>",
         views.RecordByIdView.as_view(**V2),
     ),
-    path("api/v2/<str:service>/_schema", views.RecordSchemaView.as_view(**V2)),
-    path("api/v2/<str:service>/_schema/<str:table>", views.RecordSchemaView.as_view(**V2)),
+    # _schema: reads, and writes needing can_edit_schema (record_api.schema_views). The
+    # _field paths (DreamFactory 2.4's) before <field>, which would take "_field" as a name.
+    path("api/v2/<str:service>/_schema", schema_views.SchemaView.as_view(**V2)),
+    path("api/v2/<str:service>/_schema/<str:table>", schema_views.SchemaTableView.as_view(**V2)),
+    path(
+        "api/v2/<str:service>/_schema/<str:table>/_field",
+        schema_views.SchemaFieldListView.as_view(**V2),
+    ),
+    path(
+        "api/v2/<str:service>/_schema/<str:table>/_field/<str:field>",
+        schema_views.SchemaFieldView.as_view(**V2),
+    ),
     path(
         "api/v2/<str:service>/_schema/<str:table>/<str:field>",
-        views.RecordSchemaView.as_view(**V2),
+        schema_views.SchemaFieldView.as_view(**V2),
     ),
     path("rest/<str:service>", views.RecordServiceView.as_view()),
     path("rest/<str:service>/<str:table>", views.RecordTableView.as_view()),

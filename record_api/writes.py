@@ -67,7 +67,7 @@ def _table_rows(item_type: ItemType, ids, *, lock: bool) -> dict[str, Item]:
     locked as the Content Management API's update and delete lock them."""
     wanted = {record_id for record_id in ids if isinstance(record_id, str)}
     rows = Item.objects.select_for_update(no_key=True) if lock else Item.objects
-    rows = rows.filter(pk__in=wanted, item_type_id=item_type.id, root__isnull=True)
+    rows = rows.filter(pk__any_of=list(wanted), item_type_id=item_type.id, root__isnull=True)
     return {item.id: item for item in rows.order_by("pk")}
 
 
@@ -217,7 +217,7 @@ def delete_records(
         else:  # answered with their ids only: no values read (but the creator, to check)
             wanted = [record_id for record_id in ids if isinstance(record_id, str)]
             found = Item.objects.filter(
-                pk__in=set(wanted), item_type_id=item_type.id, root__isnull=True
+                pk__any_of=list(set(wanted)), item_type_id=item_type.id, root__isnull=True
             ).values_list("id", "creator_type", "creator_id")
             rows = {
                 record_id: Item(

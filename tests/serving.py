@@ -16,6 +16,7 @@ from tests.processes import (
     ServerProcess,
     free_port,
     fresh_database,
+    manage,
     printed_token,
     server_env,
 )
@@ -56,6 +57,18 @@ class Served:
                 return response.status, json.loads(content) if content else None
         except HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def create_superuser(self, username: str, password: str) -> None:
+        """A superuser of this server's database, as `manage.py createsuperuser` makes one."""
+        manage(
+            {**self.env, "DJANGO_SUPERUSER_PASSWORD": password},
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            username,
+            "--email",
+            f"{username}@example.com",
+        )
 
     def get(self, path: str, environment: str | None = None):
         status, body = self.request("GET", path, environment=environment)

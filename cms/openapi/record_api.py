@@ -23,11 +23,110 @@ FORMS = (
     Form("/rest/{service}", "/rest/{service}/{table}", "record"),
     Form("/api/v2/{service}/_table", "/api/v2/{service}/_table/{table}", "resource"),
 )
+SCHEMA = "/api/v2/{service}/_schema"
 SCHEMA_PATHS = {
-    "/api/v2/{service}/_schema": "The tables",
-    "/api/v2/{service}/_schema/{table}": "A table, as DreamFactory describes one",
-    "/api/v2/{service}/_schema/{table}/{field}": "One field of a table",
+    SCHEMA: "The tables",
+    SCHEMA + "/{table}": "A table, as DreamFactory describes one",
+    SCHEMA + "/{table}/_field": "A table's fields",
+    SCHEMA + "/{table}/_field/{field}": "One field of a table",
+    SCHEMA + "/{table}/{field}": "One field of a table",
 }
+#: _schema writes (record_api/schema_views.py): models and fields, needing can_edit_schema.
+DF_FIELD = {
+    "type": "object",
+    "description": "DreamFactory's field description: `name`, `type` (string, text, integer, "
+    "float, double, decimal, boolean, date, datetime, timestamp, json, reference with "
+    "`ref_table`), `label`, `description`, `default`, `required`, `is_unique`, `length` or "
+    "`max_length`, `picklist`; `native.field_type` names our field type directly.",
+    "properties": {"name": {"type": "string"}, "type": {"type": "string"}},
+}
+DF_TABLE = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "label": {"type": "string"},
+        "field": {"type": "array", "items": DF_FIELD},
+    },
+}
+NAMES = {
+    "type": "object",
+    "properties": {"resource": {"type": "array", "items": {"type": "object"}}},
+}
+NAME = {"type": "object", "properties": {"name": {"type": "string"}}}
+RETURN_SCHEMA = {"return_schema": (BOOL, "Answer the table's description, not its name.")}
+ALL_OR_NOTHING = (
+    "All or nothing: a refusal (DreamFactory's error naming the table and field) "
+    "writes nothing. Needs the role's `can_edit_schema`."
+)
+
+
+def _resources(item: dict) -> dict:
+    return {"anyOf": [item, {"type": "array", "items": item}, {"type": "object"}]}
+
+
+def _schema_writes() -> dict[str, Op]:
+    table, field_paths = (
+        SCHEMA + "/{table}",
+        (SCHEMA + "/{table}/_field/{field}", SCHEMA + "/{table}/{field}"),
+    )
+    ops = {
+        f"POST {SCHEMA}": Op(
+            TAG,
+            "Create tables (models) with their fields",
+            {201: NAMES},
+            _resources(DF_TABLE),
+            query=RETURN_SCHEMA,
+            description=ALL_OR_NOTHING,
+        ),
+        f"POST {table}": Op(
+            TAG,
+            "Create the table the path names",
+            {201: NAME},
+            DF_TABLE,
+            query=RETURN_SCHEMA,
+            description=ALL_OR_NOTHING,
+        ),
+        f"DELETE {table}": Op(TAG, "Delete a table (model) and its records", {200: NAME}),
+        f"POST {table}/_field": Op(
+            TAG,
+            "Add fields to a table",
+            {201: NAMES},
+            _resources(DF_FIELD),
+            description=ALL_OR_NOTHING,
+        ),
+    }
+    for verb in ("PUT", "PATCH"):
+        ops[f"{verb} {SCHEMA}"] = Op(
+            TAG,
+            "Change tables: each one's label, fields added or changed",
+            {200: NAMES},
+            _resources(DF_TABLE),
+            query=RETURN_SCHEMA,
+            description="Each table named must exist; fields not listed are kept. "
+            + ALL_OR_NOTHING,
+        )
+        ops[f"{verb} {table}"] = Op(
+            TAG,
+            "Change a table's label and add or change its fields",
+            {200: NAME},
+            DF_TABLE,
+            query=RETURN_SCHEMA,
+            description="Fields the table has are changed, others added; fields not listed "
+            "are kept. " + ALL_OR_NOTHING,
+        )
+        for path in field_paths:
+            ops[f"{verb} {path}"] = Op(
+                TAG,
+                "Change a field (what the description says)",
+                {200: NAME},
+                DF_FIELD,
+                query=RETURN_SCHEMA,
+                description=ALL_OR_NOTHING,
+            )
+    for path in field_paths:
+        ops[f"DELETE {path}"] = Op(TAG, "Delete a field and its values", {200: NAME})
+    return ops
+
 
 TAG = "Record API"
 #: DreamFactory's user session, in both path forms (record_api/session_views.py).
@@ -158,6 +257,7 @@ def operations() -> dict[str, Op]:
             }
     for path, summary in SCHEMA_PATHS.items():
         found[f"GET {path}"] = Op(TAG, summary, {200: {"type": "object"}})
+    found |= _schema_writes()
     for path in SESSION_PATHS:
         found |= {
             f"POST {path}": Op(

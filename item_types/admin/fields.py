@@ -7,10 +7,9 @@ writes are checked: each error is shown next to the input it is about, nothing w
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 
-from cms.admin_forms import ServiceModelAdmin
-from cms.api.errors import ApiError, ApiErrors
+from cms.admin_forms import ServiceModelAdmin, dry_run_errors
+from cms.api.errors import ApiError
 from cms.api.parsing import ResourceDocument
 from item_types import services
 from item_types.admin.schema_inputs import SchemaInputs
@@ -19,24 +18,6 @@ from item_types.models import Field, Fieldset, ItemType
 
 ATTRIBUTES = ["label", "api_key", "field_type", "localized", "hint", "default_value", "position"]
 DEFAULT_FIELD_TYPE = "string"
-
-
-class _Undo(Exception):
-    pass
-
-
-def service_errors(call) -> list[ApiError]:
-    """Run ``call`` in a transaction that is always rolled back; answer its errors."""
-    try:
-        with transaction.atomic():
-            call()
-            raise _Undo
-    except _Undo:
-        return []
-    except ApiErrors as exc:
-        return list(exc.errors)
-    except ApiError as exc:
-        return [exc]
 
 
 def message_of(error: ApiError) -> str:
@@ -87,7 +68,7 @@ class FieldForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            for error in service_errors(self.call_service):
+            for error in dry_run_errors(self.call_service):
                 self.add_error(self.schema.input_of(error, self), message_of(error))
         return cleaned
 

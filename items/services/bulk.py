@@ -72,7 +72,7 @@ def lock_records(
     (their models' placement locks first, then the rows, in one order); the ids that are
     no record's, or a block's, fail."""
     if connection.vendor == "postgresql":
-        types = Item.objects.filter(pk__in=outcome.ids, root__isnull=True).values_list(
+        types = Item.objects.filter(pk__any_of=list(outcome.ids), root__isnull=True).values_list(
             "item_type_id", flat=True
         )
         placing.lock_models(
@@ -81,7 +81,7 @@ def lock_records(
             if item_type_id in model.item_types and is_placed(model.item_types[item_type_id])
         )
     # FOR UPDATE when deleting, else FOR NO KEY UPDATE (see item_types.locking).
-    rows = Item.objects.select_for_update(no_key=not deleting).filter(pk__in=outcome.ids)
+    rows = Item.objects.select_for_update(no_key=not deleting).filter(pk__any_of=list(outcome.ids))
     found = {item.id: item for item in rows.order_by("pk")}
     records = {}
     for record_id in outcome.ids:

@@ -66,7 +66,7 @@ def _delete(record_ids: set[str]) -> None:
     later with a foreign key to records (schedules, ...) is covered. Rows pointing at them
     go first, then the records themselves."""
     ids = list(record_ids)
-    doomed = Item.objects.filter(Q(pk__in=ids) | Q(root_id__in=ids)).values("pk")
+    doomed = Item.objects.filter(Q(pk__any_of=ids) | Q(root_id__any_of=ids)).values("pk")
     pointing: dict[type, list] = {}
     for rel in Item._meta.related_objects:
         if rel.related_model is not Item:  # blocks and children go with the records' rows
@@ -82,7 +82,7 @@ def _delete(record_ids: set[str]) -> None:
                 scope |= Q(**{f"{rel.field.attname}__in": doomed})
         if scope:
             rows.filter(scope).delete()
-    rows = Item.objects.filter(Q(pk__in=ids) | Q(root_id__in=ids))
+    rows = Item.objects.filter(Q(pk__any_of=ids) | Q(root_id__any_of=ids))
     rows._raw_delete(rows.db)  # nothing else points at them (no cascade left, no signal)
 
 

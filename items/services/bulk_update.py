@@ -39,7 +39,7 @@ def plan_updates(
     query for all the records' blocks and the bulk pass's for the rest. ``known``: records
     the same write creates first (id -> model id), which the updates may link to."""
     blocks: dict[str, dict] = {}
-    for block in Item.objects.filter(root_id__in=[item.id for item in items]):
+    for block in Item.objects.filter(root_id__any_of=[item.id for item in items]):
         blocks.setdefault(block.root_id, {})[block.id] = block
     planned = [
         validate_values(item, values, blocks.get(item.id, {}), model, replace=replace)
@@ -88,13 +88,13 @@ def _save(writes: list[RecordWrite]) -> None:
     # Moved blocks get their new parents before the dropped ones (and what they hold) go.
     if kept:
         Item.objects.bulk_update(kept, BLOCK_STATE, batch_size=ROWS_PER_UPDATE)
-    dropped = Item.objects.filter(root_id__in=ids).exclude(pk__in=[b.id for b in kept])
+    dropped = Item.objects.filter(root_id__any_of=ids).exclude(pk__any_of=[b.id for b in kept])
     if dropped.exists():
         dropped.delete()
     if new:
         Item.objects.bulk_create(new, batch_size=2000)
-    UniqueValue.objects.filter(item_id__in=ids).delete()
-    Reference.objects.filter(record_id__in=ids).delete()
+    UniqueValue.objects.filter(item_id__any_of=ids).delete()
+    Reference.objects.filter(record_id__any_of=ids).delete()
     ItemVersion.objects.bulk_create([write.version for write in writes], batch_size=2000)
     _update_rows([write.item for write in writes], ITEM_STATE)
     UniqueValue.objects.bulk_create(

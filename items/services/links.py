@@ -24,7 +24,7 @@ def linkers_by_strategy(
     """For many records at once (one query): the other records linking to each, grouped
     by their link field's ``strategy_name`` (``fail`` when unset); ``published``: only
     the published ones. ``{target id: {strategy: [record ids]}}``."""
-    references = Reference.objects.filter(target_item_id__in=list(targets)).exclude(
+    references = Reference.objects.filter(target_item_id__any_of=list(targets)).exclude(
         record_id=F("target_item_id")
     )
     if published:

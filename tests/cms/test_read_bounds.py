@@ -272,9 +272,13 @@ def test_a_read_past_its_time_limit_answers_query_timeout(documents, settings):
     pattern = quote(SLOW_PATTERN[connection.vendor])
     slow = f"/items?filter[type]=document&filter[fields][body][matches][pattern]={pattern}"
     settings.CMS_READ_TIMEOUT_MS = 0  # no limit: how long it takes
-    response, unlimited = timed(documents, slow)
-    assert response.status_code == 200, response.body
-    assert response.body["data"] == []
+    # The faster of two runs: on a loaded machine one run alone may take several times
+    # what the statement needs, and a limit derived from it would not be reached.
+    runs = [timed(documents, slow) for _ in range(2)]
+    for response, _ in runs:
+        assert response.status_code == 200, response.body
+        assert response.body["data"] == []
+    unlimited = min(seconds for _, seconds in runs)
     assert unlimited > 0.25
 
     # A limit well below that, and well above what the request's other statements take.

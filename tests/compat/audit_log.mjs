@@ -1,7 +1,8 @@
 // Drives DatoCMS's official CMA client through the audit log (SPEC-2 §11) against a live server
 // whose pages hold 2 events (CMS_AUDIT_LOG_PAGE_SIZE=2): writes of several kinds (schema, records,
-// publish, a fork and a write in the sandbox), then auditLogEvents.query (the array only) and
-// rawQuery followed page by page through meta.next_token, detailed_log, and a filter refused.
+// publish, a fork (its request's and its job's events) and a write in the sandbox), then
+// auditLogEvents.query (the array only) and rawQuery followed page by page through
+// meta.next_token, detailed_log, and a filter refused.
 //
 //   CMS_BASE_URL=... CMS_API_TOKEN=... node audit_log.mjs
 //
@@ -63,10 +64,13 @@ await step('rawQuery pages through meta.next_token', async () => {
     'items.create',
     'items.update',
     'items.publish',
+    'environments.fork', // the request and the fork job the worker ran (either order)
     'environments.fork',
     'items.create',
   ]);
   assert.equal(pages, 4);
+  const forks = await client.auditLogEvents.query({ filter: "action_name = 'environments.fork'" });
+  assert.deepEqual(forks.map((e) => e.actor.type).sort(), ['access_token', 'job']);
   return { pages };
 });
 

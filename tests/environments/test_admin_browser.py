@@ -6,7 +6,6 @@ Screenshots of each step go to the test's folder (and CMS_SCREENSHOTS_DIR when s
 
 from tests.browser import Screenshots, chromium, wait_for
 from tests.environments.test_forks import create_model, create_record, forked
-from tests.processes import manage
 from tests.serving import FAST_JOBS, serving
 
 PASSWORD = "a browser's password 1"
@@ -62,15 +61,7 @@ def titles(served, environment=None) -> list[str]:
 def test_an_editor_switches_to_a_sandbox_and_back_in_a_browser(tmp_path):
     data_dir = tmp_path / "data"
     with serving(data_dir, "admin_browser", **FAST_JOBS) as served:
-        manage(
-            {**served.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "editor",
-            "--email",
-            "editor@example.com",
-        )
+        served.create_superuser("editor", PASSWORD)
         post = create_model(served, "post")
         create_record(served, post, "Main's first post")
         assert forked(served, "main", "sandbox")["data"]["meta"]["status"] == "ready"

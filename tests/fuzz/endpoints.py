@@ -160,9 +160,27 @@ ENDPOINTS = [
     Endpoint("/api/v2/{service}/_table/{table}", ("GET", "POST"), "rest", TABLE_READ),
     Endpoint("/api/v2/{service}/_table/{table}/{item}", ("GET",), None, RECORD_READ),
     Endpoint("/api/v2/{service}/_table/{table}/{unknown}", ("GET",)),
-    Endpoint("/api/v2/{service}/_schema", ("GET",)),
-    Endpoint("/api/v2/{service}/_schema/{table}", ("GET",)),
-    Endpoint("/api/v2/{service}/_schema/{table}/{unknown}", ("GET",)),
+    Endpoint(
+        "/api/v2/{service}/_schema",
+        ("GET", "POST", "PATCH", "PUT"),
+        "df_tables",
+        ("return_schema",),
+    ),
+    Endpoint(
+        "/api/v2/{service}/_schema/{table}",
+        ("GET", "POST", "PUT", "PATCH", "DELETE"),
+        "df_table",
+        ("return_schema",),
+    ),
+    Endpoint("/api/v2/{service}/_schema/{table}/_field", ("GET", "POST"), "df_fields"),
+    Endpoint(
+        "/api/v2/{service}/_schema/{table}/_field/{column}",
+        ("GET", "PUT", "PATCH", "DELETE"),
+        "df_field",
+    ),
+    Endpoint(
+        "/api/v2/{service}/_schema/{table}/{column}", ("GET", "PUT", "PATCH", "DELETE"), "df_field"
+    ),
     Endpoint("/api/v2/{service}/{unknown}", ("GET", "POST")),
     Endpoint("/api/v2/user/session", ("GET", "POST", "DELETE"), "user_session"),
     Endpoint("/rest/user/session", ("GET", "POST", "DELETE"), "user_session"),
@@ -193,6 +211,7 @@ def valid_ids(world: World) -> dict[str, list[str]]:
         "service": ["db"],
         "table": [REST_TABLE, "fuzz_block"],
         "unknown": ["nope", "rest", "items/", "admin"],
+        "column": ["title", "count", "at", "body", "blocks", "nope"],  # REST_TABLE's fields
     }
 
 

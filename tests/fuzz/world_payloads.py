@@ -198,6 +198,26 @@ def payloads(world: "World") -> dict[str, object]:
                 {"title": "Rest b", "flag": False, "parent_id": world.record_ids[1]},
             ]
         },
+        # DreamFactory's _schema writes (record_api.schema_writes).
+        "df_tables": {
+            "resource": [
+                {
+                    "name": "df_new",
+                    "label": "New",
+                    "field": [
+                        {"name": "title", "type": "string", "required": True, "max_length": 9},
+                        {"name": "when", "type": "datetime", "default": None},
+                        {"name": "up", "type": "reference", "ref_table": "fuzz_all"},  # REST_TABLE
+                    ],
+                }
+            ]
+        },
+        "df_table": {
+            "label": "Changed",
+            "field": [{"name": "extra_df", "type": "integer", "is_unique": True}],
+        },
+        "df_fields": {"resource": [{"name": "extra_df", "type": "text", "picklist": None}]},
+        "df_field": {"label": "Changed", "type": "string", "length": 20},
         **menu_payloads(world),
         **library_payloads(world),
         **webhook_payloads(world),

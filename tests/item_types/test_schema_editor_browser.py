@@ -7,7 +7,6 @@ and saves the order; the Content Management API answers the result.
 Screenshots of each step go to the test's folder (and CMS_SCREENSHOTS_DIR when set)."""
 
 from tests.browser import Screenshots, chromium, wait_for
-from tests.processes import manage
 from tests.serving import FAST_JOBS, serving
 
 PASSWORD = "a schema editor's password 1"
@@ -33,15 +32,7 @@ def create_field(served, model: dict, api_key: str, field_type: str) -> dict:
 def test_a_staff_user_edits_validators_and_the_field_order_in_a_browser(tmp_path):
     data_dir = tmp_path / "data"
     with serving(data_dir, "schema_editor_browser", **FAST_JOBS) as served:
-        manage(
-            {**served.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "schema-editor",
-            "--email",
-            "schema-editor@example.com",
-        )
+        served.create_superuser("schema-editor", PASSWORD)
         author = create_model(served, "author")
         create_model(served, "section", modular_block=True)  # a block model: not offered
         post = create_model(served, "post")

@@ -11,7 +11,6 @@ from django.contrib.admin.utils import unquote
 
 from tests.browser import Screenshots, chromium, wait_for
 from tests.conftest import png_bytes
-from tests.processes import manage
 from tests.serving import FAST_JOBS, serving
 
 PASSWORD = "an editor's password 1"
@@ -103,15 +102,7 @@ def content_model(served) -> dict:
 
 def test_an_editor_writes_a_record_in_the_record_editor(tmp_path):
     with serving(tmp_path / "data", "record_editor", **FAST_JOBS) as served:
-        manage(
-            {**served.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "editor",
-            "--email",
-            "editor@example.com",
-        )
+        served.create_superuser("editor", PASSWORD)
         models = content_model(served)
         body = {
             "data": {
