@@ -57,6 +57,7 @@ def deliver_pending(limit: int = 10_000) -> int:
         if not calls:
             return sent
         hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
+        calls = _without_orphans(calls, hooks)
         events = _events(calls)
         done, since = [], time.monotonic()
         for call in calls:
@@ -71,6 +72,15 @@ def deliver_pending(limit: int = 10_000) -> int:
         record(done)
         sent += len(calls)
     return sent
+
+
+def _without_orphans(calls: list[WebhookCall], hooks: dict) -> list[WebhookCall]:
+    """The calls whose webhook exists; the others (written as their webhook was deleted:
+    calls have no foreign-key constraint, webhooks/models.py) are deleted."""
+    orphans = [call.pk for call in calls if call.webhook_id not in hooks]
+    if orphans:
+        WebhookCall.objects.filter(pk__in=orphans).delete()
+    return [call for call in calls if call.webhook_id in hooks]
 
 
 def claim_pending() -> list[WebhookCall]:

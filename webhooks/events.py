@@ -58,7 +58,7 @@ def emit(events: list[Event], where: dict | None = None) -> int:
     hooks = config.listeners()
     if not hooks or not events:
         return 0
-    where = where or _environment()
+    where = where or current_environment()
     storage = selection.wanted() or ""
     moment, calls = now(), []
     stored_moment = moment if connection.vendor == "postgresql" else _sqlite_time(moment)
@@ -129,7 +129,8 @@ def _sqlite_time(moment) -> str:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _environment() -> dict:
+def current_environment() -> dict:
+    """The environment the request or job works in, as events name it."""
     noted = config.noted_environment()
     if noted is not None:
         return noted

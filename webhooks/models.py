@@ -52,7 +52,17 @@ class WebhookCall(models.Model):
         FAILED = "failed"
         RESCHEDULED = "rescheduled"
 
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="calls")
+    #: No database constraint, and no LIKE twin of its index: a batch writes one call per
+    #: record (10,000 constraint checks at commit, a third of what the calls cost). A call
+    #: written as its webhook is deleted is dropped by the delivery pass
+    #: (webhooks/delivery.py); Django's delete still cascades to the calls.
+    webhook = models.ForeignKey(
+        Webhook,
+        on_delete=models.CASCADE,
+        related_name="calls",
+        db_constraint=False,
+        db_index=False,
+    )
     entity_type = models.CharField(max_length=32)
     event_type = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=now)
@@ -83,6 +93,7 @@ class WebhookCall(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["created_at"], name="webhook_calls_by_time"),
+            models.Index(fields=["webhook"], name="webhook_calls_by_webhook"),
             # The delivery pass: pending calls, oldest first.
             models.Index(
                 fields=["id"], condition=Q(status="pending"), name="webhook_calls_pending"

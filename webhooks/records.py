@@ -17,7 +17,7 @@ from items.content_model import ContentModel
 from items.models import Item
 from items.resources import item_resource
 from items.selectors import blocks_for
-from webhooks import events, expand
+from webhooks import batch_events, events, expand
 
 WITHOUT_DRAFTS = {
     "create": ["create", "publish"],
@@ -151,9 +151,16 @@ def announce_new(records: list) -> None:
     if not records or not events.listening("item"):
         return
     found, moments, wanted = [], {}, events.listened_types("item")
+
+    def kinds_of(record) -> list[str]:
+        draft_mode = record.item_type.draft_mode_active
+        return [kind for kind in _types("create", draft_mode, not draft_mode) if kind in wanted]
+
+    if batch_events.emitted(records, kinds_of):
+        return
     for record in records:
         draft_mode = record.item_type.draft_mode_active
-        kinds = [kind for kind in _types("create", draft_mode, not draft_mode) if kind in wanted]
+        kinds = kinds_of(record)
         if not kinds:
             continue
         if record.moment not in moments:  # one for the whole batch
