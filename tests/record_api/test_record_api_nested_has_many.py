@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from items.models import Item
+from tests.access.test_roles import entry
 from tests.record_api import test_record_api_nested_writes as nested_writes
 from tests.record_api.test_record_api_nested_writes import V2, attributes, counts, df_error, values
+from tests.record_api.test_record_api_roles import Shelf
 
 shop = nested_writes.shop  # the fixture: author, tag, book; Ann, tags "old" and "new"
 
@@ -215,3 +217,25 @@ def test_has_many_and_two_levels_cost_the_same_statements_for_1_or_20_records(ap
     one = cost("PATCH", f"{V2}/author", updates(ids[:1]))
     assert cost("PATCH", f"{V2}/author", updates(ids[1:21])) == one
     assert books_of(api, ids[5]) == ["u"]
+
+
+def test_the_role_is_checked_on_has_many_records(db):
+    shelf = Shelf()
+    # may write authors and create books, not change them (an unlink is a change)
+    writer = shelf.role(
+        "Author writers",
+        [
+            entry("all", item_type=shelf.author),
+            entry("read", item_type=shelf.book),
+            entry("create", item_type=shelf.book),
+        ],
+    )
+    before = counts()
+    unlinking = writer.request("PATCH", f"{V2}/author/{shelf.ann}", {"book_by_author": []})
+    assert df_error(unlinking, 403)["context"]["error"][0]["item"] in shelf.books
+    linking = writer.post(f"{V2}/author", {"name": "B", "book_by_author": [{"id": shelf.books[0]}]})
+    assert df_error(linking, 403)
+    assert counts() == before
+    created = writer.post(f"{V2}/author", {"name": "C", "book_by_author": [{"title": "New"}]})
+    assert created.status_code == 200, created.body
+    assert books_of(shelf.admin, created.body["id"]) == ["New"]
