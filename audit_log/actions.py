@@ -117,6 +117,7 @@ for _route in (f"{_SCHEMA}/<str:table>/_field/<str:field>", f"{_SCHEMA}/<str:tab
     ACTIONS[("PATCH", _route)] = "fields.update"
     ACTIONS[("DELETE", _route)] = "fields.destroy"
 ACTIONS[("DELETE", f"{_SCHEMA}/<str:table>")] = "item_types.destroy"
+ACTIONS[("DELETE", _SCHEMA)] = "item_types.destroy"
 
 #: Menus: the same views serve three resources.
 for _prefix, _resource in (

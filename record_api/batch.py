@@ -146,7 +146,7 @@ def _to_keep(mode: Mode, result: BatchResult, pending: dict) -> list[int]:
 
 
 def _write(saved: dict, mode: Mode, result: BatchResult, event, nested, creator_id) -> None:
-    """One statement per table (INSERT or COPY), the nested records first; if a concurrent
+    """One statement per table (INSERT or COPY), the nested records around them; if a concurrent
     write won a unique value meanwhile, find the losers one by one (all fail under
     rollback). The audit log's event goes in the first try's transaction; a batch that
     takes the slow way is recorded once answered."""
@@ -160,6 +160,8 @@ def _write(saved: dict, mode: Mode, result: BatchResult, event, nested, creator_
             services.place_new(list(saved.values()))
             services.write_new(list(saved.values()))
             model.ensure_current()
+            if nested:  # what links to the records (has_many), after them
+                nested.write(saved, editor_id=creator_id, model=model, after=True)
             result.created.update(saved)  # the result as it commits, for the event's answer
             if event is not None:
                 event.insert(result)
@@ -186,6 +188,8 @@ def _write(saved: dict, mode: Mode, result: BatchResult, event, nested, creator_
                 services.place_new([saved[index]])
                 services.write_new([saved[index]])
                 model.ensure_current()
+                if nested:
+                    nested.write([index], editor_id=creator_id, model=model, after=True)
             result.created[index] = saved[index]
         except IntegrityError:
             result.failed[index] = _concurrent_write_errors(saved[index])

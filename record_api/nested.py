@@ -1,20 +1,15 @@
-"""Related records nested in a write (``POST``, ``PUT``, ``PATCH``), DreamFactory's way: a
-record may carry, under a relation's name (record_api.related: ``<ref_table>_by_<field>``),
+"""Related records nested in a write (``POST``, ``PUT``, ``PATCH``), DreamFactory's way:
+what a record may carry and how it is taken out of it is record_api.nested_take's; here,
+checking and writing them.
 
-- for a ``belongs_to`` (a ``link`` field), one object: without ``id`` it is a new record
-  of the relation's table, created and linked; with ``id`` alone it is linked; with
-  ``id`` and other fields it is merged (as ``PATCH``) and linked; ``null`` unlinks;
-- for a ``many_many`` (a ``links`` field), a list of such objects: the field becomes
-  that list, in its order (a record left out is unlinked, as when the field is set).
-
-The nested records are written in the parent's transaction, before it, and only for the
-parents the batch mode keeps: a parent whose nested record fails fails whole (nothing of
-it is written), its error naming the relation and the nested record's position. They
-are checked as the write checks its own records: validation, links, unique values, the
-role (``create`` or ``update`` on the related table), in one bulk pass for all parents
-(a few statements per relation's table, whatever the number of records). Not here:
-``has_many`` relations (the linking records are written through their own table), a
-localized link field, more than one level of nesting.
+The nested records are written in the parent's transaction, and only for the parents the
+batch mode keeps: what the parent links to before it, what links to it (``has_many``)
+after it, deeper levels in their rank's order. A parent whose nested record fails, at any
+depth, fails whole (nothing of it is written), its error naming the relation path and the
+nested record's position. They are checked as the write checks its own records:
+validation, links, unique values, the role (``create`` or ``update`` on the related
+table), in one bulk pass for all parents (a few statements per relation's table and
+level, whatever the number of records).
 """
 
 from dataclasses import dataclass, field
@@ -27,36 +22,27 @@ from cms.ids import new_id
 from items import services
 from items.models import Item
 from items.services import bulk_update
-from record_api.related import relations
-
-
-@dataclass
-class _Nested:
-    """One nested object: where it sits (parent slot, relation, position) and what to do."""
-
-    slot: int
-    relation: object
-    position: int | None  # in a many_many list; None for a belongs_to
-    record_id: str
-    values: dict  # the fields sent (none: a link only)
-    created: bool
+from record_api.nested_take import HasManyList, Nested, Owner, take_one
+from record_api.related import linking, relations
 
 
 @dataclass
 class NestedWrites:
     """The nested records of one write, by the parent's slot."""
 
-    entries: list[_Nested] = field(default_factory=list)
+    entries: list[Nested] = field(default_factory=list)
     failed: dict[int, list[ApiError]] = field(default_factory=dict)
     known: dict[str, str] = field(default_factory=dict)  # new id -> its model, for links
+    lists: list[HasManyList] = field(default_factory=list)  # has_many sent on existing records
+    new_parents: dict[str, str] = field(default_factory=dict)  # created slots' ids -> model
     _creates: dict = field(default_factory=dict)  # entry index -> PendingRecord
     _updates: dict = field(default_factory=dict)  # entry index -> (Item, planned)
     _written: set = field(default_factory=set)
 
-    def fail(self, entry: _Nested, errors: list[ApiError]) -> None:
+    def fail(self, entry: Nested, errors: list[ApiError]) -> None:
         found = self.failed.setdefault(entry.slot, [])
         for error in errors:
-            details = {**error.details, "related": entry.relation.name}
+            details = {**error.details, "related": entry.path}
             if entry.position is not None:
                 details["related_index"] = entry.position
             if not entry.created:
@@ -73,6 +59,7 @@ class NestedWrites:
         transaction: a few queries for all of them. ``parents``: the ids of the records the
         write changes itself, which a nested record may link but not merge."""
         check_create, check_update = self.check_create, self.check_update
+        self._unlinks(model)
         named = {e.record_id for e in self.entries if not e.created}
         rows = {}
         if named:
@@ -80,6 +67,9 @@ class NestedWrites:
                 pk__in=named, root__isnull=True
             )
             rows = {item.id: item for item in locked.order_by("pk")}
+        # The records this write creates, which the nested ones may link to.
+        self.known.update({e.record_id: e.relation.ref_table.id for e in self.entries if e.created})
+        linkable = {**self.known, **self.new_parents}
         creates, updates, merged = [], [], set(parents)
         for index, entry in enumerate(self.entries):
             target = entry.relation.ref_table
@@ -109,20 +99,19 @@ class NestedWrites:
                 updates.append((index, item))
         if creates:
             pendings = [pending for _, pending in creates]
-            services.check_new_records(pendings)
+            services.check_new_records(pendings, linkable)
             for index, pending in creates:
                 if pending.all_errors:
                     self.fail(self.entries[index], pending.all_errors)
                 else:
                     self._creates[index] = pending
-                    self.known[pending.record_id] = pending.item_type.id
         if updates:
             planned = bulk_update.plan_updates(
                 [item for _, item in updates],
                 [self.entries[index].values for index, _ in updates],
                 replace=False,
                 model=model,
-                known=self.known,
+                known=linkable,
             )
             for (index, item), plan in zip(updates, planned, strict=True):
                 if plan[2]:
@@ -131,16 +120,55 @@ class NestedWrites:
                     self._updates[index] = (item, plan)
         # A parent that failed leaves its other nested records unwritten too.
 
-    def write(self, slots, *, editor_id, model) -> None:
+    def _unlinks(self, model) -> None:
+        """For each ``has_many`` list sent on a record that exists, the records linking to
+        it and left out: unlinked (their link set to null), as merges. One query per
+        relation, whatever the number of records."""
+        by_relation = {}
+        for sent in self.lists:
+            by_relation.setdefault((sent.relation.ref_table.id, sent.relation.field.id), []).append(
+                sent
+            )
+        for lists in by_relation.values():
+            relation = lists[0].relation
+            owners = {s.owner.record_id: s for s in lists if isinstance(s.owner.record_id, str)}
+            kept = set().union(*(sent.named for sent in lists))
+            linked = linking(relation, list(owners), model).only("id", "data").order_by("pk")
+            for child in linked:
+                sent = owners.get(child.data.get(relation.field.id))
+                if sent is None or child.id in kept:
+                    continue
+                self.entries.append(
+                    Nested(
+                        sent.owner.slot,
+                        relation,
+                        None,
+                        child.id,
+                        {relation.field.api_key: None},
+                        False,
+                        sent.path,
+                        sent.owner.rank + 1,
+                    )
+                )
+
+    def write(self, slots, *, editor_id, model, after=False) -> None:
         """Write the nested records of the parents ``slots`` (those the mode keeps, and
-        passed): creates first, one statement per table, then merges."""
+        passed): those written before the parents (rank <= 0), or ``after`` them, rank by
+        rank, each rank's creates (one statement per table) then its merges."""
         slots = set(slots)
         todo = [
             i
             for i, entry in enumerate(self.entries)
-            if entry.slot in slots and entry.slot not in self.failed and i not in self._written
+            if entry.slot in slots
+            and entry.slot not in self.failed
+            and i not in self._written
+            and (entry.rank > 0) == after
         ]
         self._written.update(todo)
+        for rank in sorted({self.entries[i].rank for i in todo}):
+            self._write_rank([i for i in todo if self.entries[i].rank == rank], editor_id, model)
+
+    def _write_rank(self, todo, editor_id, model) -> None:
         moment = now()
         new = [
             services.finish_record(self._creates[i], model, editor_id, moment)
@@ -167,7 +195,7 @@ class NestedWrites:
         self._written -= {i for i, e in enumerate(self.entries) if e.slot in slots}
 
 
-def _not_found(entry: _Nested) -> ApiError:
+def _not_found(entry: Nested) -> ApiError:
     return ApiError(
         "NOT_FOUND",
         404,
@@ -177,7 +205,7 @@ def _not_found(entry: _Nested) -> ApiError:
     )
 
 
-def _twice(entry: _Nested) -> ApiError:
+def _twice(entry: Nested) -> ApiError:
     return ApiError(
         "INVALID_FORMAT",
         422,
@@ -186,18 +214,13 @@ def _twice(entry: _Nested) -> ApiError:
     )
 
 
-def _shape_error(name: str, message: str, position=None) -> ApiError:
-    details = {"related": name, "message": message}
-    if position is not None:
-        details["related_index"] = position
-    return ApiError("INVALID_FORMAT", 422, **details)
-
-
-def take(slots: list, item_type, model) -> NestedWrites | None:
+def take(slots: list, item_type, model, ids=None) -> NestedWrites | None:
     """Take the relations out of each slot's values (a list of dicts, or other things left
     as they are), putting in their place the link field's value (the ids); answer what is
-    to be written, or None when no slot carries a relation. A slot's values are copied
-    before they change (a write by ``ids`` shares one body between its slots)."""
+    to be written, or None when no slot carries a relation. ``ids``: the records the slots
+    update (None: the slots are new records; one that carries a ``has_many`` gets its id
+    here, for its related records to link to). A slot's values are copied before they
+    change (a write by ``ids`` shares one body between its slots)."""
     available = relations(item_type, model)
     if not available:
         return None
@@ -207,69 +230,15 @@ def take(slots: list, item_type, model) -> NestedWrites | None:
         if not isinstance(values, dict) or names.isdisjoint(values):
             continue
         nested = nested or NestedWrites()
-        slots[slot] = _take_one(nested, slot, dict(values), available)
+        values = dict(values)
+        if ids is not None:
+            owner = Owner(slot, ids[slot], exists=True)
+        else:
+            if any(available[name].type == "has_many" for name in names & values.keys()):
+                values.setdefault("id", new_id())
+            record_id = values.get("id")
+            owner = Owner(slot, record_id, exists=False)
+            if isinstance(record_id, str):
+                nested.new_parents[record_id] = item_type.id
+        slots[slot] = take_one(nested, owner, values, available, model)
     return nested
-
-
-def _take_one(nested: NestedWrites, slot: int, values: dict, available: dict) -> dict:
-    problems = []
-    for name in [key for key in values if key in available]:
-        relation = available[name]
-        raw = values.pop(name)
-        field_ = relation.field
-        if relation.type == "has_many":
-            problems.append(
-                _shape_error(
-                    name,
-                    f"{name} is a has_many relation: write those records through "
-                    f"{relation.ref_table.api_key}, setting their {field_.api_key}.",
-                )
-            )
-            continue
-        if field_.localized:
-            problems.append(
-                _shape_error(name, f"{field_.api_key} is localized: set it per locale instead.")
-            )
-            continue
-        if field_.api_key in values:
-            problems.append(_shape_error(name, f"Send {name} or {field_.api_key}, not both."))
-            continue
-        if relation.type == "belongs_to":
-            if raw is None:
-                values[field_.api_key] = None
-                continue
-            if not isinstance(raw, dict):
-                problems.append(_shape_error(name, f"{name} is a record (an object) or null."))
-                continue
-            entry = _entry(nested, slot, relation, None, raw, problems)
-            values[field_.api_key] = entry.record_id if entry else None
-            continue
-        if not isinstance(raw, list):
-            problems.append(_shape_error(name, f"{name} is a list of records (objects)."))
-            continue
-        ids = []
-        for position, one in enumerate(raw):
-            entry = _entry(nested, slot, relation, position, one, problems)
-            if entry is not None:
-                ids.append(entry.record_id)
-        values[field_.api_key] = ids
-    if problems:
-        nested.failed.setdefault(slot, []).extend(problems)
-    return values
-
-
-def _entry(nested, slot, relation, position, raw, problems) -> _Nested | None:
-    if not isinstance(raw, dict):
-        problems.append(_shape_error(relation.name, "A related record is an object.", position))
-        return None
-    record_id = raw.get("id")
-    values = {key: value for key, value in raw.items() if key != "id"}
-    if "id" in raw and (not isinstance(record_id, str) or not record_id):
-        problems.append(
-            _shape_error(relation.name, "A related record's id is a record id.", position)
-        )
-        return None
-    created = record_id is None
-    entry = _Nested(slot, relation, position, new_id() if created else record_id, values, created)
-    nested.entries.append(entry)
-    return entry

@@ -194,18 +194,22 @@ def expand(
             _expand_has_many(page, answers, relation, model, locale, readable)
 
 
+def linking(relation: Relation, ids: list, model, locale=None):
+    """A ``has_many``'s records (of ``relation.ref_table``) whose link field names one of
+    ``ids``: one query, the filter's own condition on the field."""
+    source = relation.ref_table
+    _, columns, _ = filter_query.record_columns(model.fields[source.id], locale)
+    column = columns[relation.field.api_key]
+    condition = column.build("in", ids) if column.build else Q(pk__in=[])
+    return Item.objects.filter(item_type_id=source.id).filter(condition)
+
+
 def _expand_has_many(page, answers, relation: Relation, model, locale, readable) -> None:
     """The ``relation.ref_table`` records whose link field names each record read."""
     by_id = {item.id: [] for item in page}
     if by_id:
-        source = relation.ref_table
-        fields = model.fields[source.id]
-        _, columns, _ = filter_query.record_columns(fields, locale)
-        column = columns[relation.field.api_key]
-        condition = column.build("in", list(by_id)) if column.build else Q(pk__in=[])
         found = list(
-            _readable(Item.objects.filter(item_type_id=source.id), readable)
-            .filter(condition)
+            _readable(linking(relation, list(by_id), model, locale), readable)
             .order_by("created_at", "id")
             .only("id", "item_type_id", "data", "position", "tree_parent_id")[
                 : MAX_RELATED_RECORDS + 1

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from item_types.models import Field, ItemType
 from items.content_model import ContentModel
-from record_api import options, schema, schema_writes
+from record_api import options, related, schema, schema_writes
 from record_api.errors import RecordApiError
 from record_api.views import RecordApiView, RecordSchemaView
 
@@ -64,6 +64,15 @@ class SchemaView(_SchemaWrites, RecordSchemaView):
 
     put = patch  # as on one table: fields not listed are kept
 
+    def delete(self, request, service):
+        """Drop the tables the body names, all or nothing: their names."""
+        options.check_service(service)
+        specs = schema_writes.resources(request.data)
+        names = schema_writes.delete_tables(
+            specs, lambda name: _item_type(service, name), request.query_params.dict()
+        )
+        return Response({"resource": [{"name": name} for name in names]})
+
 
 class SchemaTableView(_SchemaWrites, RecordSchemaView):
     def post(self, request, service, table):
@@ -90,6 +99,21 @@ class SchemaTableView(_SchemaWrites, RecordSchemaView):
         # The query parameters are for what goes with the model (its menu items), as on /item-types.
         schema_writes.delete_table(item_type, request.query_params.dict())
         return Response({"name": table})
+
+
+class SchemaRelatedView(RecordApiView):
+    """``GET _schema/<table>/_related[/<relation>]``: the table's relations as
+    ``_schema/<table>`` lists them (record_api.related), the names ``related=`` takes."""
+
+    def get(self, request, service, table, relation=None):
+        options.check_service(service)
+        model = ContentModel.load()
+        found = related.relations(options.table(service, table, model), model)
+        if relation is None:
+            return Response({"resource": [r.describe() for r in found.values()]})
+        if relation not in found:
+            raise RecordApiError(404, f"Relation '{relation}' does not exist in table '{table}'.")
+        return Response(found[relation].describe())
 
 
 class SchemaFieldListView(_SchemaWrites, RecordApiView):

@@ -106,6 +106,13 @@ def _validators(spec: dict, field_type: str, before: dict, where: dict) -> dict:
                 validators[_RULES[key]] = {}
             else:
                 validators.pop(_RULES[key], None)
+    # allow_null is required's other side (we have no NOT NULL apart from ``required``):
+    # false sets the validator, true clears it; a ``required`` sent too says it instead.
+    if "allow_null" in spec and "required" not in spec:
+        if _flag(spec["allow_null"], "allow_null", where):
+            validators.pop("required", None)
+        else:
+            validators["required"] = {}
     size_key = "max_length" if "max_length" in spec else "length" if "length" in spec else None
     if size_key is not None:
         size = spec[size_key]
@@ -149,7 +156,15 @@ def _field_attributes(spec: dict, field: Field | None, where: dict) -> dict:
         attributes["hint"] = spec["description"]
     if "default" in spec:
         attributes["default_value"] = spec["default"]
-    rule_keys = {"required", "is_unique", "length", "max_length", "picklist", "ref_table"}
+    rule_keys = {
+        "required",
+        "allow_null",
+        "is_unique",
+        "length",
+        "max_length",
+        "picklist",
+        "ref_table",
+    }
     if field is None or "field_type" in attributes or rule_keys & set(spec):
         before = field.validators if field is not None else {}
         attributes["validators"] = _validators(spec, field_type, before or {}, where)
@@ -273,3 +288,15 @@ def upsert_fields(item_type: ItemType, specs: list, *, create_only: bool = False
 def delete_table(item_type: ItemType, options) -> None:
     with _naming(table=item_type.api_key):
         services.item_type_destroy(item_type=item_type, options=options)
+
+
+def delete_tables(specs: list, find, options) -> list[str]:
+    """``DELETE _schema`` with the tables named in the body: each dropped in the order
+    named (``find(name)``, DreamFactory's 404 for one that doesn't exist); all or nothing."""
+    names = [_name(spec, "table", {}) for spec in specs]
+    if not names:
+        raise _bad('Name the tables to delete: {"resource": [{"name": ...}]}.')
+    with transaction.atomic():
+        for name in names:
+            delete_table(find(name), options)
+    return names

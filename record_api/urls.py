@@ -38,6 +38,14 @@ urlpatterns = [
     path("api/v2/<str:service>/_schema", schema_views.SchemaView.as_view(**V2)),
     path("api/v2/<str:service>/_schema/<str:table>", schema_views.SchemaTableView.as_view(**V2)),
     path(
+        "api/v2/<str:service>/_schema/<str:table>/_related",
+        schema_views.SchemaRelatedView.as_view(**V2),
+    ),
+    path(
+        "api/v2/<str:service>/_schema/<str:table>/_related/<str:relation>",
+        schema_views.SchemaRelatedView.as_view(**V2),
+    ),
+    path(
         "api/v2/<str:service>/_schema/<str:table>/_field",
         schema_views.SchemaFieldListView.as_view(**V2),
     ),

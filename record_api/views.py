@@ -83,10 +83,10 @@ def _update_check(request, model):
     return check
 
 
-def _nested_writes(request, slots: list, item_type, model):
+def _nested_writes(request, slots: list, item_type, model, ids=None):
     """The related records ``slots`` carry (record_api.nested), taken out of them, with the
-    role's checks for them; None when none carries any."""
-    nested = nested_writes.take(slots, item_type, model)
+    role's checks for them; None when none carries any. ``ids``: the records updated."""
+    nested = nested_writes.take(slots, item_type, model, ids)
     if nested is not None:
         if not everything(request, "create"):
             nested.check_create = lambda type_id, values: check_create(
@@ -220,7 +220,8 @@ class RecordWritesView(BodyLimit, RecordApiView):
         )
         rate_limits.charge_records(request, len(chosen.changes))
         slots = [change.attributes for change in chosen.changes]
-        nested = _nested_writes(request, slots, item_type, model)
+        ids = [change.record_id for change in chosen.changes]
+        nested = _nested_writes(request, slots, item_type, model, ids)
         for change, values in zip(chosen.changes, slots, strict=True):
             change.attributes = values
         result = writes.update_records(

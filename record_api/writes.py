@@ -158,6 +158,10 @@ def _together(result, todo, replace, mode, editor_id, model, nested) -> None:
             bulk_update.save_updates(
                 kept_items, [planned[p] for p in keep], editor_id=editor_id, model=model
             )
+            if nested:  # what links to the records (has_many), after them
+                nested.write(
+                    [todo[p][0] for p in keep], editor_id=editor_id, model=model, after=True
+                )
     except IntegrityError:  # a concurrent write won a unique value: find which, one by one
         if nested:
             nested.forget([todo[p][0] for p in keep])
@@ -180,6 +184,8 @@ def _one_by_one(result, todo, replace, mode, editor_id, model, nested=None) -> N
                 record = services.update_locked(
                     item=item, attributes=values, editor_id=editor_id, model=model, replace=replace
                 )
+                if nested:
+                    nested.write([index], editor_id=editor_id, model=model, after=True)
         except (ApiErrors, ApiError, IntegrityError) as refused:
             result.failed[index] = _refusals(refused, item)
             if nested:

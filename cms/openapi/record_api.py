@@ -28,6 +28,8 @@ SCHEMA_PATHS = {
     SCHEMA: "The tables",
     SCHEMA + "/{table}": "A table, as DreamFactory describes one",
     SCHEMA + "/{table}/_field": "A table's fields",
+    SCHEMA + "/{table}/_related": "A table's relations (the names `related=` takes)",
+    SCHEMA + "/{table}/_related/{relation}": "One relation of a table",
     SCHEMA + "/{table}/_field/{field}": "One field of a table",
     SCHEMA + "/{table}/{field}": "One field of a table",
 }
@@ -37,7 +39,8 @@ DF_FIELD = {
     "description": "DreamFactory's field description: `name`, `type` (string, text, integer, "
     "float, double, decimal, boolean, date, datetime, timestamp, json, reference with "
     "`ref_table`), `label`, `description`, `default`, `required`, `is_unique`, `length` or "
-    "`max_length`, `picklist`; `native.field_type` names our field type directly.",
+    "`max_length`, `picklist`, `allow_null` (false: `required`, unless `required` is sent); "
+    "`native.field_type` names our field type directly.",
     "properties": {"name": {"type": "string"}, "type": {"type": "string"}},
 }
 DF_TABLE = {
@@ -87,6 +90,13 @@ def _schema_writes() -> dict[str, Op]:
             description=ALL_OR_NOTHING,
         ),
         f"DELETE {table}": Op(TAG, "Delete a table (model) and its records", {200: NAME}),
+        f"DELETE {SCHEMA}": Op(
+            TAG,
+            "Delete the tables the body names, and their records",
+            {200: NAMES},
+            _resources(NAME),
+            description="In the order named. " + ALL_OR_NOTHING,
+        ),
         f"POST {table}/_field": Op(
             TAG,
             "Add fields to a table",
@@ -186,9 +196,10 @@ CHOOSE = {
 }
 NESTED = (
     "A record may carry related records under a relation's name (`<ref_table>_by_<field>`, "
-    "as `related=` names them): an object for a link field, a list for a links field; "
-    "each is created (no `id`), linked (`id` alone) or merged and linked (`id` and fields), "
-    "in the same transaction; a failed one fails its record."
+    "as `related=` names them): an object for a link field, a list for a links field or a "
+    "has_many (records linking to it; on an update, those left out are unlinked); each is "
+    "created (no `id`), linked (`id` alone) or merged and linked (`id` and fields), and may "
+    "carry its own, 5 levels deep, in the same transaction; a failed one fails its record."
 )
 RECORD = {
     "type": "object",

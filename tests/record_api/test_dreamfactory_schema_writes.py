@@ -329,3 +329,73 @@ def test_schema_writes_are_per_environment(main_api, sandbox_api):  # noqa: F811
     ]
     assert main_api.get("/item-types").body["data"] == []
     df_error(main_api.delete(f"{SCHEMA}/team"), 404)
+
+
+def test_allow_null_false_is_the_required_validator(api, people):
+    fields = [
+        {"name": "code", "type": "string", "allow_null": False},
+        # required, when sent, says it: allow_null is then only its other side
+        {"name": "note", "type": "string", "allow_null": False, "required": False},
+    ]
+    response = api.post(f"{SCHEMA}/team/_field", {"resource": fields})
+    assert response.status_code == 201, response.body
+    cma = _cma_fields(api, "team")
+    assert cma["code"]["validators"] == {"required": {}}
+    assert cma["note"]["validators"] == {}
+    described = {f["name"]: f for f in api.get(f"{SCHEMA}/team").body["field"]}
+    assert (described["code"]["allow_null"], described["code"]["required"]) == (False, True)
+    # allow_null: true clears it (person.name was made required)
+    changed = api.request("PATCH", f"{SCHEMA}/person/_field/name", {"allow_null": True})
+    assert changed.status_code == 200, changed.body
+    assert _cma_fields(api, "person")["name"]["validators"] == {"length": {"max": 40}}
+    error = df_error(
+        api.request("PATCH", f"{SCHEMA}/person/_field/name", {"allow_null": "no"}), 400
+    )
+    assert "allow_null" in error["message"]
+    assert _cma_fields(api, "person")["name"]["validators"] == {"length": {"max": 40}}
+
+
+def test_delete_schema_drops_the_tables_named_all_or_nothing(api, people):
+    api.post(SCHEMA, {"resource": [{"name": "lonely"}]})
+    before = _schema_rows()
+    # team first: person still links to it, so the call fails whole (lonely stays too)
+    body = {"resource": [{"name": "lonely"}, {"name": "team"}, {"name": "person"}]}
+    refused = df_error(api.request("DELETE", SCHEMA, body), 422)
+    assert refused["context"]["table"] == "team"
+    assert _schema_rows() == before
+    unknown = df_error(
+        api.request("DELETE", SCHEMA, {"resource": [{"name": "lonely"}, {"name": "nope"}]}), 404
+    )
+    assert "nope" in unknown["message"]
+    assert _schema_rows() == before
+    df_error(api.request("DELETE", SCHEMA, {"resource": []}), 400)
+    gone = api.request(
+        "DELETE", SCHEMA, {"resource": [{"name": "person"}, {"name": "team"}, {"name": "lonely"}]}
+    )
+    assert gone.status_code == 200, gone.body
+    assert gone.body == {"resource": [{"name": "person"}, {"name": "team"}, {"name": "lonely"}]}
+    assert api.get("/item-types").body["data"] == []
+
+
+def test_related_lists_the_tables_relations(api, people):
+    team = api.get(f"{SCHEMA}/team/_related")
+    assert team.status_code == 200, team.body
+    (has_many,) = team.body["resource"]
+    assert {k: has_many[k] for k in ("name", "type", "ref_table", "ref_field", "field")} == {
+        "name": "person_by_team",
+        "type": "has_many",
+        "ref_table": "person",
+        "ref_field": "team",
+        "field": "id",
+    }
+    person = api.get(f"{SCHEMA}/person/_related").body["resource"]
+    assert [(r["name"], r["type"], r["field"], r["ref_field"]) for r in person] == [
+        ("team_by_team", "belongs_to", "team", "id")
+    ]
+    # the same list _schema/<table> gives, and names related= takes
+    assert person == api.get(f"{SCHEMA}/person").body["related"]
+    one = api.get(f"{SCHEMA}/team/_related/person_by_team")
+    assert one.status_code == 200 and one.body == has_many
+    assert api.get(f"{TABLE}/team?related=person_by_team").status_code == 200
+    df_error(api.get(f"{SCHEMA}/team/_related/nope"), 404)
+    df_error(api.get(f"{SCHEMA}/nope/_related"), 404)

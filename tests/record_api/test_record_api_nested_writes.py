@@ -199,7 +199,7 @@ def test_updates_in_batch_modes(api, shop):
 def test_bad_nested_values_are_named_and_write_nothing(api, shop):
     before = counts()
     cases = {
-        "has_many": ("author", {"name": "Z", "book_by_author": [{"title": "x"}]}),
+        "has_many through links": ("tag", {"label": "Z", "book_by_tags": [{"title": "x"}]}),
         "both": ("book", {"author": shop["ann"], "author_by_author": {"name": "Z"}}),
         "not an object": ("book", {"author_by_author": "Ann"}),
         "not a list": ("book", {"tag_by_tags": {"label": "x"}}),
