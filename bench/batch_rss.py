@@ -3,13 +3,13 @@
 A real server (``manage.py serve``: granian, as in production) on a fresh database
 (PostgreSQL when DATABASE_URL points there, else SQLite) gets ``--batches`` batches of
 ``--size`` six-field records (``bench/test_batch_memory.py``'s shape, rolled back); after
-each, once memory is given back, prints the worker's resident size against where it was
-after the warm-up, the batch's wall time and the worker's CPU time (user + system, from
-/proc, giving back included). ``NAME=VALUE`` arguments go into the server's environment
-(PYTHONMALLOC=pymalloc, MALLOC_ARENA_MAX=16, ...).
+each, once memory is given back, prints the worker's resident size (and its anonymous
+part, no file's) against where it was after the warm-up, the batch's wall time and the
+worker's CPU time (user + system, from /proc, giving back included). ``NAME=VALUE``
+arguments go into the server's environment (PYTHONMALLOC=pymalloc, MALLOC_ARENA_MAX=16).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_bench \
-        .venv/bin/python bench/batch_rss.py --batches 5 PYTHONMALLOC=malloc
+        .venv/bin/python bench/batch_rss.py --batches 5 PYTHONMALLOC=pymalloc
 """
 
 import argparse
@@ -37,6 +37,15 @@ MB = 1_000_000
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def anonymous(pid: int) -> int:
+    """The part of the resident size that is no file's (a database file mapped: SQLite's)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return (
+        int(next(line for line in status.splitlines() if line.startswith("RssAnon:")).split()[1])
+        * 1024
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
@@ -58,7 +67,7 @@ def main():
         for start in range(0, 400, 100):
             assert _post(served, _articles(start, 100)) == 100
         time.sleep(0.5)
-        before = _resident(worker)
+        before, anonymous_before = _resident(worker), anonymous(worker)
         print(f"{' '.join(args.env) or 'defaults'}: worker at {before / MB:.1f} MB")
         for number in range(args.batches):
             body = _articles(1000 + number * args.size, args.size)
@@ -68,7 +77,8 @@ def main():
             time.sleep(1.0)  # given back 0.2 s after the answer; let it finish (counted)
             size, cpu = _settled(worker, before), cpu_seconds(worker) - cpu
             print(
-                f"  batch {number + 1}: {(size - before) / MB:+6.1f} MB, "
+                f"  batch {number + 1}: {(size - before) / MB:+6.1f} MB "
+                f"({(anonymous(worker) - anonymous_before) / MB:+.1f} anonymous), "
                 f"{seconds:5.2f} s, cpu {cpu:5.2f} s",
                 flush=True,
             )
