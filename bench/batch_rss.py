@@ -13,6 +13,7 @@ arguments go into the server's environment (PYTHONMALLOC=pymalloc, MALLOC_ARENA_
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -51,10 +52,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
+def read_cpu(served, worker: int, reads: int) -> float:
+    """The worker's CPU per ``GET /rest/db/article?limit=25`` (100 records kept)."""
+    status, _ = served.request("POST", "/rest/db/article", json.loads(_articles(0, 100)))
+    assert status == 200, status
+    for _ in range(20):  # warm-up
+        served.request("GET", "/rest/db/article?limit=25")
+    cpu = cpu_seconds(worker)
+    for _ in range(reads):
+        status, body = served.request("GET", "/rest/db/article?limit=25")
+        assert status == 200 and len(body["record"]) == 25, status
+    return (cpu_seconds(worker) - cpu) / reads
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--batches", type=int, default=5)
+    parser.add_argument(
+        "--reads", type=int, default=0, help="first, this many reads of 25 of 100 records"
+    )
     parser.add_argument("env", nargs="*", help="NAME=VALUE for the server")
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
@@ -66,6 +83,8 @@ def main():
         worker = _granian_worker(served.pid)
         for start in range(0, 400, 100):
             assert _post(served, _articles(start, 100)) == 100
+        if args.reads:
+            print(f"  reads: {read_cpu(served, worker, args.reads) * 1000:.2f} ms cpu each")
         time.sleep(0.5)
         before, anonymous_before = _resident(worker), anonymous(worker)
         print(f"{' '.join(args.env) or 'defaults'}: worker at {before / MB:.1f} MB")
