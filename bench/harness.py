@@ -33,7 +33,7 @@ DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "cms_bench")
 DEFAULT_DATA_DIR = os.environ.get("BENCH_DATA_DIR", "/tmp/cms-bench")
 
 sys.path.insert(0, str(ROOT))  # this checkout's cms package, not an installed copy
-from cms.production_server import granian_command  # noqa: E402
+from cms.production_server import granian_command, server_environ  # noqa: E402
 
 
 def free_port() -> int:
@@ -210,7 +210,7 @@ def served(
     server = subprocess.Popen(
         granian_command("127.0.0.1", port, workers),
         cwd=ROOT,
-        env=env,
+        env=server_environ(env),
     )
     try:
         _wait_for_port(port)

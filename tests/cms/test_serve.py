@@ -93,6 +93,10 @@ def serve_with_test_jobs(tmp_path, stop):
         assert (tmp_path / "jobs-queue.sqlite3").exists()
         pids = children(server.process.pid)
         assert len(pids) == 2 and all(alive(pid) for pid in pids)  # granian and the worker
+        # Both allocate with glibc's malloc, two arenas (bench/test_batch_memory.py measures it).
+        for pid in pids:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert {b"PYTHONMALLOC=malloc", b"MALLOC_ARENA_MAX=2"} <= set(environ), pid
         try:
             stop(server)
             deadline = time.monotonic() + 20

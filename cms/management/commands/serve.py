@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from cms.models import ApiToken
-from cms.production_server import granian_command
+from cms.production_server import granian_command, server_environ
 
 
 def worker_command() -> list[str]:
@@ -67,6 +67,7 @@ class Command(BaseCommand):
         # the key kept in CMS_DATA_DIR (settings) is the right one, so it is handed over.
         os.environ["SECRET_KEY"] = settings.SECRET_KEY
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(fresh_metrics_dir()))
+        os.environ.update(server_environ())  # the allocator both children run with
         sys.exit(supervise([granian_command(host, port), worker_command()]))
 
 
