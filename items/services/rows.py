@@ -228,6 +228,11 @@ class _Encoded(str):
     """A value already encoded as JSON: COPY writes it as it is."""
 
 
+def encoded_json(value) -> "_Encoded | None":
+    """``value`` encoded as JSON once, for several rows (COPY writes it as it is)."""
+    return None if value is None else _Encoded(_json(value))
+
+
 def _json(value) -> str | None:
     if value is None or isinstance(value, _Encoded):
         return value
