@@ -73,7 +73,8 @@ def main():
     if "batch" in args.calls:
         call(client, "PATCH", "/rest/db/article?rollback=true", batch, args.profile)
     gone = {"record": [{"id": i} for i in record_ids]}
-    call(client, "DELETE", "/rest/db/article?rollback=true", gone, args.profile)
+    if "delete" in args.calls:
+        call(client, "DELETE", "/rest/db/article?rollback=true", gone, args.profile)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ Not here (``update_locked``, record by record, covers them): moving records (``p
 ``parent_id``), a record named twice in one call.
 """
 
+from datetime import datetime
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 
@@ -116,10 +118,12 @@ VERSION_COLUMNS = [f.attname for f in ItemVersion._meta.concrete_fields]
 
 def _copy_versions_and_update(writes: list[RecordWrite]) -> None:
     """PostgreSQL, many records: the versions in one COPY, and the records' rows in one
-    ``UPDATE ... FROM unnest(array, array, ...)`` (an array per column, each sent once as
-    one parameter). Each record's values are encoded as JSON once, for its version and its
-    row. (The VALUES lists of ``_update_rows`` cost a statement per 500 records and a
-    placeholder per value, which psycopg parses out of a query of 100,000 of them.)"""
+    ``UPDATE ... FROM json_to_recordset(%s)``, the new columns of every row sent as one
+    JSON document (one parameter, encoded in C, parsed by the database). Each record's
+    values are encoded as JSON once, for its version and its row. (The VALUES lists of
+    ``_update_rows`` cost a statement per 500 records and a placeholder per value, which
+    psycopg parses out of a query of 100,000; arrays per column are dumped by psycopg in
+    Python, an element at a time.)"""
     encoded = {write.item.id: rows.encoded_json(write.item.data) for write in writes}
 
     def versions():
@@ -131,33 +135,33 @@ def _copy_versions_and_update(writes: list[RecordWrite]) -> None:
     rows.copy_rows(ItemVersion, versions())
     quote = connection.ops.quote_name
     fields = [Item._meta.pk, *(Item._meta.get_field(name) for name in ITEM_STATE)]
-    arrays, selected = [], []
-    for field in fields:
-        json = isinstance(field, JSONField)
-        if field.name == "data":
-            values = [encoded[write.item.id] for write in writes]
-        elif json:
-            values = [rows.encoded_json(getattr(w.item, field.attname)) for w in writes]
-        else:
-            values = [
-                field.get_db_prep_save(getattr(write.item, field.attname), connection)
-                for write in writes
-            ]
-        arrays.append(values)
-        # JSON travels as text (already encoded), cast in the database.
-        kind = "text" if json else field.db_type(connection)
-        selected.append(f"%s::{kind}[]")
-    table, names = quote(Item._meta.db_table), [quote(field.column) for field in fields]
-    sets = ", ".join(
-        f"{name} = v.{name}" + ("::jsonb" if isinstance(field, JSONField) else "")
-        for name, field in zip(names[1:], fields[1:], strict=True)
+    others = [field for field in fields if field.name != "data"]
+    if any(isinstance(field, JSONField) for field in others):  # only ``data`` is sent encoded
+        raise ValueError("ITEM_STATE holds another JSON column")
+    encode = rows.JSON_ENCODER.encode
+    document = ",".join(
+        '{"data":'
+        + (encoded[write.item.id] or "null")
+        + ","
+        + encode({f.column: _plain(getattr(write.item, f.attname)) for f in others})[1:]
+        for write in writes
     )
+    table, names = quote(Item._meta.db_table), [quote(field.column) for field in fields]
+    typed = ", ".join(
+        f"{name} {field.db_type(connection)}" for name, field in zip(names, fields, strict=True)
+    )
+    sets = ", ".join(f"{name} = v.{name}" for name in names[1:])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {sets} FROM unnest({', '.join(selected)}) "
-            f"AS v({', '.join(names)}) WHERE {table}.{names[0]} = v.{names[0]}",
-            arrays,
+            f"UPDATE {table} SET {sets} FROM json_to_recordset(%s::json) AS v({typed}) "
+            f"WHERE {table}.{names[0]} = v.{names[0]}",
+            [f"[{document}]"],
         )
+
+
+def _plain(value):
+    """A column's value as JSON holds it (json_to_recordset reads times in ISO 8601)."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _update_rows(items: list[Item], names: list[str]) -> None:

@@ -222,6 +222,7 @@ def _logged(cursor, sql: str):
 
 # One encoder for every value (json.dumps with options builds a new one per call).
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+JSON_ENCODER = _JSON
 
 
 class _Encoded(str):
