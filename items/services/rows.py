@@ -222,10 +222,16 @@ def _logged(cursor, sql: str):
 
 # One encoder for every value (json.dumps with options builds a new one per call).
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+JSON_ENCODER = _JSON
 
 
 class _Encoded(str):
     """A value already encoded as JSON: COPY writes it as it is."""
+
+
+def encoded_json(value) -> "_Encoded | None":
+    """``value`` encoded as JSON once, for several rows (COPY writes it as it is)."""
+    return None if value is None else _Encoded(_json(value))
 
 
 def _json(value) -> str | None:
