@@ -35,6 +35,8 @@ class EntrySet:
     def __init__(self, grants: "Grants", positive: list, negative: list, target: str):
         self.grants, self.target = grants, target
         self.positive, self.negative = positive, negative
+        #: decisions already made in this request: a batch asks the same of each record
+        self._decided: dict = {}
 
     @staticmethod
     def _acts(entry: dict, action: str) -> bool:
@@ -79,6 +81,13 @@ class EntrySet:
         )
 
     def allows(self, action: str, target=None, creator=None, locale="*") -> bool:
+        key = (action, target, creator, locale)
+        found = self._decided.get(key)
+        if found is None:
+            found = self._decided[key] = self._allows(action, target, creator, locale)
+        return found
+
+    def _allows(self, action: str, target, creator, locale) -> bool:
         if any(self._matches(e, action, target, creator, locale, True) for e in self.negative):
             return False
         return any(self._matches(e, action, target, creator, locale) for e in self.positive)

@@ -3,6 +3,7 @@ locale, for ``localization_scope``), and the checks the views call. The evaluati
 access/permissions.py's; this module only knows what records look like."""
 
 from access.permissions import EntrySet, records, refused, uploads
+from items.content_model import ContentModel
 from items.models import Item
 
 
@@ -37,10 +38,14 @@ def everything(request, action: str) -> bool:
     return records(request).everything(action)
 
 
-def check_create(request, item_type_id: str, attributes: dict, model) -> None:
+def check_create(request, item_type_id: str, attributes: dict, model=None) -> None:
+    """``model``: the content model, read here only when the role's entries depend on
+    what the record sets (a localization scope)."""
     allowed = records(request)
-    if allowed.everything("create"):
-        return
+    if allowed.everything("create") or allowed.allows("create", item_type_id, None, "*"):
+        return  # the whole record may be created: no need to list what it sets
+    if model is None:
+        model = ContentModel.load()
     allowed.check_changes("create", item_type_id, None, changes(attributes, item_type_id, model))
 
 

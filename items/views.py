@@ -46,9 +46,8 @@ def _check_create(request, document) -> None:
     """The role may create records of the model with these values (a document naming no
     model is left to the create's own 422)."""
     item_type_id = document.relationship_id("item_type", "item_type")
-    if item_type_id is not None and not permitted.everything(request, "create"):
-        model = ContentModel.load()
-        permitted.check_create(request, item_type_id, document.attributes, model)
+    if item_type_id is not None:
+        permitted.check_create(request, item_type_id, document.attributes)
 
 
 def _check_update(request, item_id: str, document) -> None:

@@ -10,7 +10,7 @@ from django.db import connection
 
 from cms.models import ApiToken, hash_secret
 from items.models import Item
-from tests.conftest import create_upload, make_api, png_bytes
+from tests.conftest import Api, create_upload, make_api, png_bytes
 from tests.items.conftest import item_body
 from tests.round_trips import RoundTrips
 
@@ -181,3 +181,32 @@ def test_a_regenerated_token_is_refused_at_once(live_api):
     other.token = new_secret
     assert _token_refused(other, note) == [200, 201]
     assert Item.objects.filter(item_type_id=note["id"]).count() == 2
+
+
+def test_a_role_limited_to_one_model_creates_in_as_few_round_trips(live_api):
+    # Issue 17's target: a restricted role costs no more than an admin token. Its check
+    # needs no content model when the role may create whole records of the model.
+    from access.final import recompute_all
+    from access.models import Role
+
+    note = _simple_model(live_api)
+    entry = {"environment": "main", "item_type": note["id"], "on_creator": "anyone"}
+    role = Role.objects.create(
+        name="note writers",
+        positive_item_type_permissions=[
+            {**entry, "action": "read"},
+            {**entry, "action": "create", "localization_scope": "all"},
+        ],
+    )
+    recompute_all()
+    _, secret = ApiToken.create(name="note writer", role=role)
+    writer = Api(secret)
+    assert writer.post("/items", item_body(note["id"], SIMPLE)).status_code == 201
+    for _ in range(2):
+        admins = _trips(lambda: live_api.post("/items", item_body(note["id"], SIMPLE)), 201)
+        trips = _trips(lambda: writer.post("/items", item_body(note["id"], SIMPLE)), 201)
+        assert trips.count <= admins.count, (trips, admins)
+    other = live_api.create_item_type("other")
+    refused = writer.post("/items", item_body(other["id"], {}))
+    assert refused.status_code == 403  # the check still runs
+    assert not Item.objects.filter(item_type_id=other["id"]).exists()
