@@ -22,7 +22,7 @@ from cms.ids import new_id
 from items import services
 from items.models import Item
 from items.services import bulk_update
-from record_api.nested_take import HasManyList, Nested, Owner, take_one
+from record_api.nested_take import HasManyList, Nested, Owner, shape_error, take_one
 from record_api.related import linking, relations
 
 
@@ -35,9 +35,12 @@ class NestedWrites:
     known: dict[str, str] = field(default_factory=dict)  # new id -> its model, for links
     lists: list[HasManyList] = field(default_factory=list)  # has_many sent on existing records
     new_parents: dict[str, str] = field(default_factory=dict)  # created slots' ids -> model
+    new_parent_slots: dict[str, int] = field(default_factory=dict)  # those ids -> their slot
     _creates: dict = field(default_factory=dict)  # entry index -> PendingRecord
     _updates: dict = field(default_factory=dict)  # entry index -> (Item, planned)
     _written: set = field(default_factory=set)
+    #: entry index -> (owner id, link field id) of the unlinks _unlinks plans
+    _unlinking: dict = field(default_factory=dict)
 
     def fail(self, entry: Nested, errors: list[ApiError]) -> None:
         found = self.failed.setdefault(entry.slot, [])
@@ -67,12 +70,19 @@ class NestedWrites:
                 pk__in=named, root__isnull=True
             )
             rows = {item.id: item for item in locked.order_by("pk")}
+        skip = self._stale_unlinks(rows)
         # The records this write creates, which the nested ones may link to.
         self.known.update({e.record_id: e.relation.ref_table.id for e in self.entries if e.created})
         linkable = {**self.known, **self.new_parents}
         creates, updates, merged = [], [], set(parents)
         for index, entry in enumerate(self.entries):
+            if index in skip:
+                continue
             target = entry.relation.ref_table
+            crossing = self.crossing(entry.slot, target.id, entry.values, model)
+            if crossing:
+                self.fail(entry, crossing)
+                continue
             if entry.created:
                 if check_create is not None:
                     check_create(target.id, entry.values)
@@ -120,6 +130,34 @@ class NestedWrites:
                     self._updates[index] = (item, plan)
         # A parent that failed leaves its other nested records unwritten too.
 
+    def crossing(self, slot: int, item_type_id: str, values: dict, model) -> list[ApiError]:
+        """Errors for the links ``values`` (of a record of ``slot``) make to records another
+        slot creates: that slot may not be kept (a failed record, a mode that stops), and
+        its records would be linked to while never written. Within a slot, links are fine."""
+        new_slots = {e.record_id: e.slot for e in self.entries if e.created}
+        new_slots.update(self.new_parent_slots)
+        errors = []
+        for field_ in model.fields.get(item_type_id, []):
+            if field_.field_type not in ("link", "links") or field_.api_key not in values:
+                continue
+            value = values[field_.api_key]
+            parts = value.values() if isinstance(value, dict) else [value]
+            for part in parts:
+                for linked in part if isinstance(part, list) else [part]:
+                    if isinstance(linked, str) and new_slots.get(linked, slot) != slot:
+                        errors.append(_crossing(field_.api_key, linked))
+        return errors
+
+    def _stale_unlinks(self, rows: dict) -> set:
+        """The planned unlinks whose record, now locked, is gone or no longer links to the
+        owner (a concurrent write moved it since _unlinks read it): not ours to unlink."""
+        stale = set()
+        for index, (owner_id, field_id) in self._unlinking.items():
+            item = rows.get(self.entries[index].record_id)
+            if item is None or item.data.get(field_id) != owner_id:
+                stale.add(index)
+        return stale
+
     def _unlinks(self, model) -> None:
         """For each ``has_many`` list sent on a record that exists, the records linking to
         it and left out: unlinked (their link set to null), as merges. One query per
@@ -131,13 +169,24 @@ class NestedWrites:
             )
         for lists in by_relation.values():
             relation = lists[0].relation
-            owners = {s.owner.record_id: s for s in lists if isinstance(s.owner.record_id, str)}
-            kept = set().union(*(sent.named for sent in lists))
+            owners = {}
+            for sent in lists:
+                if not isinstance(sent.owner.record_id, str):
+                    continue
+                if sent.owner.record_id in owners:  # which list would win is unclear
+                    message = "A record's has_many list is sent at most once in one write."
+                    self.failed.setdefault(sent.owner.slot, []).append(
+                        shape_error(sent.path, message)
+                    )
+                    continue
+                owners[sent.owner.record_id] = sent
+            kept = set().union(*(sent.named for sent in owners.values()))
             linked = linking(relation, list(owners), model).only("id", "data").order_by("pk")
             for child in linked:
                 sent = owners.get(child.data.get(relation.field.id))
                 if sent is None or child.id in kept:
                     continue
+                self._unlinking[len(self.entries)] = (sent.owner.record_id, relation.field.id)
                 self.entries.append(
                     Nested(
                         sent.owner.slot,
@@ -205,6 +254,17 @@ def _not_found(entry: Nested) -> ApiError:
     )
 
 
+def _crossing(api_key: str, linked: str) -> ApiError:
+    return ApiError(
+        "INVALID_FORMAT",
+        422,
+        field=api_key,
+        item=linked,
+        message="A record links only to the new records of its own slot of the write "
+        "(another slot's may not be written): link it in a later call.",
+    )
+
+
 def _twice(entry: Nested) -> ApiError:
     return ApiError(
         "INVALID_FORMAT",
@@ -234,11 +294,13 @@ def take(slots: list, item_type, model, ids=None) -> NestedWrites | None:
         if ids is not None:
             owner = Owner(slot, ids[slot], exists=True)
         else:
-            if any(available[name].type == "has_many" for name in names & values.keys()):
-                values.setdefault("id", new_id())
+            has_many = any(available[n].type == "has_many" for n in names & values.keys())
+            if has_many and values.get("id") is None:  # its related records link to it
+                values["id"] = new_id()
             record_id = values.get("id")
             owner = Owner(slot, record_id, exists=False)
             if isinstance(record_id, str):
                 nested.new_parents[record_id] = item_type.id
+                nested.new_parent_slots[record_id] = slot
         slots[slot] = take_one(nested, owner, values, available, model)
     return nested

@@ -140,6 +140,10 @@ def _together(result, todo, replace, mode, editor_id, model, nested) -> None:
     if not todo:
         return
     items = [item for _, item, _ in todo]
+    for slot, item, values in todo if nested else ():  # links to another slot's new records
+        crossing = nested.crossing(slot, item.item_type_id, values, model)
+        if crossing:
+            result.failed[slot] = crossing
     planned = bulk_update.plan_updates(
         items,
         [values for _, _, values in todo],
