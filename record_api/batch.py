@@ -111,9 +111,7 @@ def _create_batch(item_type, records, mode, creator_id, model, event, nested) ->
             continue
         pending[index] = services.walk_record(document, model, item_type)
         if nested is not None:  # links to another slot's new records (record_api.nested)
-            crossing = nested.crossing(index, item_type.id, document.attributes, model)
-            if crossing:
-                nested.failed.setdefault(index, []).extend(crossing)
+            nested.refuse_crossing(index, item_type.id, document.attributes, model)
     services.check_new_records(pending.values(), nested.known if nested else None)
     for index, record in pending.items():
         if record.all_errors:

@@ -41,6 +41,7 @@ class NestedWrites:
     _written: set = field(default_factory=set)
     #: entry index -> (owner id, link field id) of the unlinks _unlinks plans
     _unlinking: dict = field(default_factory=dict)
+    _new_slot_of: dict | None = None  # made by _new_slots
 
     def fail(self, entry: Nested, errors: list[ApiError]) -> None:
         found = self.failed.setdefault(entry.slot, [])
@@ -134,8 +135,7 @@ class NestedWrites:
         """Errors for the links ``values`` (of a record of ``slot``) make to records another
         slot creates: that slot may not be kept (a failed record, a mode that stops), and
         its records would be linked to while never written. Within a slot, links are fine."""
-        new_slots = {e.record_id: e.slot for e in self.entries if e.created}
-        new_slots.update(self.new_parent_slots)
+        new_slots = self._new_slots()
         errors = []
         for field_ in model.fields.get(item_type_id, []):
             if field_.field_type not in ("link", "links") or field_.api_key not in values:
@@ -147,6 +147,20 @@ class NestedWrites:
                     if isinstance(linked, str) and new_slots.get(linked, slot) != slot:
                         errors.append(_crossing(field_.api_key, linked))
         return errors
+
+    def refuse_crossing(self, slot: int, item_type_id: str, values: dict, model) -> None:
+        """A slot's own record (not a related one): its crossing links fail the slot."""
+        errors = self.crossing(slot, item_type_id, values, model)
+        if errors:
+            self.failed.setdefault(slot, []).extend(errors)
+
+    def _new_slots(self) -> dict[str, int]:
+        """New record id -> the slot creating it. Made once (a batch asks per record):
+        records created are all taken (record_api.nested_take) before any check."""
+        if self._new_slot_of is None:
+            self._new_slot_of = {e.record_id: e.slot for e in self.entries if e.created}
+            self._new_slot_of.update(self.new_parent_slots)
+        return self._new_slot_of
 
     def _stale_unlinks(self, rows: dict) -> set:
         """The planned unlinks whose record, now locked, is gone or no longer links to the

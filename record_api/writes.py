@@ -111,6 +111,8 @@ def update_records(
             check(item, values)
         if nested:
             nested.prepare(model, {item.id for _, item, _ in todo})
+            for index, item, values in todo:  # links to another slot's new records
+                nested.refuse_crossing(index, item.item_type_id, values, model)
             for index, errors in nested.failed.items():
                 result.failed.setdefault(index, []).extend(errors)
             todo = [slot for slot in todo if slot[0] not in nested.failed]
@@ -140,10 +142,6 @@ def _together(result, todo, replace, mode, editor_id, model, nested) -> None:
     if not todo:
         return
     items = [item for _, item, _ in todo]
-    for slot, item, values in todo if nested else ():  # links to another slot's new records
-        crossing = nested.crossing(slot, item.item_type_id, values, model)
-        if crossing:
-            result.failed[slot] = crossing
     planned = bulk_update.plan_updates(
         items,
         [values for _, _, values in todo],
