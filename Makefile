@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 RUN_INSTALLED := $(VENV)/.installed-run
 TEST_INSTALLED := $(VENV)/.installed-test
 ADDRESS ?= 127.0.0.1:8000
+TEST_WORKERS ?= 3
 
 .PHONY: install run test lint format browser
 
@@ -43,13 +44,14 @@ browser:
 	    fi; \
 	fi
 
-# The whole suite; on PostgreSQL when DATABASE_URL points there. Also installs the official
+# The whole suite, in TEST_WORKERS processes (a file's tests stay in one, so a module's
+# server is started once); on PostgreSQL when DATABASE_URL points there. Also installs the official
 # DatoCMS client and CLI (npm) into tests/compat/node_modules for the compatibility tests.
 test: $(TEST_INSTALLED) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 format: $(TEST_INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -107,9 +107,25 @@ def find_token(secret: str, name: str | None) -> ApiToken | None:
     ``name`` names (None: the primary) as a dict in ``cms_environment`` (None if there is
     none), and whether maintenance mode is on in ``cms_maintenance``. Read from the
     database on every request: a token deleted or given a new secret works no more."""
-    if connection.vendor == "postgresql":
-        return _find_token_compiled(hash_secret(secret), name)
-    return _token_query(hash_secret(secret), name).first()
+    compiled = _compiled.get(name is not None) or _compile(name is not None)
+    values = {_SECRET_SLOT: hash_secret(secret), _NAME_SLOT: name}
+    params = [values.get(p, p) if isinstance(p, str) else p for p in compiled.params]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, (converters, expression) in compiled.converters.items():
+        for convert in converters:
+            row[position] = convert(row[position], expression, connection)
+    count = len(_TOKEN_FIELDS)
+    token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:count])
+    found, maintenance, token.cms_webhooks, role, token.cms_role_name = row[count:]
+    token.cms_environment = json.loads(found) if isinstance(found, str) else found
+    token.cms_role = json.loads(role) if isinstance(role, str) else role
+    token.cms_maintenance = maintenance
+    return token
 
 
 def _token_query(secret_hash: str, name: str | None):
@@ -134,35 +150,33 @@ def _token_query(secret_hash: str, name: str | None):
 
 
 # Every API request runs the token's query, and building it with the ORM cost more CPU
-# than anything else a create does: on PostgreSQL it is compiled once (with stand-ins for
-# the secret's hash and the environment's id) and run as SQL.
+# than anything else a create does (10 ms a request on SQLite): it is compiled once per
+# process (with stand-ins for the secret's hash and the environment's id), run as SQL, and
+# its row converted by the converters Django would apply (SQLite's dates and booleans
+# arrive as text and integers).
 _SECRET_SLOT, _NAME_SLOT = "\x00secret-hash", "\x00environment-id"
-_compiled: dict[bool, tuple[str, list]] = {}  # named -> (SQL, params with the slots)
 _TOKEN_FIELDS = [f.attname for f in ApiToken._meta.concrete_fields]
 
 
-def _find_token_compiled(secret_hash: str, name: str | None) -> ApiToken | None:
-    named = name is not None
-    compiled = _compiled.get(named)
-    if compiled is None:
-        query = _token_query(_SECRET_SLOT, _NAME_SLOT if named else None)
-        sql, params = query.order_by(*ApiToken._meta.ordering)[:1].query.sql_with_params()
-        compiled = _compiled[named] = (sql, list(params))
-    sql, slots = compiled
-    values = {_SECRET_SLOT: secret_hash, _NAME_SLOT: name}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values.get(p, p) if isinstance(p, str) else p for p in slots])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    count = len(_TOKEN_FIELDS)
-    token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:count])
-    found, maintenance, token.cms_webhooks, role, token.cms_role_name = row[count:]
-    # jsonb reaches Django's connections as text (its JSONField parses it).
-    token.cms_environment = json.loads(found) if isinstance(found, str) else found
-    token.cms_role = json.loads(role) if isinstance(role, str) else role
-    token.cms_maintenance = maintenance
-    return token
+@dataclass(frozen=True)
+class _CompiledTokenQuery:
+    sql: str
+    params: list  # the slots stand for the request's values
+    converters: dict  # column position -> (converters, expression), as Django's compiler
+
+
+_compiled: dict[bool, _CompiledTokenQuery] = {}  # by whether an environment is named
+
+
+def _compile(named: bool) -> _CompiledTokenQuery:
+    query = _token_query(_SECRET_SLOT, _NAME_SLOT if named else None)
+    query = query.order_by(*ApiToken._meta.ordering)[:1].query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    columns = [select[0] for select in compiler.select[: compiler.col_count]]
+    compiled = _CompiledTokenQuery(sql, list(params), compiler.get_converters(columns))
+    _compiled[named] = compiled
+    return compiled
 
 
 def enter(request, name: str | None, token: ApiToken) -> Selected:

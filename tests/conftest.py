@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.admin.utils import quote
 from django.core.cache import cache
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
+from pytest_django.plugin import blocking_manager_key
 
 from cms.ids import new_id
 from cms.models import ApiToken
@@ -159,6 +160,32 @@ def change_url(app: str, model: str, pk: str) -> str:
 def make_api(role: str) -> Api:
     _, secret = ApiToken.create(name=f"{role} test token", role=role)
     return Api(secret)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item):
+    """Each test starts on the primary environment's PostgreSQL search_path. A test can end
+    on another: a transactional test's sandbox stays selected on the connection, and a path
+    set inside a rolled-back transaction is remembered as unknown (environments.selection).
+    The next test's first statement, inside its own transaction, would then be refused
+    (an environment isn't switched inside one): set it here, outside any transaction.
+    Without xdist, pytest-django ran transactional tests last; xdist's workers take files
+    in no fixed order."""
+    result = yield
+    connection = connections["default"]
+    open_outside_transactions = connection.connection is not None and not (
+        connection.in_atomic_block
+    )
+    if connection.vendor == "postgresql" and open_outside_transactions:
+        from environments.selection import PROJECT_STORAGE, select
+
+        connection.cms_migrating = False
+        try:
+            with item.config.stash[blocking_manager_key].unblock():
+                select(PROJECT_STORAGE)
+        except DatabaseError:  # a test broke its connection: the next one opens another
+            connection.close()
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from tests.worker_isolation import worker_suffix
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 # `manage.py serve` prints a new token on a line of its own, indented (43 characters of
@@ -95,7 +97,7 @@ def fresh_database(suffix: str) -> Iterator[str | None]:
         yield None
         return
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'cms'}_{suffix}"
+    name = f"{parts.path.lstrip('/') or 'cms'}_{suffix}{worker_suffix()}"
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     with psycopg.connect(admin_url, autocommit=True) as admin:

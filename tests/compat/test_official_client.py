@@ -8,6 +8,7 @@ the test is skipped, unless CMS_COMPAT_REQUIRED=1 (then it fails).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -64,6 +65,14 @@ def node_client() -> str:
     if int(version.lstrip("v").split(".")[0]) < 20:
         _missing_tool(f"the compat tests need Node.js 20+, found {version}")
 
+    # xdist's workers each ask: one installs while the others wait on the lock.
+    with open(COMPAT_DIR / "node_modules.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _install_pinned_packages()
+    return node
+
+
+def _install_pinned_packages() -> None:
     if _stale_packages():
         npm = shutil.which("npm")
         if npm is None:
@@ -81,7 +90,6 @@ def node_client() -> str:
                 f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
             )
         assert not _stale_packages(), f"npm ci installed {_stale_packages()}"
-    return node
 
 
 def _create_admin_token(name: str) -> str:
