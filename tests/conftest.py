@@ -189,6 +189,17 @@ def pytest_runtest_teardown(item):
 
 
 @pytest.fixture(autouse=True)
+def no_storage_guesses():
+    """Each test starts with no guess of where an environment's tables are: one left by an
+    earlier test in this process (whose primary was a promoted sandbox) would send the
+    first statement of a request to another schema inside the test's transaction, where
+    the switch back is refused."""
+    from environments import access
+
+    access.forget_storages()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: failed-authentication counts (all from
     127.0.0.1) don't carry over from one test to the next."""
