@@ -80,3 +80,28 @@ def test_create_token_refuses_unknown_roles(db):
     with pytest.raises(CommandError, match="No role is called"):
         call_command("create_token", "x", "--role", "owner", stderr=StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_the_compiled_token_query_reads_what_the_orm_reads(db):
+    """environments.access.find_token runs its SQL compiled once, with Django's converters
+    applied by hand: the token it returns is the ORM's, types included (SQLite answers
+    dates as text and booleans as integers), with the environment and role beside it."""
+    from django.utils import timezone
+
+    from environments.access import find_token
+
+    token, secret = ApiToken.create(name="compiled", role="editor")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    expected = ApiToken.objects.get(pk=token.pk)
+
+    found = find_token(secret, None)
+
+    for field in ApiToken._meta.concrete_fields:
+        value, wanted = getattr(found, field.attname), getattr(expected, field.attname)
+        assert (type(value), value) == (type(wanted), wanted), field.attname
+    assert found.cms_environment["primary"] in (True, 1)  # JSON: SQLite's booleans are 0 and 1
+    assert found.cms_environment["name"] == "main"
+    assert isinstance(found.cms_role, dict) and found.cms_role_name == "Editor"
+    assert find_token(secret, "main").cms_environment["name"] == "main"
+    assert find_token(secret, "nowhere").cms_environment is None
+    assert find_token("not-a-secret", None) is None
