@@ -45,8 +45,8 @@ browser:
 	fi
 
 # The whole suite, in TEST_WORKERS processes (a file's tests stay in one, so a module's
-# server is started once); on PostgreSQL when DATABASE_URL points there. Also installs the official
-# DatoCMS client and CLI (npm) into tests/compat/node_modules for the compatibility tests.
+# server is started once); on PostgreSQL when DATABASE_URL points there. Also installs the
+# official DatoCMS client and CLI (npm) into tests/compat/node_modules for the compat tests.
 test: $(TEST_INSTALLED) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -18,7 +18,6 @@ Project-wide views (environments, maintenance mode, job results...) say ``projec
 True`` and ignore the header.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -122,8 +121,7 @@ def find_token(secret: str, name: str | None) -> ApiToken | None:
     count = len(_TOKEN_FIELDS)
     token = ApiToken.from_db(connection.alias, _TOKEN_FIELDS, row[:count])
     found, maintenance, token.cms_webhooks, role, token.cms_role_name = row[count:]
-    token.cms_environment = json.loads(found) if isinstance(found, str) else found
-    token.cms_role = json.loads(role) if isinstance(role, str) else role
+    token.cms_environment, token.cms_role = found, role  # parsed by JSONField's converter
     token.cms_maintenance = maintenance
     return token
 

@@ -17,6 +17,8 @@ from pytest_django.plugin import blocking_manager_key
 
 from cms.ids import new_id
 from cms.models import ApiToken
+from environments.access import forget_storages
+from environments.selection import PROJECT_STORAGE, select
 
 # Rate limits (cms/rate_limits.py) high for the suite, whose clients all come from one
 # address with one token: here, and in the server processes tests start (they inherit this
@@ -177,8 +179,6 @@ def pytest_runtest_teardown(item):
         connection.in_atomic_block
     )
     if connection.vendor == "postgresql" and open_outside_transactions:
-        from environments.selection import PROJECT_STORAGE, select
-
         connection.cms_migrating = False
         try:
             with item.config.stash[blocking_manager_key].unblock():
@@ -194,9 +194,7 @@ def no_storage_guesses():
     earlier test in this process (whose primary was a promoted sandbox) would send the
     first statement of a request to another schema inside the test's transaction, where
     the switch back is refused."""
-    from environments import access
-
-    access.forget_storages()
+    forget_storages()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ each worker's settings see its own data directory and Redis databases.
   :func:`tests.processes.fresh_database` adds :func:`worker_suffix` to the databases it
   makes for server processes.
 
-Without xdist (``pytest -p no:xdist``, or one worker) nothing changes."""
+Outside xdist's workers nothing changes. ``TEST_REDIS_URL`` and ``TEST_QUEUE_REDIS_URL`` are
+the two URLs as this process sees them: the tests read them here."""
 
 import os
 from pathlib import Path
@@ -48,3 +49,8 @@ def _isolate(worker: str) -> None:
 
 if worker_name():
     _isolate(worker_name())
+
+TEST_REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", REDIS_DEFAULTS["CMS_TEST_REDIS_URL"])
+TEST_QUEUE_REDIS_URL = os.environ.get(
+    "CMS_TEST_QUEUE_REDIS_URL", REDIS_DEFAULTS["CMS_TEST_QUEUE_REDIS_URL"]
+)

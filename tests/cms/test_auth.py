@@ -4,8 +4,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cms.models import ApiToken, hash_secret
+from environments.access import find_token
 from item_types.models import ItemType
 from tests.conftest import Api, error_codes
 
@@ -86,10 +88,6 @@ def test_the_compiled_token_query_reads_what_the_orm_reads(db):
     """environments.access.find_token runs its SQL compiled once, with Django's converters
     applied by hand: the token it returns is the ORM's, types included (SQLite answers
     dates as text and booleans as integers), with the environment and role beside it."""
-    from django.utils import timezone
-
-    from environments.access import find_token
-
     token, secret = ApiToken.create(name="compiled", role="editor")
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     expected = ApiToken.objects.get(pk=token.pk)

@@ -13,6 +13,7 @@ from cms.models import ApiToken
 from item_types.models import ItemType
 from tests.conftest import Api, error_codes
 from tests.real_server import prepare, serving
+from tests.worker_isolation import TEST_REDIS_URL
 
 ITEM_TYPE = {"data": {"type": "item_type", "attributes": {"name": "Post", "api_key": "post"}}}
 
@@ -182,7 +183,7 @@ def test_a_successful_login_clears_its_username_count(db, limits, editors):
 
 # --- Shared counters: two server processes, one Redis ------------------------------------
 
-REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+REDIS_URL = TEST_REDIS_URL
 
 
 @pytest.fixture

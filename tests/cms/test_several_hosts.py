@@ -20,13 +20,14 @@ from tests.cms.production import database_url_for_servers, manage, request, runn
 from tests.conftest import png_bytes
 from tests.jobs.stack import redis_or_skip
 from tests.processes import PYTHON, ROOT, free_port, server_env
+from tests.worker_isolation import TEST_REDIS_URL
 
 pytest.importorskip("moto", reason="moto[server] is needed for the S3 storage tests")
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("CMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+REDIS_URL = TEST_REDIS_URL
 SHARED_SECRET_KEY = "test-only-secret-key-shared-by-both-hosts"
 
 

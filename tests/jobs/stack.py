@@ -32,8 +32,9 @@ from tests.processes import (
     server_env,
 )
 from tests.server_process import Served
+from tests.worker_isolation import TEST_QUEUE_REDIS_URL
 
-REDIS_QUEUE_URL = os.environ.get("CMS_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/1")
+REDIS_QUEUE_URL = TEST_QUEUE_REDIS_URL
 QUEUES = ("sqlite", "redis")
 FAST = {
     "CMS_WORKER_POLL_SECONDS": "0.1",
