@@ -1,22 +1,31 @@
-"""A big batch's create events, written by PostgreSQL itself: one ``INSERT … SELECT``
-over arrays of the records' ids, versions and dates, joined by model to the (webhook,
-event type) pairs that want that model's events. The calls are those :func:`events.emit`
-writes (same columns, same order, the same reference in ``event``), without a Python
-tuple, a JSON dump and a COPY row per call: for a 10,000-record batch with a webhook,
-that per-call work was most of the CPU the webhook added to the request.
+"""A big batch's create events: one row (:class:`DeferredCalls`) in the batch's
+transaction, written as calls later by PostgreSQL itself, one ``INSERT … SELECT`` over
+arrays of the records' ids, versions and dates joined by model to the (webhook, event
+type) pairs that want that model's events. The calls are those :func:`events.emit`
+writes (same columns, same order, the same reference in ``event``).
+
+Why deferred: a 10,000-record batch with a webhook wrote 10,000 calls and 50,000 index
+entries in its own transaction, a third of the batch's time (bench/webhook_fanout.py).
+Now the batch takes the calls' ids from their sequence (so they sort where the batch
+happened) and stores the statement's arguments; whoever next needs the calls writes
+them, oldest batch first: the delivery pass (each batch by one worker), a read of
+``/webhook_calls``, a record's deletion (:func:`write_deferred`, ``wait=True``).
 
 Only when no webhook filters these events by record (a filter on ``item`` ids is
 evaluated per record, in Python, by :func:`events.emit`); filters on models and
 environments hold for a whole group of records of one model.
 """
 
-from django.db import connection
+from datetime import datetime
+
+import orjson
+from django.db import connection, transaction
 from django.utils.timezone import now
 
 from cms.api.wire import timestamp
 from environments import selection
 from webhooks import config, events
-from webhooks.models import WebhookCall
+from webhooks.models import DeferredCalls, WebhookCall
 
 #: Fewer records go through events.emit (one statement either way).
 SMALLEST = 50  # as events.COPY_FROM: below it, emit's one INSERT costs as little
@@ -47,10 +56,56 @@ def emitted(records: list, kinds_of, where: dict | None = None) -> bool:
                 for hook in hooks
                 if hook.wants("item", kind, facts)
             ]
-    if any(pairs.values()):
+    calls = sum(len(pairs[record.item_type.id]) for record in records)
+    if calls:
+        moment = now()
+        arguments = orjson.dumps(_parameters(records, pairs, moment, where)).decode()
         with connection.cursor() as cursor:
-            cursor.execute(INSERT, _parameters(records, pairs, now(), where))
+            cursor.execute(DEFER, [moment, arguments, _sequence(cursor), calls])
     return True
+
+
+def write_deferred(wait: bool = False) -> int:
+    """Write the calls of deferred batches, oldest first, each in its own transaction (a
+    savepoint inside the caller's); how many batches. Without ``wait``, a batch another
+    transaction is writing is left to it; with it, waited for, so that the caller reads
+    every call next."""
+    if connection.vendor != "postgresql":
+        return 0  # SQLite writes its calls at once (SMALLEST applies to PostgreSQL)
+    written = 0
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute(f"SELECT id FROM {DEFERRED} ORDER BY id")
+            for (batch_id,) in cursor.fetchall():
+                written += _write_one(cursor, TAKE_ONE, [batch_id])
+            return written
+        while _write_one(cursor, TAKE_NEXT, []):
+            written += 1
+    return written
+
+
+def _write_one(cursor, take: str, params: list) -> int:
+    with transaction.atomic():
+        cursor.execute(take, params)
+        row = cursor.fetchone()
+        if row is None:
+            return 0  # none left, or written by another transaction meanwhile
+        arguments, call_ids = orjson.loads(row[0]), row[1]
+        arguments[0] = datetime.fromisoformat(arguments[0])
+        ids = sorted(int(call_id) for call_id in call_ids.split(","))
+        cursor.execute(INSERT, [ids, *arguments])
+    return 1
+
+
+_sequences: dict = {}
+
+
+def _sequence(cursor) -> str:
+    """The calls' id sequence (its name: once per process)."""
+    if TABLE not in _sequences:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TABLE])
+        _sequences[TABLE] = cursor.fetchone()[0]
+    return _sequences[TABLE]
 
 
 def _per_record(hook: config.Listener) -> bool:
@@ -105,15 +160,28 @@ def _parameters(records: list, pairs: dict, moment, where: dict) -> list:
 
 PENDING = WebhookCall.Status.PENDING.value
 TABLE = WebhookCall._meta.db_table
+DEFERRED = DeferredCalls._meta.db_table
+
+# The calls' ids, one nextval each (not a range: other writers take ids meanwhile).
+DEFER = f"""
+INSERT INTO {DEFERRED} (created_at, arguments, call_ids)
+SELECT %s, %s, string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)
+"""
+TAKE_NEXT = f"""
+DELETE FROM {DEFERRED}
+WHERE id = (SELECT id FROM {DEFERRED} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING arguments, call_ids
+"""
+TAKE_ONE = f"DELETE FROM {DEFERRED} WHERE id = %s RETURNING arguments, call_ids"
 
 # The event text is the reference events.emit writes ({"ref": {...}, "environment": …,
 # "is_environment_primary": …}), as json (not jsonb: its keys keep their order). Calls
 # are numbered record by record, each record's event types in order, then webhooks, as
 # events.emit numbers them: the delivery pass sends them in that order.
 INSERT = f"""
-INSERT INTO {TABLE} (webhook_id, entity_type, event_type, created_at, event,
+INSERT INTO {TABLE} (id, webhook_id, entity_type, event_type, created_at, event,
                      attempted_auto_retries_count, status, ref_item)
-SELECT w.hook, 'item', w.kind, %s,
+SELECT (%s::bigint[])[row_number() OVER (ORDER BY r.n, w.n)], w.hook, 'item', w.kind, %s,
        json_build_object(
            'ref', json_build_object(
                'item', r.id, 'version', r.version,

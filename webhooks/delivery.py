@@ -1,7 +1,8 @@
 """Sending calls, on the workers (never on a request's thread).
 
 - the delivery pass (periodic, every ``CMS_WEBHOOK_POLL_SECONDS`` in every worker):
-  pending calls, oldest first, claimed ``CHUNK`` at a time by one conditional UPDATE
+  first the calls big batches deferred (webhooks/batch_events.py), then pending calls,
+  oldest first, claimed ``CHUNK`` at a time by one conditional UPDATE
   (a token and a time), so that each is sent by one worker; a claim older than
   ``CLAIM_EXPIRES`` belonged to a worker that died, and is taken again.
 - the retry pass (periodic): rescheduled calls now due, each claimed by one conditional
@@ -23,7 +24,7 @@ from django.utils.timezone import now
 
 from cms import outbound
 from cms.ids import new_id
-from webhooks import expand, payload
+from webhooks import batch_events, expand, payload
 from webhooks.models import Webhook, WebhookCall
 
 logger = logging.getLogger("cms.webhooks")
@@ -52,9 +53,10 @@ CLAIM_EXPIRES = timedelta(minutes=10)  # > CHUNK calls at the total timeout each
 def deliver_pending(limit: int = 10_000) -> int:
     """Send pending calls until none is left (or ``limit``); how many were sent."""
     sent = 0
+    batch_events.write_deferred()  # a big batch's calls (sorted before later ones)
     while sent < limit:
         calls = claim_pending()
-        if not calls:
+        if not calls and not batch_events.write_deferred():
             return sent
         hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
         calls = _without_orphans(calls, hooks)

@@ -24,6 +24,7 @@ from item_types.resources import item_type_resource
 from items.content_model import ContentModel
 from items.models import Item, ItemVersion
 from items.resources import item_resource
+from webhooks import batch_events
 from webhooks.models import WebhookCall
 
 
@@ -46,7 +47,8 @@ def events_of(calls) -> dict[int, dict]:
 def build_before_delete(item_ids: list[str]) -> None:
     """Build the events still referring to these records, which are about to be deleted
     (in the delete's transaction, so in their environment): one indexed query when there
-    are none."""
+    are none (and one more for the batches whose calls are deferred)."""
+    batch_events.write_deferred(wait=True)
     calls = list(WebhookCall.objects.filter(ref_item__in=item_ids))
     if not calls:
         return

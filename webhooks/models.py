@@ -114,3 +114,21 @@ class WebhookCall(models.Model):
 
     def __str__(self):
         return f"{self.entity_type}.{self.event_type} -> {self.webhook_id} ({self.status})"
+
+
+class DeferredCalls(models.Model):
+    """A big batch's create events, not yet written as calls (webhooks/batch_events.py):
+    one row in the batch's transaction instead of one call per record and webhook, each
+    with its index entries. The delivery pass writes the calls, with the ids reserved here
+    (so they sort where the batch's events happened); so does a read of the calls and the
+    deletion of a record (webhooks/expand.py), first."""
+
+    created_at = models.DateTimeField(default=now)
+    #: The calls' INSERT's arguments, JSON (orjson): ids, versions, dates, (webhook, event
+    #: type) pairs, the environment.
+    arguments = models.TextField()
+    #: The calls' ids, taken from their sequence by the batch, comma-separated, in order.
+    call_ids = models.TextField()
+
+    def __str__(self):
+        return f"calls of a batch at {self.created_at}"

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from cms.api.errors import ApiError
 from cms.api.query import comma_list, page_bounds, refuse_unknown
+from webhooks import batch_events
 from webhooks.models import WebhookCall
 
 EQUALS = {
@@ -31,6 +32,7 @@ def _bad(parameter: str, **details):
 
 def calls(params: dict) -> tuple[list[WebhookCall], int]:
     refuse_unknown(params, {"filter", "page", "order_by"})
+    batch_events.write_deferred(wait=True)  # every call of a batch that answered
     query = WebhookCall.objects.all()
     filters = params.get("filter", {})
     if not isinstance(filters, dict) or set(filters) - {"ids", "fields"}:

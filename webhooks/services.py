@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 import jobs
 from cms.api.errors import ApiError, found, invalid_field
 from cms.api.parsing import ResourceDocument
-from webhooks import config, validation
+from webhooks import batch_events, config, validation
 from webhooks.models import Webhook, WebhookCall
 
 
@@ -17,6 +17,7 @@ def find_webhook(webhook_id: str) -> Webhook:
 def find_call(call_id: str) -> WebhookCall:
     call = None
     if call_id.isdigit() and len(call_id) < 19:
+        batch_events.write_deferred(wait=True)
         call = WebhookCall.objects.filter(pk=int(call_id)).first()
     return found(call, webhook_call=call_id)
 

@@ -1,0 +1,134 @@
+"""A big batch's calls, deferred (webhooks/batch_events.py): on PostgreSQL a batch of 50
+records or more writes one row in its transaction, and its calls are written later, with
+the ids the batch took, by whoever needs them first: the delivery pass, a read of
+``/webhook_calls``, the deletion of one of the records."""
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.items.conftest import make
+from tests.webhooks.test_events import listen, received
+from webhooks import batch_events
+from webhooks.models import DeferredCalls, WebhookCall
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite writes a batch's calls at once"
+)
+BIG = batch_events.SMALLEST + 10
+
+
+@pytest.fixture
+def note(api):
+    model = api.create_item_type("note", draft_mode_active=True)  # one event a record
+    api.create_field(model["id"], "title", "string")
+    return model
+
+
+def batch(api, count: int, first: int = 0) -> list[str]:
+    records = [{"title": f"t{n}"} for n in range(first, first + count)]
+    sent = api.post("/rest/db/note", {"record": records})
+    assert sent.status_code == 200, sent.body
+    return [record["id"] for record in sent.body["record"]]
+
+
+def test_the_batch_writes_one_row_and_no_call(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    with CaptureQueriesContext(connection) as queries:
+        batch(api, BIG)
+    statements = [q["sql"].lstrip() for q in queries.captured_queries]
+    writes = [sql for sql in statements if "webhooks_" in sql.split("SELECT")[0]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT INTO webhooks_deferredcalls")
+    assert not WebhookCall.objects.exists()
+    assert DeferredCalls.objects.count() == 1
+    assert len(received(receiver)) == BIG  # the delivery pass wrote and sent them
+    assert not DeferredCalls.objects.exists()
+    assert WebhookCall.objects.filter(status="success").count() == BIG
+
+
+def test_the_calls_list_shows_a_batch_that_answered(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    ids = batch(api, BIG)
+    listed = api.get("/webhook_calls?page[limit]=500&order_by=created_at_asc")
+    assert listed.status_code == 200
+    assert listed.body["meta"]["total_count"] == BIG
+    calls = listed.body["data"]
+    assert [call["attributes"]["status"] for call in calls] == ["pending"] * BIG
+    first = calls[0]["id"]
+    assert api.get(f"/webhook_calls/{first}").status_code == 200
+    refs = list(WebhookCall.objects.order_by("pk").values_list("ref_item", flat=True))
+    assert refs == ids  # numbered record by record, as the batch wrote them
+
+
+def test_a_call_found_by_id_before_any_list(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    batch(api, BIG)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT call_ids FROM webhooks_deferredcalls")
+        first = min(int(i) for i in cursor.fetchone()[0].split(","))
+    found = api.get(f"/webhook_calls/{first}")
+    assert found.status_code == 200, found.body
+    assert found.body["data"]["attributes"]["event_type"] == "create"
+
+
+def test_calls_keep_the_order_of_the_writes(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    ids = batch(api, BIG)
+    later = make(api, note["id"], {"title": "after the batch"})  # written at once
+    assert WebhookCall.objects.count() == 1
+    later_call = WebhookCall.objects.get()
+    assert len(received(receiver)) == BIG + 1
+    sent = [receiver.json(i)["entity"]["id"] for i in range(BIG + 1)]
+    assert sent == [*ids, later["id"]]  # the batch's ids were taken before the create's
+    assert max(WebhookCall.objects.exclude(pk=later_call.pk).values_list("pk", flat=True)) < (
+        later_call.pk
+    )
+
+
+def test_a_record_deleted_before_its_call_is_written_keeps_its_payload(api, receiver, note):
+    listen(api, receiver, "item", ["create", "delete"])
+    ids = batch(api, BIG)
+    assert api.delete(f"/items/{ids[5]}").status_code == 200
+    assert not DeferredCalls.objects.exists()  # written by the delete, then built
+    assert not WebhookCall.objects.filter(ref_item=ids[5]).exists()
+    received(receiver)
+    payloads = [receiver.json(i) for i in range(len(receiver.received))]
+    create = next(
+        p for p in payloads if p["event_type"] == "create" and p["entity"]["id"] == ids[5]
+    )
+    assert create["entity"]["attributes"]["title"] == "t5"  # not only a reference
+
+
+def test_a_batch_refused_defers_nothing(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    records = [{"title": f"t{n}"} for n in range(BIG)] + [{"title": ["not a string"]}]
+    sent = api.post("/rest/db/note?rollback=true", {"record": records})
+    assert sent.status_code in (400, 422), sent.body
+    assert not DeferredCalls.objects.exists() and not WebhookCall.objects.exists()
+    assert received(receiver) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_being_written_elsewhere_is_skipped_by_the_pass(api, receiver, note):
+    # Several workers run the delivery pass: each deferred batch is written by one.
+    listen(api, receiver, "item", ["create"])
+    batch(api, BIG)
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=False,
+    )
+    try:
+        other.execute("SELECT id FROM webhooks_deferredcalls FOR UPDATE")  # another worker's
+        assert batch_events.write_deferred() == 0
+        assert not WebhookCall.objects.exists()
+        other.rollback()
+        assert batch_events.write_deferred() == 1
+        assert batch_events.write_deferred() == 0
+        assert WebhookCall.objects.count() == BIG
+    finally:
+        other.close()
