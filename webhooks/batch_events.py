@@ -8,14 +8,18 @@ Why deferred: a 10,000-record batch with a webhook wrote 10,000 calls and 50,000
 entries in its own transaction, a third of the batch's time (bench/webhook_fanout.py).
 Now the batch takes the calls' ids from their sequence (so they sort where the batch
 happened) and stores the statement's arguments; whoever next needs the calls writes
-them, oldest batch first: the delivery pass (each batch by one worker), a read of
-``/webhook_calls``, a record's deletion (:func:`write_deferred`, ``wait=True``).
+them (:func:`write_deferred`), oldest batch first: the delivery pass (each batch by one
+worker), a read of ``/webhook_calls`` (what no other transaction holds: a read never
+waits), a record's deletion (the batches holding that record, waited for). A row that
+fails to be written is set aside with its error, so that it stops neither delivery nor
+deletes.
 
 Only when no webhook filters these events by record (a filter on ``item`` ids is
 evaluated per record, in Python, by :func:`events.emit`); filters on models and
 environments hold for a whole group of records of one model.
 """
 
+import logging
 from datetime import datetime
 
 import orjson
@@ -25,8 +29,9 @@ from django.utils.timezone import now
 from cms.api.wire import timestamp
 from environments import selection
 from webhooks import config, events
-from webhooks.models import DeferredCalls, WebhookCall
+from webhooks.models import DeferredCalls, Webhook, WebhookCall
 
+logger = logging.getLogger("cms.webhooks")
 #: Fewer records go through events.emit (one statement either way).
 SMALLEST = 50  # as events.COPY_FROM: below it, emit's one INSERT costs as little
 
@@ -59,42 +64,63 @@ def emitted(records: list, kinds_of, where: dict | None = None) -> bool:
     calls = sum(len(pairs[record.item_type.id]) for record in records)
     if calls:
         moment = now()
-        arguments = orjson.dumps(_parameters(records, pairs, moment, where)).decode()
+        arguments = _parameters(records, pairs, moment, where)
+        item_ids = ",".join(arguments.pop(RECORD_IDS))
+        stored = orjson.dumps({"format": FORMAT, "arguments": arguments}).decode()
         with connection.cursor() as cursor:
-            cursor.execute(DEFER, [moment, arguments, _sequence(cursor), calls])
+            cursor.execute(DEFER, [moment, stored, item_ids, _sequence(cursor), calls])
     return True
 
 
-def write_deferred(wait: bool = False) -> int:
+def write_deferred(item_ids: list[str] | None = None) -> int:
     """Write the calls of deferred batches, oldest first, each in its own transaction (a
-    savepoint inside the caller's); how many batches. Without ``wait``, a batch another
-    transaction is writing is left to it; with it, waited for, so that the caller reads
-    every call next."""
+    savepoint inside the caller's); how many batches. A batch another transaction is
+    writing (or holding) is left to it. With ``item_ids``, only the batches holding these
+    records, and those are waited for: their calls must exist before the records go."""
     if connection.vendor != "postgresql":
         return 0  # SQLite writes its calls at once (SMALLEST applies to PostgreSQL)
     written = 0
     with connection.cursor() as cursor:
-        if wait:
-            cursor.execute(f"SELECT id FROM {DEFERRED} ORDER BY id")
+        if item_ids is not None:
+            cursor.execute(HOLDING, [list(item_ids)])
             for (batch_id,) in cursor.fetchall():
                 written += _write_one(cursor, TAKE_ONE, [batch_id])
             return written
-        while _write_one(cursor, TAKE_NEXT, []):
-            written += 1
+        while taken := _write_one(cursor, TAKE_NEXT, []):
+            written += max(taken, 0)
     return written
 
 
 def _write_one(cursor, take: str, params: list) -> int:
-    with transaction.atomic():
-        cursor.execute(take, params)
-        row = cursor.fetchone()
-        if row is None:
-            return 0  # none left, or written by another transaction meanwhile
-        arguments, call_ids = orjson.loads(row[0]), row[1]
-        arguments[0] = datetime.fromisoformat(arguments[0])
-        ids = sorted(int(call_id) for call_id in call_ids.split(","))
-        cursor.execute(INSERT, [ids, *arguments])
-    return 1
+    """1 when a batch's calls were written, 0 when none was left to take, -1 when one
+    failed (set aside with its error, logged: it must not stop delivery or deletes)."""
+    batch_id = None
+    try:
+        with transaction.atomic():
+            cursor.execute(take, params)
+            row = cursor.fetchone()
+            if row is None:
+                return 0  # none left, or taken by another transaction meanwhile
+            batch_id, stored, item_ids, call_ids = row
+            cursor.execute(INSERT, _insert_parameters(stored, item_ids, call_ids))
+        return 1
+    except Exception as error:
+        if batch_id is None:
+            raise  # taking failed: the connection's problem, not the batch's
+        logger.exception("Writing the calls of deferred batch %s failed", batch_id)
+        cursor.execute(SET_ASIDE, [f"{type(error).__name__}: {error}", batch_id])
+        return -1
+
+
+def _insert_parameters(stored: str, item_ids: str, call_ids: str) -> list:
+    found = orjson.loads(stored)
+    if found.get("format") != FORMAT:
+        raise ValueError(f"Unknown format {found.get('format')!r} (this code writes {FORMAT})")
+    arguments = found["arguments"]
+    arguments.insert(RECORD_IDS, item_ids.split(","))
+    arguments[0] = datetime.fromisoformat(arguments[0])
+    ids = sorted(int(call_id) for call_id in call_ids.split(","))
+    return [ids, *arguments]
 
 
 _sequences: dict = {}
@@ -161,18 +187,31 @@ def _parameters(records: list, pairs: dict, moment, where: dict) -> list:
 PENDING = WebhookCall.Status.PENDING.value
 TABLE = WebhookCall._meta.db_table
 DEFERRED = DeferredCalls._meta.db_table
+HOOKS = Webhook._meta.db_table
 
 # The calls' ids, one nextval each (not a range: other writers take ids meanwhile).
 DEFER = f"""
-INSERT INTO {DEFERRED} (created_at, arguments, call_ids)
-SELECT %s, %s, string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)
+INSERT INTO {DEFERRED} (created_at, arguments, item_ids, call_ids)
+SELECT %s, %s, %s, string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)
 """
+#: What the stored arguments look like: a row of another format is set aside, not misread.
+FORMAT = 1
+RECORD_IDS = 5  # the records' ids' place in the arguments (stored apart, searchable)
 TAKE_NEXT = f"""
-DELETE FROM {DEFERRED}
-WHERE id = (SELECT id FROM {DEFERRED} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING arguments, call_ids
+DELETE FROM {DEFERRED} WHERE id = (
+    SELECT id FROM {DEFERRED} WHERE error IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+)
+RETURNING id, arguments, item_ids, call_ids
 """
-TAKE_ONE = f"DELETE FROM {DEFERRED} WHERE id = %s RETURNING arguments, call_ids"
+HOLDING = f"""
+SELECT id FROM {DEFERRED}
+WHERE error IS NULL AND string_to_array(item_ids, ',') && %s::text[] ORDER BY id
+"""
+TAKE_ONE = f"""
+DELETE FROM {DEFERRED} WHERE id = %s AND error IS NULL
+RETURNING id, arguments, item_ids, call_ids
+"""
+SET_ASIDE = f"UPDATE {DEFERRED} SET error = %s WHERE id = %s"
 
 # The event text is the reference events.emit writes ({"ref": {...}, "environment": …,
 # "is_environment_primary": …}), as json (not jsonb: its keys keep their order). Calls
@@ -196,5 +235,6 @@ FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::int[
     WITH ORDINALITY AS r(id, version, status, published, first, model, n)
 JOIN unnest(%s::text[], %s::text[], %s::boolean[], %s::int[])
     WITH ORDINALITY AS w(hook, kind, nested, model, n) ON w.model = r.model
+JOIN {HOOKS} h ON h.id = w.hook  -- not a webhook deleted since (its ids stay unused)
 ORDER BY r.n, w.n
 """

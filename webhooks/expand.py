@@ -47,8 +47,8 @@ def events_of(calls) -> dict[int, dict]:
 def build_before_delete(item_ids: list[str]) -> None:
     """Build the events still referring to these records, which are about to be deleted
     (in the delete's transaction, so in their environment): one indexed query when there
-    are none (and one more for the batches whose calls are deferred)."""
-    batch_events.write_deferred(wait=True)
+    are none (and one for deferred batches holding them, whose calls are written first)."""
+    batch_events.write_deferred(item_ids)
     calls = list(WebhookCall.objects.filter(ref_item__in=item_ids))
     if not calls:
         return

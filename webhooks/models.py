@@ -120,15 +120,19 @@ class DeferredCalls(models.Model):
     """A big batch's create events, not yet written as calls (webhooks/batch_events.py):
     one row in the batch's transaction instead of one call per record and webhook, each
     with its index entries. The delivery pass writes the calls, with the ids reserved here
-    (so they sort where the batch's events happened); so does a read of the calls and the
-    deletion of a record (webhooks/expand.py), first."""
+    (so they sort where the batch's events happened); so does a read of the calls, and the
+    deletion of one of its records (webhooks/expand.py), first."""
 
     created_at = models.DateTimeField(default=now)
-    #: The calls' INSERT's arguments, JSON (orjson): ids, versions, dates, (webhook, event
-    #: type) pairs, the environment.
+    #: The calls' INSERT's arguments but the records' ids, JSON (orjson):
+    #: {"format": batch_events.FORMAT, "arguments": [...]}.
     arguments = models.TextField()
-    #: The calls' ids, taken from their sequence by the batch, comma-separated, in order.
+    #: The batch's record ids, comma-separated, in order: a record's deletion looks for them.
+    item_ids = models.TextField(default="")
+    #: The calls' ids, taken from their sequence by the batch, comma-separated.
     call_ids = models.TextField()
+    #: Why writing its calls failed (a worker's exception): set aside, never retried.
+    error = models.TextField(null=True, blank=True)
 
     def __str__(self):
         return f"calls of a batch at {self.created_at}"

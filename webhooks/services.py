@@ -17,7 +17,7 @@ def find_webhook(webhook_id: str) -> Webhook:
 def find_call(call_id: str) -> WebhookCall:
     call = None
     if call_id.isdigit() and len(call_id) < 19:
-        batch_events.write_deferred(wait=True)
+        batch_events.write_deferred()
         call = WebhookCall.objects.filter(pk=int(call_id)).first()
     return found(call, webhook_call=call_id)
 

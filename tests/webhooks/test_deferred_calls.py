@@ -5,7 +5,7 @@ the ids the batch took, by whoever needs them first: the delivery pass, a read o
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.items.conftest import make
@@ -100,13 +100,53 @@ def test_a_record_deleted_before_its_call_is_written_keeps_its_payload(api, rece
     assert create["entity"]["attributes"]["title"] == "t5"  # not only a reference
 
 
-def test_a_batch_refused_defers_nothing(api, receiver, note):
+def test_a_batch_rolled_back_defers_nothing(api, receiver, note):
     listen(api, receiver, "item", ["create"])
-    records = [{"title": f"t{n}"} for n in range(BIG)] + [{"title": ["not a string"]}]
-    sent = api.post("/rest/db/note?rollback=true", {"record": records})
-    assert sent.status_code in (400, 422), sent.body
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():  # the request's writes, undone
+        batch(api, BIG)
+        assert DeferredCalls.objects.count() == 1
+        raise RolledBack
     assert not DeferredCalls.objects.exists() and not WebhookCall.objects.exists()
     assert received(receiver) == []
+
+
+def test_a_webhook_deleted_before_its_calls_are_written_gets_none(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    batch(api, BIG)
+    (hook,) = api.get("/webhooks").body["data"]
+    assert api.delete(f"/webhooks/{hook['id']}").status_code == 200
+    listed = api.get("/webhook_calls")
+    assert listed.status_code == 200 and listed.body["meta"]["total_count"] == 0
+    assert not DeferredCalls.objects.exists() and received(receiver) == []
+
+
+def test_a_deletion_writes_only_the_batches_holding_its_record(api, receiver, note):
+    listen(api, receiver, "item", ["create", "delete"])
+    batch(api, BIG)
+    second = batch(api, BIG, first=BIG)
+    assert api.delete(f"/items/{second[0]}").status_code == 200
+    assert DeferredCalls.objects.count() == 1  # the first batch's, left to the workers
+    assert WebhookCall.objects.filter(event_type="create").count() == BIG
+    assert len(received(receiver)) == 2 * BIG + 1
+
+
+def test_a_row_that_cannot_be_written_is_set_aside(api, receiver, note, caplog):
+    listen(api, receiver, "item", ["create"])
+    batch(api, BIG)
+    broken = DeferredCalls.objects.create(
+        arguments='{"format": 999, "arguments": []}', item_ids="x", call_ids="1"
+    )
+    later = batch(api, BIG, first=BIG)
+    assert len(received(receiver)) == 2 * BIG  # both good batches, around the broken one
+    broken.refresh_from_db()
+    assert broken.error.startswith("ValueError: Unknown format 999")
+    assert "Writing the calls of deferred batch" in caplog.text
+    assert api.delete(f"/items/{later[0]}").status_code == 200  # deletes go on too
+    assert api.get("/webhook_calls").status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)
@@ -126,6 +166,8 @@ def test_a_batch_being_written_elsewhere_is_skipped_by_the_pass(api, receiver, n
         other.execute("SELECT id FROM webhooks_deferredcalls FOR UPDATE")  # another worker's
         assert batch_events.write_deferred() == 0
         assert not WebhookCall.objects.exists()
+        listed = api.get("/webhook_calls")  # a read doesn't wait for it
+        assert listed.status_code == 200 and listed.body["meta"]["total_count"] == 0
         other.rollback()
         assert batch_events.write_deferred() == 1
         assert batch_events.write_deferred() == 0
