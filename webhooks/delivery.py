@@ -25,7 +25,7 @@ from django.utils.timezone import now
 from cms import outbound
 from cms.ids import new_id
 from webhooks import batch_events, expand, payload
-from webhooks.models import Webhook, WebhookCall
+from webhooks.models import DeferredCalls, Webhook, WebhookCall
 
 logger = logging.getLogger("cms.webhooks")
 Status = WebhookCall.Status
@@ -234,6 +234,8 @@ def _failed(call: WebhookCall, webhook: Webhook) -> None:
 def prune() -> int:
     cutoff = now() - timedelta(days=settings.CMS_WEBHOOK_CALL_RETENTION_DAYS)
     deleted, _ = WebhookCall.objects.filter(created_at__lt=cutoff).delete()
+    # A big batch's calls set aside (batch_events: never written) go as calls would have.
+    DeferredCalls.objects.filter(created_at__lt=cutoff, error__isnull=False).delete()
     return deleted
 
 

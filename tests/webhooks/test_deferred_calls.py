@@ -3,14 +3,17 @@ records or more writes one row in its transaction, and its calls are written lat
 the ids the batch took, by whoever needs them first: the delivery pass, a read of
 ``/webhook_calls``, the deletion of one of the records."""
 
+from datetime import timedelta
+
 import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
 
 from tests.items.conftest import make
 from tests.webhooks.test_events import listen, received
-from webhooks import batch_events
+from webhooks import batch_events, delivery
 from webhooks.models import DeferredCalls, WebhookCall
 
 pytestmark = pytest.mark.skipif(
@@ -134,7 +137,7 @@ def test_a_deletion_writes_only_the_batches_holding_its_record(api, receiver, no
     assert len(received(receiver)) == 2 * BIG + 1
 
 
-def test_a_row_that_cannot_be_written_is_set_aside(api, receiver, note, caplog):
+def test_a_row_that_cannot_be_written_is_set_aside(api, receiver, note, caplog, settings):
     listen(api, receiver, "item", ["create"])
     batch(api, BIG)
     broken = DeferredCalls.objects.create(
@@ -147,6 +150,12 @@ def test_a_row_that_cannot_be_written_is_set_aside(api, receiver, note, caplog):
     assert "Writing the calls of deferred batch" in caplog.text
     assert api.delete(f"/items/{later[0]}").status_code == 200  # deletes go on too
     assert api.get("/webhook_calls").status_code == 200
+    settings.CMS_WEBHOOK_CALL_RETENTION_DAYS = 30
+    delivery.prune()
+    assert DeferredCalls.objects.filter(pk=broken.pk).exists()  # kept as long as calls are
+    DeferredCalls.objects.filter(pk=broken.pk).update(created_at=now() - timedelta(days=31))
+    delivery.prune()
+    assert not DeferredCalls.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
