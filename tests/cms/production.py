@@ -39,6 +39,18 @@ def database_url_for_servers(connection, tmp_dir: Path) -> str:
     return processes.database_url_for_servers(connection, tmp_dir, server_env(tmp_dir, None))
 
 
+def forget_token(name: str) -> None:
+    """On PostgreSQL server processes write into the test database itself, and commit:
+    the token a module made for them goes, with the audit events its requests recorded
+    (a later test in the worker counts the events it makes)."""
+    from audit_log.models import AuditLogEvent
+    from cms.models import ApiToken
+
+    tokens = ApiToken.objects.filter(name=name)
+    AuditLogEvent.objects.filter(actor_id__in=list(tokens.values_list("id", flat=True))).delete()
+    tokens.delete()
+
+
 def request(port: int, method: str, path: str, *, headers=None, body=None, timeout=5.0):
     """One request on a new connection: (status, headers, body bytes, seconds taken)."""
     started = time.monotonic()

@@ -11,11 +11,11 @@ import time
 import pytest
 from django.db import connection
 
-from cms.models import ApiToken
 from tests.cms.production import (
     Server,
     closed_port,
     database_url_for_servers,
+    forget_token,
     manage,
     request,
     running_server,
@@ -37,7 +37,7 @@ def server_setup(tmp_path_factory, django_db_setup, django_db_blocker):
     yield url, token
     if connection.vendor == "postgresql":  # the token went into the test database
         with django_db_blocker.unblock():
-            ApiToken.objects.filter(name="production test").delete()
+            forget_token("production test")
 
 
 @pytest.fixture(scope="module")

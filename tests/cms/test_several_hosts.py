@@ -15,8 +15,13 @@ import uuid
 import pytest
 from django.db import connection
 
-from cms.models import ApiToken
-from tests.cms.production import database_url_for_servers, manage, request, running_server
+from tests.cms.production import (
+    database_url_for_servers,
+    forget_token,
+    manage,
+    request,
+    running_server,
+)
 from tests.conftest import png_bytes
 from tests.jobs.stack import redis_or_skip
 from tests.processes import PYTHON, ROOT, free_port, server_env
@@ -100,7 +105,7 @@ def hosts(tmp_path_factory, django_db_setup, django_db_blocker, s3_bucket):
         worker_log.close()
         if connection.vendor == "postgresql":
             with django_db_blocker.unblock():
-                ApiToken.objects.filter(name="two hosts").delete()
+                forget_token("two hosts")
         forget_what_servers_wrote(django_db_blocker)
 
 

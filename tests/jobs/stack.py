@@ -234,9 +234,9 @@ def job_stack(tmp_dir: Path, queue: str, db_blocker, **extra_env: str):
             for key in redis_client.scan_iter(f"huey.*{name}*"):
                 redis_client.delete(key)
         if connection.vendor == "postgresql":
-            from cms.models import ApiToken
             from jobs.models import Job
+            from tests.cms.production import forget_token
 
             with db_blocker.unblock():
                 Job.objects.all().delete()
-                ApiToken.objects.filter(name=token_name).delete()
+                forget_token(token_name)

@@ -8,11 +8,11 @@ import re
 import pytest
 from django.db import connection
 
-from cms.models import ApiToken
 from observability.context import request_id_for
 from observability.logs import redacted_query
 from tests.cms.production import (
     database_url_for_servers,
+    forget_token,
     manage,
     request,
     running_server,
@@ -47,7 +47,7 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
         yield running
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock():
-            ApiToken.objects.filter(name="observability").delete()
+            forget_token("observability")
     forget_what_servers_wrote(django_db_blocker)
 
 
