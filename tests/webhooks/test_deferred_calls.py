@@ -163,14 +163,7 @@ def test_a_batch_being_written_elsewhere_is_skipped_by_the_pass(api, receiver, n
     # Several workers run the delivery pass: each deferred batch is written by one.
     listen(api, receiver, "item", ["create"])
     batch(api, BIG)
-    settings = connection.settings_dict
-    other = psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-        autocommit=False,
-    )
+    other = _other_connection()
     try:
         other.execute("SELECT id FROM webhooks_deferredcalls FOR UPDATE")  # another worker's
         assert batch_events.write_deferred() == 0
@@ -183,3 +176,34 @@ def test_a_batch_being_written_elsewhere_is_skipped_by_the_pass(api, receiver, n
         assert WebhookCall.objects.count() == BIG
     finally:
         other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_now_is_left_for_later(api, receiver, note):
+    # A lock not granted in time (or a timeout) is not the batch's fault: not set aside.
+    listen(api, receiver, "item", ["create"])
+    ids = batch(api, BIG)
+    other = _other_connection()
+    try:
+        other.execute("SELECT id FROM webhooks_deferredcalls FOR UPDATE")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '100ms'")
+            assert batch_events.write_deferred(ids[:1]) == 0  # waited, then gave up
+        other.rollback()
+        assert DeferredCalls.objects.get().error is None
+        assert batch_events.write_deferred(ids[:1]) == 1
+        assert WebhookCall.objects.count() == BIG
+    finally:
+        other.close()
+
+
+def _other_connection():
+    """A second connection to the test database, as another worker's."""
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=False,
+    )
