@@ -15,6 +15,7 @@ It uses its own database (``cms_bench``, recreated each run), never the test one
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -146,6 +147,19 @@ def hook(client, url, name) -> str:
     return create(client, "/webhooks", "webhook", attributes)["id"]
 
 
+@contextlib.contextmanager
+def paused_workers(workers):
+    """The job workers stopped (SIGSTOP) while the block runs: the API's own cost, without
+    delivery on the same cores; resumed after, to drain what the block queued."""
+    for worker in workers:
+        os.kill(worker.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGCONT)
+
+
 def percentile(values, share) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -203,12 +217,9 @@ def main():
             print(f"  {lag_line(receiver)}; all delivered {drained:.1f} s after the last create")
             # The write path alone: the job workers paused (on a small box they share the
             # cores with the API), then resumed to drain what the creates queued.
-            for worker in workers:
-                os.kill(worker.pid, signal.SIGSTOP)
             receiver.reset()
-            paused = creates(server.port, server.token, model["id"], args.creates, concurrency)
-            for worker in workers:
-                os.kill(worker.pid, signal.SIGCONT)
+            with paused_workers(workers):
+                paused = creates(server.port, server.token, model["id"], args.creates, concurrency)
             drained = receiver.wait_for(5 * args.creates, timeout=600)
             print(
                 f"  with delivery paused: {paused:.0f} req/s ({(paused / plain - 1) * 100:+.1f}%); "
@@ -235,12 +246,9 @@ def main():
                     f"  {lag_line(receiver)}; all delivered {drained:.1f} s after the batch "
                     f"answered ({len(receiver.lags)}/{args.batch})"
                 )
-                for worker in workers:
-                    os.kill(worker.pid, signal.SIGSTOP)
                 receiver.reset()
-                paused = batch(server.port, server.token, args.batch)
-                for worker in workers:
-                    os.kill(worker.pid, signal.SIGCONT)
+                with paused_workers(workers):
+                    paused = batch(server.port, server.token, args.batch)
                 drained = receiver.wait_for(args.batch, timeout=900)
                 print(
                     f"  with delivery paused: {paused:.2f} s ({(paused / bare - 1) * 100:+.1f}%); "

@@ -83,6 +83,22 @@ def database_url_for_servers(connection, tmp_dir: Path, env: dict | None = None)
     return url
 
 
+def second_connection(connection, **options):
+    """Another session on Django's PostgreSQL test database (as another worker's or
+    client's), not in autocommit unless ``options`` say so."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        **options,
+    )
+
+
 @contextlib.contextmanager
 def fresh_database(suffix: str) -> Iterator[str | None]:
     """An empty database for a server process to migrate and fill: on PostgreSQL (when

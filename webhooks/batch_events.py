@@ -64,8 +64,8 @@ def emitted(records: list, kinds_of, where: dict | None = None) -> bool:
     calls = sum(len(pairs[record.item_type.id]) for record in records)
     if calls:
         moment = now()
-        arguments = _parameters(records, pairs, moment, where)
-        item_ids = ",".join(arguments.pop(RECORD_IDS))
+        arguments = _arguments(records, pairs, moment, where)
+        item_ids = ",".join(arguments.pop("record_ids"))  # stored apart: searchable
         stored = orjson.dumps({"format": FORMAT, "arguments": arguments}).decode()
         with connection.cursor() as cursor:
             cursor.execute(DEFER, [moment, stored, item_ids, _sequence(cursor), calls])
@@ -116,15 +116,16 @@ def _write_one(cursor, take: str, params: list) -> int:
         return -1
 
 
-def _insert_parameters(stored: str, item_ids: str, call_ids: str) -> list:
+def _insert_parameters(stored: str, item_ids: str, call_ids: str) -> dict:
     found = orjson.loads(stored)
     if found.get("format") != FORMAT:
         raise ValueError(f"Unknown format {found.get('format')!r} (this code writes {FORMAT})")
-    arguments = found["arguments"]
-    arguments.insert(RECORD_IDS, item_ids.split(","))
-    arguments[0] = datetime.fromisoformat(arguments[0])
-    ids = sorted(int(call_id) for call_id in call_ids.split(","))
-    return [ids, *arguments]
+    return {
+        **found["arguments"],
+        "moment": datetime.fromisoformat(found["arguments"]["moment"]),
+        "record_ids": item_ids.split(","),
+        "call_ids": sorted(int(call_id) for call_id in call_ids.split(",")),
+    }
 
 
 _sequences: dict = {}
@@ -148,9 +149,9 @@ def _per_record(hook: config.Listener) -> bool:
     )
 
 
-def _parameters(records: list, pairs: dict, moment, where: dict) -> list:
-    """The statement's arrays: one entry per record, and one per (model, webhook, event
-    type); the model's place in ``pairs`` joins them."""
+def _arguments(records: list, pairs: dict, moment, where: dict) -> dict:
+    """The statement's arguments but the calls' ids: its arrays have one entry per record,
+    and one per (model, webhook, event type); the model's place in ``pairs`` joins them."""
     models = {item_type_id: n for n, item_type_id in enumerate(pairs)}
     moments: dict = {}
 
@@ -169,23 +170,23 @@ def _parameters(records: list, pairs: dict, moment, where: dict) -> list:
         firsts.append(None if draft_mode else stamp(record.first_published_at or record.moment))
         groups.append(models[record.item_type.id])
     flat = [(models[type_id], *pair) for type_id, found in pairs.items() for pair in found]
-    return [
-        moment,
-        selection.wanted() or "",
-        where["environment"],
-        where["is_environment_primary"],
-        PENDING,
-        ids,
-        versions,
-        statuses,
-        published,
-        firsts,
-        groups,
-        [hook for _, hook, _, _ in flat],
-        [kind for _, _, kind, _ in flat],
-        [nested for _, _, _, nested in flat],
-        [group for group, _, _, _ in flat],
-    ]
+    return {
+        "moment": moment,
+        "storage": selection.wanted() or "",
+        "environment": where["environment"],
+        "primary": where["is_environment_primary"],
+        "status": PENDING,
+        "record_ids": ids,
+        "versions": versions,
+        "statuses": statuses,
+        "published": published,
+        "firsts": firsts,
+        "groups": groups,
+        "hooks": [hook for _, hook, _, _ in flat],
+        "kinds": [kind for _, _, kind, _ in flat],
+        "nested": [nested for _, _, _, nested in flat],
+        "hook_groups": [group for group, _, _, _ in flat],
+    }
 
 
 PENDING = WebhookCall.Status.PENDING.value
@@ -200,7 +201,6 @@ SELECT %s, %s, %s, string_agg(nextval(%s::regclass)::text, ',') FROM generate_se
 """
 #: What the stored arguments look like: a row of another format is set aside, not misread.
 FORMAT = 1
-RECORD_IDS = 5  # the records' ids' place in the arguments (stored apart, searchable)
 TAKE_NEXT = f"""
 DELETE FROM {DEFERRED} WHERE id = (
     SELECT id FROM {DEFERRED} WHERE error IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -224,7 +224,8 @@ SET_ASIDE = f"UPDATE {DEFERRED} SET error = %s WHERE id = %s"
 INSERT = f"""
 INSERT INTO {TABLE} (id, webhook_id, entity_type, event_type, created_at, event,
                      attempted_auto_retries_count, status, ref_item)
-SELECT (%s::bigint[])[row_number() OVER (ORDER BY r.n, w.n)], w.hook, 'item', w.kind, %s,
+SELECT (%(call_ids)s::bigint[])[row_number() OVER (ORDER BY r.n, w.n)], w.hook, 'item',
+       w.kind, %(moment)s,
        json_build_object(
            'ref', json_build_object(
                'item', r.id, 'version', r.version,
@@ -232,12 +233,14 @@ SELECT (%s::bigint[])[row_number() OVER (ORDER BY r.n, w.n)], w.hook, 'item', w.
                    'status', r.status, 'published_at', r.published,
                    'first_published_at', r.first, 'publication_scheduled_at', NULL,
                    'unpublishing_scheduled_at', NULL),
-               'storage', %s::text, 'nested', w.nested),
-           'environment', %s::text, 'is_environment_primary', %s::boolean)::text,
-       0, %s, r.id
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::int[])
+               'storage', %(storage)s::text, 'nested', w.nested),
+           'environment', %(environment)s::text,
+           'is_environment_primary', %(primary)s::boolean)::text,
+       0, %(status)s, r.id
+FROM unnest(%(record_ids)s::text[], %(versions)s::text[], %(statuses)s::text[],
+            %(published)s::text[], %(firsts)s::text[], %(groups)s::int[])
     WITH ORDINALITY AS r(id, version, status, published, first, model, n)
-JOIN unnest(%s::text[], %s::text[], %s::boolean[], %s::int[])
+JOIN unnest(%(hooks)s::text[], %(kinds)s::text[], %(nested)s::boolean[], %(hook_groups)s::int[])
     WITH ORDINALITY AS w(hook, kind, nested, model, n) ON w.model = r.model
 JOIN {HOOKS} h ON h.id = w.hook  -- not a webhook deleted since (its ids stay unused)
 ORDER BY r.n, w.n

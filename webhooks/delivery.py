@@ -53,10 +53,10 @@ CLAIM_EXPIRES = timedelta(minutes=10)  # > CHUNK calls at the total timeout each
 def deliver_pending(limit: int = 10_000) -> int:
     """Send pending calls until none is left (or ``limit``); how many were sent."""
     sent = 0
-    batch_events.write_deferred()  # a big batch's calls (sorted before later ones)
     while sent < limit:
+        batch_events.write_deferred()  # big batches' calls first (their ids come first)
         calls = claim_pending()
-        if not calls and not batch_events.write_deferred():
+        if not calls:
             return sent
         hooks = Webhook.objects.in_bulk({call.webhook_id for call in calls})
         calls = _without_orphans(calls, hooks)

@@ -39,16 +39,25 @@ def database_url_for_servers(connection, tmp_dir: Path) -> str:
     return processes.database_url_for_servers(connection, tmp_dir, server_env(tmp_dir, None))
 
 
-def forget_token(name: str) -> None:
-    """On PostgreSQL server processes write into the test database itself, and commit:
-    the token a module made for them goes, with the audit events its requests recorded
-    (a later test in the worker counts the events it makes)."""
+def forget_what_servers_wrote(django_db_blocker, token_name: str | None = None) -> None:
+    """On PostgreSQL a module's server processes write into the suite's test database
+    itself, outside any test's transaction, and commit: what they wrote (the module's
+    token, and the jobs, uploads and audit events its requests made) would meet later
+    tests in the same worker (a test that counts the events it records, say)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
     from audit_log.models import AuditLogEvent
     from cms.models import ApiToken
+    from jobs.models import Job
+    from uploads.models import Upload, UploadRequest
 
-    tokens = ApiToken.objects.filter(name=name)
-    AuditLogEvent.objects.filter(actor_id__in=list(tokens.values_list("id", flat=True))).delete()
-    tokens.delete()
+    with django_db_blocker.unblock():
+        for model in (Job, Upload, UploadRequest, AuditLogEvent):
+            model.objects.all().delete()
+        if token_name is not None:
+            ApiToken.objects.filter(name=token_name).delete()
 
 
 def request(port: int, method: str, path: str, *, headers=None, body=None, timeout=5.0):

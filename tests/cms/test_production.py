@@ -15,7 +15,7 @@ from tests.cms.production import (
     Server,
     closed_port,
     database_url_for_servers,
-    forget_token,
+    forget_what_servers_wrote,
     manage,
     request,
     running_server,
@@ -35,9 +35,7 @@ def server_setup(tmp_path_factory, django_db_setup, django_db_blocker):
     env = server_env(tmp_dir, url)
     token = manage(env, "create_token", "production test", "--role", "admin").split()[-1]
     yield url, token
-    if connection.vendor == "postgresql":  # the token went into the test database
-        with django_db_blocker.unblock():
-            forget_token("production test")
+    forget_what_servers_wrote(django_db_blocker, "production test")
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from django.db import connection
 
 from tests.cms.production import (
     database_url_for_servers,
-    forget_token,
+    forget_what_servers_wrote,
     manage,
     request,
     running_server,
@@ -103,10 +103,7 @@ def hosts(tmp_path_factory, django_db_setup, django_db_blocker, s3_bucket):
             worker.wait(timeout=15)
         worker.kill()
         worker_log.close()
-        if connection.vendor == "postgresql":
-            with django_db_blocker.unblock():
-                forget_token("two hosts")
-        forget_what_servers_wrote(django_db_blocker)
+        forget_what_servers_wrote(django_db_blocker, "two hosts")
 
 
 def call(host, token, method, path, body=None):
@@ -178,17 +175,3 @@ def test_one_rate_limit_across_both_hosts(hosts):
     assert answered.count(200) <= 100
     assert 429 in answered
     assert set(answered) <= {200, 429}
-
-
-def forget_what_servers_wrote(django_db_blocker) -> None:
-    """On PostgreSQL the servers wrote into the suite's test database itself, outside any
-    test's transaction: what they committed would meet later tests."""
-    if connection.vendor != "postgresql":
-        return
-    from audit_log.models import AuditLogEvent
-    from jobs.models import Job
-    from uploads.models import Upload, UploadRequest
-
-    with django_db_blocker.unblock():
-        for model in (Job, Upload, UploadRequest, AuditLogEvent):
-            model.objects.all().delete()

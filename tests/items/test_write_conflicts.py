@@ -8,12 +8,12 @@ import time
 import urllib.error
 import urllib.request
 
-import psycopg
 from django.db import connection
 
 from items.models import Item
 from tests.conftest import Api, race
 from tests.items.conftest import item_body, put
+from tests.processes import second_connection
 from tests.real_server import prepare, serving
 
 
@@ -64,14 +64,7 @@ def test_a_deadlock_postgresql_breaks_is_a_transient_409(racing_api):
     a, b = (
         api.post("/items", item_body(page["id"], {"title": t})).body["data"]["id"] for t in "ab"
     )
-    settings = connection.settings_dict
-    raw = psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname=settings["NAME"],
-    )
+    raw = second_connection(connection)
     answer = {}
     try:
         raw.execute("SELECT id FROM items_item WHERE id = %s FOR UPDATE", [a])

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.cms.production import forget_what_servers_wrote
 from tests.processes import (
     PYTHON,
     ServerProcess,
@@ -233,10 +234,4 @@ def job_stack(tmp_dir: Path, queue: str, db_blocker, **extra_env: str):
         if redis_client is not None:
             for key in redis_client.scan_iter(f"huey.*{name}*"):
                 redis_client.delete(key)
-        if connection.vendor == "postgresql":
-            from jobs.models import Job
-            from tests.cms.production import forget_token
-
-            with db_blocker.unblock():
-                Job.objects.all().delete()
-                forget_token(token_name)
+        forget_what_servers_wrote(db_blocker, token_name)

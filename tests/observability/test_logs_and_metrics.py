@@ -12,7 +12,7 @@ from observability.context import request_id_for
 from observability.logs import redacted_query
 from tests.cms.production import (
     database_url_for_servers,
-    forget_token,
+    forget_what_servers_wrote,
     manage,
     request,
     running_server,
@@ -45,10 +45,7 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
     with running_server(env, tmp_dir / "server.log") as running:
         running.token = token
         yield running
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock():
-            forget_token("observability")
-    forget_what_servers_wrote(django_db_blocker)
+    forget_what_servers_wrote(django_db_blocker, "observability")
 
 
 def log_lines(server) -> list[dict]:
@@ -242,17 +239,3 @@ def test_request_ids_accepted(given, kept):
     made = request_id_for(given)
     assert (made == given) is kept
     assert re.fullmatch(r"[A-Za-z0-9._:@+=/-]{1,128}", made)
-
-
-def forget_what_servers_wrote(django_db_blocker) -> None:
-    """On PostgreSQL the servers wrote into the suite's test database itself, outside any
-    test's transaction: what they committed would meet later tests."""
-    if connection.vendor != "postgresql":
-        return
-    from audit_log.models import AuditLogEvent
-    from jobs.models import Job
-    from uploads.models import Upload, UploadRequest
-
-    with django_db_blocker.unblock():
-        for model in (Job, Upload, UploadRequest, AuditLogEvent):
-            model.objects.all().delete()

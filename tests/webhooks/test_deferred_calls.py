@@ -5,13 +5,13 @@ the ids the batch took, by whoever needs them first: the delivery pass, a read o
 
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
 from tests.items.conftest import make
+from tests.processes import second_connection
 from tests.webhooks.test_events import listen, received
 from webhooks import batch_events, delivery
 from webhooks.models import DeferredCalls, WebhookCall
@@ -163,7 +163,7 @@ def test_a_batch_being_written_elsewhere_is_skipped_by_the_pass(api, receiver, n
     # Several workers run the delivery pass: each deferred batch is written by one.
     listen(api, receiver, "item", ["create"])
     batch(api, BIG)
-    other = _other_connection()
+    other = second_connection(connection)
     try:
         other.execute("SELECT id FROM webhooks_deferredcalls FOR UPDATE")  # another worker's
         assert batch_events.write_deferred() == 0
@@ -183,7 +183,7 @@ def test_a_batch_the_database_refuses_now_is_left_for_later(api, receiver, note)
     # A lock not granted in time (or a timeout) is not the batch's fault: not set aside.
     listen(api, receiver, "item", ["create"])
     ids = batch(api, BIG)
-    other = _other_connection()
+    other = second_connection(connection)
     try:
         other.execute("SELECT id FROM webhooks_deferredcalls FOR UPDATE")
         with transaction.atomic(), connection.cursor() as cursor:
@@ -195,15 +195,3 @@ def test_a_batch_the_database_refuses_now_is_left_for_later(api, receiver, note)
         assert WebhookCall.objects.count() == BIG
     finally:
         other.close()
-
-
-def _other_connection():
-    """A second connection to the test database, as another worker's."""
-    settings = connection.settings_dict
-    return psycopg.connect(
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-        autocommit=False,
-    )
