@@ -32,7 +32,6 @@ def _bad(parameter: str, **details):
 
 def calls(params: dict) -> tuple[list[WebhookCall], int]:
     refuse_unknown(params, {"filter", "page", "order_by"})
-    batch_events.write_deferred()  # the calls of batches that answered (unless being written)
     query = WebhookCall.objects.all()
     filters = params.get("filter", {})
     if not isinstance(filters, dict) or set(filters) - {"ids", "fields"}:
@@ -51,6 +50,8 @@ def calls(params: dict) -> tuple[list[WebhookCall], int]:
     if not isinstance(order, str) or order not in ORDERS:
         _bad("order_by", allowed=sorted(ORDERS))
     offset, limit = page_bounds(params)
+    # The question is valid: the calls of batches that answered first (unless being written).
+    batch_events.write_deferred()
     query = query.order_by(ORDERS[order], "-pk" if order.endswith("desc") else "pk")
     return list(query[offset : offset + limit]), query.count()
 

@@ -64,6 +64,16 @@ def test_the_calls_list_shows_a_batch_that_answered(api, receiver, note):
     assert refs == ids  # numbered record by record, as the batch wrote them
 
 
+def test_a_bad_question_about_calls_writes_nothing(api, receiver, note):
+    listen(api, receiver, "item", ["create"])
+    batch(api, BIG)
+    refused = api.get("/webhook_calls?order_by=nonsense")
+    assert refused.status_code == 422
+    assert refused.body["data"][0]["attributes"]["code"] == "INVALID_QUERY_PARAMETERS"
+    assert api.get("/webhook_calls/not-a-number").status_code == 404
+    assert DeferredCalls.objects.count() == 1 and not WebhookCall.objects.exists()
+
+
 def test_a_call_found_by_id_before_any_list(api, receiver, note):
     listen(api, receiver, "item", ["create"])
     batch(api, BIG)
