@@ -16,6 +16,7 @@ rows). One process, one request at a time, so the figures hold on a busy machine
         .venv/bin/python bench/compare_peers.py --phases list      # loads the database
     .venv/bin/python bench/list_cpu.py --database postgres://postgres@127.0.0.1:5432/h_listcpu_bench
     .venv/bin/python bench/list_cpu.py --database ... --explain --profile
+    .venv/bin/python bench/list_cpu.py --database ... --counting   # each request counts
 
 It writes nothing but an API token (and ``last_used_at``).
 """
@@ -60,10 +61,17 @@ def postgres_cpu(database: str) -> float:
     return sum(cpu_seconds(pid) for pid in postgres_backends(database))
 
 
-def measure(client: WsgiClient, path: str, database: str, count: int) -> tuple[float, float]:
-    """(worker, PostgreSQL) CPU ms per request over ``count`` requests."""
+def measure(
+    client: WsgiClient, path: str, database: str, count: int, counting=False
+) -> tuple[float, float]:
+    """(worker, PostgreSQL) CPU ms per request over ``count`` requests (``counting``: each
+    request counts its total, as while records are being written)."""
+    from items import counts
+
     worker, server = time.process_time(), postgres_cpu(database)
     for _ in range(count):
+        if counting:
+            counts.forget()
         status, _, content = client.call("GET", path)
         if not status.startswith("200"):
             raise SystemExit(f"GET {path}: {status} {content[:500]!r}")
@@ -118,6 +126,11 @@ def main() -> None:
     parser.add_argument("--only", choices=sorted(REQUESTS), action="append")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--counting",
+        action="store_true",
+        help="forget the remembered totals before each request (items.counts): each counts",
+    )
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     configure(args.database)
@@ -132,7 +145,10 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         measure(client, path, database, 20)  # warm-up: caches, the connection, the model
-        rounds = [measure(client, path, database, args.requests) for _ in range(args.rounds)]
+        rounds = [
+            measure(client, path, database, args.requests, args.counting)
+            for _ in range(args.rounds)
+        ]
         worker = statistics.median(r[0] for r in rounds)
         server = statistics.median(r[1] for r in rounds)
         spread = ", ".join(f"{w:.2f}+{s:.2f}" for w, s in rounds)
@@ -142,6 +158,10 @@ def main() -> None:
             flush=True,
         )
         if args.explain:
+            if args.counting:
+                from items import counts
+
+                counts.forget()
             explain(client, path)
         if args.profile:
             profile(client, path, args.requests, args.top)

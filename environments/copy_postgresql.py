@@ -82,6 +82,7 @@ class _Table:
     indexes: list[tuple[str, str, str]] = field(default_factory=list)  # (name, printed, def)
     #: (name, definition, printed name of the referenced table, its oid)
     foreign_keys: list[tuple[str, str, str, int]] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)  # definitions
 
 
 def schema_exists(cursor, schema: str) -> bool:
@@ -225,6 +226,15 @@ def _read_catalog(cursor, schema: str, names: list[str]) -> list[_Table]:
     )
     for oid, name, printed, definition in cursor.fetchall():
         tables[oid].indexes.append((name, printed, definition))
+    # Triggers of their own (not those behind a foreign key): items.counts needs the copy's
+    # writes to draw from the changes sequence as the source's do.
+    cursor.execute(
+        "SELECT tgrelid, pg_get_triggerdef(oid) FROM pg_trigger "
+        "WHERE tgrelid = ANY(%s) AND NOT tgisinternal ORDER BY tgrelid, tgname",
+        [oids],
+    )
+    for oid, definition in cursor.fetchall():
+        tables[oid].triggers.append(definition)
     order = {name: position for position, name in enumerate(names)}
     return sorted(tables.values(), key=lambda table: order[table.name])
 
@@ -249,6 +259,15 @@ def _copy_tables(cursor, source, target, catalog, on_progress) -> dict[str, floa
             cursor.execute(f"ALTER TABLE {copied} ADD CONSTRAINT {quote(name)} {definition}")
         for _, printed_index, definition in table.indexes:
             cursor.execute(_repoint_index(definition, printed_index, table.printed, copied))
+        for definition in table.triggers:  # after the rows: the copy itself changes nothing
+            cursor.execute(
+                _repoint(
+                    definition,
+                    f" ON {table.printed} FOR EACH ",
+                    f" ON {copied} FOR EACH ",
+                    "CREATE TRIGGER ",
+                )
+            )
         for column in table.identity:
             # The copy's own sequence (LIKE made one) goes on where the source's is, or past
             # the largest id copied: no id the source handed out is handed out again.

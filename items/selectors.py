@@ -24,6 +24,7 @@ from cms.api.query import comma_list, flag, page_bounds, refuse_unknown
 from item_types.field_types import FIELD_TYPES
 from items import filter_columns
 from items.content_model import ContentModel
+from items.counts import exact_count
 from items.field_indexes import CodePointText
 from items.filter_columns import EXISTS, field_column, text_alias
 from items.models import Item, ItemVersion
@@ -293,7 +294,7 @@ def item_list(params: dict, model: ContentModel, readable=None) -> tuple[list[It
         always, order = siblings_order(order, item_types[0])
     records = with_aliases(records, aliases, condition, always, order)
     records = records.filter(always).order_by(*order)
-    total = records.filter(condition).count()
+    total = exact_count(records.filter(condition))
     if version == "published":
         records = records.select_related("published_version")
     if len(item_types) == 1:

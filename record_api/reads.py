@@ -21,6 +21,7 @@ df-sqldb's ``Table::runQuery``), each checked, never silently dropped:
 
 from django.conf import settings
 
+from items.counts import exact_count
 from items.models import Item
 from items.pages import model_page
 from items.placement import is_placed, wire_attributes
@@ -271,7 +272,7 @@ class Reader:
         records, condition = self._records(filter_text, ids)
         counting = opts.flag("include_count") or opts.flag("count_only")
         # The count first: it tells the page how to read the matches (items.pages).
-        count = records.filter(condition).count() if counting else None
+        count = exact_count(records.filter(condition)) if counting else None
         if opts.flag("count_only"):
             return count
         page = model_page(

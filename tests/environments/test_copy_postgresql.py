@@ -132,6 +132,29 @@ def test_a_copy_has_the_sources_columns_indexes_and_constraints(content, storage
     assert all("DEFERRABLE INITIALLY DEFERRED" in c[3] for c in copied if c[2] == "f")
 
 
+def triggers(storage: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND NOT t.tgisinternal",
+            [schema(storage)],
+        )
+        return {(table, unqualified(d, storage)) for table, d in cursor.fetchall()}
+
+
+def test_a_copy_has_the_sources_triggers_and_its_writes_draw_changes(content, storages):
+    target = storages()
+    copying.copy_storage(PROJECT_STORAGE, target)
+    copied = triggers(target)
+    assert copied == triggers(PROJECT_STORAGE)
+    assert {table for table, _ in copied} >= {"items_item", "items_itemversion", "items_reference"}
+    with transaction.atomic(), connection.cursor() as cursor:  # (items.counts)
+        before = scalar("SELECT nextval('public.cms_record_changes')")
+        cursor.execute(f'UPDATE "{target}".items_item SET updated_at = updated_at')
+        assert scalar("SELECT last_value FROM public.cms_record_changes") == before + 1
+
+
 @pytest.fixture
 def key_to_a_project_table(transactional_db):
     """A foreign key from a per-environment table to a project-wide one (the app has none
