@@ -146,18 +146,19 @@ def _storage_triggered() -> bool:
 
 
 def _hashable(params) -> tuple | None:
+    """The parameters as a key, each with its type (``True == 1`` in Python, not in SQL)."""
     kept = []
     for value in params:
         if isinstance(value, list | tuple):
             value = _hashable(value)
             if value is None:
                 return None
-        elif isinstance(value, Json | Jsonb):  # a JSON value compared with
+        elif isinstance(value, Json | Jsonb):  # JSON, compared with a field's value
             try:
-                value = (type(value).__name__, json.dumps(value.obj))
+                value = json.dumps(value.obj)
             except (TypeError, ValueError):
                 return None
         elif not isinstance(value, str | int | float | Decimal | date | UUID | type(None)):
             return None  # another adapter: no key
-        kept.append(value)
+        kept.append((type(value).__name__, value))
     return tuple(kept)
