@@ -47,17 +47,18 @@ REMEMBERED = 512
 # The sequence's value, then whether any other session of this database holds a transaction
 # id (pg_stat_activity's function: the view costs more to plan than the rest to run). The
 # subquery reads the sequence's row, so it runs after the value is read.
-_CHANGES = (
-    "SELECT s.last_value, s.is_called, NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(NULL) a "
+_CHANGES_COLUMNS = (
+    "s.last_value, s.is_called, NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(NULL) a "
     "WHERE a.datid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-    "AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid() AND s.last_value IS NOT NULL) "
-    f"FROM {SEQUENCE} s"
+    "AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid() AND s.last_value IS NOT NULL)"
 )
-_TRIGGERED = (
-    "SELECT to_regclass(%s) IS NOT NULL AND (SELECT count(DISTINCT t.tgrelid) FROM pg_trigger t "
+_CHANGES = f"SELECT {_CHANGES_COLUMNS} FROM {SEQUENCE} s"
+# The first time a worker counts in a storage: also whether its tables have the trigger.
+_CHANGES_AND_TRIGGERS = (
+    f"SELECT {_CHANGES_COLUMNS}, (SELECT count(DISTINCT t.tgrelid) FROM pg_trigger t "
     "WHERE t.tgname = 'cms_record_changed' AND t.tgrelid = ANY(ARRAY["
     + ", ".join(f"to_regclass('{table}')" for table in sorted(TRACKED))
-    + "])) = %s"
+    + f"])) = {len(TRACKED)} FROM {SEQUENCE} s"
 )
 
 _lock = threading.Lock()
@@ -71,18 +72,25 @@ def exact_count(records: QuerySet) -> int:
     if statement is None:
         return records.count()
     key, sql, params = statement
+    storage = key[0]
+    triggered = _triggered.get(storage)
     with connection.cursor() as cursor:
-        cursor.execute(_CHANGES)
-        last_value, is_called, quiet = cursor.fetchone()
+        if triggered is None:  # (one statement either way: a query count stays the same)
+            cursor.execute(_CHANGES_AND_TRIGGERS)
+            last_value, is_called, quiet, triggered = cursor.fetchone()
+            _triggered[storage] = triggered
+        else:
+            cursor.execute(_CHANGES)
+            last_value, is_called, quiet = cursor.fetchone()
         changes = (last_value, is_called)
         remembered = _totals.get(key)
-        if remembered is not None and remembered[0] == changes:
+        if triggered and remembered is not None and remembered[0] == changes:
             with _lock:
                 _totals.move_to_end(key, last=True)
             return remembered[1]
         cursor.execute(f"SELECT count(*) FROM ({sql}) AS listed", params)
         total = cursor.fetchone()[0]
-    if quiet:
+    if quiet and triggered:
         with _lock:
             _totals[key] = (changes, total)
             _totals.move_to_end(key, last=True)
@@ -113,7 +121,7 @@ def _statement(records: QuerySet) -> tuple[tuple, str, list] | None:
         return None
     sql, params = records.order_by().values_list("pk").query.sql_with_params()
     values = _hashable(params)
-    if values is None or not _reads_only_tracked(sql) or not _storage_triggered():
+    if values is None or not _reads_only_tracked(sql):
         return None
     return (selection.current(), sql, values), sql, list(params)
 
@@ -132,17 +140,6 @@ def _all_tables() -> list[str]:
 
         _tables.extend(model._meta.db_table for model in apps.get_models())
     return _tables
-
-
-def _storage_triggered() -> bool:
-    """The selected storage's tables draw from the sequence (checked once per worker)."""
-    storage = selection.current()
-    found = _triggered.get(storage)
-    if found is None:
-        with connection.cursor() as cursor:
-            cursor.execute(_TRIGGERED, [SEQUENCE, len(TRACKED)])
-            found = _triggered[storage] = bool(cursor.fetchone()[0])
-    return found
 
 
 def _hashable(params) -> tuple | None:
