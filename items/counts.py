@@ -24,6 +24,7 @@ So the total is always exact; what is saved is the counting. Inside a transactio
 or a write's) nothing is remembered or reused. SQLite always counts.
 """
 
+import functools
 import json
 import threading
 from collections import OrderedDict
@@ -127,19 +128,14 @@ def _statement(records: QuerySet) -> tuple[tuple, str, list] | None:
 
 
 def _reads_only_tracked(sql: str) -> bool:
-    named = {table for table in _all_tables() if f'"{table}"' in sql}
-    return named <= TRACKED
+    return not any(f'"{table}"' in sql for table in _untracked_tables())
 
 
-_tables: list[str] = []
+@functools.cache
+def _untracked_tables() -> tuple[str, ...]:
+    from django.apps import apps
 
-
-def _all_tables() -> list[str]:
-    if not _tables:
-        from django.apps import apps
-
-        _tables.extend(model._meta.db_table for model in apps.get_models())
-    return _tables
+    return tuple(m._meta.db_table for m in apps.get_models() if m._meta.db_table not in TRACKED)
 
 
 def _hashable(params) -> tuple | None:

@@ -4,9 +4,10 @@ path, committed by any session. PostgreSQL only (SQLite always counts), on a tra
 database, as a server runs: inside a transaction nothing is remembered."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from item_types.models import Field
 from items import counts
 from tests.items.conftest import make, put
 from tests.processes import second_connection
@@ -36,6 +37,10 @@ def listed(api, path=RATED) -> tuple[int, bool]:
     return meta.get("total_count", meta.get("count")), counted
 
 
+def rating_field_id(model) -> str:
+    return Field.objects.get(item_type_id=model["id"], api_key="rating").id
+
+
 def test_a_total_is_counted_once_then_remembered(racing_api, articles):
     assert listed(racing_api) == (5, True)
     assert listed(racing_api) == (5, False)
@@ -62,14 +67,8 @@ def test_every_write_makes_the_next_total_counted_again(racing_api, articles):
     assert listed(racing_api, RECORD_API) == (7, True)
     assert listed(racing_api) == (7, True)
     with connection.cursor() as cursor:  # any other path: SQL of its own
-        cursor.execute("UPDATE items_item SET data = data - %s", [racing_api_field(model)])
+        cursor.execute("UPDATE items_item SET data = data - %s", [rating_field_id(model)])
     assert listed(racing_api) == (0, True)
-
-
-def racing_api_field(model) -> str:
-    from item_types.models import Field
-
-    return Field.objects.get(item_type_id=model["id"], api_key="rating").id
 
 
 def test_a_total_counted_while_a_writer_is_uncommitted_is_not_remembered(racing_api, articles):
@@ -77,7 +76,7 @@ def test_a_total_counted_while_a_writer_is_uncommitted_is_not_remembered(racing_
     counted now is right for now and must not be answered once the writer commits."""
     model, records = articles
     assert listed(racing_api) == (5, True)
-    field_id = racing_api_field(model)
+    field_id = rating_field_id(model)
     with second_connection(connection) as writer:
         writer.execute(
             "UPDATE items_item SET data = jsonb_set(data, %s, '99') WHERE id = %s",
@@ -103,8 +102,6 @@ def test_any_open_transaction_of_the_database_keeps_totals_from_being_remembered
 
 
 def test_inside_a_transaction_nothing_is_remembered(racing_api, articles):
-    from django.db import transaction
-
     with transaction.atomic():
         assert listed(racing_api) == (5, True)
         assert listed(racing_api) == (5, True)
