@@ -4,8 +4,9 @@ Runs the whole Django stack (middleware, authentication, validation, the writes,
 answer) through Django's test client in this one process, against PostgreSQL, for a
 6-field record and for the rich one of bench/create_records.py (10 fields, 2 localized,
 2 blocks, a link, an upload); prints CPU milliseconds per create (this process only: the
-database's own time is not in it, the test client's small share is) and, with
---profile, the top functions by own time.
+database's own time is not in it, the test client's small share is), PostgreSQL's CPU per
+create (its backends connected to the database, from /proc) and, with --profile, the top
+functions by own time.
 
     .venv/bin/python bench/profile_create.py                  # 500 creates of each
     .venv/bin/python bench/profile_create.py --creates 2000 --profile 25
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from create_records import build_schema, payload  # noqa: E402
 from harness import RAISED_LIMITS, create_model, recreate_database  # noqa: E402
+from peers_wrk import cpu_seconds, postgres_backends  # noqa: E402
 
 SIMPLE = {"title": "t", "body": "b", "rank": 1, "score": 2.5, "done": True, "day": "2026-01-02"}
 
@@ -81,12 +83,20 @@ SIMPLE_FIELDS = [
 ]
 
 
-def measure(client, body, creates: int, profile: int, sort: str = "tottime") -> float:
+def database_cpu() -> float:
+    """CPU seconds of the backends connected to this process's database so far."""
+    from django.db import connection
+
+    return sum(cpu_seconds(pid) for pid in postgres_backends(connection.settings_dict["NAME"]))
+
+
+def measure(client, body, creates: int, profile: int, sort: str = "tottime") -> tuple:
     for _ in range(20):  # warm: the worker caches the model, the pool its connection
         code, answer = client.request("POST", "/items", body())
         assert code == 201, answer
     bodies = [body() for _ in range(creates)]
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits
+    database_started = database_cpu()
     started = time.process_time()
     if profiler:
         profiler.enable()
@@ -96,10 +106,11 @@ def measure(client, body, creates: int, profile: int, sort: str = "tottime") -> 
     if profiler:
         profiler.disable()
     per_create = (time.process_time() - started) * 1000 / creates
+    database_per_create = (database_cpu() - database_started) * 1000 / creates
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats(sort).print_stats(profile)
-    return per_create
+    return per_create, database_per_create
 
 
 def main():
@@ -128,8 +139,11 @@ def main():
         if args.profile:
             print(f"--- {label}: top {args.profile} functions by {args.sort}")
         results[label] = measure(client, body, args.creates, args.profile, args.sort)
-    for label, per_create in results.items():
-        print(f"{label}: {per_create:.2f} ms CPU per create in the worker ({args.creates} creates)")
+    for label, (per_create, database) in results.items():
+        print(
+            f"{label}: {per_create:.2f} ms CPU per create in the worker, "
+            f"{database:.2f} ms in PostgreSQL ({args.creates} creates)"
+        )
 
 
 if __name__ == "__main__":

@@ -170,6 +170,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_
         "max_size": CMS_DB_POOL_SIZE,
         "timeout": int(os.environ.get("CMS_DB_POOL_TIMEOUT", "10")),
     }
+# The hot paths' statements are prepared once per connection (cms/prepared.py); 0 turns
+# that off, for a pooler that can't keep prepared statements (PgBouncer before 1.21 in
+# transaction mode).
+CMS_DB_PREPARED = os.environ.get("CMS_DB_PREPARED", "1") != "0"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_PREPARED:
+    # psycopg prepares only when the connection has a threshold; so high that no statement
+    # reaches it: only cms/prepared.py's cursors, which ask, prepare. (Django's own
+    # cursors bind on the client and never prepare.)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31
 # How long one SQL statement may run, in milliseconds (0: no limit); see cms/db.py.
 # Reads: GET requests (a read-only token can send nothing else). Writes: other requests.
 # Jobs: everything outside a request (migrate and other management commands).

@@ -31,6 +31,7 @@ from access.models import Role
 from cms.api.errors import ApiError
 from cms.api.json_body import printable
 from cms.models import ApiToken, hash_secret
+from cms.prepared import prepared_cursor
 from environments import selection
 from environments.models import Environment, MaintenanceMode, is_environment_name
 from environments.storages import PER_ENVIRONMENT_APPS, PROJECT_STORAGE
@@ -109,7 +110,7 @@ def find_token(secret: str, name: str | None) -> ApiToken | None:
     compiled = _compiled.get(name is not None) or _compile(name is not None)
     values = {_SECRET_SLOT: hash_secret(secret), _NAME_SLOT: name}
     params = [values.get(p, p) if isinstance(p, str) else p for p in compiled.params]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(compiled.sql, params)
         row = cursor.fetchone()
     if row is None:

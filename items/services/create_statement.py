@@ -29,6 +29,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from cms.prepared import prepared_cursor
 from item_types.models import Site
 from items.models import Item, ItemVersion, Reference, UniqueValue
 from items.services import rows
@@ -68,7 +69,7 @@ def write_in_one_statement(record, also: list[tuple] = ()) -> bool:
 
 
 def _run(sql: str, params: list) -> bool:
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         (matched,) = cursor.fetchone()
     return matched == 1

@@ -371,7 +371,7 @@ def test_steady_reads_send_no_extra_statement(api, settings, tmp_path):
             finally:
                 connection.connection.pgconn.untrace()
         sent = trace.read_text()
-        assert "cms_apitoken" in sent  # it traced the request's statements (the token's)
+        assert "\tBind\t" in sent  # it traced the request's statements (the token's, prepared)
         return sent.count("SET statement_timeout")
 
     def reads():

@@ -146,11 +146,14 @@ def test_a_simple_create_takes_at_most_three_round_trips(live_api):
     """The token (with the environment and maintenance mode) and one statement; BEGIN and
     COMMIT included, a SET the statement timeout needs too (the read before switches it)."""
     note = _simple_model(live_api)
-    live_api.post("/items", item_body(note["id"], SIMPLE))  # the worker caches the model
+    # The first caches the model; the second prepares the create's statement on this
+    # connection (cms/prepared.py: one more round trip, once per connection).
+    for _ in range(2):
+        live_api.post("/items", item_body(note["id"], SIMPLE))
     for _ in range(3):
         assert live_api.get("/items?filter[type]=note").status_code == 200
         trips = _trips(lambda: live_api.post("/items", item_body(note["id"], SIMPLE)), 201)
-        assert trips.count <= 3, trips
+        assert trips.count <= 3, str(trips)
         assert not any(s in ("BEGIN", "COMMIT") for s in trips.statements), trips
 
 
