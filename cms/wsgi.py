@@ -2,7 +2,7 @@
 
 import os
 
-from cms.startup import BufferedBodyMiddleware, require_secret_key
+from cms.startup import BufferedBodyMiddleware, freeze_loaded_objects, require_secret_key
 
 require_secret_key()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
@@ -15,3 +15,4 @@ application = BufferedBodyMiddleware(
     limit=max(settings.CMS_MAX_BATCH_BYTES, settings.CMS_MAX_UPLOAD_BYTES),
     memory_limit=settings.FILE_UPLOAD_MAX_MEMORY_SIZE,
 )
+freeze_loaded_objects()
