@@ -36,6 +36,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from psycopg.types.json import Json, Jsonb
 
+from cms.prepared import prepared_cursor
 from environments import selection
 from items.models import Item, ItemVersion, Reference
 
@@ -75,7 +76,7 @@ def exact_count(records: QuerySet) -> int:
     key, sql, params = statement
     storage = key[0]
     triggered = _triggered.get(storage)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # the same every time: planned once per connection
         if triggered is None:  # (one statement either way: a query count stays the same)
             cursor.execute(_CHANGES_AND_TRIGGERS)
             last_value, is_called, quiet, triggered = cursor.fetchone()
@@ -83,12 +84,13 @@ def exact_count(records: QuerySet) -> int:
         else:
             cursor.execute(_CHANGES)
             last_value, is_called, quiet = cursor.fetchone()
-        changes = (last_value, is_called)
-        remembered = _totals.get(key)
-        if triggered and remembered is not None and remembered[0] == changes:
-            with _lock:
-                _totals.move_to_end(key, last=True)
-            return remembered[1]
+    changes = (last_value, is_called)
+    remembered = _totals.get(key)
+    if triggered and remembered is not None and remembered[0] == changes:
+        with _lock:
+            _totals.move_to_end(key, last=True)
+        return remembered[1]
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) AS listed", params)
         total = cursor.fetchone()[0]
     if quiet and triggered:
