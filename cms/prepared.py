@@ -3,15 +3,17 @@
 Django sends each statement as text with its values inlined (psycopg's client-side
 binding), so PostgreSQL parses and plans it every time. For the statements on the hot
 paths (the token's query, a create's one statement, a count's change number) that was
-most of the database's work: preparing them once per connection took a create's
-PostgreSQL CPU from about 1.9 to 0.9 ms (bench/profile_create.py).
+a third of the database's work: preparing them once per connection took a create's
+PostgreSQL CPU from 3.1-3.3 ms to 1.7-2.1 ms in the production server, on a machine where a
+create cost the worker 6-7 ms (bench/compare_peers.py --phases create, alternated with the
+code before; README "Decisions").
 
 :func:`prepared_cursor` is a Django cursor (execute wrappers, debug logging and error
 translation as usual) over a server-binding psycopg cursor whose every statement is
 prepared on first use and kept by the driver's connection (psycopg keeps the last 100, a
-pooled connection across requests). Other statements are untouched: Django's own
-cursors never prepare, since the connection's threshold is never reached
-(``prepare_threshold`` in ``cms/settings.py``).
+pooled connection across requests). Other statements are untouched: Django's own cursors
+bind on the client, which never prepares. (psycopg ignores a request to prepare on a
+connection without a threshold, so ``cms/settings.py`` gives it one no statement reaches.)
 
 Correct across environments: PostgreSQL plans a prepared statement again when the
 ``search_path`` differs from the one it was planned under, and when a table it reads is

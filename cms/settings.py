@@ -175,9 +175,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_
 # transaction mode).
 CMS_DB_PREPARED = os.environ.get("CMS_DB_PREPARED", "1") != "0"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_PREPARED:
-    # psycopg prepares only when the connection has a threshold; so high that no statement
-    # reaches it: only cms/prepared.py's cursors, which ask, prepare. (Django's own
-    # cursors bind on the client and never prepare.)
+    # psycopg prepares only on a connection with a threshold; one no statement reaches, so
+    # that only cms/prepared.py's cursors, which ask, prepare. (Django's own cursors bind
+    # on the client, which never prepares.)
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31
 # How long one SQL statement may run, in milliseconds (0: no limit); see cms/db.py.
 # Reads: GET requests (a read-only token can send nothing else). Writes: other requests.
