@@ -4,7 +4,7 @@ Django sends each statement as text with its values inlined (psycopg's client-si
 binding), so PostgreSQL parses and plans it every time. For the statements on the hot
 paths (the token's query, a create's one statement, a count's change number) that was
 a third of the database's work: preparing them once per connection took a create's
-PostgreSQL CPU from 3.1-3.3 ms to 1.7-2.1 ms in the production server, on a machine where a
+PostgreSQL CPU from 2.8-3.3 ms to 1.7-2.1 ms in the production server, on a machine where a
 create cost the worker 6-7 ms (bench/compare_peers.py --phases create, alternated with the
 code before; README "Decisions").
 
