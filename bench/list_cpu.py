@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from compare_peers import LISTS, RECORD_API_LIST  # noqa: E402
 from framework_overhead import WsgiClient, print_profile  # noqa: E402
 from harness import RAISED_LIMITS  # noqa: E402
-from peers_wrk import cpu_seconds, postgres_backends  # noqa: E402
+from peers_wrk import postgres_cpu  # noqa: E402
 
 REQUESTS = {"list": LISTS["ours"], "record API list": RECORD_API_LIST}
 
@@ -55,10 +55,6 @@ def configure(database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def postgres_cpu(database: str) -> float:
-    return sum(cpu_seconds(pid) for pid in postgres_backends(database))
 
 
 def measure(

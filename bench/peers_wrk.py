@@ -62,6 +62,11 @@ def postgres_backends(database: str) -> list[int]:
     return found
 
 
+def postgres_cpu(database: str) -> float:
+    """CPU seconds so far of the backends connected to ``database`` now."""
+    return sum(cpu_seconds(pid) for pid in postgres_backends(database))
+
+
 @dataclass
 class CpuMeter:
     """CPU of a server's process tree and of its database's backends over one phase.

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from create_records import build_schema, payload  # noqa: E402
 from harness import RAISED_LIMITS, create_model, recreate_database  # noqa: E402
-from peers_wrk import cpu_seconds, postgres_backends  # noqa: E402
+from peers_wrk import postgres_cpu  # noqa: E402
 
 SIMPLE = {"title": "t", "body": "b", "rank": 1, "score": 2.5, "done": True, "day": "2026-01-02"}
 
@@ -87,7 +87,7 @@ def database_cpu() -> float:
     """CPU seconds of the backends connected to this process's database so far."""
     from django.db import connection
 
-    return sum(cpu_seconds(pid) for pid in postgres_backends(connection.settings_dict["NAME"]))
+    return postgres_cpu(connection.settings_dict["NAME"])
 
 
 def measure(client, body, creates: int, profile: int, sort: str = "tottime") -> tuple:
