@@ -4,6 +4,7 @@ import io
 import json
 import os
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -202,6 +203,15 @@ def empty_cache():
     """Every test starts with an empty cache: failed-authentication counts (all from
     127.0.0.1) don't carry over from one test to the next."""
     cache.clear()
+
+
+def within_one_rate_window(window: int, needed: float) -> None:
+    """Wait, if need be, for a rate-limit window with `needed` seconds left. The windows are
+    fixed (cms/rate_limits.py counts per `time // window`): requests straddling a boundary
+    draw on two windows' worth, and a test counting them would fail now and then (CI did)."""
+    left = window - time.time() % window
+    if left < needed:
+        time.sleep(left + 0.2)
 
 
 @pytest.fixture(autouse=True)

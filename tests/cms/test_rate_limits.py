@@ -15,17 +15,21 @@ from cms.models import ApiToken
 from item_types.models import ItemType
 from items.models import Item
 from tests.cms.test_auth_throttle import REDIS_URL
-from tests.conftest import Api, error_codes
+from tests.conftest import Api, error_codes, within_one_rate_window
 from tests.real_server import prepare, serving
 
 ITEM_TYPE = {"data": {"type": "item_type", "attributes": {"name": "Post", "api_key": "post"}}}
+
+
+WINDOW = 3600  # long, so that a test's requests fall in one window (within_one_rate_window)
 
 
 @pytest.fixture
 def limits(settings):
     settings.CMS_RATE_LIMIT_REQUESTS = 3
     settings.CMS_RATE_LIMIT_RECORDS = 10
-    settings.CMS_RATE_LIMIT_WINDOW = 30
+    settings.CMS_RATE_LIMIT_WINDOW = WINDOW
+    within_one_rate_window(WINDOW, needed=60)
     return settings
 
 
@@ -56,7 +60,7 @@ def remaining(response) -> int:
     return int(response["X-RateLimit-Remaining"])
 
 
-def assert_limited(response, window=30) -> int:
+def assert_limited(response, window=WINDOW) -> int:
     assert response.status_code == 429, response.body
     reset = int(response["X-RateLimit-Reset"])  # an integer, in seconds
     assert 1 <= reset <= window
@@ -124,8 +128,7 @@ def test_the_window_ends(db, limits):
     limits.CMS_RATE_LIMIT_REQUESTS = 1
     limits.CMS_RATE_LIMIT_WINDOW = 2
     api = token_api()
-    while time.time() % 2 > 1.5:  # not on the edge of a window
-        time.sleep(0.05)
+    within_one_rate_window(2, needed=0.5)
     assert api.get("/site").status_code == 200
     reset = assert_limited(api.get("/site"), window=2)
     time.sleep(reset)
@@ -220,9 +223,8 @@ def test_with_the_cache_down_requests_go_on_unlimited(db, limits):
 
 def test_two_processes_share_one_limit_through_redis(shared_redis, tmp_path):
     token = prepare(tmp_path)
-    window = 600  # one window for the whole test, unless it starts at a window's end
-    if time.time() % window > window - 60:
-        time.sleep(window - time.time() % window)
+    window = 600
+    within_one_rate_window(window, needed=60)
     env = {
         "REDIS_URL": REDIS_URL,
         "CMS_RATE_LIMIT_REQUESTS": "10",

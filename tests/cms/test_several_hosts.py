@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import subprocess
-import time
 import urllib.request
 import uuid
 
@@ -23,7 +22,7 @@ from tests.cms.production import (
     request,
     running_server,
 )
-from tests.conftest import png_bytes
+from tests.conftest import png_bytes, within_one_rate_window
 from tests.jobs.stack import redis_or_skip
 from tests.processes import PYTHON, ROOT, free_port, server_env
 from tests.worker_isolation import TEST_REDIS_URL
@@ -168,12 +167,7 @@ def test_an_upload_made_on_one_host_is_served_by_the_other(hosts):
 
 def test_one_rate_limit_across_both_hosts(hosts):
     host_a, host_b, token = hosts
-    # The windows are fixed (cms/rate_limits.py: the minute since the epoch): requests
-    # straddling a boundary draw on two windows' worth and could all be answered (CI
-    # failed so once). They start in a window with time enough left for all of them.
-    left = RATE_LIMIT_WINDOW - time.time() % RATE_LIMIT_WINDOW
-    if left < 45:
-        time.sleep(left + 0.5)
+    within_one_rate_window(RATE_LIMIT_WINDOW, needed=45)
     answered = []
     for index in range(160):
         host = host_a if index % 2 == 0 else host_b

@@ -7,7 +7,7 @@ import pytest
 
 from cms.models import ApiToken
 from items.models import Item
-from tests.conftest import Api
+from tests.conftest import Api, within_one_rate_window
 from tests.record_api.library import V2, df_error, get, titles
 
 # Schema.
@@ -102,7 +102,8 @@ def test_odd_posted_reads_never_fail_with_a_5xx(api, library, body):
 
 def test_a_read_tunnelled_by_post_counts_as_one_request(api, library, settings):
     settings.CMS_RATE_LIMIT_RECORDS = 2
-    settings.CMS_RATE_LIMIT_WINDOW = 30
+    settings.CMS_RATE_LIMIT_WINDOW = 3600
+    within_one_rate_window(3600, needed=60)
     tunnelled = {"headers": {"X-HTTP-Method": "GET"}}
     first = api.post(f"{V2}/book", {"ids": [library["One"]]}, **tunnelled)
     second = api.post(f"{V2}/book", {"ids": [library["Two"]]}, **tunnelled)
