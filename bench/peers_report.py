@@ -96,6 +96,15 @@ def print_report(results: dict, systems: list[str], args) -> None:
         ["phase", *names],
         cpu,
     )
+    splits = [
+        f"{phase}: "
+        + ", ".join(" + ".join(map(str, run["connections_per_process"])) for run in runs)
+        for phase, by_system in results.items()
+        if (runs := by_system.get("ours"))
+        and any(run.get("connections_per_process") for run in runs)
+    ]
+    if splits:  # the benchmark's own idle connection is one of them
+        print("\nOur workers' connections, halfway through each run: " + "; ".join(splits))
     print(
         f"\n{args.seconds:g} s a run after {args.warmup:g} s of warm-up; lists at "
         f"{max(args.concurrency)} connections, {args.list_rounds} round(s); batches at "
