@@ -13,7 +13,8 @@ translation as usual) over a server-binding psycopg cursor whose every statement
 prepared on first use and kept by the driver's connection (psycopg keeps the last 100, a
 pooled connection across requests). Other statements are untouched: Django's own cursors
 bind on the client, which never prepares. (psycopg ignores a request to prepare on a
-connection without a threshold, so ``cms/settings.py`` gives it one no statement reaches.)
+connection without a threshold, so ``cms/settings_parts/database.py`` gives it one no statement
+reaches.)
 
 Correct across environments: PostgreSQL plans a prepared statement again when the
 ``search_path`` differs from the one it was planned under, and when a table it reads is

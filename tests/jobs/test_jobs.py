@@ -2,6 +2,7 @@
 recovery pass's rules. (Worker processes and their queues: test_processes.py.)"""
 
 import runpy
+import sys
 import threading
 from datetime import timedelta
 
@@ -317,6 +318,9 @@ def test_the_queue_is_redis_when_configured_else_a_file_in_the_data_directory(
         monkeypatch.delenv(name, raising=False)
 
     def queue_url():
+        # The settings read again, with their parts (imported modules: else kept as first read).
+        for name in [name for name in sys.modules if name.startswith("cms.settings_parts.")]:
+            monkeypatch.delitem(sys.modules, name)
         return runpy.run_path(cms.settings.__file__)["CMS_QUEUE_URL"]
 
     assert queue_url() == f"sqlite:///{tmp_path / 'jobs-queue.sqlite3'}"
