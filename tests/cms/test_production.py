@@ -22,6 +22,10 @@ from tests.cms.production import (
     server_env,
 )
 
+# The test database is set up for a session only when a test asks for it: this module's
+# servers use it, so the module asks (else, run alone on PostgreSQL, they found no tables).
+pytestmark = pytest.mark.django_db
+
 SLOW_PERIOD = 12.0  # seconds the slow clients keep their requests unfinished
 PROBES = 8
 
