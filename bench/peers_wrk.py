@@ -48,7 +48,7 @@ def connections_per_process(pids: list[int], port: int) -> dict[int, int]:
     """The established TCP connections to local ``port`` that each of ``pids`` holds.
 
     A multi-process server's workers accept connections as they come: wrk's 16 keep-alive
-    connections landed from 9 + 7 to 11 + 5 on our two, and the crowded worker's requests
+    connections landed from 8 + 8 to 13 + 4 on our two, and the crowded worker's requests
     wait longer, so a p99 is read beside its split. Read from /proc: the sockets
     of /proc/net/tcp* in state 01 (established) on that port, matched to each process's
     file descriptors."""
