@@ -19,8 +19,7 @@ from cms.settings_parts.database import *  # noqa: F403
 from cms.settings_parts.https import *  # noqa: F403
 from cms.settings_parts.limits import *  # noqa: F403
 from cms.settings_parts.logs import *  # noqa: F403
-from cms.settings_parts.paths import *  # noqa: F403
-from cms.settings_parts.paths import DATA_DIR
+from cms.settings_parts.paths import BASE_DIR, DATA_DIR  # noqa: F401  (both settings)
 from cms.storage_config import s3_options
 
 

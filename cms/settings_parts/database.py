@@ -15,14 +15,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_engine = DATABASES["default"]["ENGINE"]
+_on_postgres = _engine == "django.db.backends.postgresql"
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+if _engine == "django.db.backends.sqlite3":
     # Writers wait for the lock instead of failing at once under concurrent requests: a
     # transaction takes the write lock when it begins (IMMEDIATE), since one that read
     # first and then wanted to write would be refused at once ("database is locked").
     # WAL: readers never wait for the writer, and several server processes share the file
     # without the rollback journal's create-and-delete on every commit (under two processes
     # of 16 writers each, a commit could fail with "disk I/O error" in the default mode).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
+    _options.update(
         timeout=int(os.environ.get("CMS_SQLITE_BUSY_TIMEOUT", "20")),
         transaction_mode="IMMEDIATE",
         init_command="PRAGMA journal_mode=WAL;",
@@ -38,12 +41,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASE_ROUTERS = ["environments.router.EnvironmentRouter"]
 
 CMS_DB_POOL_SIZE = int(os.environ.get("CMS_DB_POOL_SIZE", "10"))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_POOL_SIZE:
+if _on_postgres and CMS_DB_POOL_SIZE:
     # The production server (granian) runs requests on many threads per process; a pool
     # bounds the PostgreSQL connections a process holds, whatever its thread count, and
     # replaces per-thread persistent connections (Django allows only one of the two).
     DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    _options["pool"] = {
         "min_size": 1,
         "max_size": CMS_DB_POOL_SIZE,
         "timeout": int(os.environ.get("CMS_DB_POOL_TIMEOUT", "10")),
@@ -52,23 +55,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_
 # that off, for a pooler that can't keep prepared statements (PgBouncer before 1.21 in
 # transaction mode).
 CMS_DB_PREPARED = os.environ.get("CMS_DB_PREPARED", "1") != "0"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CMS_DB_PREPARED:
+if _on_postgres and CMS_DB_PREPARED:
     # psycopg prepares only on a connection with a threshold; one no statement reaches, so
     # that only cms/prepared.py's cursors, which ask, prepare. (Django's own cursors bind
     # on the client, which never prepares.)
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31
+    _options["prepare_threshold"] = 2**31
 # How long one SQL statement may run, in milliseconds (0: no limit); see cms/db.py.
 # Reads: GET requests (a read-only token can send nothing else). Writes: other requests.
 # Jobs: everything outside a request (migrate and other management commands).
 CMS_READ_TIMEOUT_MS = int(os.environ.get("CMS_READ_TIMEOUT_MS", 5_000))
 CMS_WRITE_TIMEOUT_MS = int(os.environ.get("CMS_WRITE_TIMEOUT_MS", 60_000))
 CMS_JOB_TIMEOUT_MS = int(os.environ.get("CMS_JOB_TIMEOUT_MS", 0))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A new connection starts with the jobs' limit, sent with the connection itself.
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    given = options.get("options", "")  # libpq options from DATABASE_URL, kept
-    # It starts on the project's schema too: the environment a request selects is set on
-    # it only when it differs (environments/selection.py).
-    options["options"] = (
-        f"{given} -c statement_timeout={CMS_JOB_TIMEOUT_MS} -c search_path=public".strip()
+if _on_postgres:
+    # A new connection starts with the jobs' limit, sent with the connection itself, and
+    # on the project's schema: the environment a request selects is set on it only when it
+    # differs (environments/selection.py). libpq options from DATABASE_URL are kept.
+    _given = _options.get("options", "")
+    _options["options"] = (
+        f"{_given} -c statement_timeout={CMS_JOB_TIMEOUT_MS} -c search_path=public".strip()
     )
