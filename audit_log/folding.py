@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from audit_log import recording
 from audit_log.models import AuditLogEvent
-from cms.api.rendering import JSONRenderer
+from cms.api.rendering import render_ahead
 from cms.models import ApiToken
 
 _COLUMNS = tuple(recording.COLUMNS)
@@ -42,7 +42,7 @@ class EventInWrite:
         token = getattr(self.request, "auth", None)
         if not isinstance(token, ApiToken):
             return None
-        body = JSONRenderer().render(answer.data)
+        body = render_ahead(answer)
         return recording.api_event(
             self.request._request,
             token,

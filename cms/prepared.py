@@ -26,22 +26,24 @@ prepared statements (PgBouncer before 1.21 in transaction mode): then this is
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 
 
 def prepared_cursor():
     """A cursor of the default connection whose statements are prepared (PostgreSQL)."""
-    if connection.vendor != "postgresql" or not settings.CMS_DB_PREPARED:
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = _PreparingCursor(connection.connection)
-    if connection.queries_logged:
-        return _DebugWrapper(raw, connection)
-    return connection.make_cursor(raw)
+    # This thread's connection itself: each use of the ``connection`` proxy looks it up.
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if wrapper.vendor != "postgresql" or not settings.CMS_DB_PREPARED:
+        return wrapper.cursor()
+    wrapper.close_if_health_check_failed()
+    wrapper.ensure_connection()
+    wrapper.validate_thread_sharing()
+    with wrapper.wrap_database_errors:
+        raw = _PreparingCursor(wrapper.connection)
+    if wrapper.queries_logged:
+        return _DebugWrapper(raw, wrapper)
+    return wrapper.make_cursor(raw)
 
 
 class _PreparingCursor(ServerBindingCursor):

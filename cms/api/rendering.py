@@ -47,12 +47,29 @@ def fast_json(data) -> bytes | None:
     return encoded
 
 
+#: A Response's ``(data, bytes)`` when its body was rendered before DRF renders it (the audit
+#: log stores a write's answer in the write's own statement, audit_log/folding.py): the same
+#: bytes go out, not rendered twice.
+RENDERED_AHEAD = "cms_rendered_ahead"
+
+
+def render_ahead(response) -> bytes:
+    """``response``'s body, rendered now and kept for DRF's own rendering of it."""
+    body = JSONRenderer().render(response.data)
+    setattr(response, RENDERED_AHEAD, (response.data, body))
+    return body
+
+
 class JSONRenderer(renderers.JSONRenderer):
     media_type = "application/json"
     format = "json"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        rendered = getattr(response, RENDERED_AHEAD, None)
+        if rendered is not None and rendered[0] is data:
+            return rendered[1]
         if data is not None and (renderer_context or {}).get("indent") is None:
             # (AlwaysJSONNegotiation accepts no indent= parameter in the media type.)
             encoded = fast_json(data)

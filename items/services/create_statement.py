@@ -24,9 +24,6 @@ own types: the SQL depends only on which tables get rows, so it is short and bui
 and no value is adapted one by one in Python.
 """
 
-import json
-from datetime import datetime
-
 from django.db import connection, transaction
 
 from cms.prepared import prepared_cursor
@@ -58,7 +55,7 @@ def write_in_one_statement(record, also: list[tuple] = ()) -> bool:
     sql = _statements.get(shape)
     if sql is None:
         sql = _statements[shape] = _statement(shape)
-    params = [record.model.version, *(_ROWS.encode(found) for _, found in tables)]
+    params = [record.model.version, *(rows.json_text(found) for _, found in tables)]
     params += [encoded for *_, encoded in also]
     if connection.in_atomic_block:
         # Inside a transaction (an Idempotency-Key's): a savepoint, so that a lost race
@@ -73,15 +70,6 @@ def _run(sql: str, params: list) -> bool:
         cursor.execute(sql, params)
         (matched,) = cursor.fetchone()
     return matched == 1
-
-
-def _json_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat()  # with its offset (times are aware)
-    raise TypeError(f"{type(value).__name__} in a row")
-
-
-_ROWS = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_json_value)
 
 
 def _statement(shape: tuple) -> str:

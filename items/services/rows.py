@@ -5,8 +5,10 @@ import contextlib
 import itertools
 import json
 import operator
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+import orjson
 from django.db import connection
 from django.db.models import JSONField
 
@@ -179,7 +181,7 @@ def _copy(model, rows) -> None:
     columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in names)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     values_of = _values_of(names)
-    width, encode = len(names), _JSON.encode
+    width, encode = len(names), json_text
     with (
         connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError...)
         connection.cursor() as cursor,
@@ -220,9 +222,25 @@ def _logged(cursor, sql: str):
     return cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
 
 
+def _time_text(value):
+    if isinstance(value, datetime):
+        return value.isoformat()  # with its offset (times are aware), as orjson writes it
+    raise TypeError(f"{type(value).__name__} in a row")
+
+
 # One encoder for every value (json.dumps with options builds a new one per call).
-_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_time_text)
 JSON_ENCODER = _JSON
+
+
+def json_text(value) -> str:
+    """``value`` as JSON text, for the database to parse: orjson's (a few times faster), or
+    the standard library's where orjson can't write a value (an integer past 64 bits, a
+    key that is not text). PostgreSQL reads the same values from either."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return _JSON.encode(value)
 
 
 class _Encoded(str):
@@ -237,7 +255,7 @@ def encoded_json(value) -> "_Encoded | None":
 def _json(value) -> str | None:
     if value is None or isinstance(value, _Encoded):
         return value
-    return _JSON.encode(value)
+    return json_text(value)
 
 
 def write_indexes(record: RecordWrite) -> None:

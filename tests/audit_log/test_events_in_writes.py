@@ -48,6 +48,31 @@ def test_each_create_records_one_event_with_its_answer(api, note):
         assert event["actor"]["type"] == "access_token"
 
 
+def test_a_create_answer_is_rendered_once_for_the_event_and_the_client(api, note, monkeypatch):
+    """The event stores the answer's JSON; the client gets those very bytes, not a second
+    rendering of the same document (cms/api/rendering.py ``render_ahead``)."""
+    from cms.api import rendering
+
+    api.post("/items", item_body(note["id"], {"title": "warm"}))  # the model is cached
+    rendered = []
+
+    def counted(data):
+        rendered.append(data)
+        return fast_json(data)
+
+    fast_json = rendering.fast_json
+    monkeypatch.setattr(rendering, "fast_json", counted)
+    answer = api.post("/items", item_body(note["id"], {"title": "once"}))
+    assert answer.status_code == 201, answer.body
+    assert [document["data"]["id"] for document in rendered] == [answer.body["data"]["id"]]
+    [event] = [
+        e
+        for e in _attributes(api, "items.create")
+        if e["response"]["payload"]["data"]["id"] == answer.body["data"]["id"]
+    ]
+    assert event["response"]["payload"] == answer.body
+
+
 def test_a_refused_create_is_recorded_once_with_its_refusal(api, note):
     assert api.post("/items", item_body(note["id"], {"title": "same"})).status_code == 201
     refused = api.post("/items", item_body(note["id"], {"title": "same"}))

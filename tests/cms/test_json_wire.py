@@ -154,3 +154,27 @@ def test_the_api_sets_no_cookie_and_the_admin_still_checks_csrf(api, db):
     assert strict.post("/media/anything").status_code == 403  # unchanged: CSRF refuses it
     page = Client().get("/admin/login/")
     assert page.status_code == 200 and "csrftoken" in page.cookies
+
+
+def test_rows_for_the_database_read_as_the_standard_librarys():
+    """Rows and JSON values go to PostgreSQL as JSON text made by orjson (the one-statement
+    create, COPY): the same values the standard library wrote, times as ``isoformat``
+    writes them, and the standard library's text where orjson can't write a value."""
+    from items.services.rows import JSON_ENCODER, json_text
+
+    offset = datetime.timezone(datetime.timedelta(hours=-3, minutes=-30))
+    rows = [
+        {
+            "id": "LyQFoaW9QOS9SC2bUUyovQ",
+            "created_at": datetime.datetime(2026, 12, 2, 10, 0, 0, 123456, tzinfo=UTC),
+            "updated_at": datetime.datetime(2026, 12, 2, 10, 0, tzinfo=offset),
+            "data": {"t": {"en": 'Café \u2028 😀 \\ "'}, "f": [1e-7, 0.1, 1e21], "n": None},
+            "position": 2**63 - 1,
+        }
+    ]
+    written = json_text(rows)
+    assert json.loads(written) == json.loads(JSON_ENCODER.encode(rows))
+    assert '"2026-12-02T10:00:00.123456+00:00"' in written
+    assert '"2026-12-02T10:00:00-03:30"' in written
+    for unwritable in ([{"n": 2**70, "at": rows[0]["created_at"]}], {1: "a key not text"}):
+        assert json_text(unwritable) == JSON_ENCODER.encode(unwritable)
