@@ -27,18 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def count(creates: int, database_url: str) -> None:
     """Inside callgrind: warm up, then the counted creates."""
     from harness import create_model
-    from profile_create import SIMPLE, SIMPLE_FIELDS, in_process_client
+    from profile_create import SIMPLE_FIELDS, in_process_client, simple_body
 
     client = in_process_client(database_url, "cms_bench_instructions")
     note = create_model(client, "note", SIMPLE_FIELDS)["id"]
-    relationships = {"item_type": {"data": {"type": "item_type", "id": note}}}
-
-    def body():
-        return {"data": {"type": "item", "attributes": SIMPLE, "relationships": relationships}}
-
     for _ in range(30):  # the worker caches the model, the pool its connection
-        client.request("POST", "/items", body())
-    bodies = [body() for _ in range(creates)]
+        client.request("POST", "/items", simple_body(note))
+    bodies = [simple_body(note) for _ in range(creates)]
     switch = ["callgrind_control", "--instr"]
     subprocess.run([*switch, "on", str(os.getpid())], check=True, capture_output=True)
     for each in bodies:

@@ -83,6 +83,17 @@ SIMPLE_FIELDS = [
 ]
 
 
+def simple_body(model_id: str) -> dict:
+    """A 6-field record of the model ``model_id`` (made with SIMPLE_FIELDS)."""
+    return {
+        "data": {
+            "type": "item",
+            "attributes": SIMPLE,
+            "relationships": {"item_type": {"data": {"type": "item_type", "id": model_id}}},
+        }
+    }
+
+
 def database_cpu() -> float:
     """CPU seconds of the backends connected to this process's database so far."""
     from django.db import connection
@@ -126,13 +137,7 @@ def main():
     note = create_model(client, "note", SIMPLE_FIELDS)["id"]
 
     def simple():
-        return {
-            "data": {
-                "type": "item",
-                "attributes": SIMPLE,
-                "relationships": {"item_type": {"data": {"type": "item_type", "id": note}}},
-            }
-        }
+        return simple_body(note)
 
     results = {}
     for label, body in (("6-field create", simple), ("rich create", lambda: payload(ids))):

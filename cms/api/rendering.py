@@ -66,11 +66,11 @@ class JSONRenderer(renderers.JSONRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        rendered = getattr(response, RENDERED_AHEAD, None)
+        context = renderer_context or {}
+        rendered = getattr(context.get("response"), RENDERED_AHEAD, None)
         if rendered is not None and rendered[0] is data:
             return rendered[1]
-        if data is not None and (renderer_context or {}).get("indent") is None:
+        if data is not None and context.get("indent") is None:
             # (AlwaysJSONNegotiation accepts no indent= parameter in the media type.)
             encoded = fast_json(data)
             if encoded is not None:

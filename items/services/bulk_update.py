@@ -11,8 +11,6 @@ Not here (``update_locked``, record by record, covers them): moving records (``p
 ``parent_id``), a record named twice in one call.
 """
 
-from datetime import datetime
-
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 
@@ -138,12 +136,12 @@ def _copy_versions_and_update(writes: list[RecordWrite]) -> None:
     others = [field for field in fields if field.name != "data"]
     if any(isinstance(field, JSONField) for field in others):  # only ``data`` is sent encoded
         raise ValueError("ITEM_STATE holds another JSON column")
-    encode = rows.JSON_ENCODER.encode
+    encode = rows.json_text  # times as ISO 8601, as json_to_recordset reads them
     document = ",".join(
         '{"data":'
         + (encoded[write.item.id] or "null")
         + ","
-        + encode({f.column: _plain(getattr(write.item, f.attname)) for f in others})[1:]
+        + encode({f.column: getattr(write.item, f.attname) for f in others})[1:]
         for write in writes
     )
     table, names = quote(Item._meta.db_table), [quote(field.column) for field in fields]
@@ -157,11 +155,6 @@ def _copy_versions_and_update(writes: list[RecordWrite]) -> None:
             f"WHERE {table}.{names[0]} = v.{names[0]}",
             [f"[{document}]"],
         )
-
-
-def _plain(value):
-    """A column's value as JSON holds it (json_to_recordset reads times in ISO 8601)."""
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _update_rows(items: list[Item], names: list[str]) -> None:
