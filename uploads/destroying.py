@@ -4,22 +4,27 @@ never deleted, even by a delete racing a record write that starts using it:
 
 - the check (``REFERENCE_FINDERS``) says which uploads are in use, and by which records,
   to report them;
-- the delete itself is one statement that deletes only the uploads no row still points
-  at (``NOT EXISTS`` over every table with a foreign key to uploads), so a reference
-  committed after the check is seen by it;
-- a reference still uncommitted then is caught by the foreign key itself: whichever of
-  the two transactions commits last fails (the record write with a 422, the delete is
-  run again and then refuses that upload). Nothing is deleted through Django's cascade,
-  which would delete the rows pointing at the upload instead.
+- the uploads' rows are locked (``FOR UPDATE``, in one order) before that check: a
+  record committing a reference to one of them from then on waits for the delete (the
+  foreign key's check locks the upload's row), then finds it gone and answers a 422; and
+  every reference committed before the lock is seen by the check. So the delete never
+  conflicts with a record's commit, however many records race it;
+- the delete itself is one statement that deletes only the uploads no row points at
+  (``NOT EXISTS`` over every table with a foreign key to uploads): a guard, and the only
+  one on SQLite, where writers queue and there is nothing to lock;
+- the foreign key is the last word: a delete it refuses anyway (a reference that took no
+  lock) is run again, and a deadlock broken by PostgreSQL too. Nothing is deleted
+  through Django's cascade, which would delete the rows pointing at the upload instead.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from cms.api.errors import ApiError
 from cms.api.parsing import parse_resource
+from cms.api.transient import is_transient
 from cms.ids import MAX_ID_LENGTH
 from uploads import storage
 from uploads.models import Upload
@@ -102,8 +107,11 @@ def destroy_unused(upload_ids: list[str]) -> Outcome:
         try:
             with transaction.atomic():
                 return _destroy(upload_ids)
-        except IntegrityError:
-            # A record committed a reference to one of them after the check: look again.
+        except DatabaseError as error:
+            # The foreign key refused the commit, or the database broke a deadlock with a
+            # record write locking several of these uploads in another order: look again.
+            if not (isinstance(error, IntegrityError) or is_transient(error)):
+                raise
             if attempt == ATTEMPTS - 1:
                 raise ApiError(
                     "WRITE_CONFLICT",
@@ -115,7 +123,9 @@ def destroy_unused(upload_ids: list[str]) -> Outcome:
 
 
 def _destroy(upload_ids: list[str]) -> Outcome:
-    uploads = {upload.pk: upload for upload in Upload.objects.filter(pk__in=upload_ids)}
+    # Locked before the check, and in one order (see the module's docstring).
+    locked = Upload.objects.select_for_update().filter(pk__in=upload_ids).order_by("pk")
+    uploads = {upload.pk: upload for upload in locked}
     in_use = references_of(list(uploads))
     outcome = Outcome()
     for upload_id in upload_ids:
@@ -125,12 +135,14 @@ def _destroy(upload_ids: list[str]) -> Outcome:
             outcome.failures.append(
                 _failure(upload_id, "UPLOAD_IN_USE", references=in_use[upload_id])
             )
-    free = [upload_id for upload_id in uploads if upload_id not in in_use]
+    free = [
+        upload_id for upload_id in upload_ids if upload_id in uploads and upload_id not in in_use
+    ]
     deleted = _delete_unreferenced(free)
     for upload_id in free:
         if upload_id in deleted:
             outcome.deleted.append(uploads[upload_id])
-        else:  # a reference committed between the check and the delete
+        else:  # a reference committed after the check: the guard's case
             outcome.failures.append(_failure(upload_id, "UPLOAD_IN_USE", references=[]))
     # In the delete's transaction: a delete run again after a conflict announces once.
     webhook_events.uploads("delete", outcome.deleted)

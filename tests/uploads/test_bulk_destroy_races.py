@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from items.models import Reference
 from tests.conftest import png_bytes
@@ -124,7 +125,7 @@ def test_no_upload_in_use_is_deleted_by_a_racing_bulk_destroy(tmp_path, django_d
             details = answer["data"][0]["attributes"]["details"]
             assert details["code"] == "VALIDATION_UPLOAD_NOT_FOUND", answer
     # The jobs' counts add up: each upload was deleted, or a record uses it.
-    assert all(result["status"] == 200 for result in results)
+    assert all(result["status"] == 200 for result in results), results
     deleted = sum(result["payload"]["meta"]["successful"] for result in results)
     assert deleted + len(existing) == ROUNDS * UPLOADS
     assert existing == used
@@ -169,6 +170,64 @@ def test_a_reference_uncommitted_across_the_delete_fails_at_its_commit(api_commi
     assert [u.pk for u in result.deleted] == [upload]
     assert "error" in outcome  # the record's write lost, at its commit
     assert not Reference.objects.filter(target_upload_id=upload).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict(
+    api_committed,
+):
+    """A record's transaction holds a reference it has checked (its upload's row locked
+    FOR KEY SHARE) when the delete starts: the delete waits for that commit, then sees the
+    reference and deletes nothing, in one attempt (unlocked, its DELETE would run, be
+    refused by the foreign key at its commit, and be run again: three such in a row were
+    a 409)."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's writers queue: there is no row lock to wait for")
+    album = Album(api_committed)
+    upload, holder = album.upload(), album.upload()
+    record = album.create(cover={"upload_id": holder})
+    field = Reference.objects.get(record_id=record).field_id
+    checked, done = threading.Event(), threading.Event()
+
+    def record_write():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:  # the foreign key checked now
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                Reference.objects.create(
+                    record_id=record, holder_id=record, field_id=field, target_upload_id=upload
+                )
+                checked.set()
+                _wait_for_a_lock_wait(timeout=30)  # the delete's, on the upload's row
+        finally:
+            done.set()
+            connections.close_all()
+
+    writer = threading.Thread(target=record_write)
+    writer.start()
+    assert checked.wait(timeout=30)
+    with CaptureQueriesContext(connection) as queries:
+        result = destroying.destroy_unused([upload])
+    writer.join()
+    assert done.is_set()
+    assert result.deleted == []
+    [failure] = result.failures
+    assert failure["code"] == "UPLOAD_IN_USE"
+    assert failure["errors"][0]["details"]["references"] == [{"type": "item", "id": record}]
+    assert [q["sql"] for q in queries if q["sql"].startswith("DELETE")] == []
+    assert Reference.objects.filter(target_upload_id=upload).exists()
+
+
+def _wait_for_a_lock_wait(timeout: float) -> None:
+    """Until another session waits for a lock this one holds (pg_locks), or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the delete never waited")
 
 
 @pytest.fixture
