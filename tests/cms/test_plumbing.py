@@ -53,6 +53,29 @@ def test_unknown_route_answers_json_404(api):
     assert response.body["data"][0]["type"] == "api_error"
 
 
+def test_the_record_routes_are_tried_first_and_shadow_nothing():
+    """cms/urls.py puts the record routes first (they are the traffic, and Django tries
+    patterns in order); the paths that share their first segment still reach their own
+    views."""
+    from django.urls import get_resolver, resolve
+
+    first = [getattr(p, "urlconf_name", None) for p in get_resolver().url_patterns[:2]]
+    assert [getattr(m, "__name__", m) for m in first] == ["items.urls", "record_api.urls"]
+    views = {
+        "/items": "ItemListView",
+        "/items/bulk/publish": "BulkView",
+        "/items/hWl-mnkWRYmMCSTq4z_piQ/scheduled-publication": "ScheduleView",
+        "/uploads/hWl-mnkWRYmMCSTq4z_piQ": "UploadDetailView",
+        "/uploads/hWl-mnkWRYmMCSTq4z_piQ/references": "ReferencesView",
+        "/api/v2/db/_table/post": "RecordTableView",
+        "/rest/db/post": "RecordTableView",
+        "/item-types": "ItemTypeListView",
+        "/healthz": "healthz",
+    }
+    resolved = {path: resolve(path).func for path in views}
+    assert {path: getattr(f, "view_class", f).__name__ for path, f in resolved.items()} == views
+
+
 def test_trailing_slash_is_not_redirected(api):
     response = api.get("/item-types/")
     assert response.status_code == 404
