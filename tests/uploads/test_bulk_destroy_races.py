@@ -139,10 +139,7 @@ def test_a_reference_uncommitted_across_the_delete_fails_at_its_commit(api_commi
     by the foreign key. Either way no reference points at a deleted upload."""
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's writers queue: the delete waits for the record's commit")
-    album = Album(api_committed)
-    upload, holder = album.upload(), album.upload()
-    record = album.create(cover={"upload_id": holder})
-    field = Reference.objects.get(record_id=record).field_id
+    upload, record, field = _an_unused_upload_and_a_record(api_committed)
     added, deleted = threading.Event(), threading.Event()
     outcome = {}
 
@@ -183,10 +180,7 @@ def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict
     a 409)."""
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's writers queue: there is no row lock to wait for")
-    album = Album(api_committed)
-    upload, holder = album.upload(), album.upload()
-    record = album.create(cover={"upload_id": holder})
-    field = Reference.objects.get(record_id=record).field_id
+    upload, record, field = _an_unused_upload_and_a_record(api_committed)
     checked, done = threading.Event(), threading.Event()
 
     def record_write():
@@ -228,6 +222,15 @@ def _wait_for_a_lock_wait(timeout: float) -> None:
                 return
             time.sleep(0.02)
     raise AssertionError("the delete never waited")
+
+
+def _an_unused_upload_and_a_record(api) -> tuple[str, str, str]:
+    """An upload no record uses; a record (using another upload) and its cover field's id,
+    for a transaction to add a reference to the first."""
+    album = Album(api)
+    upload, holder = album.upload(), album.upload()
+    record = album.create(cover={"upload_id": holder})
+    return upload, record, Reference.objects.get(record_id=record).field_id
 
 
 @pytest.fixture
