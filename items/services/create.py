@@ -181,11 +181,11 @@ class NewRecord:
 
     def saved(self) -> RecordWrite:
         """The record as model instances, to render."""
-        item = Item(**self.item_row())
+        item = rows.instance(Item, self.item_row())
         item._state.fields_cache["item_type"] = self.item_type  # known: no query to read it
         if self.item_type.tree:
             item.has_children = False  # new: nothing sits under it yet
-        blocks = [Item(**row) for row in self.block_rows]
+        blocks = [rows.instance(Item, row) for row in self.block_rows]
         return RecordWrite(
             item=item,
             blocks=blocks,
@@ -193,7 +193,7 @@ class NewRecord:
             new_block_ids={block.id for block in blocks},
             unique_values=self.unique_values,
             references=self.references,
-            version=ItemVersion(**self.version_row()),
+            version=rows.instance(ItemVersion, self.version_row()),
         )
 
 

@@ -39,6 +39,23 @@ _ITEM_COLUMNS = {
 }
 
 
+def instance(model_class, row: dict):
+    """``model_class(**row)``, unsaved, built from positional arguments when ``row`` holds
+    every column in the table's order (``item_row``'s and ``version_row``'s do): Django
+    matches each keyword argument to its field, which cost 21 µs an Item against 6."""
+    columns = _COLUMNS.get(model_class)
+    if columns is None:
+        columns = _COLUMNS[model_class] = tuple(
+            f.attname for f in model_class._meta.concrete_fields
+        )
+    if tuple(row) == columns:
+        return model_class(*row.values())
+    return model_class(**row)
+
+
+_COLUMNS: dict[type, tuple[str, ...]] = {}
+
+
 def block_rows(
     validation: RecordValidation, *, record_id: str, creator_id, status: str, moment
 ) -> list[dict]:
@@ -111,10 +128,10 @@ def _insert_new(records: list["NewRecord"]) -> None:
     uniques = (row for record in records for row in unique_rows(record.id, record))
     references = (row for record in records for row in reference_rows(record.id, record))
     if connection.vendor != "postgresql" or len(records) <= COPY_FROM:
-        _bulk_insert(Item, [Item(**row) for row in item_rows()])
+        _bulk_insert(Item, [instance(Item, row) for row in item_rows()])
         _bulk_insert(UniqueValue, [UniqueValue(**row) for row in uniques])
         _bulk_insert(Reference, [Reference(**row) for row in references])
-        _bulk_insert(ItemVersion, [ItemVersion(**row) for row in version_rows])
+        _bulk_insert(ItemVersion, [instance(ItemVersion, row) for row in version_rows])
         return
     # Rows are made as they are written: the batch never holds them all at once. A
     # record's values go into its row and its version's: encoded once, for both.

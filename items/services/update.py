@@ -109,7 +109,7 @@ def finish_update(
     )
     return RecordWrite(
         item=item,
-        blocks=[Item(**row) for row in block_rows],
+        blocks=[rows.instance(Item, row) for row in block_rows],
         model=model,
         new_block_ids={block.id for block in validation.blocks if not block.existing},
         unique_values=validation.unique_values(),
