@@ -12,9 +12,11 @@ never deleted, even by a delete racing a record write that starts using it:
 - the delete itself is one statement that deletes only the uploads no row points at
   (``NOT EXISTS`` over every table with a foreign key to uploads): a guard, and the only
   one on SQLite, where writers queue and there is nothing to lock;
-- the foreign key is the last word: a delete it refuses anyway (a reference that took no
-  lock) is run again, and a deadlock broken by PostgreSQL too. Nothing is deleted
-  through Django's cascade, which would delete the rows pointing at the upload instead.
+- a delete PostgreSQL fails to break a deadlock (a record write that locks several of
+  these uploads in another order) is run again. So would be one the foreign key refused
+  at its commit, which the lock leaves no path to: kept as the last word. Nothing is
+  deleted through Django's cascade, which would delete the rows pointing at the upload
+  instead.
 """
 
 from collections.abc import Callable
@@ -108,8 +110,7 @@ def destroy_unused(upload_ids: list[str]) -> Outcome:
             with transaction.atomic():
                 return _destroy(upload_ids)
         except DatabaseError as error:
-            # The foreign key refused the commit, or the database broke a deadlock with a
-            # record write locking several of these uploads in another order: look again.
+            # A deadlock broken (or, past the lock, a refused commit: see the docstring).
             if not (isinstance(error, IntegrityError) or is_transient(error)):
                 raise
             if attempt == ATTEMPTS - 1:

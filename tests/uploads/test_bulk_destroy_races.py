@@ -213,11 +213,15 @@ def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict
 
 
 def _wait_for_a_lock_wait(timeout: float) -> None:
-    """Until another session waits for a lock this one holds (pg_locks), or ``timeout``."""
+    """Until another session waits for a lock this one holds, or ``timeout``. (Blocked by
+    this session, not any: the other test processes share the server.)"""
     deadline = time.monotonic() + timeout
+    blocked = (
+        "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+    )
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute(blocked)
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.02)
