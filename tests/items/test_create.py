@@ -1,11 +1,9 @@
 """POST /items: the record, its meta, ids, localization, blocks, and what is never written."""
 
 import pytest
-from django.utils.timezone import now
 
 from cms.ids import is_valid_id, new_id
-from items.models import Item, ItemVersion, UniqueValue
-from items.services import rows
+from items.models import Item, UniqueValue
 from tests.conftest import Api, create_upload, error_codes, png_bytes, race
 from tests.items.conftest import block, item_body
 
@@ -402,31 +400,3 @@ def test_an_upload_a_record_uses_cannot_be_deleted(blog, api):
     assert references == [{"type": "item", "id": gallery_user.body["data"]["id"]}]
     unused = blog.upload()
     assert api.delete(f"/uploads/{unused['id']}").status_code == 200
-
-
-def test_rows_make_the_same_instances_as_keyword_arguments():
-    """The answer's instances are built from positional arguments when a row holds every
-    column in the table's order (rows.instance), by keyword otherwise: the same values."""
-    moment = now()
-    record = rows.item_row(
-        id=new_id(), item_type_id="m", data={"title": "A"}, status="draft", updated_at=moment
-    )
-    version = rows.version_row(
-        version_id=new_id(),
-        item_id=record["id"],
-        item_type_id="m",
-        data=record["data"],
-        block_rows=[record],
-        editor_id="e",
-        moment=moment,
-    )
-    for model_class, row in ((Item, record), (ItemVersion, version)):
-        names = [f.attname for f in model_class._meta.concrete_fields]
-        expected = {name: getattr(model_class(**row), name) for name in names}
-        assert expected == {name: row[name] for name in names}
-        for made in (
-            rows.instance(model_class, row),
-            rows.instance(model_class, dict(reversed(row.items()))),
-        ):
-            assert {name: getattr(made, name) for name in names} == expected
-            assert made._state.adding  # unsaved, as the keyword form makes it
