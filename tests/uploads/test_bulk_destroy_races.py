@@ -13,11 +13,12 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from items.models import Reference
-from tests.conftest import png_bytes
+from tests.conftest import create_upload, png_bytes
 from tests.items.conftest import item_body
 from tests.jobs.stack import job_stack
 from tests.uploads.test_references import Album
 from uploads import destroying
+from uploads.models import Upload
 
 ROUNDS = 3
 UPLOADS = 12
@@ -181,7 +182,8 @@ def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's writers queue: there is no row lock to wait for")
     upload, record, field = _an_unused_upload_and_a_record(api_committed)
-    checked, done = threading.Event(), threading.Event()
+    checked = threading.Event()
+    failed = []
 
     def record_write():
         try:
@@ -193,8 +195,9 @@ def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict
                 )
                 checked.set()
                 _wait_for_a_lock_wait(timeout=30)  # the delete's, on the upload's row
+        except Exception as error:  # reported below, in the test's thread
+            failed.append(error)
         finally:
-            done.set()
             connections.close_all()
 
     writer = threading.Thread(target=record_write)
@@ -203,13 +206,60 @@ def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict
     with CaptureQueriesContext(connection) as queries:
         result = destroying.destroy_unused([upload])
     writer.join()
-    assert done.is_set()
+    assert failed == []  # the delete did wait for the record's commit
     assert result.deleted == []
     [failure] = result.failures
     assert failure["code"] == "UPLOAD_IN_USE"
     assert failure["errors"][0]["details"]["references"] == [{"type": "item", "id": record}]
     assert [q["sql"] for q in queries if q["sql"].startswith("DELETE")] == []
     assert Reference.objects.filter(target_upload_id=upload).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_failed_to_break_a_deadlock_is_run_again(api_committed):
+    """A record write holds the second of two uploads (FOR KEY SHARE, the foreign key's
+    lock) while the delete, holding the first, waits for it; then the write asks for the
+    first: a deadlock. PostgreSQL breaks it by failing the delete (whose wait is older, and
+    the write's session looks for deadlocks only after 10 s). The delete is run again, waits
+    for the write to end, and deletes both uploads: no 409."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's writers queue: there is no row lock to wait for")
+    first, second = sorted(
+        create_upload(api_committed, png_bytes(color=(shade, 5, 6)))["id"] for shade in (1, 2)
+    )
+    holding = threading.Event()
+    outcome = {}
+
+    def record_write():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL deadlock_timeout = '10s'")
+                cursor.execute(KEY_SHARE, [second])
+                holding.set()
+                _wait_for_a_lock_wait(timeout=30)  # the delete's, holding the first
+                cursor.execute(KEY_SHARE, [first])  # granted once the delete has failed
+                outcome["both"] = True
+                transaction.set_rollback(True)  # no reference written after all
+        except Exception as error:  # reported below, in the test's thread
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=record_write)
+    writer.start()
+    assert holding.wait(timeout=30)
+    with CaptureQueriesContext(connection) as queries:
+        result = destroying.destroy_unused([first, second])
+    writer.join()
+    assert outcome == {"both": True}
+    assert sorted(u.pk for u in result.deleted) == [first, second]
+    assert result.failures == []
+    locks = [q for q in queries if q["sql"].rstrip().endswith("FOR UPDATE")]
+    assert len(locks) == 2  # the first attempt, failed by PostgreSQL, and the second
+    assert not Upload.objects.filter(pk__in=[first, second]).exists()
+
+
+KEY_SHARE = "SELECT 1 FROM uploads_upload WHERE id = %s FOR KEY SHARE"
 
 
 def _wait_for_a_lock_wait(timeout: float) -> None:
