@@ -42,7 +42,9 @@ class BufferedBodyMiddleware:
     thread. Reading it here, before any view has taken a database connection from the pool,
     means a client that sends its body slowly holds one idle thread (the server has
     hundreds), never one of the few database connections. Bodies above ``limit`` are left
-    alone: Django refuses them (413) without reading them.
+    alone: Django refuses them (413) without reading them. A chunked body (no length to
+    check first) is read up to one byte past ``limit``: all of it, or enough for the view to
+    refuse it (cms/api/body_limit.py reads it from here as it would from the wire).
     """
 
     def __init__(self, app, limit: int, memory_limit: int):
@@ -55,7 +57,9 @@ class BufferedBodyMiddleware:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if not 0 < length <= self.limit:
+        if not length and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            length = self.limit + 1
+        elif not 0 < length <= self.limit:
             return self.app(environ, start_response)
         # Django has read what it needs of the body when the application returns.
         with SpooledTemporaryFile(max_size=self.memory_limit) as body:

@@ -55,3 +55,44 @@ def test_one_connection_serves_api_requests_after_refusals_and_bodies(tmp_path):
         "VALIDATION_REQUIRED",
     )
     assert len(answers[5][2]["record"]) == 2
+
+
+def test_chunked_bodies_over_the_limits_are_refused_whole_or_not(tmp_path):
+    """A chunked body is read before Django runs (cms/startup.py), up to one byte past the
+    largest body any endpoint takes: under it, a record over CMS_MAX_RECORD_BYTES is still
+    refused by its view; past it too, a batch over CMS_MAX_BATCH_BYTES (the buffer holds
+    enough to tell). Nothing is written either way."""
+    limits = {"CMS_MAX_RECORD_BYTES": "1000", "CMS_MAX_BATCH_BYTES": "3000"}
+    with serving(tmp_path / "data", "chunkedlimits", CMS_MAX_UPLOAD_BYTES="2000", **limits) as s:
+        address = urlsplit(s.url)
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        auth = {"Authorization": f"Bearer {s.token}", "Content-Type": "application/json"}
+        model = {"data": {"type": "item_type", "attributes": {"name": "Note", "api_key": "note"}}}
+        created = _send(conn, "POST", "/item-types", auth, json.dumps(model).encode())
+        assert created[0] == 201, created
+        fields = {"label": "Text", "api_key": "text", "field_type": "text"}
+        field = {"data": {"type": "field", "attributes": fields}}
+        model_id = created[2]["data"]["id"]
+        path = f"/item-types/{model_id}/fields"
+        assert _send(conn, "POST", path, auth, json.dumps(field).encode())[0] == 201
+        record = {"data": {"type": "item", "attributes": {"text": "x" * 1500}}}
+        record["data"]["relationships"] = {
+            "item_type": {"data": {"type": "item_type", "id": model_id}}
+        }
+        batch = {"record": [{"text": "y" * 100} for _ in range(50)]}  # some 5,600 bytes
+        answers = [
+            _send(conn, "POST", "/items", auth, _chunks(json.dumps(record).encode())),
+            _send(conn, "POST", "/rest/db/note", auth, _chunks(json.dumps(batch).encode())),
+        ]
+        conn.close()
+        conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        counted = _send(conn, "GET", "/rest/db/note?include_count=true", auth)
+        conn.close()
+    assert [status for status, _, _, _ in answers] == [413, 413], answers
+    assert answers[0][2]["data"][0]["attributes"]["details"]["max_bytes"] == 1000
+    assert answers[1][2]["error"]["context"]["error"][0]["max_bytes"] == 3000, answers[1][2]
+    assert counted[0] == 200 and counted[2]["meta"]["count"] == 0, counted
+
+
+def _chunks(body: bytes, size: int = 500):
+    return iter([body[start : start + size] for start in range(0, len(body), size)])

@@ -28,6 +28,9 @@ pytestmark = pytest.mark.django_db
 
 SLOW_PERIOD = 12.0  # seconds the slow clients keep their requests unfinished
 PROBES = 8
+# Slow chunked bodies: more than a server process's pooled database connections
+# (CMS_DB_POOL_SIZE, 10) can land on one of its two processes.
+CHUNKED = 24
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +82,22 @@ def _slow_body(port: int, token: str, stop: float, finished: list) -> None:
         finished.append(("body", sent, _answered(sock)))
 
 
+def _slow_chunked_body(port: int, token: str, stop: float, finished: list) -> None:
+    """A chunked body (no Content-Length), a one-byte chunk a second, never ended."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(
+            b"POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + token.encode() + b"\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n1\r\n[\r\n"
+        )
+        sent = 0
+        while time.monotonic() < stop:
+            sock.sendall(b"1\r\n \r\n")
+            sent += 1
+            time.sleep(1)
+        finished.append(("chunked", sent, _answered(sock)))
+
+
 def _answered(sock: socket.socket) -> bool:
     """Whether the server has answered (or closed) this unfinished request."""
     sock.setblocking(False)
@@ -106,8 +125,8 @@ def test_slow_clients_do_not_stop_ordinary_requests(server):
     slow = [
         threading.Thread(target=_slow_headers, args=(server.port, stop, finished)) for _ in range(8)
     ] + [
-        threading.Thread(target=_slow_body, args=(server.port, server.token, stop, finished))
-        for _ in range(8)
+        threading.Thread(target=slow_body, args=(server.port, server.token, stop, finished))
+        for slow_body in [_slow_body] * 8 + [_slow_chunked_body] * CHUNKED
     ]
     for thread in slow:
         thread.start()
@@ -126,7 +145,8 @@ def test_slow_clients_do_not_stop_ordinary_requests(server):
     assert max(seconds for _, seconds in probes) < 1.0, probes
     assert probes_ended < stop
     # The slow clients really were slow for the whole period, and none was answered.
-    assert sorted(kind for kind, _, _ in finished) == ["body"] * 8 + ["headers"] * 8, finished
+    kinds = sorted(kind for kind, _, _ in finished)
+    assert kinds == ["body"] * 8 + ["chunked"] * CHUNKED + ["headers"] * 8, finished
     assert min(sent for _, sent, _ in finished) >= SLOW_PERIOD - 2, finished
     assert not any(answered for _, _, answered in finished), finished
 
