@@ -1,9 +1,10 @@
 """Benchmark: two checkouts' record-API batch rate, side by side, alternated.
 
 Serves checkout A and checkout B (each its own PostgreSQL database, migrated by its own
-code, granian with one worker), builds the six-field model of bench/bulk_records.py on
-both, and sends ``POST /rest/db/article?rollback=true`` batches to one then the other,
-round after round (A B, then B A: neither always goes first). Both tables grow alike.
+code, granian with one worker, the benchmarks' raised limits and production's allocator
+settings), builds the six-field model of bench/bulk_records.py on both, and sends
+``POST /rest/db/article?rollback=true`` batches to one then the other, round after round
+(A B, then B A: neither always goes first). Both tables grow alike.
 Prints each round and then, per side, the median records per second and its spread,
 and B's median over A's. On a shared machine only alternated runs compare.
 
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bulk_records import build_six, six  # noqa: E402
 from harness import (  # noqa: E402
     PYTHON,
+    RAISED_LIMITS,
     Client,
     _wait_for_port,
     create_model,
@@ -37,7 +39,7 @@ from harness import (  # noqa: E402
     recreate_database,
 )
 
-from cms.production_server import granian_command  # noqa: E402
+from cms.production_server import granian_command, server_environ  # noqa: E402
 
 
 def build_plain(client) -> dict:
@@ -77,8 +79,12 @@ def _without_editable_install() -> str:
 
 
 @contextmanager
-def served_checkout(root: Path, admin_url: str, name: str, sql: list[str]):
-    """Checkout ``root``'s code served on its own fresh database ``name``."""
+def served_checkout(
+    root: Path, admin_url: str, name: str, sql: list[str], workers: int = 1, settings=None
+):
+    """Checkout ``root``'s code served on its own fresh database ``name`` by ``workers``
+    granian workers, with ``settings`` (more environment variables) if given: yields the
+    client, the database's URL and granian's process id."""
     import psycopg
 
     database_url = recreate_database(admin_url, name)
@@ -91,6 +97,8 @@ def served_checkout(root: Path, admin_url: str, name: str, sql: list[str]):
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "GRANIAN_LOG_LEVEL": "warning",
+        **RAISED_LIMITS,
+        **(settings or {}),
     }
 
     def manage(*args, **options):
@@ -104,10 +112,11 @@ def served_checkout(root: Path, admin_url: str, name: str, sql: list[str]):
     created = manage("create_token", "bench", "--role", "admin", capture_output=True, text=True)
     token = created.stdout.strip().splitlines()[-1]
     port = free_port()
-    server = subprocess.Popen(granian_command("127.0.0.1", port, 1), cwd=root, env=env)
+    command = granian_command("127.0.0.1", port, workers)
+    server = subprocess.Popen(command, cwd=root, env=server_environ(env))
     try:
         _wait_for_port(port)
-        yield Client(port, token), database_url
+        yield Client(port, token), database_url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -156,7 +165,7 @@ def main():
     with ExitStack() as stack:
         sides = {}
         for side, root, sql in (("A", args.a, args.sql_a), ("B", args.b, args.sql_b)):
-            client, _ = stack.enter_context(
+            client, _, _ = stack.enter_context(
                 served_checkout(root.resolve(), args.database_url, f"{args.name}_{side}", sql)
             )
             client.connection.timeout = 600
