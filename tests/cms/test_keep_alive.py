@@ -84,7 +84,7 @@ def test_chunked_bodies_over_the_limits_are_refused_whole_or_not(tmp_path):
             _send(conn, "POST", "/items", auth, _chunks(json.dumps(record).encode())),
             _send(conn, "POST", "/rest/db/note", auth, _chunks(json.dumps(batch).encode())),
         ]
-        conn.close()
+        conn.close()  # the refused batch's unread rest is on it
         conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
         counted = _send(conn, "GET", "/rest/db/note?include_count=true", auth)
         conn.close()

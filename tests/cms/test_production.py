@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db
 
 SLOW_PERIOD = 12.0  # seconds the slow clients keep their requests unfinished
 PROBES = 8
-# Slow chunked bodies: more than a server process's pooled database connections
-# (CMS_DB_POOL_SIZE, 10) can land on one of its two processes.
+# Slow chunked bodies: at least 12 land on one of the server's two processes, more than
+# its pooled database connections (CMS_DB_POOL_SIZE, 10).
 CHUNKED = 24
 
 
