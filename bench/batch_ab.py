@@ -122,6 +122,18 @@ def served_checkout(
         server.wait(timeout=30)
 
 
+def add_database_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """Where the two sides' databases go: a server URL allowed to create databases, and the
+    name they start with (``name`` unless BENCH_DATABASE_NAME says otherwise)."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--name", default=os.environ.get("BENCH_DATABASE_NAME", name))
+
+
 def batch_rate(client: Client, body: bytes, size: int) -> float:
     # A fresh connection, made before the clock starts: the server may have closed the
     # idle one while the other side was served.
@@ -153,13 +165,7 @@ def main():
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--warm", type=int, default=3, help="batches each before timing")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--name", default=os.environ.get("BENCH_DATABASE_NAME", "cms_bench_ab"))
+    add_database_arguments(parser, "cms_bench_ab")
     args = parser.parse_args()
 
     with ExitStack() as stack:

@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_ab import served_checkout  # noqa: E402
+from batch_ab import add_database_arguments, served_checkout  # noqa: E402
 from bulk_records import build_six  # noqa: E402
 from peers_wrk import WRK_DIR, CpuMeter, parse_wrk  # noqa: E402
 
@@ -67,13 +67,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=8, help="a run's length")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--name", default=os.environ.get("BENCH_DATABASE_NAME", "cms_create_ab"))
+    add_database_arguments(parser, "cms_create_ab")
     args = parser.parse_args()
 
     with ExitStack() as stack:

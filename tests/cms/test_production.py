@@ -66,36 +66,25 @@ def _slow_headers(port: int, stop: float, finished: list) -> None:
         finished.append(("headers", lines, _answered(sock)))
 
 
-def _slow_body(port: int, token: str, stop: float, finished: list) -> None:
-    """A valid token and a large Content-Length, then the body one byte a second."""
+def _slow_body(port: int, token: str, stop: float, finished: list, chunked=False) -> None:
+    """A valid token and a large Content-Length, then the body one byte a second; or
+    ``chunked`` (no Content-Length), a one-byte chunk a second. Never finished."""
+    framing = (
+        b"Transfer-Encoding: chunked\r\n\r\n1\r\n[\r\n"
+        if chunked
+        else b"Content-Length: 1000000\r\n\r\n["
+    )
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(
             b"POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Authorization: Bearer " + token.encode() + b"\r\n"
-            b"Content-Length: 1000000\r\n\r\n["
+            b"Authorization: Bearer " + token.encode() + b"\r\n" + framing
         )
         sent = 0
         while time.monotonic() < stop:
-            sock.sendall(b" ")
+            sock.sendall(b"1\r\n \r\n" if chunked else b" ")
             sent += 1
             time.sleep(1)
-        finished.append(("body", sent, _answered(sock)))
-
-
-def _slow_chunked_body(port: int, token: str, stop: float, finished: list) -> None:
-    """A chunked body (no Content-Length), a one-byte chunk a second, never ended."""
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(
-            b"POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Authorization: Bearer " + token.encode() + b"\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n1\r\n[\r\n"
-        )
-        sent = 0
-        while time.monotonic() < stop:
-            sock.sendall(b"1\r\n \r\n")
-            sent += 1
-            time.sleep(1)
-        finished.append(("chunked", sent, _answered(sock)))
+        finished.append(("chunked" if chunked else "body", sent, _answered(sock)))
 
 
 def _answered(sock: socket.socket) -> bool:
@@ -125,8 +114,10 @@ def test_slow_clients_do_not_stop_ordinary_requests(server):
     slow = [
         threading.Thread(target=_slow_headers, args=(server.port, stop, finished)) for _ in range(8)
     ] + [
-        threading.Thread(target=slow_body, args=(server.port, server.token, stop, finished))
-        for slow_body in [_slow_body] * 8 + [_slow_chunked_body] * CHUNKED
+        threading.Thread(
+            target=_slow_body, args=(server.port, server.token, stop, finished, chunked)
+        )
+        for chunked in [False] * 8 + [True] * CHUNKED
     ]
     for thread in slow:
         thread.start()

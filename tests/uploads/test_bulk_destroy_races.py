@@ -142,23 +142,16 @@ def test_a_reference_uncommitted_across_the_delete_fails_at_its_commit(api_commi
         pytest.skip("SQLite's writers queue: the delete waits for the record's commit")
     upload, record, field = _an_unused_upload_and_a_record(api_committed)
     added, deleted = threading.Event(), threading.Event()
-    outcome = {}
 
-    def record_write():
-        try:
-            with transaction.atomic():
-                Reference.objects.create(
-                    record_id=record, holder_id=record, field_id=field, target_upload_id=upload
-                )
-                added.set()
-                deleted.wait(timeout=30)
-        except IntegrityError as error:
-            outcome["error"] = error
-        finally:
-            connections.close_all()
+    def record_write(outcome):
+        with transaction.atomic():
+            Reference.objects.create(
+                record_id=record, holder_id=record, field_id=field, target_upload_id=upload
+            )
+            added.set()
+            deleted.wait(timeout=30)
 
-    writer = threading.Thread(target=record_write)
-    writer.start()
+    writer, outcome = _writer(record_write)
     assert added.wait(timeout=30)
     started = time.monotonic()
     result = destroying.destroy_unused([upload])
@@ -166,7 +159,7 @@ def test_a_reference_uncommitted_across_the_delete_fails_at_its_commit(api_commi
     writer.join()
     assert time.monotonic() - started < 10
     assert [u.pk for u in result.deleted] == [upload]
-    assert "error" in outcome  # the record's write lost, at its commit
+    assert isinstance(outcome["error"], IntegrityError)  # the write lost, at its commit
     assert not Reference.objects.filter(target_upload_id=upload).exists()
 
 
@@ -183,30 +176,23 @@ def test_a_reference_committed_while_the_delete_waits_is_seen_without_a_conflict
         pytest.skip("SQLite's writers queue: there is no row lock to wait for")
     upload, record, field = _an_unused_upload_and_a_record(api_committed)
     checked = threading.Event()
-    failed = []
 
-    def record_write():
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:  # the foreign key checked now
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                Reference.objects.create(
-                    record_id=record, holder_id=record, field_id=field, target_upload_id=upload
-                )
-                checked.set()
-                _wait_for_a_lock_wait(timeout=30)  # the delete's, on the upload's row
-        except Exception as error:  # reported below, in the test's thread
-            failed.append(error)
-        finally:
-            connections.close_all()
+    def record_write(outcome):
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # the foreign key checked now
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            Reference.objects.create(
+                record_id=record, holder_id=record, field_id=field, target_upload_id=upload
+            )
+            checked.set()
+            _wait_for_a_lock_wait(timeout=30)  # the delete's, on the upload's row
 
-    writer = threading.Thread(target=record_write)
-    writer.start()
+    writer, outcome = _writer(record_write)
     assert checked.wait(timeout=30)
     with CaptureQueriesContext(connection) as queries:
         result = destroying.destroy_unused([upload])
     writer.join()
-    assert failed == []  # the delete did wait for the record's commit
+    assert outcome == {}  # the delete did wait for the record's commit
     assert result.deleted == []
     [failure] = result.failures
     assert failure["code"] == "UPLOAD_IN_USE"
@@ -228,25 +214,18 @@ def test_a_delete_failed_to_break_a_deadlock_is_run_again(api_committed):
         create_upload(api_committed, png_bytes(color=(shade, 5, 6)))["id"] for shade in (1, 2)
     )
     holding = threading.Event()
-    outcome = {}
 
-    def record_write():
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL deadlock_timeout = '10s'")
-                cursor.execute(KEY_SHARE, [second])
-                holding.set()
-                _wait_for_a_lock_wait(timeout=30)  # the delete's, holding the first
-                cursor.execute(KEY_SHARE, [first])  # granted once the delete has failed
-                outcome["both"] = True
-                transaction.set_rollback(True)  # no reference written after all
-        except Exception as error:  # reported below, in the test's thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
+    def record_write(outcome):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL deadlock_timeout = '10s'")
+            cursor.execute(KEY_SHARE, [second])
+            holding.set()
+            _wait_for_a_lock_wait(timeout=30)  # the delete's, holding the first
+            cursor.execute(KEY_SHARE, [first])  # granted once the delete has failed
+            outcome["both"] = True
+            transaction.set_rollback(True)  # no reference written after all
 
-    writer = threading.Thread(target=record_write)
-    writer.start()
+    writer, outcome = _writer(record_write)
     assert holding.wait(timeout=30)
     with CaptureQueriesContext(connection) as queries:
         result = destroying.destroy_unused([first, second])
@@ -260,6 +239,24 @@ def test_a_delete_failed_to_break_a_deadlock_is_run_again(api_committed):
 
 
 KEY_SHARE = "SELECT 1 FROM uploads_upload WHERE id = %s FOR KEY SHARE"
+
+
+def _writer(write) -> tuple[threading.Thread, dict]:
+    """``write(outcome)`` started in a thread of its own (so on a connection of its own);
+    what it raised lands in ``outcome["error"]``, for the test's thread to check."""
+    outcome = {}
+
+    def run():
+        try:
+            write(outcome)
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
 
 
 def _wait_for_a_lock_wait(timeout: float) -> None:
