@@ -16,16 +16,14 @@ create, and B over A as the median of the rounds' ratios.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_ab import add_database_arguments, served_checkout  # noqa: E402
 from bulk_records import build_six  # noqa: E402
-from peers_wrk import WRK_DIR, CpuMeter, parse_wrk  # noqa: E402
+from peers_wrk import CpuMeter, Phase, run_wrk  # noqa: E402
 
 FIGURES = ("per_second", "p50_ms", "p99_ms", "cpu_ms")
 
@@ -34,26 +32,17 @@ def _settings(pairs: list[str]) -> dict:
     return dict(pair.split("=", 1) for pair in pairs)
 
 
-def _wrk(port: int, token: str, model: str, connections: int, seconds: int) -> str:
-    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s"]
-    command += [
-        "--latency",
-        "-s",
-        str(WRK_DIR / "post_items.lua"),
-        f"http://127.0.0.1:{port}/items",
-    ]
-    env = {**os.environ, "BENCH_DIR": str(WRK_DIR), "TOKEN": token, "MODEL_ID": model}
-    return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-
-
 def run(side: dict, connections: int, seconds: int) -> dict:
-    meter = CpuMeter(side["pid"], side["database"])
-    meter.start()
-    result = parse_wrk(_wrk(side["port"], side["token"], side["model"], connections, seconds))
-    time.sleep(0.5)  # requests in flight when wrk stopped finish
-    cpu = meter.stop()
-    assert result["failed"] == 0 and result["socket_errors"] == 0, result
-    result["cpu_ms"] = (cpu["server"] + cpu["postgres"]) * 1000 / max(result["requests"], 1)
+    """One wrk run of creates against ``side``: its figures and CPU a create."""
+    result = run_wrk(
+        f"http://127.0.0.1:{side['port']}/items",
+        "post_items.lua",
+        {"TOKEN": side["token"], "MODEL_ID": side["model"]},
+        Phase(seconds=seconds, warmup=0, connections=connections),
+        CpuMeter(side["pid"], side["database"]),
+    )
+    assert result["failed"] == 0 and result["socket_errors"] == 0, result["output"]
+    result["cpu_ms"] = result["server_cpu_ms"] + result["postgres_cpu_ms"]
     return result
 
 
@@ -75,7 +64,7 @@ def main():
         given = {"A": (args.a, args.settings_a), "B": (args.b, args.settings_b)}
         for side, (root, settings) in given.items():
             name = f"{args.name}_{side.lower()}"
-            client, database_url, pid = stack.enter_context(
+            client, _, pid = stack.enter_context(
                 served_checkout(
                     root.resolve(), args.database_url, name, [], args.workers, _settings(settings)
                 )
@@ -83,7 +72,7 @@ def main():
             model = build_six(client)["model"]
             token = client.headers["Authorization"].split()[-1]
             sides[side] = {"port": client.connection.port, "token": token, "model": model}
-            sides[side] |= {"pid": pid, "database": database_url.rsplit("/", 1)[-1]}
+            sides[side] |= {"pid": pid, "database": name}
             run(sides[side], args.connections, 2)  # warm-up
         figures = {"A": [], "B": []}
         for round_ in range(args.rounds):

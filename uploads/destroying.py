@@ -34,7 +34,7 @@ from webhooks import announce as webhook_events
 
 #: At most this many uploads a bulk call (as DatoCMS).
 MAX_BULK = 200
-#: Attempts of a delete whose commit a concurrent reference refused.
+#: Attempts of a delete PostgreSQL failed to break a deadlock (see the docstring).
 ATTEMPTS = 3
 
 # Functions answering, for a list of upload ids, the records using each upload in use

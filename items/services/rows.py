@@ -39,6 +39,10 @@ _ITEM_COLUMNS = {
 }
 
 
+#: Each model's columns in the table's order (rows.instance), read from its fields once.
+_COLUMNS: dict[type, tuple[str, ...]] = {}
+
+
 def instance(model_class, row: dict):
     """``model_class(**row)``, unsaved, built from positional arguments when ``row`` holds
     every column in the table's order (``item_row``'s and ``version_row``'s do): Django
@@ -51,9 +55,6 @@ def instance(model_class, row: dict):
     if tuple(row) == columns:
         return model_class(*row.values())
     return model_class(**row)
-
-
-_COLUMNS: dict[type, tuple[str, ...]] = {}
 
 
 def block_rows(

@@ -238,7 +238,7 @@ def test_a_delete_failed_to_break_a_deadlock_is_run_again(api_committed):
     assert not Upload.objects.filter(pk__in=[first, second]).exists()
 
 
-KEY_SHARE = "SELECT 1 FROM uploads_upload WHERE id = %s FOR KEY SHARE"
+KEY_SHARE = f"SELECT 1 FROM {Upload._meta.db_table} WHERE id = %s FOR KEY SHARE"
 
 
 def _writer(write) -> tuple[threading.Thread, dict]:
