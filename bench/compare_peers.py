@@ -97,7 +97,7 @@ class System:
     count_sql: str  # its article rows
 
     def run(self, path: str, script: str, phase: Phase, counted=False, **env) -> dict:
-        meter = CpuMeter(self.pid, self.database)
+        meter = CpuMeter(self.pid, self.database, self.database_url)
         count = self.count if counted else None
         env = {"TOKEN": self.token, **env}
         return run_wrk(self.url + path, script, env, phase, meter, count)

@@ -1,5 +1,5 @@
 """The table ``compare_peers.py`` prints: each figure (a range when a phase ran more than
-once), ours ÷ the best peer, then the CPU each request cost."""
+once), ours ÷ the best peer, then the CPU and write-ahead log each request cost."""
 
 import statistics
 
@@ -56,7 +56,7 @@ def print_report(results: dict, systems: list[str], args) -> None:
     peers = systems[1:]
     table = rows(args.concurrency, args.batches)
     phases = [phase for row in table for phase in row[1:3]]
-    rates, latencies, cpu = [], [], []
+    rates, latencies, cpu, wal = [], [], [], []
     for label, ours_phase, peer_phase, unit in table:
         if ours_phase not in results:
             continue
@@ -88,6 +88,13 @@ def print_report(results: dict, systems: list[str], args) -> None:
             row.append("" if server is None else f"{server:.2f} + {database:.2f}")
         if any(row[1:]):
             cpu.append(row)
+        row = [phase]
+        for system in systems:
+            kilobytes = _figure(results.get(phase, {}).get(system), "wal_kb")[1]
+            pages = _figure(results.get(phase, {}).get(system), "wal_fpi")[1]
+            row.append("" if kilobytes is None else f"{kilobytes:.1f} KB, {pages:.2f}")
+        if any(row[1:]):
+            wal.append(row)
     names = ["ours", *peers]
     _table("Rates", ["request", *names, "ours ÷ best peer"], rates)
     _table("Latency p50 / p99 (ms)", ["request", *names, "p99 ours ÷ best"], latencies)
@@ -95,6 +102,11 @@ def print_report(results: dict, systems: list[str], args) -> None:
         "CPU ms per request, server + PostgreSQL (a batch's: per record)",
         ["phase", *names],
         cpu,
+    )
+    _table(
+        "Write-ahead log per request, KB and full-page images (a batch's: per record)",
+        ["phase", *names],
+        wal,
     )
     splits = [
         f"{phase}: "

@@ -1,7 +1,8 @@
 """Running one wrk phase against one system, as the peers' ``run.sh`` does, and what it
 cost: a warm-up, then ``wrk --latency`` with a Lua script of ``bench/wrk/``; the server's
 CPU (its process and its children) and PostgreSQL's (the backends connected to the
-system's own database), summed from /proc before and after.
+system's own database), summed from /proc before and after; and the write-ahead log the
+cluster wrote meanwhile (``pg_stat_wal``), its bytes and full-page images.
 """
 
 import os
@@ -119,7 +120,9 @@ class CpuMeter:
 
     server_pid: int | None
     database: str
+    database_url: str | None = None  # for the WAL written (the cluster's, whoever wrote it)
     before: dict = field(default_factory=dict)
+    wal_before: tuple[int, int] = (0, 0)
 
     def _sample(self) -> dict:
         server = process_tree(self.server_pid) if self.server_pid else []
@@ -133,18 +136,32 @@ class CpuMeter:
         """CPU seconds of the server and the backends now."""
         return sum(sum(side.values()) for side in self._sample().values())
 
+    def wal(self) -> tuple[int, int]:
+        """Bytes and full-page images of write-ahead log the cluster has written so far."""
+        if not self.database_url:
+            return 0, 0
+        import psycopg
+
+        with psycopg.connect(self.database_url) as connection:
+            row = connection.execute("SELECT wal_bytes, wal_fpi FROM pg_stat_wal").fetchone()
+        return int(row[0]), int(row[1])
+
     def start(self) -> None:
         self.before = self._sample()
+        self.wal_before = self.wal()
 
     def stop(self) -> dict[str, float]:
-        """Seconds of CPU since ``start``, server and PostgreSQL."""
-        after = self._sample()
-        return {
+        """Seconds of CPU since ``start``, server and PostgreSQL; WAL bytes and pages."""
+        after, wal = self._sample(), self.wal()
+        spent = {
             side: sum(
                 seconds - self.before[side].get(pid, 0.0) for pid, seconds in after[side].items()
             )
             for side in after
         }
+        spent["wal_bytes"] = wal[0] - self.wal_before[0]
+        spent["wal_fpi"] = wal[1] - self.wal_before[1]
+        return spent
 
 
 def _milliseconds(text: str) -> float:
@@ -263,6 +280,8 @@ def run_wrk(
     done = max(rows if count else result["requests"] - result["failed"], 1)
     result["server_cpu_ms"] = cpu["server"] * 1000 / done
     result["postgres_cpu_ms"] = cpu["postgres"] * 1000 / done
+    result["wal_kb"] = cpu["wal_bytes"] / 1024 / done
+    result["wal_fpi"] = cpu["wal_fpi"] / done
     if count:
         result["rows_per_second"] = rows / max(last_at - started, result["seconds"])
     result["connections_per_process"] = split
