@@ -43,6 +43,12 @@ def _table(title: str, header: list[str], lines: list[list[str]]) -> None:
         print("  ".join(cells).rstrip())
 
 
+def _pair(results: list[dict] | None, keys: tuple[str, str], shape: str) -> str:
+    """Two medians of a system's runs in one cell (empty when it has no runs)."""
+    first, second = (_figure(results, key)[1] for key in keys)
+    return "" if first is None else shape.format(first, second)
+
+
 def _ratio(ours: float | None, peers: list[float | None], lower_is_better=False) -> str:
     known = [value for value in peers if value]
     if ours is None or not known:
@@ -81,20 +87,14 @@ def print_report(results: dict, systems: list[str], args) -> None:
             ]
         )
     for phase in dict.fromkeys(phases):
-        row = [phase]
-        for system in systems:
-            server = _figure(results.get(phase, {}).get(system), "server_cpu_ms")[1]
-            database = _figure(results.get(phase, {}).get(system), "postgres_cpu_ms")[1]
-            row.append("" if server is None else f"{server:.2f} + {database:.2f}")
-        if any(row[1:]):
-            cpu.append(row)
-        row = [phase]
-        for system in systems:
-            kilobytes = _figure(results.get(phase, {}).get(system), "wal_kb")[1]
-            pages = _figure(results.get(phase, {}).get(system), "wal_fpi")[1]
-            row.append("" if kilobytes is None else f"{kilobytes:.1f} KB, {pages:.2f}")
-        if any(row[1:]):
-            wal.append(row)
+        by_system = results.get(phase, {})
+        for lines, keys, shape in (
+            (cpu, ("server_cpu_ms", "postgres_cpu_ms"), "{:.2f} + {:.2f}"),
+            (wal, ("wal_kb", "wal_fpi"), "{:.1f} KB, {:.2f}"),
+        ):
+            row = [phase, *(_pair(by_system.get(system), keys, shape) for system in systems)]
+            if any(row[1:]):
+                lines.append(row)
     names = ["ours", *peers]
     _table("Rates", ["request", *names, "ours ÷ best peer"], rates)
     _table("Latency p50 / p99 (ms)", ["request", *names, "p99 ours ÷ best"], latencies)
