@@ -122,7 +122,7 @@ class CpuMeter:
     database: str
     database_url: str | None = None  # for the WAL written (the cluster's, whoever wrote it)
     before: dict = field(default_factory=dict)
-    wal_before: tuple[int, int] = (0, 0)
+    wal_before: tuple[int, int] | None = None
 
     def _sample(self) -> dict:
         server = process_tree(self.server_pid) if self.server_pid else []
@@ -136,10 +136,11 @@ class CpuMeter:
         """CPU seconds of the server and the backends now."""
         return sum(sum(side.values()) for side in self._sample().values())
 
-    def wal(self) -> tuple[int, int]:
-        """Bytes and full-page images of write-ahead log the cluster has written so far."""
+    def wal(self) -> tuple[int, int] | None:
+        """Bytes and full-page images of write-ahead log the cluster has written so far (None
+        without a database URL: not measured)."""
         if not self.database_url:
-            return 0, 0
+            return None
         import psycopg
 
         with psycopg.connect(self.database_url) as connection:
@@ -151,7 +152,8 @@ class CpuMeter:
         self.wal_before = self.wal()
 
     def stop(self) -> dict[str, float]:
-        """Seconds of CPU since ``start``, server and PostgreSQL; WAL bytes and pages."""
+        """Seconds of CPU since ``start``, server and PostgreSQL; WAL bytes and pages, when
+        measured."""
         after, wal = self._sample(), self.wal()
         spent = {
             side: sum(
@@ -159,8 +161,9 @@ class CpuMeter:
             )
             for side in after
         }
-        spent["wal_bytes"] = wal[0] - self.wal_before[0]
-        spent["wal_fpi"] = wal[1] - self.wal_before[1]
+        if wal and self.wal_before:
+            spent["wal_bytes"] = wal[0] - self.wal_before[0]
+            spent["wal_fpi"] = wal[1] - self.wal_before[1]
         return spent
 
 
@@ -280,8 +283,9 @@ def run_wrk(
     done = max(rows if count else result["requests"] - result["failed"], 1)
     result["server_cpu_ms"] = cpu["server"] * 1000 / done
     result["postgres_cpu_ms"] = cpu["postgres"] * 1000 / done
-    result["wal_kb"] = cpu["wal_bytes"] / 1024 / done
-    result["wal_fpi"] = cpu["wal_fpi"] / done
+    if "wal_bytes" in cpu:
+        result["wal_kb"] = cpu["wal_bytes"] / 1024 / done
+        result["wal_fpi"] = cpu["wal_fpi"] / done
     if count:
         result["rows_per_second"] = rows / max(last_at - started, result["seconds"])
     result["connections_per_process"] = split
